@@ -1,0 +1,81 @@
+namespace Nehr.Core.Administration;
+
+public enum ProviderType
+{
+    PublicHospital,
+    Polyclinic,
+    GeneralPractice,
+    SpecialistClinic,
+    Laboratory,
+    Radiology,
+    Dental,
+    RetailPharmacy,
+}
+
+/// <summary>Where a provider stands in joining the NEHR.</summary>
+public enum OnboardingState
+{
+    NotOnboarded,
+    Onboarded,
+}
+
+/// <summary>A licensed healthcare provider in the register.</summary>
+public sealed class Provider
+{
+    public const int MaxNameLength = 160;
+
+    private Provider()
+    {
+        Name = string.Empty;
+    }
+
+    public Provider(ProviderCode code, string name, ProviderType type, bool licensed = true)
+    {
+        if (code == default)
+        {
+            throw new DomainException("A provider needs a code.");
+        }
+
+        var trimmed = (name ?? string.Empty).Trim();
+        if (trimmed.Length is 0 or > MaxNameLength)
+        {
+            throw new DomainException($"A provider's name has 1 to {MaxNameLength} characters.");
+        }
+
+        Code = code;
+        Name = trimmed;
+        Type = type;
+        IsLicensed = licensed;
+        OnboardingState = OnboardingState.NotOnboarded;
+    }
+
+    public int Id { get; private set; }
+
+    public ProviderCode Code { get; private set; }
+
+    public string Name { get; private set; }
+
+    public ProviderType Type { get; private set; }
+
+    /// <summary>Licensed providers must contribute to the NEHR.</summary>
+    public bool IsLicensed { get; private set; }
+
+    public OnboardingState OnboardingState { get; private set; }
+
+    /// <summary>Set by an MOH corrective action: nobody at this provider may read the NEHR.</summary>
+    public bool NehrAccessSuspended { get; private set; }
+
+    public void Onboard()
+    {
+        if (!IsLicensed)
+        {
+            throw new DomainException("Only a licensed provider can be onboarded.");
+        }
+
+        OnboardingState = OnboardingState.Onboarded;
+    }
+
+    public void SuspendNehrAccess() => NehrAccessSuspended = true;
+
+    public void LiftNehrAccessSuspension() => NehrAccessSuspended = false;
+}

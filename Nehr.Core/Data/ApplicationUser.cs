@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Nehr.Core.Data;
+
+/// <summary>A portal account. Linked to the patient or the personnel record it signs in for.</summary>
+public sealed class ApplicationUser : IdentityUser
+{
+    [PersonalData]
+    public string DisplayName { get; set; } = string.Empty;
+
+    /// <summary>Set for patient accounts.</summary>
+    public int? PatientId { get; set; }
+
+    /// <summary>Set for provider staff (clinicians and provider administrators).</summary>
+    public int? PersonnelId { get; set; }
+}

@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Data.Configurations;
+
+internal sealed class RestrictionChangeConfiguration : IEntityTypeConfiguration<RestrictionChange>
+{
+    public void Configure(EntityTypeBuilder<RestrictionChange> builder)
+    {
+        builder.HasIndex(c => new { c.PatientId, c.Version }).IsUnique();
+        builder.Property(c => c.FromMode).HasConversion<string>().HasMaxLength(32);
+        builder.Property(c => c.ToMode).HasConversion<string>().HasMaxLength(32);
+        builder.Property(c => c.ChangedBy).HasMaxLength(450);
+        builder.PrimitiveCollection(c => c.FromProviderIds);
+        builder.PrimitiveCollection(c => c.ToProviderIds);
+        builder.HasOne<Patient>().WithMany().HasForeignKey(c => c.PatientId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class EmergencyOverrideConfiguration : IEntityTypeConfiguration<EmergencyOverride>
+{
+    public void Configure(EntityTypeBuilder<EmergencyOverride> builder)
+    {
+        builder.Property(o => o.Reason).HasConversion<string>().HasMaxLength(40);
+        builder.Property(o => o.ReviewStatus).HasConversion<string>().HasMaxLength(16);
+        builder.Property(o => o.Justification).HasMaxLength(Justification.MaxLength);
+        builder.Property(o => o.Findings).HasMaxLength(4000);
+        builder.Property(o => o.ReviewedBy).HasMaxLength(450);
+        builder.HasIndex(o => new { o.PersonnelId, o.PatientId, o.ExpiresAtUtc });
+        builder.HasIndex(o => o.ReviewStatus);
+        builder.HasOne<Patient>().WithMany().HasForeignKey(o => o.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Personnel>().WithMany().HasForeignKey(o => o.PersonnelId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Provider>().WithMany().HasForeignKey(o => o.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        // The sequence is assigned by the trail when it chains an event, never by the database.
+        builder.HasKey(e => e.Sequence);
+        builder.Property(e => e.Sequence).ValueGeneratedNever();
+        builder.Property(e => e.EventType).HasMaxLength(64);
+        builder.Property(e => e.ActorUserId).HasMaxLength(450);
+        builder.Property(e => e.ActorRole).HasMaxLength(64);
+        builder.Property(e => e.Level).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Reason).HasMaxLength(400);
+        builder.Property(e => e.ClientAddress).HasMaxLength(64);
+        builder.Property(e => e.CorrelationId).HasMaxLength(64);
+        builder.Property(e => e.Details).HasMaxLength(4000);
+        builder.Property(e => e.PreviousHash).HasMaxLength(64);
+        builder.Property(e => e.Hash).HasMaxLength(64);
+        builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc });
+        builder.HasIndex(e => new { e.ActorUserId, e.OccurredAtUtc });
+        builder.HasIndex(e => new { e.ActorProviderId, e.OccurredAtUtc });
+        builder.HasIndex(e => new { e.EventType, e.OccurredAtUtc });
+        builder.HasIndex(e => e.OccurredAtUtc);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Nehr.Core.Administration;
+using Nehr.Core.Contribution;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Data.Configurations;
+
+internal sealed class ProviderConfiguration : IEntityTypeConfiguration<Provider>
+{
+    public void Configure(EntityTypeBuilder<Provider> builder)
+    {
+        builder.HasIndex(p => p.Code).IsUnique();
+        builder.Property(p => p.Name).HasMaxLength(Provider.MaxNameLength);
+        builder.Property(p => p.Type).HasConversion<string>().HasMaxLength(32);
+        builder.Property(p => p.OnboardingState).HasConversion<string>().HasMaxLength(32);
+    }
+}
+
+internal sealed class PersonnelConfiguration : IEntityTypeConfiguration<Personnel>
+{
+    public void Configure(EntityTypeBuilder<Personnel> builder)
+    {
+        builder.Property(p => p.Name).HasMaxLength(Personnel.MaxNameLength);
+        builder.Property(p => p.Role).HasConversion<string>().HasMaxLength(32);
+        builder.HasIndex(p => p.ProviderId);
+        builder.HasOne<Provider>().WithMany().HasForeignKey(p => p.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class CareRegistrationConfiguration : IEntityTypeConfiguration<CareRegistration>
+{
+    public void Configure(EntityTypeBuilder<CareRegistration> builder)
+    {
+        builder.Ignore(r => r.IsActive);
+        builder.Property(r => r.RegisteredBy).HasMaxLength(450);
+        builder.Property(r => r.EndedBy).HasMaxLength(450);
+        builder.HasIndex(r => new { r.PatientId, r.ProviderId, r.EndedAtUtc });
+        builder.HasIndex(r => new { r.ProviderId, r.EndedAtUtc });
+        builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Provider>().WithMany().HasForeignKey(r => r.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class SystemConnectionConfiguration : IEntityTypeConfiguration<SystemConnection>
+{
+    public void Configure(EntityTypeBuilder<SystemConnection> builder)
+    {
+        builder.Ignore(s => s.MayContribute);
+        builder.Property(s => s.Name).HasMaxLength(SystemConnection.MaxNameLength);
+        builder.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.AppliedBy).HasMaxLength(450);
+        builder.Property(s => s.ApprovedBy).HasMaxLength(450);
+        builder.Property(s => s.ClientId).HasMaxLength(100);
+        builder.Property(s => s.ClientSecretHash).HasMaxLength(200);
+        builder.HasIndex(s => s.ClientId).IsUnique();
+        builder.HasOne<Provider>().WithMany().HasForeignKey(s => s.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<ApplicationUser>
+{
+    public void Configure(EntityTypeBuilder<ApplicationUser> builder)
+    {
+        builder.Property(u => u.DisplayName).HasMaxLength(120);
+        builder.HasIndex(u => u.PatientId).IsUnique();
+        builder.HasIndex(u => u.PersonnelId).IsUnique();
+        builder.HasOne<Patient>().WithMany().HasForeignKey(u => u.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Personnel>().WithMany().HasForeignKey(u => u.PersonnelId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,34 @@
+using Nehr.Core.Identity;
+
+namespace Nehr.Core.Data.Demo;
+
+/// <summary>The demo accounts named in the README. Every one has the same password.</summary>
+public static class DemoAccounts
+{
+    public const string Password = "Demo-Passw0rd!";
+
+    public const string Patient = "patient@nehr.demo";
+    public const string RestrictedPatient = "patient.restricted@nehr.demo";
+    public const string SelectivePatient = "patient.selective@nehr.demo";
+    public const string HospitalDoctor = "dr.lee@nehr.demo";
+    public const string PolyclinicNurse = "nurse.wong@nehr.demo";
+    public const string OutsideDentist = "dr.outside@nehr.demo";
+    public const string HospitalAdmin = "admin.cgh@nehr.demo";
+    public const string Auditor = "auditor@nehr.demo";
+    public const string MohAdmin = "mohadmin@nehr.demo";
+
+    public static readonly IReadOnlyList<DemoAccount> All =
+    [
+        new(Patient, Roles.Patient, "Tan Mei Ling", "patient with no restriction"),
+        new(RestrictedPatient, Roles.Patient, "Muhammad Faizal bin Rahman", "patient who restricts all providers"),
+        new(SelectivePatient, Roles.Patient, "Priya d/o Raman", "patient who allows only Northside Polyclinic"),
+        new(HospitalDoctor, Roles.Clinician, "Dr Lee Wei Jie", "doctor at Central General Hospital, where all demo patients are registered"),
+        new(PolyclinicNurse, Roles.Clinician, "Nurse Wong Hui Min", "nurse at Northside Polyclinic, the provider Priya allows"),
+        new(OutsideDentist, Roles.Clinician, "Dr Goh Kai Wen", "dentist at Eastview Dental Centre, where no demo patient is registered"),
+        new(HospitalAdmin, Roles.ProviderAdmin, "Ong Shu Fen", "provider administrator of Central General Hospital"),
+        new(Auditor, Roles.MohAuditor, "Chua Pei Shan", "MOH auditor"),
+        new(MohAdmin, Roles.MohAdmin, "Ho Yong Sheng", "MOH administrator"),
+    ];
+}
+
+public sealed record DemoAccount(string Email, string Role, string DisplayName, string Description);

@@ -1,0 +1,166 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Identity;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Data.Demo;
+
+/// <summary>Loads the demo world into an empty database: providers, personnel, patients, entries, accounts.</summary>
+public sealed class DemoDataSeeder(
+    NehrDbContext db,
+    UserManager<ApplicationUser> users,
+    RoleManager<IdentityRole> roles,
+    TimeProvider clock,
+    ILogger<DemoDataSeeder> logger)
+{
+    public const string SeederId = "system:demo-seeder";
+    public const int DemoPatientCount = 50;
+    public const int EntriesPerDemoPatient = 24;
+
+    private readonly DemoDataGenerator _generator = new();
+
+    /// <summary>Seeds when the register is empty; returns false when there was data already.</summary>
+    public async Task<bool> SeedAsync(CancellationToken cancellationToken = default)
+    {
+        if (await db.Providers.AnyAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(now);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var providers = DemoDataGenerator.Providers.Select(p =>
+        {
+            var provider = new Provider(ProviderCode.Parse(p.Code), p.Name, p.Type);
+            if (p.Onboarded)
+            {
+                provider.Onboard();
+            }
+
+            return provider;
+        }).ToList();
+        db.Providers.AddRange(providers);
+        await db.SaveChangesAsync(cancellationToken);
+        var byCode = providers.ToDictionary(p => p.Code.Value);
+
+        var patients = Enumerable.Range(0, DemoPatientCount).Select(i => _generator.CreatePatient(i, today)).ToList();
+        db.Patients.AddRange(patients);
+        await db.SaveChangesAsync(cancellationToken);
+
+        RegisterDemoPatients(patients, byCode, now);
+        AddEntries(patients, providers, now);
+        await db.SaveChangesAsync(cancellationToken);
+
+        // The two patients who restrict access (index 1: everyone; index 2: all but Northside Polyclinic).
+        AddRestriction(patients[1], RestrictionMode.RestrictAll, [], now);
+        AddRestriction(patients[2], RestrictionMode.AllowSelectedProviders, [byCode["NSP01"].Id], now);
+        await db.SaveChangesAsync(cancellationToken);
+
+        await CreateAccountsAsync(patients, byCode);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation(
+            "Demo data seeded: {Providers} providers, {Patients} patients, {Accounts} accounts.",
+            providers.Count, patients.Count, DemoAccounts.All.Count);
+        return true;
+    }
+
+    private void RegisterDemoPatients(List<Patient> patients, Dictionary<string, Provider> byCode, DateTime now)
+    {
+        for (var i = 0; i < patients.Count; i++)
+        {
+            var id = patients[i].Id;
+            db.CareRegistrations.Add(new CareRegistration(id, byCode["CGH01"].Id, SeederId, now.AddYears(-2)));
+            if (i < 3 || i % 2 == 0)
+            {
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["NSP01"].Id, SeederId, now.AddYears(-1)));
+            }
+
+            if (i % 3 == 0)
+            {
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["BTF01"].Id, SeederId, now.AddMonths(-8)));
+            }
+
+            if (i % 5 == 0)
+            {
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["HSC01"].Id, SeederId, now.AddMonths(-6)));
+            }
+        }
+    }
+
+    private void AddEntries(List<Patient> patients, List<Provider> providers, DateTime now)
+    {
+        // Entries come from every onboarded provider except the dental centre, so its clinician has nothing of theirs.
+        var sources = providers
+            .Where(p => p.OnboardingState == OnboardingState.Onboarded && p.Code.Value != "EVD01")
+            .Select(p => new DemoEntrySource(p.Id, null))
+            .ToList();
+        for (var i = 0; i < patients.Count; i++)
+        {
+            db.ClinicalEntries.AddRange(_generator.CreateEntries(patients[i].Id, i, sources, EntriesPerDemoPatient, now));
+        }
+    }
+
+    private void AddRestriction(Patient patient, RestrictionMode mode, int[] providerIds, DateTime now)
+    {
+        var change = patient.ChangeRestriction(mode, providerIds, SeederId, now);
+        if (change is not null)
+        {
+            db.RestrictionChanges.Add(change);
+        }
+    }
+
+    private async Task CreateAccountsAsync(List<Patient> patients, Dictionary<string, Provider> byCode)
+    {
+        foreach (var role in Roles.All)
+        {
+            await EnsureSucceeded(roles.CreateAsync(new IdentityRole(role)), $"role {role}");
+        }
+
+        var staff = new Dictionary<string, Personnel>
+        {
+            [DemoAccounts.HospitalDoctor] = new(byCode["CGH01"].Id, "Dr Lee Wei Jie", ProfessionalRole.Doctor, involvedInCare: true),
+            [DemoAccounts.PolyclinicNurse] = new(byCode["NSP01"].Id, "Nurse Wong Hui Min", ProfessionalRole.Nurse, involvedInCare: true),
+            [DemoAccounts.OutsideDentist] = new(byCode["EVD01"].Id, "Dr Goh Kai Wen", ProfessionalRole.Dentist, involvedInCare: true),
+            [DemoAccounts.HospitalAdmin] = new(byCode["CGH01"].Id, "Ong Shu Fen", ProfessionalRole.Administrator, involvedInCare: false),
+        };
+        db.Personnel.AddRange(staff.Values);
+        await db.SaveChangesAsync();
+
+        var patientAccounts = new Dictionary<string, Patient>
+        {
+            [DemoAccounts.Patient] = patients[0],
+            [DemoAccounts.RestrictedPatient] = patients[1],
+            [DemoAccounts.SelectivePatient] = patients[2],
+        };
+
+        foreach (var account in DemoAccounts.All)
+        {
+            var user = new ApplicationUser
+            {
+                UserName = account.Email,
+                Email = account.Email,
+                EmailConfirmed = true,
+                DisplayName = account.DisplayName,
+                PatientId = patientAccounts.GetValueOrDefault(account.Email)?.Id,
+                PersonnelId = staff.GetValueOrDefault(account.Email)?.Id,
+            };
+            await EnsureSucceeded(users.CreateAsync(user, DemoAccounts.Password), account.Email);
+            await EnsureSucceeded(users.AddToRoleAsync(user, account.Role), $"{account.Email} in {account.Role}");
+        }
+    }
+
+    private static async Task EnsureSucceeded(Task<IdentityResult> operation, string what)
+    {
+        var result = await operation;
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(
+                $"Could not create {what}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Nehr.Core.Data;
+
+/// <summary>Settings of section "Nehr:Data" in appsettings.json.</summary>
+public sealed class NehrDataOptions
+{
+    public const string Section = "Nehr:Data";
+
+    /// <summary>"Sqlite" (embedded default). PostgreSQL comes with the multi-instance deployment.</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>Load the demo world into an empty database at start-up.</summary>
+    public bool SeedDemoData { get; set; }
+
+    /// <summary>Synthetic patients to add beyond the demo world (large datasets on demand).</summary>
+    public int ExtraSyntheticPatients { get; set; }
+
+    /// <summary>Clinical entries per extra synthetic patient.</summary>
+    public int EntriesPerSyntheticPatient { get; set; } = 10;
+}

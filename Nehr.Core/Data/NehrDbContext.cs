@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Data;
+
+public sealed class NehrDbContext(DbContextOptions<NehrDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Patient> Patients => Set<Patient>();
+
+    public DbSet<Provider> Providers => Set<Provider>();
+
+    public DbSet<Personnel> Personnel => Set<Personnel>();
+
+    public DbSet<CareRegistration> CareRegistrations => Set<CareRegistration>();
+
+    public DbSet<ClinicalEntry> ClinicalEntries => Set<ClinicalEntry>();
+
+    public DbSet<RestrictionChange> RestrictionChanges => Set<RestrictionChange>();
+
+    public DbSet<EmergencyOverride> EmergencyOverrides => Set<EmergencyOverride>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<SystemConnection> SystemConnections => Set<SystemConnection>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(NehrDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every time in the NEHR is UTC; what comes back from the database is marked so.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<Nric>().HaveConversion<NricConverter>().HaveMaxLength(9);
+        configurationBuilder.Properties<ProviderCode>().HaveConversion<ProviderCodeConverter>().HaveMaxLength(12);
+    }
+}

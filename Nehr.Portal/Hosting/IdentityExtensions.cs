@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+using Nehr.Portal.Components.Account;
+using Nehr.Portal.Security;
+
+namespace Nehr.Portal.Hosting;
+
+internal static class IdentityExtensions
+{
+    /// <summary>PBKDF2 iterations for password hashes (OWASP's figure for PBKDF2-HMAC-SHA512).</summary>
+    public const int PasswordHashIterations = 210_000;
+
+    public const int MaxFailedSignIns = 5;
+
+    public static WebApplicationBuilder AddNehrIdentity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/Account/Login";
+            cookie.AccessDeniedPath = "/Account/AccessDenied";
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+            cookie.SlidingExpiration = true;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.Name = "nehr.auth";
+        });
+
+        // A changed security stamp (role change, deactivation, password change) ends other sessions quickly.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(30));
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashIterations);
+
+        services.AddAuthorizationBuilder().AddNehrPolicies();
+
+        // No self-registration: accounts are provisioned by administrators (and the demo seeder).
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                IdentityStoreSettings.Apply(options);
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<NehrDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
+        return builder;
+    }
+}
