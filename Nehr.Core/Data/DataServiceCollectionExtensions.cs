@@ -15,24 +15,26 @@ public static class DataServiceCollectionExtensions
     /// <summary>The NEHR database: a context factory (one context per operation) and a scoped context for Identity.</summary>
     public static IServiceCollection AddNehrData(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var options = configuration.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>() ?? new NehrDataOptions();
-        if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"Unknown database provider '{options.Provider}' in {NehrDataOptions.Section}:Provider; use 'Sqlite'.");
-        }
-
-        var connectionString = SqliteConnectionString(
-            configuration.GetConnectionString(ConnectionStringName)
-                ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is missing from appsettings.json."),
-            environment.ContentRootPath);
-
         services.Configure<NehrDataOptions>(configuration.GetSection(NehrDataOptions.Section));
-        services.AddDbContextFactory<NehrDbContext>(db => db.UseSqlite(connectionString));
+
+        // Settings are read when the first context is made, once every configuration source is in place.
+        services.AddDbContextFactory<NehrDbContext>((sp, db) =>
+        {
+            var settings = sp.GetRequiredService<IConfiguration>();
+            var provider = settings.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>()?.Provider ?? "Sqlite";
+            if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"Unknown database provider '{provider}' in {NehrDataOptions.Section}:Provider; use 'Sqlite'.");
+            }
+
+            var connectionString = settings.GetConnectionString(ConnectionStringName)
+                ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is missing from appsettings.json.");
+            db.UseSqlite(SqliteConnectionString(connectionString, environment.ContentRootPath));
+        });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext());
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<SyntheticDataLoader>();
         services.AddScoped<DatabaseInitializer>();
-        services.AddScoped<RoleManager<IdentityRole>>();
         return services;
     }
 

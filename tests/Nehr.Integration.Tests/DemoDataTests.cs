@@ -1,0 +1,132 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Data;
+using Nehr.Core.Data.Demo;
+using Nehr.Core.Records;
+
+namespace Nehr.Integration.Tests;
+
+public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task The_portal_uses_its_own_fresh_database_file()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+
+        Assert.Equal(portal.DatabasePath, db.Database.GetDbConnection().DataSource);
+        Assert.True(File.Exists(portal.DatabasePath));
+    }
+
+    [Fact]
+    public async Task The_database_runs_in_wal_mode_with_all_migrations_applied()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+
+        var mode = await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync();
+        Assert.Equal("wal", Assert.Single(mode));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task The_demo_world_has_every_provider_type_and_fifty_patients_with_entries_of_every_kind()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+
+        var types = await db.Providers.Select(p => p.Type).Distinct().ToListAsync();
+        Assert.Equal(Enum.GetValues<ProviderType>().Order(), types.Order());
+        Assert.Equal(DemoDataSeeder.DemoPatientCount, await db.Patients.CountAsync());
+
+        var kindsPerPatient = (await db.ClinicalEntries.AsNoTracking().ToListAsync())
+            .GroupBy(e => e.PatientId)
+            .Select(g => g.Select(e => e.Kind).Distinct().Count())
+            .ToList();
+        Assert.Equal(DemoDataSeeder.DemoPatientCount, kindsPerPatient.Count);
+        Assert.All(kindsPerPatient, kinds => Assert.Equal(6, kinds));
+        Assert.Contains(await db.Providers.ToListAsync(), p => p.OnboardingState == OnboardingState.NotOnboarded);
+    }
+
+    [Fact]
+    public async Task One_demo_patient_restricts_all_and_one_allows_only_the_polyclinic()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Email!);
+
+        var restricted = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == users[DemoAccounts.RestrictedPatient].PatientId);
+        var selective = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == users[DemoAccounts.SelectivePatient].PatientId);
+        var open = await db.Patients.SingleAsync(p => p.Id == users[DemoAccounts.Patient].PatientId);
+        var polyclinic = await db.Providers.SingleAsync(p => p.Name == "Northside Polyclinic");
+
+        Assert.Equal(RestrictionMode.RestrictAll, restricted.RestrictionMode);
+        Assert.Equal(RestrictionMode.AllowSelectedProviders, selective.RestrictionMode);
+        Assert.Equal(polyclinic.Id, Assert.Single(selective.AllowedProviders).ProviderId);
+        Assert.Equal(RestrictionMode.None, open.RestrictionMode);
+        Assert.Equal(2, await db.RestrictionChanges.CountAsync());
+    }
+
+    [Fact]
+    public async Task Every_demo_account_exists_in_its_role_and_is_linked_to_its_record()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+
+        foreach (var account in DemoAccounts.All)
+        {
+            var user = await users.FindByEmailAsync(account.Email);
+            Assert.NotNull(user);
+            Assert.Equal([account.Role], await users.GetRolesAsync(user));
+            Assert.True(await users.CheckPasswordAsync(user, DemoAccounts.Password), account.Email);
+            var linked = account.Role switch
+            {
+                "Patient" => user.PatientId is not null && user.PersonnelId is null,
+                "Clinician" or "ProviderAdmin" => user.PersonnelId is not null && user.PatientId is null,
+                _ => user.PatientId is null && user.PersonnelId is null,
+            };
+            Assert.True(linked, $"{account.Email} is linked to the wrong kind of record");
+        }
+    }
+
+    [Fact]
+    public async Task The_outside_dentist_works_where_no_demo_patient_is_registered()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var dentist = await db.Users.Where(u => u.Email == DemoAccounts.OutsideDentist)
+            .Join(db.Personnel, u => u.PersonnelId, p => p.Id, (u, p) => p).SingleAsync();
+        var doctor = await db.Users.Where(u => u.Email == DemoAccounts.HospitalDoctor)
+            .Join(db.Personnel, u => u.PersonnelId, p => p.Id, (u, p) => p).SingleAsync();
+
+        Assert.Equal(0, await db.CareRegistrations.CountAsync(r => r.ProviderId == dentist.ProviderId));
+        Assert.Equal(DemoDataSeeder.DemoPatientCount, await db.CareRegistrations.CountAsync(r => r.ProviderId == doctor.ProviderId));
+    }
+
+    [Fact]
+    public async Task Passwords_are_hashed_with_at_least_210000_pbkdf2_iterations()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var hash = Convert.FromBase64String((await db.Users.FirstAsync()).PasswordHash!);
+
+        // Identity V3 format: 0x01, PRF (4 bytes), iteration count (4 bytes, big-endian), salt length, salt, subkey.
+        Assert.Equal(0x01, hash[0]);
+        var iterations = (hash[5] << 24) | (hash[6] << 16) | (hash[7] << 8) | hash[8];
+        Assert.True(iterations >= 210_000, $"{iterations} iterations");
+    }
+
+    [Fact]
+    public async Task Seeding_twice_adds_nothing()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var seeder = scope.ServiceProvider.GetRequiredService<DemoDataSeeder>();
+
+        Assert.False(await seeder.SeedAsync());
+        await using var db = portal.CreateDbContext();
+        Assert.Equal(DemoDataSeeder.DemoPatientCount, await db.Patients.CountAsync());
+    }
+}
