@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the NEHR Portal: unit, integration (SQLite), component (bUnit) and browser (Playwright).
+# Installs what the tests need first: Debian's Chromium for the browser tests, and the pinned dotnet tools.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's Chromium for the browser tests..."
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null
+dotnet build Nehr.Portal.sln -c Release -nologo -clp:ErrorsOnly
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+status=0
+dotnet test Nehr.Portal.sln -c Release --no-build -nologo \
+  --logger "trx;LogFilePrefix=nehr" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+# One closing line over all test projects, read from their TRX reports.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  t=$(echo "$counters" | sed -n 's/.* total="\([0-9]*\)".*/\1/p')
+  e=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$passed" -eq 0 ]; then
+  echo "No test ran." >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,65 @@
+using Microsoft.Playwright;
+
+namespace Nehr.Browser.Tests;
+
+/// <summary>One portal process and one headless Debian Chromium shared by the browser tests; each test gets its own browser context.</summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic",
+    ];
+
+    private IPlaywright? _playwright;
+
+    public PortalProcess Portal { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Debian's Chromium is missing at {ChromiumPath}: run the README's test command, which installs it.");
+        }
+
+        Portal = await PortalProcess.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseAddress.ToString() });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Portal is not null)
+        {
+            await Portal.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalFixture>
+{
+    public const string Name = "Portal";
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Nehr.Browser.Tests;
+
+/// <summary>
+/// The real portal as its own process: the built Nehr.Portal.dll on Kestrel, bound to 127.0.0.1 on a free port
+/// (port 0, read back from its log), with a fresh SQLite file seeded with the demo data.
+/// </summary>
+public sealed partial class PortalProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly string _directory;
+
+    private PortalProcess(Process process, string directory, Uri baseAddress)
+    {
+        _process = process;
+        _directory = directory;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; private set; }
+
+    public string DatabasePath => Path.Combine(_directory, "nehr.db");
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<PortalProcess> StartAsync()
+    {
+        var root = RepositoryRoot();
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var portalDirectory = Path.Combine(root, "Nehr.Portal", "bin", configuration, "net10.0");
+        var dll = Path.Combine(portalDirectory, "Nehr.Portal.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = portalDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["ConnectionStrings__Nehr"] = $"Data Source={Path.Combine(directory, "nehr.db")}";
+        start.Environment["Nehr__Data__SeedDemoData"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
+        var portal = new PortalProcess(process, directory, new Uri("http://127.0.0.1"));
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => portal.OnLine(e.Data, listening);
+        process.ErrorDataReceived += (_, e) => portal.OnLine(e.Data, listening);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(listening.Task, exited, Task.Delay(StartTimeout));
+        if (first != listening.Task)
+        {
+            var why = first == exited ? $"exited with code {process.ExitCode}" : "did not start in time";
+            await portal.DisposeAsync();
+            throw new InvalidOperationException($"The portal {why}. Its log:\n{portal.Log}");
+        }
+
+        portal.BaseAddress = await listening.Task;
+        return portal;
+    }
+
+    private void OnLine(string? line, TaskCompletionSource<Uri> listening)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+
+        var match = ListeningOn().Match(line);
+        if (match.Success)
+        {
+            listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Nehr.Portal.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Nehr.Portal.sln not found above the test output folder.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder; harmless.
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Nehr.Browser.Tests.Pages;
+using Nehr.Core.Data.Demo;
+using Nehr.Core.Identity;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nehr.Browser.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class SignInJourneyTests(PortalFixture fixture)
+{
+    public static TheoryData<string> AllDemoAccounts() => new(DemoAccounts.All.Select(a => a.Email));
+
+    [Theory]
+    [MemberData(nameof(AllDemoAccounts))]
+    public async Task Every_demo_account_signs_in_and_lands_in_its_own_area(string email)
+    {
+        var account = DemoAccounts.All.Single(a => a.Email == email);
+        var page = await fixture.NewPageAsync();
+        var shell = new AppShell(page);
+
+        await new SignInPage(page).SignInAsAsync(account);
+
+        var (path, heading) = AreaOf(account.Role);
+        await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(path)}$"));
+        await Expect(shell.Heading).ToHaveTextAsync(heading);
+        await Expect(shell.SignedInAs).ToHaveTextAsync(account.Email);
+        var landmark = account.Role switch
+        {
+            Roles.Patient => page.GetByTestId("patient-name"),
+            Roles.Clinician or Roles.ProviderAdmin => page.GetByTestId("staff-name"),
+            _ => page.GetByTestId("figure-Patients in the NEHR"),
+        };
+        await Expect(landmark).ToHaveTextAsync(account.Role is Roles.MohAuditor or Roles.MohAdmin ? "50" : account.DisplayName);
+    }
+
+    [Theory]
+    [InlineData("/patient", DemoAccounts.Patient)]
+    [InlineData("/clinician", DemoAccounts.HospitalDoctor)]
+    [InlineData("/admin/provider", DemoAccounts.HospitalAdmin)]
+    [InlineData("/admin/moh", DemoAccounts.Auditor)]
+    public async Task An_anonymous_visitor_is_sent_to_sign_in_and_then_back_to_the_area(string area, string email)
+    {
+        var page = await fixture.NewPageAsync();
+
+        await page.GotoAsync(area);
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
+        await new SignInPage(page).SignInAsync(email, DemoAccounts.Password);
+        await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(area)}$"));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_an_error_and_signs_nobody_in()
+    {
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+
+        await signIn.SignInAsync(DemoAccounts.Auditor, "Not-the-passw0rd!");
+
+        await Expect(signIn.Error).ToContainTextAsync("The email or password is incorrect.");
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
+        await page.GotoAsync("/admin/moh");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
+    }
+
+    [Fact]
+    public async Task An_empty_form_is_refused_with_specific_messages()
+    {
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+
+        await signIn.SubmitButton.ClickAsync();
+
+        await Expect(page.GetByText("Enter your email address.").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Enter your password.").First).ToBeVisibleAsync();
+    }
+
+    [Theory]
+    [InlineData("/clinician")]
+    [InlineData("/admin/provider")]
+    [InlineData("/admin/moh")]
+    public async Task A_patient_cannot_open_the_clinician_or_admin_areas(string area)
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Patient));
+
+        await page.GotoAsync(area);
+
+        await Expect(new AppShell(page).Heading).ToHaveTextAsync("Access denied");
+        await Expect(page.GetByTestId("staff-name")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("figure-Patients in the NEHR")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_patient_following_an_in_app_link_to_another_area_is_refused_too()
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Patient));
+        await Expect(page.GetByTestId("patient-name")).ToBeVisibleAsync();
+
+        // Client-side navigation inside the open circuit, not a fresh page load.
+        await page.EvaluateAsync("() => Blazor.navigateTo('/admin/moh')");
+
+        await Expect(new AppShell(page).Heading).ToHaveTextAsync("Access denied");
+        await Expect(page.GetByTestId("figure-Patients in the NEHR")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await fixture.NewPageAsync();
+        var shell = new AppShell(page);
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.HospitalDoctor));
+
+        await shell.SignOutButton.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();
+        await page.GotoAsync("/clinician");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
+    }
+
+    [Fact]
+    public async Task The_layout_is_interactive_once_signed_in()
+    {
+        var page = await fixture.NewPageAsync();
+        var shell = new AppShell(page);
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Auditor));
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "MOH oversight" });
+        await Expect(link).ToBeVisibleAsync();
+
+        // The drawer toggle only works over a live Blazor Server circuit; the first click may come before it is up.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var closed = false;
+        while (!closed && DateTime.UtcNow < deadline)
+        {
+            await shell.ToggleNavigation.ClickAsync();
+            await page.WaitForTimeoutAsync(500);
+            closed = !await link.EvaluateAsync<bool>(
+                "el => { const r = el.getBoundingClientRect(); return r.right > 0 && r.left < window.innerWidth; }");
+        }
+
+        Assert.True(closed, "The navigation drawer did not close: the circuit never became interactive.");
+    }
+
+    private static (string Path, string Heading) AreaOf(string role) => role switch
+    {
+        Roles.Patient => ("/patient", "My NEHR"),
+        Roles.Clinician => ("/clinician", "Clinician area"),
+        Roles.ProviderAdmin => ("/admin/provider", "Provider administration"),
+        _ => ("/admin/moh", "MOH oversight"),
+    };
+}

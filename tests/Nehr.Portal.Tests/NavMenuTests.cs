@@ -1,0 +1,41 @@
+using Nehr.Core.Identity;
+using Nehr.Portal.Components.Layout;
+using Nehr.Portal.Security;
+
+namespace Nehr.Portal.Tests;
+
+public class NavMenuTests : MudTestContext
+{
+    [Theory]
+    [InlineData(Roles.Patient, AreaRoutes.Patient)]
+    [InlineData(Roles.Clinician, AreaRoutes.Clinician)]
+    [InlineData(Roles.ProviderAdmin, AreaRoutes.ProviderAdmin)]
+    [InlineData(Roles.MohAuditor, AreaRoutes.Moh)]
+    [InlineData(Roles.MohAdmin, AreaRoutes.Moh)]
+    public void Each_role_sees_only_its_own_area(string role, string area)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("someone@nehr.demo");
+        auth.SetRoles(role);
+
+        var menu = Render<NavMenu>();
+
+        var areaLinks = menu.FindAll("a[href]")
+            .Select(a => a.GetAttribute("href")!)
+            .Where(h => h is AreaRoutes.Patient or AreaRoutes.Clinician or AreaRoutes.ProviderAdmin or AreaRoutes.Moh)
+            .ToList();
+        Assert.Equal([area], areaLinks);
+        Assert.Contains(menu.FindAll("a"), a => a.TextContent.Contains("My account", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_anonymous_visitor_sees_sign_in_and_no_area()
+    {
+        AddAuthorization();
+
+        var menu = Render<NavMenu>();
+
+        var link = Assert.Single(menu.FindAll("a[href]"));
+        Assert.Equal("Account/Login", link.GetAttribute("href"));
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Components;
+using Nehr.Core.Administration;
+using Nehr.Portal.Components.Shared;
+using Nehr.Portal.Services;
+
+namespace Nehr.Portal.Tests;
+
+public class SharedComponentTests : MudTestContext
+{
+    private static StaffSummaryView Staff(bool active = true, bool suspended = false, bool providerSuspended = false,
+        OnboardingState onboarding = OnboardingState.Onboarded) =>
+        new("Dr Lee Wei Jie", ProfessionalRole.Doctor, InvolvedInCare: active, active, suspended,
+            "Central General Hospital", "CGH01", ProviderType.PublicHospital, onboarding, providerSuspended, 50, 12);
+
+    [Fact]
+    public void Loading_state_says_what_is_loading_until_done()
+    {
+        var loading = Render<LoadingState>(p => p
+            .Add(c => c.Loading, true)
+            .Add(c => c.What, "your details")
+            .AddChildContent("<p id='content'>ready</p>"));
+
+        Assert.Equal("status", loading.Find("[role=status]").GetAttribute("role"));
+        Assert.Contains("Loading your details", loading.Markup, StringComparison.Ordinal);
+        Assert.Empty(loading.FindAll("#content"));
+
+        loading.Render(p => p.Add(c => c.Loading, false));
+
+        Assert.Equal("ready", loading.Find("#content").TextContent);
+        Assert.Empty(loading.FindAll("[role=status]"));
+    }
+
+    [Theory]
+    [InlineData(false, false, false, OnboardingState.Onboarded, "deactivated")]
+    [InlineData(true, true, false, OnboardingState.Onboarded, "Your NEHR access is suspended")]
+    [InlineData(true, false, true, OnboardingState.Onboarded, "provider's NEHR access is suspended")]
+    [InlineData(true, false, false, OnboardingState.NotOnboarded, "not yet onboarded")]
+    public void A_blocked_staff_member_is_told_why(bool active, bool suspended, bool providerSuspended, OnboardingState onboarding, string expected)
+    {
+        var summary = Render<StaffSummary>(p => p.Add(c => c.Home, Staff(active, suspended, providerSuspended, onboarding)));
+
+        Assert.Contains(expected, summary.Find("[role=alert]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_active_staff_member_sees_no_alert_and_counts_only_when_asked()
+    {
+        var summary = Render<StaffSummary>(p => p.Add(c => c.Home, Staff()));
+
+        Assert.Empty(summary.FindAll("[role=alert]"));
+        Assert.Equal("Central General Hospital (CGH01)", summary.Find("[data-testid=staff-provider]").TextContent);
+        Assert.DoesNotContain("Registered patients", summary.Markup, StringComparison.Ordinal);
+
+        summary.Render(p => p.Add(c => c.ShowCounts, true));
+
+        Assert.Contains("Registered patients", summary.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_staff_account_without_a_personnel_record_gets_a_warning()
+    {
+        var summary = Render<StaffSummary>(p => p.Add(c => c.Home, (StaffSummaryView?)null));
+
+        Assert.Contains("not linked to a provider", summary.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Access_denied_notice_is_an_alert_with_a_heading()
+    {
+        var notice = Render<AccessDeniedNotice>();
+
+        Assert.Equal("Access denied", notice.Find("h1").TextContent);
+        Assert.NotNull(notice.Find("[role=alert]"));
+    }
+}
