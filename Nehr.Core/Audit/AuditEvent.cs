@@ -34,7 +34,8 @@ public sealed class AuditEvent
         }
 
         EventType = entry.EventType;
-        OccurredAtUtc = occurredAtUtc;
+        // Whole microseconds: every supported database keeps them exactly, so the hash survives a round trip.
+        OccurredAtUtc = new DateTime(occurredAtUtc.Ticks - occurredAtUtc.Ticks % 10, DateTimeKind.Utc);
         ActorUserId = entry.ActorUserId;
         ActorPersonnelId = entry.ActorPersonnelId;
         ActorProviderId = entry.ActorProviderId;

@@ -9,6 +9,7 @@ public static class AuditEventTypes
     public const string RecordRead = "record.read";
     public const string RestrictionChanged = "restriction.changed";
     public const string OverrideGranted = "override.granted";
+    public const string OverrideRefused = "override.refused";
     public const string CareRegistered = "registration.created";
     public const string CareRegistrationEnded = "registration.ended";
     public const string DemoDataSeeded = "system.demo-data-seeded";

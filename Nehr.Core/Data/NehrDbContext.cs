@@ -4,6 +4,7 @@ using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
+using Nehr.Core.Notifications;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Data;
@@ -27,6 +28,36 @@ public sealed class NehrDbContext(DbContextOptions<NehrDbContext> options) : Ide
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<SystemConnection> SystemConnections => Set<SystemConnection>();
+
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<PatientNotice> PatientNotices => Set<PatientNotice>();
+
+    /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void RefuseAuditChanges()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.Entity is AuditEvent or AuditCheckpoint && entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("The audit trail is append-only: events and checkpoints cannot be changed or deleted.");
+            }
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,3 +1,4 @@
+using Nehr.Core.Access;
 using Nehr.Core.Data;
 
 namespace Nehr.Portal.Hosting;
@@ -8,6 +9,7 @@ internal static class DataExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddNehrData(builder.Configuration, builder.Environment);
+        builder.Services.AddNehrAccess(builder.Configuration);
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Notifications;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Data.Configurations;
@@ -61,5 +62,39 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.ActorProviderId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.EventType, e.OccurredAtUtc });
         builder.HasIndex(e => e.OccurredAtUtc);
+    }
+}
+
+internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<AuditChainHead>
+{
+    public void Configure(EntityTypeBuilder<AuditChainHead> builder)
+    {
+        builder.ToTable("AuditChainHead");
+        builder.Property(h => h.Id).ValueGeneratedNever();
+        builder.Property(h => h.LastHash).HasMaxLength(64);
+
+        // The chain starts empty; the row exists from the first migration on.
+        builder.HasData(new { Id = AuditChainHead.SingletonId, LastSequence = 0L, LastHash = string.Empty });
+    }
+}
+
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
+    {
+        builder.HasKey(c => c.Sequence);
+        builder.Property(c => c.Sequence).ValueGeneratedNever();
+        builder.Property(c => c.Hash).HasMaxLength(64);
+    }
+}
+
+internal sealed class PatientNoticeConfiguration : IEntityTypeConfiguration<PatientNotice>
+{
+    public void Configure(EntityTypeBuilder<PatientNotice> builder)
+    {
+        builder.Property(n => n.Kind).HasConversion<string>().HasMaxLength(32);
+        builder.Property(n => n.Message).HasMaxLength(PatientNotice.MaxMessageLength);
+        builder.HasIndex(n => new { n.PatientId, n.CreatedAtUtc });
+        builder.HasOne<Patient>().WithMany().HasForeignKey(n => n.PatientId).OnDelete(DeleteBehavior.Restrict);
     }
 }

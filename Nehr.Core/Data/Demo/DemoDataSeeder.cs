@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
+using Nehr.Core.Audit;
 using Nehr.Core.Identity;
 using Nehr.Core.Records;
 
@@ -14,6 +15,7 @@ public sealed class DemoDataSeeder(
     UserManager<ApplicationUser> users,
     RoleManager<IdentityRole> roles,
     TimeProvider clock,
+    AuditTrail audit,
     ILogger<DemoDataSeeder> logger)
 {
     public const string SeederId = "system:demo-seeder";
@@ -57,8 +59,15 @@ public sealed class DemoDataSeeder(
         await db.SaveChangesAsync(cancellationToken);
 
         // The two patients who restrict access (index 1: everyone; index 2: all but Northside Polyclinic).
-        AddRestriction(patients[1], RestrictionMode.RestrictAll, [], now);
-        AddRestriction(patients[2], RestrictionMode.AllowSelectedProviders, [byCode["NSP01"].Id], now);
+        await AddRestrictionAsync(patients[1], RestrictionMode.RestrictAll, [], now, cancellationToken);
+        await AddRestrictionAsync(patients[2], RestrictionMode.AllowSelectedProviders, [byCode["NSP01"].Id], now, cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = AuditEventTypes.DemoDataSeeded,
+            CorrelationId = Guid.NewGuid().ToString("N"),
+            ActorUserId = SeederId,
+            Details = $"providers={providers.Count}; patients={patients.Count}; accounts={DemoAccounts.All.Count}",
+        }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         await CreateAccountsAsync(patients, byCode);
@@ -105,13 +114,19 @@ public sealed class DemoDataSeeder(
         }
     }
 
-    private void AddRestriction(Patient patient, RestrictionMode mode, int[] providerIds, DateTime now)
+    private async Task AddRestrictionAsync(Patient patient, RestrictionMode mode, int[] providerIds, DateTime now, CancellationToken cancellationToken)
     {
-        var change = patient.ChangeRestriction(mode, providerIds, SeederId, now);
-        if (change is not null)
+        var change = patient.ChangeRestriction(mode, providerIds, SeederId, now)!;
+        db.RestrictionChanges.Add(change);
+        await audit.AppendAsync(db, new AuditEntry
         {
-            db.RestrictionChanges.Add(change);
-        }
+            EventType = AuditEventTypes.RestrictionChanged,
+            CorrelationId = Guid.NewGuid().ToString("N"),
+            ActorUserId = SeederId,
+            PatientId = patient.Id,
+            Reason = $"{change.FromMode} -> {change.ToMode}",
+            Details = $"version={change.Version}; providers [] -> [{string.Join(',', change.ToProviderIds)}]",
+        }, cancellationToken);
     }
 
     private async Task CreateAccountsAsync(List<Patient> patients, Dictionary<string, Provider> byCode)

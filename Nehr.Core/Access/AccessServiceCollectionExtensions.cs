@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Nehr.Core.Audit;
+
+namespace Nehr.Core.Access;
+
+public static class AccessServiceCollectionExtensions
+{
+    /// <summary>The gate, the restriction and override services and the audit trail.</summary>
+    public static IServiceCollection AddNehrAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AccessOptions>()
+            .Bind(configuration.GetSection(AccessOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AuditTrail>();
+        services.AddScoped<RecordGate>();
+        services.AddScoped<RestrictionService>();
+        services.AddScoped<EmergencyOverrideService>();
+        return services;
+    }
+}

@@ -1,0 +1,215 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Access;
+
+/// <summary>
+/// The only way to read clinical entries. Each read decides from current data at that moment, loads exactly what
+/// the decision allows, and appends the audit event in the same transaction; a denied read is audited too.
+/// </summary>
+public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    /// <summary>Opens a patient's record: the decision and the first page of every kind it allows.</summary>
+    public Task<RecordView> OpenAsync(RecordRequest request, CancellationToken cancellationToken = default) =>
+        ReadAsync(request, kind: null, page: 1, DefaultPageSize, cancellationToken);
+
+    /// <summary>Reads one page of one kind (decided again: a restriction or suspension applies at once).</summary>
+    public Task<RecordView> ReadPageAsync(
+        RecordRequest request, EntryKind kind, int page, int pageSize = DefaultPageSize, CancellationToken cancellationToken = default) =>
+        ReadAsync(request, kind, page, pageSize, cancellationToken);
+
+    /// <summary>A patient reading their own record (always the full record, always audited).</summary>
+    public async Task<RecordView> OpenOwnRecordAsync(
+        AuditContext who, EntryKind? kind = null, int page = 1, int pageSize = DefaultPageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ValidatePaging(page, pageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
+            .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
+        var decision = patientId is null
+            ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
+            : new AccessDecision(AccessLevel.Full, DecisionReason.OwnRecord);
+        var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, cancellationToken);
+        var e = await audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = AuditEventTypes.RecordRead,
+            CorrelationId = who.CorrelationId,
+            ActorUserId = who.UserId,
+            ActorRole = Roles.Patient,
+            ClientAddress = who.ClientAddress,
+            PatientId = patientId,
+            Level = decision.Level,
+            Reason = decision.Reason.ToString(),
+            Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
+            Details = Details("self", kind, page),
+        }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return view with { AuditSequence = e.Sequence };
+    }
+
+    private async Task<RecordView> ReadAsync(
+        RecordRequest request, EntryKind? kind, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidatePaging(page, pageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        // SQLite: BEGIN IMMEDIATE. The audit append needs the write lock, and taking it first means the decision,
+        // the read and the append all see one state of the database.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+        var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
+        var view = await LoadAsync(
+            db, request.PatientId, decision, kind, page, pageSize,
+            decision.IsOverride ? facts.OverrideExpiresAtUtc : null, cancellationToken);
+        var e = await audit.AppendAsync(db, facts.AuditEntry(
+            AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return view with { AuditSequence = e.Sequence };
+    }
+
+    private static async Task<RecordView> LoadAsync(
+        NehrDbContext db, int patientId, AccessDecision decision, EntryKind? onlyKind, int page, int pageSize,
+        DateTime? overrideExpires, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<EntryKind, EntryPage>();
+        if (!decision.AllowsClinicalData)
+        {
+            return new RecordView(decision, null, entries, null, 0);
+        }
+
+        var patient = await db.Patients.AsNoTracking()
+            .Where(p => p.Id == patientId)
+            .Select(p => new PatientDemographics(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex, p.Race, p.RestrictionMode))
+            .SingleAsync(cancellationToken);
+        var kinds = RecordView.KindsFor(decision.Level).Where(k => onlyKind is null || k == onlyKind).ToList();
+        if (kinds.Count > 0)
+        {
+            var counts = await db.ClinicalEntries
+                .Where(e => e.PatientId == patientId)
+                .GroupBy(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind))
+                .Select(g => new { Kind = g.Key, Count = g.Count() })
+                .ToDictionaryAsync(g => g.Kind, g => g.Count, cancellationToken);
+            foreach (var kind in kinds)
+            {
+                var total = counts.GetValueOrDefault(kind);
+                var items = total == 0
+                    ? []
+                    : await db.ClinicalEntries.AsNoTracking()
+                        .Where(e => e.PatientId == patientId && EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
+                        .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
+                        .Skip((page - 1) * pageSize).Take(pageSize)
+                        .ToListAsync(cancellationToken);
+                entries[kind] = new EntryPage(kind, page, pageSize, total, items);
+            }
+        }
+
+        return new RecordView(decision, patient, entries, overrideExpires, 0);
+    }
+
+    private static void ValidatePaging(int page, int pageSize)
+    {
+        if (page < 1)
+        {
+            throw new DomainException("Pages are numbered from 1.");
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            throw new DomainException($"A page has 1 to {MaxPageSize} entries.");
+        }
+    }
+
+    private static string Details(string purpose, EntryKind? kind, int page) => kind is null
+        ? string.Create(CultureInfo.InvariantCulture, $"purpose={purpose}; view=open")
+        : string.Create(CultureInfo.InvariantCulture, $"purpose={purpose}; kind={kind}; page={page}");
+}
+
+/// <summary>The column behind the entry kind (the table-per-hierarchy discriminator).</summary>
+public static class ClinicalEntryColumns
+{
+    public const string Kind = "EntryKind";
+}
+
+/// <summary>The current facts about an accessor and a patient that the access decision needs.</summary>
+internal sealed record AccessFacts(
+    string? UserId, bool AccountActive, Personnel? Person, Provider? Provider, bool Registered,
+    RestrictionMode Restriction, bool AllowsProvider, DateTime? OverrideExpiresAtUtc)
+{
+    public static async Task<AccessFacts> LoadAsync(
+        NehrDbContext db, string? userId, int patientId, DateTime now, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking()
+            .Where(u => userId != null && u.Id == userId)
+            .Select(u => new { u.Id, u.LockoutEnd, u.PersonnelId })
+            .SingleOrDefaultAsync(cancellationToken);
+        var person = user?.PersonnelId is { } personnelId
+            ? await db.Personnel.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
+            : null;
+        var provider = person is null
+            ? null
+            : await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == person.ProviderId, cancellationToken);
+        var patient = await db.Patients.AsNoTracking()
+            .Where(p => p.Id == patientId)
+            .Select(p => new { p.RestrictionMode, Allows = provider != null && p.AllowedProviders.Any(a => a.ProviderId == provider.Id) })
+            .SingleOrDefaultAsync(cancellationToken);
+        var registered = patient is not null && provider is not null && await db.CareRegistrations
+            .AnyAsync(r => r.PatientId == patientId && r.ProviderId == provider.Id && r.EndedAtUtc == null, cancellationToken);
+        var overrideExpires = person is null
+            ? null
+            : await db.EmergencyOverrides.AsNoTracking()
+                .Where(o => o.PersonnelId == person.Id && o.PatientId == patientId && o.GrantedAtUtc <= now && o.ExpiresAtUtc > now)
+                .OrderByDescending(o => o.ExpiresAtUtc)
+                .Select(o => (DateTime?)o.ExpiresAtUtc)
+                .FirstOrDefaultAsync(cancellationToken);
+        var accountActive = user is not null && (user.LockoutEnd is null || user.LockoutEnd <= now) && person?.IsActive != false;
+        return new AccessFacts(
+            user?.Id, accountActive, person, provider, registered,
+            patient?.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires);
+    }
+
+    public AccessRequest ToRequest(PurposeOfUse purpose) => new()
+    {
+        Purpose = purpose,
+        AccountActive = AccountActive,
+        PersonNehrAccessSuspended = Person?.NehrAccessSuspended ?? false,
+        PersonInvolvedInCare = Person is { InvolvedInCare: true } && ProfessionalRoles.IsCareRole(Person.Role),
+        // Someone who is not provider staff has no provider; rule 3 (not in care) then refuses them.
+        ProviderOnboarded = Provider is null || Provider.OnboardingState == OnboardingState.Onboarded,
+        ProviderNehrAccessSuspended = Provider?.NehrAccessSuspended ?? false,
+        PatientRegisteredWithProvider = Registered,
+        Restriction = Restriction,
+        PatientAllowsProvider = AllowsProvider,
+        OverrideActive = OverrideExpiresAtUtc is not null,
+    };
+
+    public AuditEntry AuditEntry(string eventType, AuditContext who, int patientId, AccessDecision decision, string details) => new()
+    {
+        EventType = eventType,
+        CorrelationId = who.CorrelationId,
+        ActorUserId = who.UserId,
+        ActorPersonnelId = Person?.Id,
+        ActorProviderId = Provider?.Id,
+        ActorRole = Person?.Role.ToString(),
+        ClientAddress = who.ClientAddress,
+        PatientId = patientId,
+        Level = decision.Level,
+        IsOverride = decision.IsOverride,
+        Reason = decision.Reason.ToString(),
+        Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
+        Details = details,
+    };
+}
