@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +15,12 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "nehr-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>The portal's clock; tests move it (e.g. past an override's expiry).</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Settings a test class needs on top of the defaults.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     public string DatabasePath => Path.Combine(_directory, "nehr.db");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -23,7 +31,16 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Nehr"] = $"Data Source={DatabasePath}",
             ["Nehr:Data:SeedDemoData"] = "true",
-        }));
+        }).AddInMemoryCollection(Settings));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>Runs a service of the portal in a scope of its own.</summary>
+    public async Task<TResult> WithAsync<TService, TResult>(Func<TService, Task<TResult>> use)
+        where TService : notnull
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     /// <summary>A context of its own on the portal's database, for arranging and checking data.</summary>

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Data.Demo;
+
+namespace Nehr.Integration.Tests;
+
+/// <summary>Ids of the demo world's people, looked up once per portal.</summary>
+public sealed record DemoWorld(
+    string DoctorUserId, int DoctorPersonnelId, string NurseUserId, string DentistUserId, string AdminUserId, string AuditorUserId,
+    string PatientUserId, string RestrictedUserId, string SelectiveUserId,
+    int OpenPatientId, int RestrictedPatientId, int SelectivePatientId, int HospitalId)
+{
+    public static async Task<DemoWorld> LoadAsync(PortalFactory portal)
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Email!);
+        var doctor = users[DemoAccounts.HospitalDoctor];
+        var hospital = await db.Personnel.Where(p => p.Id == doctor.PersonnelId).Select(p => p.ProviderId).SingleAsync();
+        return new DemoWorld(
+            doctor.Id, doctor.PersonnelId!.Value, users[DemoAccounts.PolyclinicNurse].Id, users[DemoAccounts.OutsideDentist].Id,
+            users[DemoAccounts.HospitalAdmin].Id, users[DemoAccounts.Auditor].Id,
+            users[DemoAccounts.Patient].Id, users[DemoAccounts.RestrictedPatient].Id, users[DemoAccounts.SelectivePatient].Id,
+            users[DemoAccounts.Patient].PatientId!.Value, users[DemoAccounts.RestrictedPatient].PatientId!.Value,
+            users[DemoAccounts.SelectivePatient].PatientId!.Value, hospital);
+    }
+
+    public static AuditContext As(string userId) => new(userId, "127.0.0.1", Guid.NewGuid().ToString("N"));
+}
+
+internal static class AuditQueries
+{
+    public static Task<AuditEvent> LastEventAsync(this NehrDbContext db) =>
+        db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync();
+}
