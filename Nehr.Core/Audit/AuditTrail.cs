@@ -18,7 +18,10 @@ public sealed class AuditTrail(TimeProvider clock)
             throw new InvalidOperationException("An audit event is written in the same transaction as what it records: begin one first.");
         }
 
-        var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        // The head read in this transaction is current for as long as it lasts (the transaction holds the write
+        // lock), so a second append in the same transaction uses the tracked row (Find looks there first).
+        var head = await db.AuditChainHeads.FindAsync([AuditChainHead.SingletonId], cancellationToken)
+            ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
         var e = new AuditEvent(entry, clock.GetUtcNow().UtcDateTime);
         var sequence = head.LastSequence + 1;
         var hash = AuditHasher.Hash(e, sequence, head.LastHash);

@@ -9,8 +9,16 @@ using Nehr.Core.Records;
 
 namespace Nehr.Core.Data;
 
-public sealed class NehrDbContext(DbContextOptions<NehrDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>
 {
+    public NehrDbContext(DbContextOptions<NehrDbContext> options)
+        : base(options)
+    {
+        // Our transactions are all or nothing: a failed SaveChanges fails the whole transaction, so the savepoint
+        // EF would otherwise set before each SaveChanges inside it is never used, and costs a round trip.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Patient> Patients => Set<Patient>();
 
     public DbSet<Provider> Providers => Set<Provider>();

@@ -1,0 +1,27 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Nehr.Benchmarks;
+
+// dotnet run -c Release --project tests/Nehr.Benchmarks            (all)
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- --filter *Decision*
+var config = DefaultConfig.Instance
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15))
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+var summaries = BenchmarkSwitcher.FromTypes([typeof(DecisionBenchmarks), typeof(AuditAppendBenchmarks)])
+    .Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+
+Console.WriteLine();
+Console.WriteLine("NEHR benchmark figures (goals from issue 3):");
+foreach (var report in summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null))
+{
+    var name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo;
+    var median = report.ResultStatistics!.Median; // nanoseconds per operation
+    var line = report.BenchmarkCase.Descriptor.Type == typeof(DecisionBenchmarks)
+        ? $"  decision {name}: p50 {median / 1000:0.000} us (goal <= 10 us)"
+        : $"  audit append, {name}: {1e9 / median:N0} events/s (goal >= 5,000/s)";
+    Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+}
