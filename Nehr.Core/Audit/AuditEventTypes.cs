@@ -7,6 +7,7 @@ public static class AuditEventTypes
     public const string SignInFailed = "auth.sign-in-failed";
     public const string SignOut = "auth.sign-out";
     public const string RecordRead = "record.read";
+    public const string PatientLookup = "patient.lookup";
     public const string RestrictionChanged = "restriction.changed";
     public const string OverrideGranted = "override.granted";
     public const string OverrideRefused = "override.refused";

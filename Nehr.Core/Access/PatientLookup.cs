@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Access;
+
+/// <summary>A patient found by a clinician: enough to confirm identity before opening the record.</summary>
+public sealed record FoundPatient(int Id, string Nric, string Name, DateOnly DateOfBirth, Sex Sex);
+
+/// <summary>Found, or refused with the reason to show.</summary>
+public sealed record LookupResult(FoundPatient? Patient, AccessDecision Decision)
+{
+    public bool Found => Patient is not null;
+}
+
+/// <summary>
+/// A clinician finds a patient by NRIC/FIN among the patients registered with their own provider. Whether an
+/// unregistered NRIC exists at all is never revealed: it gets the same answer as one not in the NEHR. Audited.
+/// </summary>
+public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    public async Task<LookupResult> FindByNricAsync(AuditContext who, Nric nric, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (nric == default)
+        {
+            throw new DomainException("Enter an NRIC or FIN.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var patient = await db.Patients.AsNoTracking()
+            .Where(p => p.Nric == nric)
+            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex))
+            .SingleOrDefaultAsync(cancellationToken);
+        var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));
+        var found = decision.AllowsClinicalData ? patient : null;
+        await audit.AppendAsync(db, facts.AuditEntry(
+            AuditEventTypes.PatientLookup, who, patient?.Id ?? 0, decision, $"nric={nric.Masked}") with
+        {
+            // A lookup reads no clinical data: it records the outcome, not a level of access.
+            Level = null,
+            IsOverride = false,
+            PatientId = patient?.Id,
+        }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new LookupResult(found, decision);
+    }
+}
