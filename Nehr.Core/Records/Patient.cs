@@ -57,10 +57,13 @@ public sealed class Patient
 
     public IReadOnlyCollection<PatientAllowedProvider> AllowedProviders => _allowedProviders;
 
-    public int AgeOn(DateOnly day)
+    public int AgeOn(DateOnly day) => AgeOn(DateOfBirth, day);
+
+    /// <summary>Age in whole years on a day.</summary>
+    public static int AgeOn(DateOnly dateOfBirth, DateOnly day)
     {
-        var age = day.Year - DateOfBirth.Year;
-        return DateOfBirth > day.AddYears(-age) ? age - 1 : age;
+        var age = day.Year - dateOfBirth.Year;
+        return dateOfBirth > day.AddYears(-age) ? age - 1 : age;
     }
 
     /// <summary>

@@ -10,7 +10,9 @@ internal static class PortalExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<PortalUser>();
         builder.Services.AddScoped<HomeService>();
+        builder.Services.AddScoped<ClinicianService>();
         if (builder.Environment.IsDevelopment())
         {
             builder.Services.AddDatabaseDeveloperPageExceptionFilter();

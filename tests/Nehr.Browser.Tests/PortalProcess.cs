@@ -26,6 +26,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_directory, "nehr.db");
 
+    public PortalDatabase Database => new(DatabasePath);
+
     public string Log
     {
         get

@@ -48,8 +48,8 @@ public class DemoDataGeneratorTests
         var sources = new[] { new DemoEntrySource(1, null), new DemoEntrySource(2, null) };
         var generator = new DemoDataGenerator();
 
-        var entries = generator.CreateEntries(10, 3, sources, 12, Now).ToList();
-        var again = generator.CreateEntries(10, 3, sources, 12, Now).ToList();
+        var entries = generator.CreateEntries(10, 3, new DateOnly(1970, 1, 1), sources, 12, Now).ToList();
+        var again = generator.CreateEntries(10, 3, new DateOnly(1970, 1, 1), sources, 12, Now).ToList();
 
         Assert.Equal(Enum.GetValues<EntryKind>(), entries.Select(e => e.Kind).Distinct().Order());
         Assert.All(entries, e => Assert.True(e.OccurredAtUtc < Now && e.ContributedAtUtc <= Now));
@@ -58,9 +58,34 @@ public class DemoDataGeneratorTests
     }
 
     [Fact]
+    public void Entries_never_happen_before_the_patient_was_born()
+    {
+        var generator = new DemoDataGenerator();
+        for (var index = 0; index < 300; index++)
+        {
+            var patient = generator.CreatePatient(index, Today);
+            var born = patient.DateOfBirth.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+            var entries = generator.CreateEntries(index + 1, index, patient.DateOfBirth, [new DemoEntrySource(1, null)], 24, Now);
+
+            Assert.All(entries, e => Assert.InRange(e.OccurredAtUtc, born, Now));
+        }
+    }
+
+    [Fact]
+    public void A_patient_does_not_get_the_same_allergy_twice()
+    {
+        var entries = new DemoDataGenerator().CreateEntries(1, 5, new DateOnly(1970, 1, 1), [new DemoEntrySource(1, null)], 24, Now);
+
+        var allergies = entries.OfType<AllergyEntry>().Select(a => a.Substance).ToList();
+        Assert.Equal(4, allergies.Count);
+        Assert.Equal(allergies.Count, allergies.Distinct().Count());
+    }
+
+    [Fact]
     public void Lab_results_flag_values_outside_their_reference_range()
     {
-        var entries = new DemoDataGenerator().CreateEntries(10, 7, [new DemoEntrySource(1, null)], 600, Now).OfType<LabResultEntry>().ToList();
+        var entries = new DemoDataGenerator().CreateEntries(10, 7, new DateOnly(1970, 1, 1), [new DemoEntrySource(1, null)], 600, Now).OfType<LabResultEntry>().ToList();
 
         Assert.NotEmpty(entries);
         foreach (var lab in entries)

@@ -119,9 +119,12 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         return Nric.FromDigits(series, digits);
     }
 
-    /// <summary>The entries of one patient, drawn from the given source providers; every kind appears once count >= 6.</summary>
+    /// <summary>
+    /// The entries of one patient, drawn from the given source providers, between birth (or 8 years ago) and now;
+    /// every kind appears once count >= 6, and no allergy or vaccine repeats before the list of them is used up.
+    /// </summary>
     public IEnumerable<ClinicalEntry> CreateEntries(
-        int patientId, int patientIndex, IReadOnlyList<DemoEntrySource> sources, int count, DateTime nowUtc)
+        int patientId, int patientIndex, DateOnly dateOfBirth, IReadOnlyList<DemoEntrySource> sources, int count, DateTime nowUtc)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 0);
         if (sources.Count == 0)
@@ -130,11 +133,15 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         }
 
         var random = RandomFor(patientIndex, 2);
+        var born = dateOfBirth.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var earliest = born > nowUtc.AddYears(-8) ? born : nowUtc.AddYears(-8);
+        var spanMinutes = Math.Max(120, (int)(nowUtc - earliest).TotalMinutes);
+        var offset = random.Next(100);
         for (var i = 0; i < count; i++)
         {
             var kind = (EntryKind)(i % 6);
             var source = sources[random.Next(sources.Count)];
-            var occurred = nowUtc.AddMinutes(-random.Next(60, 60 * 24 * 365 * 8));
+            var occurred = nowUtc.AddMinutes(-random.Next(60, spanMinutes));
             var contributed = occurred.AddMinutes(random.Next(1, 240));
             if (contributed > nowUtc)
             {
@@ -144,21 +151,21 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
             var entrySource = new EntrySource(
                 patientId, source.ProviderId, source.SystemId,
                 string.Create(CultureInfo.InvariantCulture, $"{kind}-{patientIndex}-{i}"), occurred, contributed);
-            yield return CreateEntry(kind, entrySource, random);
+            yield return CreateEntry(kind, entrySource, random, offset + i / 6);
         }
     }
 
-    private static ClinicalEntry CreateEntry(EntryKind kind, EntrySource source, Random random)
+    private static ClinicalEntry CreateEntry(EntryKind kind, EntrySource source, Random random, int round)
     {
         switch (kind)
         {
             case EntryKind.Allergy:
-                var allergy = SyntheticNames.Pick(random, Allergies);
+                var allergy = Allergies[round % Allergies.Length];
                 return new AllergyEntry(
                     source, allergy.Substance, allergy.Category,
                     random.Next(3) == 0 ? AllergyCriticality.High : AllergyCriticality.Low, allergy.Reaction);
             case EntryKind.Vaccination:
-                return new VaccinationEntry(source, SyntheticNames.Pick(random, Vaccines), random.Next(1, 4));
+                return new VaccinationEntry(source, Vaccines[round % Vaccines.Length], random.Next(1, 4));
             case EntryKind.Medication:
                 var medication = SyntheticNames.Pick(random, Medications);
                 return new MedicationEntry(

@@ -110,7 +110,7 @@ public sealed class DemoDataSeeder(
             .ToList();
         for (var i = 0; i < patients.Count; i++)
         {
-            db.ClinicalEntries.AddRange(_generator.CreateEntries(patients[i].Id, i, sources, EntriesPerDemoPatient, now));
+            db.ClinicalEntries.AddRange(_generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, sources, EntriesPerDemoPatient, now));
         }
     }
 

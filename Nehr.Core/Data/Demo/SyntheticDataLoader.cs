@@ -47,7 +47,7 @@ public sealed class SyntheticDataLoader(NehrDbContext db, TimeProvider clock, IL
                     var index = first + start + i;
                     var provider = providers[index % providers.Count];
                     db.CareRegistrations.Add(new CareRegistration(batch[i].Id, provider.Id, DemoDataSeeder.SeederId, now));
-                    db.ClinicalEntries.AddRange(_generator.CreateEntries(batch[i].Id, index, sources, entriesPerPatient, now));
+                    db.ClinicalEntries.AddRange(_generator.CreateEntries(batch[i].Id, index, batch[i].DateOfBirth, sources, entriesPerPatient, now));
                 }
 
                 await db.SaveChangesAsync(cancellationToken);

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Nehr.Browser.Tests.Pages;
+using Nehr.Core.Data.Demo;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nehr.Browser.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class ClinicianJourneyTests(PortalFixture fixture)
+{
+    private async Task<(IPage Page, ClinicianPages Clinician)> SignInAsync(string email)
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clinician area" })).ToBeVisibleAsync();
+        return (page, new ClinicianPages(page));
+    }
+
+    [Fact]
+    public async Task Restricted_patient_shows_basic_set_then_override_gives_full_record()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
+
+        await Expect(clinician.PatientName).ToHaveTextAsync("Muhammad Faizal bin Rahman");
+        await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
+        await Expect(clinician.AllergyPanel).ToBeVisibleAsync();
+        await Expect(clinician.Tabs).ToHaveCountAsync(2);
+        await Expect(clinician.TabStartingWith("Laboratory results")).ToHaveCountAsync(0);
+
+        await clinician.EmergencyOverrideButton.ClickAsync();
+        await Expect(clinician.Dialog).ToBeVisibleAsync();
+        await clinician.SubmitOverrideAsync();
+        await Expect(clinician.Dialog.GetByText("Choose the reason for the emergency override.")).ToBeVisibleAsync();
+        await Expect(clinician.Dialog.GetByTestId("attestation-error")).ToBeVisibleAsync();
+
+        await clinician.FillOverrideAsync("Unconscious patient",
+            "Brought in unconscious after a fall at home; need medication history and diagnoses before anaesthesia.", attest: true);
+        await clinician.SubmitOverrideAsync();
+
+        await Expect(clinician.Dialog).ToHaveCountAsync(0);
+        await Expect(clinician.OverrideBanner).ToBeVisibleAsync();
+        await Expect(clinician.OverrideBanner).ToContainTextAsync("Time left: 3 h 59 min");
+        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await clinician.TabStartingWith("Laboratory results").ClickAsync();
+        await Expect(page.GetByTestId("table-LabResult")).ToBeVisibleAsync();
+        await Expect(clinician.RestrictedBanner).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Filler_justification_is_refused_with_a_specific_message()
+    {
+        // Priya allows only the polyclinic, so the hospital's doctor sees her basic set (and no other test overrides her).
+        var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.EmergencyOverrideButton.ClickAsync();
+
+        await clinician.FillOverrideAsync("Life-threatening condition", "asdf asdf asdf asdf asdf asdf asdf asdf asdf asdf", attest: true);
+        await clinician.SubmitOverrideAsync();
+
+        await Expect(clinician.Dialog.GetByText(new Regex("looks like filler text"))).ToBeVisibleAsync();
+        await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_unregistered_patient_is_refused_with_a_clear_message()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.OutsideDentist);
+
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+
+        await Expect(clinician.LookupMessage).ToHaveTextAsync("No patient with this NRIC/FIN is registered with your institution.");
+        await Expect(page).ToHaveURLAsync(new Regex("/clinician$"));
+    }
+
+    [Fact]
+    public async Task An_insurance_purpose_is_refused_with_an_explanation()
+    {
+        var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient), "Insurance payment");
+
+        await Expect(clinician.DeniedBanner).ToContainTextAsync("The NEHR may only be used for patient care.");
+        await Expect(clinician.Tabs).ToHaveCountAsync(0);
+        await Expect(clinician.PatientName).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_allowed_provider_sees_the_full_record_without_an_override()
+    {
+        var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);
+
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+
+        await Expect(clinician.PatientName).ToHaveTextAsync("Priya d/o Raman");
+        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await Expect(clinician.RestrictedBanner).ToHaveCountAsync(0);
+        await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_check_letter_is_validated_as_typed()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+
+        await clinician.Nric.PressSequentiallyAsync("S1234567A");
+
+        await Expect(page.GetByText(new Regex("check letter of S1234567A is not valid"))).ToBeVisibleAsync();
+        await clinician.Nric.FillAsync("X12");
+        await Expect(page.GetByText("An NRIC or FIN starts with S, T, F, G or M.")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Lab_results_show_units_reference_ranges_and_flags()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+
+        await clinician.TabStartingWith("Laboratory results").ClickAsync();
+
+        var table = page.GetByTestId("table-LabResult");
+        await Expect(table.GetByRole(AriaRole.Columnheader, new() { Name = "Reference range" })).ToBeVisibleAsync();
+        await Expect(table.GetByTestId("lab-value").First).ToHaveTextAsync(new Regex(@"\d.*(g/dL|%|mmol/L|umol/L|U/L)"));
+    }
+
+    [Fact]
+    public async Task A_suspended_clinician_is_refused_on_the_next_action_in_an_open_tab()
+    {
+        var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+
+        // MOH suspends the nurse's NEHR access while the record is open.
+        var nurse = fixture.Portal.Database.Scalar("SELECT PersonnelId FROM AspNetUsers WHERE Email = $e", ("$e", DemoAccounts.PolyclinicNurse));
+        fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 1 WHERE Id = $id", ("$id", nurse));
+        try
+        {
+            await clinician.TabStartingWith("Diagnoses").ClickAsync();
+
+            await Expect(clinician.DeniedBanner).ToContainTextAsync("Your NEHR access is suspended by MOH.");
+            await Expect(clinician.Tabs).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = $id", ("$id", nurse));
+        }
+    }
+}

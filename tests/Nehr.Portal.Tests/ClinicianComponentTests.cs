@@ -1,0 +1,233 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Nehr.Core.Access;
+using Nehr.Core.Records;
+using Nehr.Portal.Components.Clinician;
+using Nehr.Portal.Components.Pages.Clinician;
+
+namespace Nehr.Portal.Tests;
+
+public class RecordBannersTests : MudTestContext
+{
+    private static readonly DateTime Now = new(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Restricted_record_shows_the_banner_and_the_override_button()
+    {
+        var requested = false;
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.BasicSetOnly, DecisionReason.PatientRestricted))
+            .Add(b => b.NowUtc, Now)
+            .Add(b => b.OnOverrideRequested, () => requested = true));
+
+        Assert.Contains("basic set only", banners.Find("[data-testid=restricted-banner]").TextContent, StringComparison.Ordinal);
+        banners.Find("button").Click();
+
+        Assert.True(requested);
+        Assert.Empty(banners.FindAll("[data-testid=override-banner]"));
+    }
+
+    [Theory]
+    [InlineData(125 * 60, "2 h 05 min")]
+    [InlineData(12 * 60 + 30, "12 min 30 s")]
+    [InlineData(0, "expired")]
+    public void Override_banner_shows_the_time_left(int secondsLeft, string expected)
+    {
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.EmergencyOverride))
+            .Add(b => b.OverrideExpiresAtUtc, Now.AddSeconds(secondsLeft))
+            .Add(b => b.NowUtc, Now));
+
+        Assert.Equal($"Time left: {expected}", banners.Find("[data-testid=override-time-left]").TextContent.Trim());
+        Assert.Empty(banners.FindAll("button"));
+    }
+
+    [Fact]
+    public void A_full_record_without_override_has_no_banner()
+    {
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.NoRestriction))
+            .Add(b => b.NowUtc, Now));
+
+        Assert.Empty(banners.FindAll("[role=alert]"));
+    }
+
+    [Fact]
+    public void A_refusal_explains_itself()
+    {
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Denied, DecisionReason.PurposeNotCare))
+            .Add(b => b.NowUtc, Now));
+
+        Assert.Contains("only be used for patient care", banners.Find("[data-testid=denied-banner]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(banners.FindAll("button"));
+    }
+}
+
+public class OverrideDialogTests : MudTestContext
+{
+    private (IRenderedComponent<MudDialogProvider> Provider, Task<IDialogReference> Reference) Show(
+        Func<OverrideReason?, string?, bool, Task<OverrideResult>> submit)
+    {
+        var provider = Render<MudDialogProvider>();
+        var service = Services.GetService<IDialogService>()!;
+        var parameters = new DialogParameters<OverrideDialog>
+        {
+            { d => d.PatientName, "Muhammad Faizal bin Rahman" },
+            { d => d.Submit, submit },
+        };
+        var reference = provider.InvokeAsync(() => service.ShowAsync<OverrideDialog>("Emergency override", parameters));
+        return (provider, reference);
+    }
+
+    [Fact]
+    public void Submitting_shows_the_servers_message_under_each_field()
+    {
+        (OverrideReason?, string?, bool)? sent = null;
+        var (provider, _) = Show((reason, justification, attested) =>
+        {
+            sent = (reason, justification, attested);
+            return Task.FromResult(new OverrideResult(null, new Dictionary<string, string>
+            {
+                [nameof(OverrideRequest.Reason)] = "Choose the reason for the emergency override.",
+                [nameof(OverrideRequest.Justification)] = "Describe the emergency in at least 40 characters (0 so far).",
+                [nameof(OverrideRequest.Attested)] = "Confirm that you understand overrides are audited and misuse is penalised.",
+            }));
+        });
+
+        provider.FindAll("button").Single(b => b.TextContent.Contains("Override and show full record", StringComparison.Ordinal)).Click();
+
+        Assert.Equal((null, null, false), sent);
+        provider.WaitForAssertion(() =>
+        {
+            Assert.Contains("Choose the reason for the emergency override.", provider.Markup, StringComparison.Ordinal);
+            Assert.Contains("at least 40 characters", provider.Markup, StringComparison.Ordinal);
+            Assert.Contains("misuse is penalised", provider.Find("[data-testid=attestation-error]").TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void What_the_clinician_typed_and_attested_is_sent()
+    {
+        (OverrideReason?, string?, bool)? sent = null;
+        var (provider, _) = Show((reason, justification, attested) =>
+        {
+            sent = (reason, justification, attested);
+            return Task.FromResult(OverrideResult.Refused(OverrideResult.General, "You already see this patient's full record: no override is needed."));
+        });
+
+        provider.Find("textarea").Input("Unconscious after a road accident, need the medication list now.");
+        provider.Find("input[type=checkbox]").Change(true);
+        provider.FindAll("button").Single(b => b.TextContent.Contains("Override and show full record", StringComparison.Ordinal)).Click();
+
+        Assert.Equal("Unconscious after a road accident, need the medication list now.", sent!.Value.Item2);
+        Assert.True(sent.Value.Item3);
+        provider.WaitForAssertion(() =>
+            Assert.Contains("no override is needed", provider.Find("[data-testid=override-general-error]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_granted_override_closes_the_dialog_with_it()
+    {
+        var granted = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient,
+            Justification.Parse("Unconscious after a road accident, need the medication list now."), true, DateTime.UtcNow, TimeSpan.FromHours(4));
+        var (provider, referenceTask) = Show((_, _, _) => Task.FromResult(new OverrideResult(granted, new Dictionary<string, string>())));
+
+        provider.FindAll("button").Single(b => b.TextContent.Contains("Override and show full record", StringComparison.Ordinal)).Click();
+
+        var result = await (await referenceTask).Result;
+        Assert.False(result!.Canceled);
+        Assert.Same(granted, result.Data);
+        provider.WaitForAssertion(() => Assert.Empty(provider.FindAll("textarea")));
+    }
+
+    [Fact]
+    public async Task Cancel_sends_nothing()
+    {
+        var called = false;
+        var (provider, referenceTask) = Show((_, _, _) =>
+        {
+            called = true;
+            return Task.FromResult(new OverrideResult(null, new Dictionary<string, string>()));
+        });
+
+        provider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+
+        Assert.True((await (await referenceTask).Result)!.Canceled);
+        Assert.False(called);
+    }
+}
+
+public class EntryTableTests : MudTestContext
+{
+    private static readonly DateTime Now = new(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
+
+    private static LabResultEntry Lab(string value, AbnormalFlag flag) =>
+        new(new EntrySource(1, 7, null, $"LAB-{value}", Now.AddDays(-3), Now.AddDays(-2)), "Potassium", "2823-3", value, "mmol/L", 3.5m, 5.1m, flag);
+
+    [Fact]
+    public void Lab_results_show_value_unit_range_flag_and_source()
+    {
+        var page = new EntryPage(EntryKind.LabResult, 1, 20, 2, [Lab("6.2", AbnormalFlag.High), Lab("4.1", AbnormalFlag.Normal)]);
+
+        var table = Render<EntryTable>(p => p
+            .Add(t => t.Page, page)
+            .Add(t => t.ProviderNames, new Dictionary<int, string> { [7] = "Island Diagnostics Laboratory" }));
+
+        var values = table.FindAll("[data-testid=lab-value]").Select(v => v.TextContent.Trim()).ToList();
+        Assert.Equal(["6.2 mmol/L", "4.1 mmol/L"], values);
+        Assert.Contains("3.5–5.1 mmol/L", table.Markup, StringComparison.Ordinal);
+        Assert.Single(table.FindAll("[data-testid=abnormal-flag]"));
+        Assert.Contains("Island Diagnostics Laboratory", table.Markup, StringComparison.Ordinal);
+        Assert.Empty(table.FindAll(".mud-pagination"));
+    }
+
+    [Fact]
+    public void Long_lists_page_and_report_the_page_chosen()
+    {
+        var chosen = 0;
+        var page = new EntryPage(EntryKind.LabResult, 1, 2, 5, [Lab("6.2", AbnormalFlag.High), Lab("4.1", AbnormalFlag.Normal)]);
+
+        var table = Render<EntryTable>(p => p
+            .Add(t => t.Page, page)
+            .Add(t => t.PageChanged, (int p) => chosen = p));
+
+        Assert.Contains("5 entries, page 1 of 3", table.Markup, StringComparison.Ordinal);
+        table.FindAll(".mud-pagination button").First(b => b.TextContent.Trim() == "3").Click();
+        Assert.Equal(3, chosen);
+    }
+
+    [Fact]
+    public void An_empty_kind_says_so()
+    {
+        var table = Render<EntryTable>(p => p.Add(t => t.Page, new EntryPage(EntryKind.Diagnosis, 1, 20, 0, [])));
+
+        Assert.Equal("No diagnoses recorded.", table.Find("[data-testid=empty-Diagnosis]").TextContent.Trim());
+    }
+}
+
+public class NricAsTypedTests
+{
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("S", null)]
+    [InlineData("S123", null)]
+    [InlineData("S1234567D", null)]
+    [InlineData("s1234567d", null)]
+    [InlineData("X", "starts with S, T, F, G or M")]
+    [InlineData("S12A", "must be digits")]
+    [InlineData("S1234567A", "check letter")]
+    public void The_nric_field_complains_only_about_what_is_already_wrong(string typed, string? expected)
+    {
+        var error = ClinicianHome.NricAsTyped(typed);
+
+        if (expected is null)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
+    }
+}
