@@ -18,6 +18,9 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<PatientLookup>();
         services.AddScoped<RestrictionService>();
         services.AddScoped<EmergencyOverrideService>();
+        services.AddScoped<AccessHistory>();
+        services.AddScoped<AccessReportService>();
+        services.AddScoped<Notifications.NoticeBoard>();
         return services;
     }
 }

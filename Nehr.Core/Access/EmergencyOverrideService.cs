@@ -72,11 +72,11 @@ public sealed class EmergencyOverrideService(
             request.Attested, now, options.Value.OverrideDuration);
         db.EmergencyOverrides.Add(granted);
         await db.SaveChangesAsync(cancellationToken);
-        db.PatientNotices.Add(new PatientNotice(
-            request.PatientId, NoticeKind.EmergencyOverride,
+        await PatientNotifier.NotifyAsync(
+            db, request.PatientId, NoticeKind.EmergencyOverride,
             string.Create(CultureInfo.InvariantCulture,
                 $"A {facts.Person.Role.ToString().ToLowerInvariant()} at {facts.Provider.Name} used an emergency override to see your full record ({ReasonText(granted.Reason).ToLowerInvariant()}), from {granted.GrantedAtUtc:yyyy-MM-dd HH:mm} until {granted.ExpiresAtUtc:yyyy-MM-dd HH:mm} UTC. MOH reviews every emergency override."),
-            now, granted.Id));
+            now, granted.Id, cancellationToken);
         await audit.AppendAsync(db, facts.AuditEntry(
             AuditEventTypes.OverrideGranted, request.Who, request.PatientId,
             new AccessDecision(AccessLevel.Full, DecisionReason.EmergencyOverride),

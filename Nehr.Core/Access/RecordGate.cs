@@ -4,6 +4,7 @@ using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
+using Nehr.Core.Notifications;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Access;
@@ -74,11 +75,35 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         var view = await LoadAsync(
             db, request.PatientId, decision, kind, page, pageSize,
             decision.IsOverride ? facts.OverrideExpiresAtUtc : null, cancellationToken);
+        if (decision.AllowsClinicalData && facts.Provider is { } provider)
+        {
+            await NoteFirstAccessAsync(db, request.PatientId, provider, facts.Person!, decision, now, cancellationToken);
+        }
+
         var e = await audit.AppendAsync(db, facts.AuditEntry(
             AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return view with { AuditSequence = e.Sequence };
+    }
+
+    /// <summary>The first access by a provider's staff is told to the patient (in the same transaction as the read).</summary>
+    private static async Task NoteFirstAccessAsync(
+        NehrDbContext db, int patientId, Provider provider, Personnel person, AccessDecision decision, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        if (await db.PatientProviderAccesses.AnyAsync(a => a.PatientId == patientId && a.ProviderId == provider.Id, cancellationToken))
+        {
+            return;
+        }
+
+        db.PatientProviderAccesses.Add(new PatientProviderAccess(patientId, provider.Id, now));
+        var what = decision.Level == AccessLevel.Full ? "your full record" : "the basic set of your record";
+        await PatientNotifier.NotifyAsync(
+            db, patientId, NoticeKind.FirstAccessByProvider,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{provider.Name} accessed your record for the first time: a {ProfessionalRoles.Display(person.Role).ToLowerInvariant()} saw {what} on {now:d MMM yyyy 'at' HH:mm} UTC."),
+            now, cancellationToken: cancellationToken);
     }
 
     private static async Task<RecordView> LoadAsync(

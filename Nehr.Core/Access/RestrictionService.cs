@@ -1,14 +1,75 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
 
 namespace Nehr.Core.Access;
 
+/// <summary>A provider as a patient sees it when choosing who may see the full record.</summary>
+public sealed record ProviderChoice(int Id, string Code, string Name, string Type);
+
+/// <summary>One version of the restriction, with the providers named.</summary>
+public sealed record RestrictionVersionView(
+    int Version, DateTime ChangedAtUtc, RestrictionMode From, RestrictionMode To,
+    IReadOnlyList<string> FromProviders, IReadOnlyList<string> ToProviders, bool ByPatient);
+
+/// <summary>The patient's current settings and their history, newest first.</summary>
+public sealed record RestrictionSettings(
+    RestrictionMode Mode, int Version, IReadOnlyList<ProviderChoice> AllowedProviders, IReadOnlyList<RestrictionVersionView> History);
+
 /// <summary>A patient's own choice of who may see the full record. Every change is a version and is audited.</summary>
 public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
 {
+    public const int MaxSearchResults = 20;
+
+    /// <summary>The signed-in patient's settings; null for an account that is not a patient.</summary>
+    public async Task<RestrictionSettings?> GetOwnAsync(string? userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var patientId = await db.Users.Where(u => userId != null && u.Id == userId).Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
+        if (patientId is null)
+        {
+            return null;
+        }
+
+        var patient = await db.Patients.AsNoTracking().Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
+        var changes = await db.RestrictionChanges.AsNoTracking().Where(c => c.PatientId == patientId)
+            .OrderByDescending(c => c.Version).ToListAsync(cancellationToken);
+        var ids = patient.AllowedProviders.Select(a => a.ProviderId)
+            .Concat(changes.SelectMany(c => c.FromProviderIds.Concat(c.ToProviderIds))).Distinct().ToList();
+        var providers = await db.Providers.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(cancellationToken);
+        var byId = providers.ToDictionary(p => p.Id);
+        string Name(int id) => byId.TryGetValue(id, out var p) ? p.Name : $"provider {id}";
+        return new RestrictionSettings(
+            patient.RestrictionMode,
+            patient.RestrictionVersion,
+            patient.AllowedProviders.Select(a => byId[a.ProviderId]).OrderBy(p => p.Name)
+                .Select(p => new ProviderChoice(p.Id, p.Code.Value, p.Name, p.Type.ToString())).ToList(),
+            changes.Select(c => new RestrictionVersionView(
+                c.Version, c.ChangedAtUtc, c.FromMode, c.ToMode,
+                c.FromProviderIds.Select(Name).ToList(), c.ToProviderIds.Select(Name).ToList(), c.ChangedBy == userId)).ToList());
+    }
+
+    /// <summary>Searches the provider register by name or code, for the patient's picker.</summary>
+    public async Task<IReadOnlyList<ProviderChoice>> SearchProvidersAsync(string? text, CancellationToken cancellationToken = default)
+    {
+        var term = (text ?? string.Empty).Trim();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Providers.AsNoTracking().Where(p => p.IsLicensed);
+        if (term.Length > 0)
+        {
+            var pattern = $"%{term.Replace("%", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal)}%";
+            query = ProviderCode.TryParse(term, out var code, out _)
+                ? query.Where(p => EF.Functions.Like(p.Name, pattern) || p.Code == code)
+                : query.Where(p => EF.Functions.Like(p.Name, pattern));
+        }
+
+        var found = await query.OrderBy(p => p.Name).Take(MaxSearchResults).ToListAsync(cancellationToken);
+        return found.Select(p => new ProviderChoice(p.Id, p.Code.Value, p.Name, p.Type.ToString())).ToList();
+    }
+
     /// <summary>
     /// Changes the signed-in patient's restriction. <paramref name="expectedVersion"/> is the version the patient
     /// saw: if it changed meanwhile (another tab, another device) nothing is saved and they are told to reload.

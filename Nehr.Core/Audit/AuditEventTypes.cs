@@ -14,4 +14,5 @@ public static class AuditEventTypes
     public const string CareRegistered = "registration.created";
     public const string CareRegistrationEnded = "registration.ended";
     public const string DemoDataSeeded = "system.demo-data-seeded";
+    public const string AccessReported = "access.reported";
 }

@@ -43,6 +43,12 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>
 
     public DbSet<PatientNotice> PatientNotices => Set<PatientNotice>();
 
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<PatientProviderAccess> PatientProviderAccesses => Set<PatientProviderAccess>();
+
+    public DbSet<AccessReport> AccessReports => Set<AccessReport>();
+
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

@@ -1,5 +1,6 @@
 using Nehr.Core.Access;
 using Nehr.Core.Data;
+using Nehr.Core.Notifications;
 
 namespace Nehr.Portal.Hosting;
 
@@ -10,6 +11,7 @@ internal static class DataExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddNehrData(builder.Configuration, builder.Environment);
         builder.Services.AddNehrAccess(builder.Configuration);
+        builder.Services.AddNehrNotifications(builder.Configuration);
         return builder;
     }
 

@@ -13,6 +13,8 @@ internal static class PortalExtensions
         builder.Services.AddScoped<PortalUser>();
         builder.Services.AddScoped<HomeService>();
         builder.Services.AddScoped<ClinicianService>();
+        builder.Services.AddScoped<PatientService>();
+        builder.Services.AddScoped<ProviderDirectory>();
         if (builder.Environment.IsDevelopment())
         {
             builder.Services.AddDatabaseDeveloperPageExceptionFilter();
@@ -43,6 +45,7 @@ internal static class PortalExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapPatientEndpoints();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
+using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Records;
 
@@ -59,7 +60,8 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
             byState.Where(s => s.State == OnboardingState.Onboarded).Sum(s => s.Count),
             byState.Where(s => s.State == OnboardingState.NotOnboarded).Sum(s => s.Count),
             await db.Patients.CountAsync(cancellationToken),
-            await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken));
+            await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
+            await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken));
     }
 
     private static IQueryable<ApplicationUser> AccountOf(NehrDbContext db, ClaimsPrincipal user)
@@ -78,4 +80,5 @@ public sealed record StaffSummaryView(
     string ProviderName, string ProviderCode, ProviderType ProviderType, OnboardingState ProviderOnboarding,
     bool ProviderSuspended, int RegisteredPatients, int ActiveStaff);
 
-public sealed record MohOverview(int OnboardedProviders, int ProvidersNotOnboarded, int Patients, int OverridesAwaitingReview);
+public sealed record MohOverview(
+    int OnboardedProviders, int ProvidersNotOnboarded, int Patients, int OverridesAwaitingReview, int ReportedAccessesOpen);

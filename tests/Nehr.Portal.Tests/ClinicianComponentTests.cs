@@ -3,6 +3,7 @@ using MudBlazor;
 using Nehr.Core.Access;
 using Nehr.Core.Records;
 using Nehr.Portal.Components.Clinician;
+using Nehr.Portal.Components.Record;
 using Nehr.Portal.Components.Pages.Clinician;
 
 namespace Nehr.Portal.Tests;

@@ -98,3 +98,40 @@ internal sealed class PatientNoticeConfiguration : IEntityTypeConfiguration<Pati
         builder.HasOne<Patient>().WithMany().HasForeignKey(n => n.PatientId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.Property(m => m.To).HasMaxLength(256);
+        builder.Property(m => m.Subject).HasMaxLength(OutboxMessage.MaxSubjectLength);
+        builder.Property(m => m.Body).HasMaxLength(OutboxMessage.MaxBodyLength);
+        builder.Property(m => m.LastError).HasMaxLength(1000);
+        builder.HasIndex(m => new { m.SentAtUtc, m.Id });
+    }
+}
+
+internal sealed class PatientProviderAccessConfiguration : IEntityTypeConfiguration<PatientProviderAccess>
+{
+    public void Configure(EntityTypeBuilder<PatientProviderAccess> builder)
+    {
+        builder.HasKey(a => new { a.PatientId, a.ProviderId });
+        builder.HasOne<Patient>().WithMany().HasForeignKey(a => a.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Provider>().WithMany().HasForeignKey(a => a.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class AccessReportConfiguration : IEntityTypeConfiguration<AccessReport>
+{
+    public void Configure(EntityTypeBuilder<AccessReport> builder)
+    {
+        builder.Property(r => r.Comment).HasMaxLength(AccessReport.MaxCommentLength);
+        builder.Property(r => r.Findings).HasMaxLength(AccessReport.MaxFindingsLength);
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.ClosedBy).HasMaxLength(450);
+        builder.HasIndex(r => new { r.PatientId, r.AuditSequence }).IsUnique();
+        builder.HasIndex(r => r.Status);
+        builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<AuditEvent>().WithMany().HasForeignKey(r => r.AuditSequence).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -229,6 +229,24 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.ToTable("EmergencyOverrides");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Access.PatientProviderAccess", b =>
+                {
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FirstAccessAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PatientId", "ProviderId");
+
+                    b.HasIndex("ProviderId");
+
+                    b.ToTable("PatientProviderAccesses");
+                });
+
             modelBuilder.Entity("Nehr.Core.Access.RestrictionChange", b =>
                 {
                     b.Property<long>("Id")
@@ -384,6 +402,54 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Providers");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Audit.AccessReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AuditSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClosedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Findings")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReportedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditSequence");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("PatientId", "AuditSequence")
+                        .IsUnique();
+
+                    b.ToTable("AccessReports");
                 });
 
             modelBuilder.Entity("Nehr.Core.Audit.AuditChainHead", b =>
@@ -655,6 +721,47 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Nehr.Core.Notifications.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentAtUtc", "Id");
+
+                    b.ToTable("OutboxMessages");
                 });
 
             modelBuilder.Entity("Nehr.Core.Notifications.PatientNotice", b =>
@@ -1069,6 +1176,21 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Nehr.Core.Access.PatientProviderAccess", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Nehr.Core.Access.RestrictionChange", b =>
                 {
                     b.HasOne("Nehr.Core.Records.Patient", null)
@@ -1098,6 +1220,21 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasOne("Nehr.Core.Administration.Provider", null)
                         .WithMany()
                         .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Audit.AccessReport", b =>
+                {
+                    b.HasOne("Nehr.Core.Audit.AuditEvent", null)
+                        .WithMany()
+                        .HasForeignKey("AuditSequence")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1,0 +1,58 @@
+namespace Nehr.Core.Notifications;
+
+/// <summary>
+/// An e-mail waiting to be sent. Written in the same transaction as the notice it carries, so a notice is never
+/// lost and never sent for something that did not happen; a background sender delivers it and marks it sent.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public const int MaxSubjectLength = 200;
+    public const int MaxBodyLength = 4000;
+
+    private OutboxMessage()
+    {
+        To = string.Empty;
+        Subject = string.Empty;
+        Body = string.Empty;
+    }
+
+    public OutboxMessage(string to, string subject, string body, DateTime createdAtUtc)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(to);
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        ArgumentException.ThrowIfNullOrWhiteSpace(body);
+        To = to;
+        Subject = subject.Length > MaxSubjectLength ? subject[..MaxSubjectLength] : subject;
+        Body = body.Length > MaxBodyLength ? body[..MaxBodyLength] : body;
+        CreatedAtUtc = createdAtUtc;
+    }
+
+    public long Id { get; private set; }
+
+    public string To { get; private set; }
+
+    public string Subject { get; private set; }
+
+    public string Body { get; private set; }
+
+    public DateTime CreatedAtUtc { get; private set; }
+
+    public DateTime? SentAtUtc { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public void MarkSent(DateTime atUtc)
+    {
+        SentAtUtc = atUtc;
+        Attempts++;
+        LastError = null;
+    }
+
+    public void MarkFailed(string error)
+    {
+        Attempts++;
+        LastError = error.Length > 1000 ? error[..1000] : error;
+    }
+}

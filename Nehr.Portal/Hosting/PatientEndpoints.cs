@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Nehr.Core.Audit;
+using Nehr.Portal.Security;
+
+namespace Nehr.Portal.Hosting;
+
+internal static class PatientEndpoints
+{
+    /// <summary>
+    /// The patient's access history as CSV, for the signed-in patient only (the patient comes from the cookie,
+    /// never from the query). Cells that a spreadsheet would run as a formula are neutralised.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPatientEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/patient/access-history.csv", async (
+            HttpContext context, ClaimsPrincipal user, AccessHistory history,
+            DateOnly? from, DateOnly? to, int? provider, HistoryLevel? level) =>
+        {
+            context.Response.ContentType = "text/csv; charset=utf-8";
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"nehr-access-history.csv\"";
+            context.Response.Headers.CacheControl = "no-store";
+            await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
+            await writer.WriteLineAsync("When (UTC),Provider,Role,Name,What was seen,Emergency override,Outcome,Reported");
+            var filter = new HistoryFilter(from, to, provider, level ?? HistoryLevel.Any);
+            await foreach (var row in history.ExportAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), filter, context.RequestAborted))
+            {
+                await writer.WriteLineAsync(string.Join(',',
+                    Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                    Cell(row.ProviderName), Cell(row.Role), Cell(row.PersonName), Cell(row.Level?.ToString()),
+                    Cell(row.IsOverride ? "yes" : "no"), Cell(row.Outcome.ToString()), Cell(row.Report?.ToString())));
+            }
+        }).RequireAuthorization(Policies.PatientArea);
+        return endpoints;
+    }
+
+    internal static string Cell(string? value)
+    {
+        var text = value ?? string.Empty;
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            text = "'" + text;
+        }
+
+        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    }
+}

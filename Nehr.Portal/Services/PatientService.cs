@@ -1,0 +1,47 @@
+using Nehr.Core.Access;
+using Nehr.Core.Audit;
+using Nehr.Core.Notifications;
+using Nehr.Core.Records;
+
+namespace Nehr.Portal.Services;
+
+/// <summary>
+/// What the patient pages do. Every call acts for the signed-in patient: no method takes a patient identifier,
+/// so changing one in a URL or a component parameter cannot reach someone else's data.
+/// </summary>
+public sealed class PatientService(
+    PortalUser user, RecordGate gate, RestrictionService restrictions, AccessHistory history, AccessReportService reports,
+    NoticeBoard notices, HomeService home, ProviderDirectory providers)
+{
+    public async Task<PatientSummary?> MyDetailsAsync() => await home.GetPatientHomeAsync(await user.PrincipalAsync());
+
+    public async Task<RecordView> MyRecordAsync() => await gate.OpenOwnRecordAsync(await user.AuditContextAsync());
+
+    public async Task<RecordView> MyRecordPageAsync(EntryKind kind, int page) =>
+        await gate.OpenOwnRecordAsync(await user.AuditContextAsync(), kind, page);
+
+    public Task<IReadOnlyDictionary<int, string>> ProviderNamesAsync() => providers.NamesAsync();
+
+    public async Task<RestrictionSettings?> SettingsAsync() => await restrictions.GetOwnAsync(await UserIdAsync());
+
+    public Task<IReadOnlyList<ProviderChoice>> SearchProvidersAsync(string? text) => restrictions.SearchProvidersAsync(text);
+
+    public async Task<RestrictionChange?> SaveSettingsAsync(RestrictionMode mode, IReadOnlyCollection<int> providerIds, int expectedVersion) =>
+        await restrictions.ChangeOwnAsync(await user.AuditContextAsync(), mode, providerIds, expectedVersion);
+
+    public async Task<HistoryPage> HistoryAsync(HistoryFilter filter, int page, int pageSize) =>
+        await history.PageAsync(await UserIdAsync(), filter, page, pageSize);
+
+    public async Task<IReadOnlyList<(int Id, string Name)>> HistoryProvidersAsync() => await history.ProvidersAsync(await UserIdAsync());
+
+    public async Task<AccessReport> ReportAsync(long auditSequence, string? comment) =>
+        await reports.ReportAsync(await user.AuditContextAsync(), auditSequence, comment);
+
+    public async Task<int> UnreadNoticesAsync() => await notices.UnreadCountAsync(await UserIdAsync());
+
+    public async Task<IReadOnlyList<PatientNotice>> NoticesAsync() => await notices.LatestAsync(await UserIdAsync());
+
+    public async Task MarkNoticesReadAsync() => await notices.MarkAllReadAsync(await UserIdAsync());
+
+    private async Task<string?> UserIdAsync() => (await user.AuditContextAsync()).UserId;
+}

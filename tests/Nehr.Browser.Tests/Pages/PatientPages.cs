@@ -1,0 +1,28 @@
+using Microsoft.Playwright;
+
+namespace Nehr.Browser.Tests.Pages;
+
+/// <summary>The patient area: access settings, access history, notifications.</summary>
+public sealed class PatientPages(IPage page)
+{
+    public ILocator Mode(string modeName) => page.GetByTestId($"mode-{modeName}");
+
+    public ILocator ProviderSearch => page.GetByLabel("Add a provider (search by name or code)");
+
+    public ILocator SaveButton => page.GetByRole(AriaRole.Button, new() { Name = "Save my choice" });
+
+    public ILocator HistoryRows => page.GetByTestId("history-row");
+
+    public ILocator NoticeBadge => page.GetByTestId("notice-badge");
+
+    public async Task AllowOnlyAsync(string providerName)
+    {
+        await page.GotoAsync("/patient/access");
+        await Mode("AllowSelectedProviders").ClickAsync();
+        await ProviderSearch.FillAsync(providerName.Split(' ')[0]);
+        await page.GetByRole(AriaRole.Option, new() { NameRegex = new System.Text.RegularExpressions.Regex("^" + providerName) }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add provider" }).ClickAsync();
+        await SaveButton.ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+    }
+}

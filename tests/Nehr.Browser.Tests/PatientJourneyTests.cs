@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Nehr.Browser.Tests.Pages;
+using Nehr.Core.Data.Demo;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nehr.Browser.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class PatientJourneyTests(PortalFixture fixture)
+{
+    private async Task<IPage> SignInAsync(string email)
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
+        return page;
+    }
+
+    [Fact]
+    public async Task Patient_allows_one_provider_then_sees_both_accesses_and_reports_one_to_the_auditors()
+    {
+        // A patient of the generated population (not a demo account another test uses) gets an account of her own.
+        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET 10");
+        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
+        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
+
+        // 1. The patient allows only Central General Hospital.
+        var patientPage = await fixture.NewPageAsync();
+        var signIn = new SignInPage(patientPage);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync(email, DemoAccounts.Password);
+        await Expect(patientPage).ToHaveURLAsync(new Regex("/patient$"));
+        var patient = new PatientPages(patientPage);
+        await patient.AllowOnlyAsync("Central General Hospital");
+        await Expect(patientPage.GetByText("Your choice is saved.")).ToBeVisibleAsync();
+        await Expect(patientPage.GetByTestId("settings-history")).ToContainTextAsync("Only: Central General Hospital");
+
+        // 2. A clinician there sees the full record; one at the polyclinic sees the basic set.
+        var doctor = new ClinicianPages(await SignInAsync(DemoAccounts.HospitalDoctor));
+        await doctor.FindAsync(nric);
+        await Expect(doctor.Tabs).ToHaveCountAsync(6);
+        await Expect(doctor.RestrictedBanner).ToHaveCountAsync(0);
+        var nurse = new ClinicianPages(await SignInAsync(DemoAccounts.PolyclinicNurse));
+        await nurse.FindAsync(nric);
+        await Expect(nurse.RestrictedBanner).ToBeVisibleAsync();
+        await Expect(nurse.Tabs).ToHaveCountAsync(2);
+
+        // 3. Both accesses are in the patient's history, and she has been told of each first access.
+        await patientPage.GotoAsync("/patient/history");
+        await Expect(patient.HistoryRows).ToHaveCountAsync(2);
+        await Expect(patient.HistoryRows.Filter(new() { HasText = "Northside Polyclinic" }).GetByTestId("level-basic")).ToBeVisibleAsync();
+        await Expect(patient.HistoryRows.Filter(new() { HasText = "Central General Hospital" }).GetByTestId("level-full")).ToBeVisibleAsync();
+        await Expect(patient.NoticeBadge).ToHaveAttributeAsync("aria-label", "2 new notifications");
+
+        // 4. She reports the polyclinic's access; the case reaches the MOH auditors' queue.
+        await patient.HistoryRows.Filter(new() { HasText = "Northside Polyclinic" })
+            .GetByRole(AriaRole.Button, new() { Name = "I don't recognise this access" }).ClickAsync();
+        var dialog = patientPage.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("What do you know about it? (optional)").FillAsync("I have never been to this polyclinic.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Report to MOH" }).ClickAsync();
+        await Expect(patient.HistoryRows.Filter(new() { HasText = "Northside Polyclinic" }).GetByTestId("report-status"))
+            .ToHaveTextAsync("Reported: under review by MOH");
+
+        var auditor = await SignInAsync(DemoAccounts.Auditor);
+        await Expect(auditor.GetByTestId("figure-Reported accesses awaiting review")).ToHaveTextAsync("1");
+    }
+
+    [Fact]
+    public async Task The_access_history_exports_as_csv()
+    {
+        var page = await SignInAsync(DemoAccounts.Patient);
+        await page.GotoAsync("/patient/history");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-csv").ClickAsync());
+
+        Assert.Equal("nehr-access-history.csv", download.SuggestedFilename);
+        var text = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("When (UTC),Provider,Role,Name,What was seen", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_patient_sees_their_own_full_record()
+    {
+        var page = await SignInAsync(DemoAccounts.RestrictedPatient);
+
+        await page.GotoAsync("/patient/record");
+
+        await Expect(page.GetByTestId("my-demographics")).ToContainTextAsync("Muhammad Faizal bin Rahman");
+        await Expect(page.GetByRole(AriaRole.Tab)).ToHaveCountAsync(6);
+    }
+
+    [Fact]
+    public async Task Another_patients_history_cannot_be_downloaded_by_changing_the_url()
+    {
+        var page = await SignInAsync(DemoAccounts.SelectivePatient);
+
+        // Whatever is put in the query, the export is the signed-in patient's own (and Priya has no accesses yet).
+        var response = await page.APIRequest.GetAsync("/patient/access-history.csv?patient=1&patientId=1&userId=x");
+
+        Assert.Equal(200, response.Status);
+        var lines = (await response.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines.Skip(1), l => l.Contains("Central General Hospital", StringComparison.Ordinal) && l.Contains("Full", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_clinician_cannot_download_a_patients_history()
+    {
+        var page = await SignInAsync(DemoAccounts.HospitalDoctor);
+
+        var response = await page.APIRequest.GetAsync("/patient/access-history.csv", new() { MaxRedirects = 0 });
+
+        Assert.NotEqual(200, response.Status);
+    }
+}
