@@ -11,11 +11,11 @@ using Nehr.Benchmarks;
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15))
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var summaries = BenchmarkSwitcher.FromTypes([typeof(DecisionBenchmarks), typeof(AuditAppendBenchmarks)])
+var summaries = BenchmarkSwitcher.FromTypes([typeof(DecisionBenchmarks), typeof(AuditAppendBenchmarks), typeof(HistoryBenchmarks)])
     .Run(args.Length == 0 ? ["--filter", "*"] : args, config);
 
 Console.WriteLine();
-Console.WriteLine("NEHR benchmark figures (goals from issue 3):");
+Console.WriteLine("NEHR benchmark figures:");
 foreach (var report in summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null))
 {
     var name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo;
@@ -23,6 +23,8 @@ foreach (var report in summaries.SelectMany(s => s.Reports).Where(r => r.ResultS
     var parameters = report.BenchmarkCase.Parameters.DisplayInfo;
     var line = report.BenchmarkCase.Descriptor.Type == typeof(DecisionBenchmarks)
         ? $"  decision {name}: p50 {median / 1000:0.000} us (goal <= 10 us)"
+        : report.BenchmarkCase.Descriptor.Type == typeof(HistoryBenchmarks)
+            ? $"  {name} (100,000 accesses to one record): p50 {median / 1e6:0.00} ms"
         : name.Contains("baseline", StringComparison.Ordinal)
             ? $"  {name} {parameters}: {1e9 / median:N0} transactions/s (no goal; the floor)"
             : $"  audit append, {name} {parameters}: {1e9 / median:N0} events/s (goal >= 5,000/s)";

@@ -57,7 +57,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Details).HasMaxLength(4000);
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
-        builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc });
+        // A patient's access history: newest first, counted and filtered from the index alone.
+        builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId, e.Outcome, e.Level, e.IsOverride })
+            .HasDatabaseName("IX_AuditEvents_PatientHistory");
         builder.HasIndex(e => new { e.ActorUserId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.ActorProviderId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.EventType, e.OccurredAtUtc });

@@ -578,7 +578,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("EventType", "OccurredAtUtc");
 
-                    b.HasIndex("PatientId", "OccurredAtUtc");
+                    b.HasIndex("PatientId", "OccurredAtUtc", "EventType", "ActorPersonnelId", "ActorProviderId", "Outcome", "Level", "IsOverride")
+                        .HasDatabaseName("IX_AuditEvents_PatientHistory");
 
                     b.ToTable("AuditEvents");
                 });
