@@ -21,6 +21,12 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<AccessHistory>();
         services.AddScoped<AccessReportService>();
         services.AddScoped<Notifications.NoticeBoard>();
+        services.AddScoped<Administration.ProviderAdministration>();
+        services.AddScoped<Oversight.ReviewQueue>();
+        services.AddScoped<Oversight.AuditSearch>();
+        services.AddScoped<Oversight.OversightDashboard>();
+        services.AddScoped<Oversight.CorrectiveActions>();
+        services.AddScoped<Contribution.SystemOnboarding>();
         return services;
     }
 }

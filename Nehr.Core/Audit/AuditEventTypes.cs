@@ -15,4 +15,37 @@ public static class AuditEventTypes
     public const string CareRegistrationEnded = "registration.ended";
     public const string DemoDataSeeded = "system.demo-data-seeded";
     public const string AccessReported = "access.reported";
+    public const string ActionRefused = "action.refused";
+    public const string AccountCreated = "staff.account-created";
+    public const string StaffRoleChanged = "staff.role-changed";
+    public const string StaffDeactivated = "staff.deactivated";
+    public const string OverrideReviewed = "override.reviewed";
+    public const string ReportClosed = "access-report.closed";
+    public const string ReviewItemViewed = "review.viewed";
+    public const string AuditSearched = "audit.searched";
+    public const string AuditExported = "audit.exported";
+    public const string AuditVerified = "audit.verified";
+    public const string PersonSuspended = "suspension.person";
+    public const string PersonSuspensionLifted = "suspension.person-lifted";
+    public const string ProviderSuspended = "suspension.provider";
+    public const string ProviderSuspensionLifted = "suspension.provider-lifted";
+    public const string DirectiveIssued = "directive.issued";
+    public const string DirectiveAcknowledged = "directive.acknowledged";
+    public const string DirectiveAttested = "directive.attested";
+    public const string SystemApplied = "system.applied";
+    public const string SystemConnectivityKeyIssued = "system.connectivity-key-issued";
+    public const string SystemConnectivityTested = "system.connectivity-tested";
+    public const string SystemChecklistChanged = "system.checklist-changed";
+    public const string SystemApproved = "system.approved";
+    public const string SystemSuspended = "system.suspended";
+    public const string SystemReinstated = "system.reinstated";
+    public const string SystemRevoked = "system.revoked";
+
+    /// <summary>Every event type, for the auditors' search.</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToList();
 }

@@ -13,4 +13,7 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Set for provider staff (clinicians and provider administrators).</summary>
     public int? PersonnelId { get; set; }
+
+    /// <summary>Set on an account created with a temporary password: it must be changed at the first sign-in.</summary>
+    public bool MustChangePassword { get; set; }
 }

@@ -11,7 +11,7 @@ public static class DatabaseTransactions
     /// A transaction for reading a consistent snapshot without taking the write lock (SQLite: a deferred
     /// transaction, which in WAL mode reads one snapshot; elsewhere: repeatable read).
     /// </summary>
-    public static async Task<IDbContextTransaction> BeginReadSnapshotAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
+    public static async Task<IAsyncDisposable> BeginReadSnapshotAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!db.Database.IsSqlite())
@@ -22,7 +22,19 @@ public static class DatabaseTransactions
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         var transaction = connection.BeginTransaction(deferred: true);
-        return await db.Database.UseTransactionAsync(transaction, cancellationToken)
+        var enlisted = await db.Database.UseTransactionAsync(transaction, cancellationToken)
             ?? throw new InvalidOperationException("Could not enlist the snapshot transaction.");
+        return new Snapshot(db, enlisted, transaction);
+    }
+
+    /// <summary>EF does not own a transaction it was given: this ends both, so the context can begin another.</summary>
+    private sealed class Snapshot(NehrDbContext db, IDbContextTransaction enlisted, SqliteTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await enlisted.DisposeAsync();
+            await transaction.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

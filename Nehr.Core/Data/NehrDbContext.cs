@@ -5,6 +5,7 @@ using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
 using Nehr.Core.Notifications;
+using Nehr.Core.Oversight;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Data;
@@ -48,6 +49,10 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<PatientProviderAccess> PatientProviderAccesses => Set<PatientProviderAccess>();
 
     public DbSet<AccessReport> AccessReports => Set<AccessReport>();
+
+    public DbSet<Directive> Directives => Set<Directive>();
+
+    public DbSet<ContributionBatch> ContributionBatches => Set<ContributionBatch>();
 
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

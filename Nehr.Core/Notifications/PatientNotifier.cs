@@ -7,6 +7,7 @@ namespace Nehr.Core.Notifications;
 public static class PatientNotifier
 {
     public const string Subject = "NEHR: your health record was accessed";
+    public const string ReportSubject = "NEHR: the access you reported has been reviewed";
 
     public static async Task NotifyAsync(
         NehrDbContext db, int patientId, NoticeKind kind, string message, DateTime nowUtc, long? overrideId = null,
@@ -21,8 +22,10 @@ public static class PatientNotifier
         if (email is not null)
         {
             db.OutboxMessages.Add(new OutboxMessage(
-                email, Subject,
-                $"{message}\n\nSign in to the NEHR Portal to see who accessed your record. If you do not recognise an access, report it from your access history.",
+                email, kind == NoticeKind.ReportClosed ? ReportSubject : Subject,
+                kind == NoticeKind.ReportClosed
+                    ? $"{message}\n\nSign in to the NEHR Portal to see the case in your access history."
+                    : $"{message}\n\nSign in to the NEHR Portal to see who accessed your record. If you do not recognise an access, report it from your access history.",
                 nowUtc));
         }
     }

@@ -46,6 +46,7 @@ internal static class PortalExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapPatientEndpoints();
+        app.MapAdminEndpoints();
         return app;
     }
 }

@@ -50,20 +50,6 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
             registeredPatients, staff);
     }
 
-    public async Task<MohOverview> GetMohHomeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var byState = await db.Providers.GroupBy(p => p.OnboardingState)
-            .Select(g => new { State = g.Key, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        return new MohOverview(
-            byState.Where(s => s.State == OnboardingState.Onboarded).Sum(s => s.Count),
-            byState.Where(s => s.State == OnboardingState.NotOnboarded).Sum(s => s.Count),
-            await db.Patients.CountAsync(cancellationToken),
-            await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
-            await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken));
-    }
-
     private static IQueryable<ApplicationUser> AccountOf(NehrDbContext db, ClaimsPrincipal user)
     {
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -79,6 +65,3 @@ public sealed record StaffSummaryView(
     string Name, ProfessionalRole Role, bool InvolvedInCare, bool IsActive, bool Suspended,
     string ProviderName, string ProviderCode, ProviderType ProviderType, OnboardingState ProviderOnboarding,
     bool ProviderSuspended, int RegisteredPatients, int ActiveStaff);
-
-public sealed record MohOverview(
-    int OnboardedProviders, int ProvidersNotOnboarded, int Patients, int OverridesAwaitingReview, int ReportedAccessesOpen);

@@ -1,6 +1,7 @@
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Contribution;
+using Nehr.Core.Oversight;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Tests;
@@ -173,12 +174,53 @@ public class ModelInvariantTests
         system.Approve("client", "hash", "moh", Now);
 
         Assert.True(system.MayContribute);
-        system.Suspend();
+        system.Suspend("moh", Now);
         Assert.False(system.MayContribute);
-        system.Reinstate();
-        system.Revoke();
+        system.Reinstate("moh", Now);
+        system.Revoke("moh", Now);
         Assert.False(system.MayContribute);
-        Assert.Throws<DomainException>(system.Reinstate);
+        Assert.Throws<DomainException>(() => system.Reinstate("moh", Now));
+    }
+
+    [Fact]
+    public void The_security_checklist_is_complete_only_with_every_item()
+    {
+        var system = new SystemConnection(1, "CGH EMR", "admin", Now);
+        system.RecordConnectivityTestPassed(Now);
+
+        system.SetSecurityItems(SecurityItem.All & ~SecurityItem.PenetrationTest, Now);
+        Assert.Null(system.SecurityChecklistCompletedAtUtc);
+        Assert.Throws<DomainException>(() => system.Approve("client", "hash", "moh", Now));
+        Assert.Throws<DomainException>(() => system.SetSecurityItems((SecurityItem)64, Now));
+
+        system.SetSecurityItems(SecurityItem.All, Now);
+        Assert.Equal(Now, system.SecurityChecklistCompletedAtUtc);
+    }
+
+    [Fact]
+    public void A_directive_is_acknowledged_before_it_is_attested_and_is_overdue_until_then()
+    {
+        var directive = new Directive(3, DirectiveKind.StopUnauthorisedUse, "Stop using the NEHR for pre-employment screening.", Now.AddDays(7), "moh", Now);
+
+        Assert.False(directive.IsOverdueAt(Now.AddDays(7)));
+        Assert.True(directive.IsOverdueAt(Now.AddDays(8)));
+        Assert.Throws<DomainException>(() => directive.AttestDone("All screening staff were retrained.", "admin", Now.AddDays(1)));
+        directive.Acknowledge("admin", Now.AddDays(1));
+        Assert.Throws<DomainException>(() => directive.AttestDone("done", "admin", Now.AddDays(2)));
+        directive.AttestDone("All screening staff were retrained and access removed.", "admin", Now.AddDays(2));
+
+        Assert.Equal(DirectiveStatus.Done, directive.Status);
+        Assert.False(directive.IsOverdueAt(Now.AddDays(30)));
+        Assert.Throws<DomainException>(() => directive.Acknowledge("admin", Now.AddDays(3)));
+    }
+
+    [Fact]
+    public void A_directive_needs_instructions_and_a_future_deadline()
+    {
+        Assert.Throws<DomainException>(() => new Directive(3, DirectiveKind.StopUnauthorisedUse, "stop", Now.AddDays(7), "moh", Now));
+        Assert.Throws<DomainException>(() => new Directive(3, DirectiveKind.StopUnauthorisedUse, "Stop using the NEHR for screening.", Now, "moh", Now));
+        Assert.Throws<DomainException>(() => new Directive(0, DirectiveKind.StopUnauthorisedUse, "Stop using the NEHR for screening.", Now.AddDays(1), "moh", Now));
+        Assert.Throws<DomainException>(() => new Directive(3, (DirectiveKind)9, "Stop using the NEHR for screening.", Now.AddDays(1), "moh", Now));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Nehr.Integration.Tests;
 public sealed record DemoWorld(
     string DoctorUserId, int DoctorPersonnelId, string NurseUserId, string DentistUserId, string AdminUserId, string AuditorUserId,
     string PatientUserId, string RestrictedUserId, string SelectiveUserId,
-    int OpenPatientId, int RestrictedPatientId, int SelectivePatientId, int HospitalId)
+    int OpenPatientId, int RestrictedPatientId, int SelectivePatientId, int HospitalId, string MohAdminUserId)
 {
     public static async Task<DemoWorld> LoadAsync(PortalFactory portal)
     {
@@ -23,7 +23,7 @@ public sealed record DemoWorld(
             users[DemoAccounts.HospitalAdmin].Id, users[DemoAccounts.Auditor].Id,
             users[DemoAccounts.Patient].Id, users[DemoAccounts.RestrictedPatient].Id, users[DemoAccounts.SelectivePatient].Id,
             users[DemoAccounts.Patient].PatientId!.Value, users[DemoAccounts.RestrictedPatient].PatientId!.Value,
-            users[DemoAccounts.SelectivePatient].PatientId!.Value, hospital);
+            users[DemoAccounts.SelectivePatient].PatientId!.Value, hospital, users[DemoAccounts.MohAdmin].Id);
     }
 
     public static AuditContext As(string userId) => new(userId, "127.0.0.1", Guid.NewGuid().ToString("N"));

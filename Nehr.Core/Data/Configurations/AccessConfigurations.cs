@@ -61,6 +61,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId, e.Outcome, e.Level, e.IsOverride })
             .HasDatabaseName("IX_AuditEvents_PatientHistory");
         builder.HasIndex(e => new { e.ActorUserId, e.OccurredAtUtc });
+        builder.HasIndex(e => new { e.ActorPersonnelId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.ActorProviderId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.EventType, e.OccurredAtUtc });
         builder.HasIndex(e => e.OccurredAtUtc);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Nehr.Core.Administration;
 using Nehr.Core.Contribution;
+using Nehr.Core.Oversight;
 using Nehr.Core.Records;
 
 namespace Nehr.Core.Data.Configurations;
@@ -53,6 +54,9 @@ internal sealed class SystemConnectionConfiguration : IEntityTypeConfiguration<S
         builder.Property(s => s.ApprovedBy).HasMaxLength(450);
         builder.Property(s => s.ClientId).HasMaxLength(100);
         builder.Property(s => s.ClientSecretHash).HasMaxLength(200);
+        builder.Property(s => s.ConnectivityKeyHash).HasMaxLength(200);
+        builder.Property(s => s.SecurityItems).HasConversion<int>();
+        builder.Property(s => s.StateChangedBy).HasMaxLength(450);
         builder.HasIndex(s => s.ClientId).IsUnique();
         builder.HasOne<Provider>().WithMany().HasForeignKey(s => s.ProviderId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -67,5 +71,31 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
         builder.HasIndex(u => u.PersonnelId).IsUnique();
         builder.HasOne<Patient>().WithMany().HasForeignKey(u => u.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Personnel>().WithMany().HasForeignKey(u => u.PersonnelId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DirectiveConfiguration : IEntityTypeConfiguration<Directive>
+{
+    public void Configure(EntityTypeBuilder<Directive> builder)
+    {
+        builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(40);
+        builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(d => d.Instructions).HasMaxLength(Directive.MaxTextLength);
+        builder.Property(d => d.Attestation).HasMaxLength(Directive.MaxTextLength);
+        builder.Property(d => d.IssuedBy).HasMaxLength(450);
+        builder.Property(d => d.AcknowledgedBy).HasMaxLength(450);
+        builder.Property(d => d.AttestedBy).HasMaxLength(450);
+        builder.HasIndex(d => new { d.ProviderId, d.Status });
+        builder.HasOne<Provider>().WithMany().HasForeignKey(d => d.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ContributionBatchConfiguration : IEntityTypeConfiguration<ContributionBatch>
+{
+    public void Configure(EntityTypeBuilder<ContributionBatch> builder)
+    {
+        builder.HasIndex(b => new { b.ProviderId, b.ReceivedAtUtc });
+        builder.HasOne<Provider>().WithMany().HasForeignKey(b => b.ProviderId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<SystemConnection>().WithMany().HasForeignKey(b => b.SystemId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
 using Nehr.Core.Identity;
 using Nehr.Core.Records;
 
@@ -108,10 +109,21 @@ public sealed class DemoDataSeeder(
             .Where(p => p.OnboardingState == OnboardingState.Onboarded && p.Code.Value != "EVD01")
             .Select(p => new DemoEntrySource(p.Id, null))
             .ToList();
+        var batches = new Dictionary<(int Provider, DateTime Day), int>();
         for (var i = 0; i < patients.Count; i++)
         {
-            db.ClinicalEntries.AddRange(_generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, sources, EntriesPerDemoPatient, now));
+            var entries = _generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, sources, EntriesPerDemoPatient, now).ToList();
+            db.ClinicalEntries.AddRange(entries);
+            foreach (var entry in entries)
+            {
+                var key = (entry.SourceProviderId, entry.ContributedAtUtc.Date);
+                batches[key] = batches.GetValueOrDefault(key) + 1;
+            }
         }
+
+        // What MOH's compliance view counts: one contribution per provider and day.
+        db.ContributionBatches.AddRange(batches.Select(b =>
+            new ContributionBatch(b.Key.Provider, null, b.Value, DateTime.SpecifyKind(b.Key.Day, DateTimeKind.Utc))));
     }
 
     private async Task AddRestrictionAsync(Patient patient, RestrictionMode mode, int[] providerIds, DateTime now, CancellationToken cancellationToken)

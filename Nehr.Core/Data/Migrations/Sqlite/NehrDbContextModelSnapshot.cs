@@ -572,6 +572,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("OccurredAtUtc");
 
+                    b.HasIndex("ActorPersonnelId", "OccurredAtUtc");
+
                     b.HasIndex("ActorProviderId", "OccurredAtUtc");
 
                     b.HasIndex("ActorUserId", "OccurredAtUtc");
@@ -582,6 +584,33 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("IX_AuditEvents_PatientHistory");
 
                     b.ToTable("AuditEvents");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Contribution.ContributionBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ResourceCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SystemId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SystemId");
+
+                    b.HasIndex("ProviderId", "ReceivedAtUtc");
+
+                    b.ToTable("ContributionBatches");
                 });
 
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
@@ -613,6 +642,10 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ConnectivityKeyHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ConnectivityTestPassedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -627,9 +660,19 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("SecurityChecklistCompletedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("SecurityItems")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StateChangedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateChangedBy")
+                        .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -671,6 +714,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -798,6 +844,66 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasIndex("PatientId", "CreatedAtUtc");
 
                     b.ToTable("PatientNotices");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcknowledgedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Attestation")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AttestedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DeadlineUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instructions")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("IssuedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IssuedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProviderId", "Status");
+
+                    b.ToTable("Directives");
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.ClinicalEntry", b =>
@@ -1240,6 +1346,20 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Nehr.Core.Contribution.ContributionBatch", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
+                        .WithMany()
+                        .HasForeignKey("SystemId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
                 {
                     b.HasOne("Nehr.Core.Administration.Provider", null)
@@ -1267,6 +1387,15 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasOne("Nehr.Core.Records.Patient", null)
                         .WithMany()
                         .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1,0 +1,354 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Administration;
+
+/// <summary>A member of the provider's staff as their administrator sees them.</summary>
+public sealed record StaffMember(
+    int PersonnelId, string Name, string? Email, string? PortalRole, ProfessionalRole Role, bool InvolvedInCare, bool IsActive,
+    bool NehrAccessSuspended);
+
+/// <summary>What a provider administrator fills in to add a member of staff.</summary>
+public sealed record NewStaffMember(string? Name, string? Email, ProfessionalRole? Role, bool InvolvedInCare, string? PortalRole);
+
+/// <summary>The created account: its temporary password is shown once and never stored in clear.</summary>
+public sealed record CreatedAccount(int PersonnelId, string Email, string TemporaryPassword);
+
+/// <summary>A care registration as the provider administrator sees it.</summary>
+public sealed record RegistrationRow(long Id, int PatientId, string Nric, string PatientName, DateTime RegisteredAtUtc);
+
+public sealed record RegistrationPage(IReadOnlyList<RegistrationRow> Rows, int Page, int PageSize, int Total)
+{
+    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+/// <summary>
+/// What a provider administrator does, always for their own provider only (it comes from their account, never from
+/// a parameter): keep personnel current, create accounts, register patients. Every change is audited with it.
+/// </summary>
+public sealed class ProviderAdministration(
+    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock,
+    IPasswordHasher<ApplicationUser> passwords, ILookupNormalizer normalizer)
+{
+    public const int RegistrationPageSize = 25;
+
+    /// <summary>Portal roles a provider administrator may give: the clinician area or provider administration.</summary>
+    public static IReadOnlyList<string> AssignablePortalRoles { get; } = [Roles.Clinician, Roles.ProviderAdmin];
+
+    public async Task<IReadOnlyList<StaffMember>> PersonnelAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "personnel.list", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var people = await db.Personnel.AsNoTracking().Where(p => p.ProviderId == actor.ProviderId).ToListAsync(cancellationToken);
+        var ids = people.Select(p => (int?)p.Id).ToList();
+        var accounts = await db.Users.AsNoTracking().Where(u => ids.Contains(u.PersonnelId))
+            .Select(u => new
+            {
+                u.PersonnelId,
+                u.Email,
+                Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault(),
+            })
+            .ToDictionaryAsync(u => u.PersonnelId!.Value, cancellationToken);
+        return people
+            .OrderByDescending(p => p.IsActive).ThenBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(p => new StaffMember(
+                p.Id, p.Name, accounts.GetValueOrDefault(p.Id)?.Email, accounts.GetValueOrDefault(p.Id)?.Role,
+                p.Role, p.InvolvedInCare, p.IsActive, p.NehrAccessSuspended))
+            .ToList();
+    }
+
+    /// <summary>Adds a member of staff with a portal account; every field is checked before anything is written.</summary>
+    public async Task<CreatedAccount> CreateAccountAsync(AuditContext who, NewStaffMember input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var name = (input.Name ?? string.Empty).Trim();
+        if (name.Length is 0 or > Personnel.MaxNameLength)
+        {
+            throw new DomainException($"Enter the person's name (1 to {Personnel.MaxNameLength} characters).");
+        }
+
+        var email = (input.Email ?? string.Empty).Trim();
+        if (!IsEmail(email))
+        {
+            throw new DomainException("Enter a valid e-mail address, such as name@provider.sg.");
+        }
+
+        if (input.Role is not { } role || !Enum.IsDefined(role))
+        {
+            throw new DomainException("Choose the person's professional role.");
+        }
+
+        if (input.InvolvedInCare && !ProfessionalRoles.IsCareRole(role))
+        {
+            throw new DomainException($"{ProfessionalRoles.Display(role)} is not a role directly involved in patient care.");
+        }
+
+        if (input.PortalRole is not { } portalRole || !AssignablePortalRoles.Contains(portalRole))
+        {
+            throw new DomainException("Choose what the account is for: the clinician area or provider administration.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = Now;
+        var actor = await RequireAsync(db, who, "account.create", cancellationToken);
+        var normalizedEmail = normalizer.NormalizeEmail(email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalizedEmail || u.NormalizedUserName == normalizedEmail, cancellationToken))
+        {
+            throw new DomainException("An account with this e-mail address already exists.");
+        }
+
+        var roleId = await db.Roles.Where(r => r.Name == portalRole).Select(r => r.Id).SingleAsync(cancellationToken);
+        var person = new Personnel(actor.ProviderId, name, role, input.InvolvedInCare);
+        db.Personnel.Add(person);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var password = TemporaryPassword();
+        var user = new ApplicationUser
+        {
+            UserName = email,
+            NormalizedUserName = normalizer.NormalizeName(email),
+            Email = email,
+            NormalizedEmail = normalizedEmail,
+            EmailConfirmed = true,
+            DisplayName = name,
+            PersonnelId = person.Id,
+            LockoutEnabled = true,
+            SecurityStamp = Guid.NewGuid().ToString("N"),
+            MustChangePassword = true,
+        };
+        user.PasswordHash = passwords.HashPassword(user, password);
+        db.Users.Add(user);
+        db.UserRoles.Add(new IdentityUserRole<string> { UserId = user.Id, RoleId = roleId });
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.AccountCreated, who, string.Create(CultureInfo.InvariantCulture,
+            $"personnel={person.Id}; account={email}; portal-role={portalRole}; role={role}; in-care={input.InvolvedInCare}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new CreatedAccount(person.Id, email, password);
+    }
+
+    /// <summary>Changes a person's professional role and care involvement; their next action is decided on it.</summary>
+    public async Task ChangeRoleAsync(AuditContext who, int personnelId, ProfessionalRole? role, bool involvedInCare, CancellationToken cancellationToken = default)
+    {
+        if (role is not { } newRole || !Enum.IsDefined(newRole))
+        {
+            throw new DomainException("Choose the person's professional role.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "personnel.change-role", cancellationToken);
+        var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.change-role", cancellationToken);
+        if (!person.IsActive)
+        {
+            throw new DomainException("This person has left: their role can no longer be changed.");
+        }
+
+        var before = $"{person.Role}/{(person.InvolvedInCare ? "in care" : "not in care")}";
+        person.ChangeRole(newRole, involvedInCare);
+        await EndSessionsAsync(db, person.Id, lockOut: false, cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.StaffRoleChanged, who, string.Create(CultureInfo.InvariantCulture,
+            $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Deactivates a leaver: their account is locked and their next action is refused.</summary>
+    public async Task DeactivateAsync(AuditContext who, int personnelId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "personnel.deactivate", cancellationToken);
+        var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.deactivate", cancellationToken);
+        if (person.Id == actor.Person!.Id)
+        {
+            throw new DomainException("You cannot deactivate your own account; ask another administrator of your provider.");
+        }
+
+        if (!person.IsActive)
+        {
+            throw new DomainException("This person is already deactivated.");
+        }
+
+        person.Deactivate();
+        await EndSessionsAsync(db, person.Id, lockOut: true, cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.StaffDeactivated, who,
+            string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The provider's active registrations, newest first, optionally only the patient with an NRIC/FIN.</summary>
+    public async Task<RegistrationPage> RegistrationsAsync(AuditContext who, string? nricText, int page, CancellationToken cancellationToken = default)
+    {
+        if (page < 1)
+        {
+            throw new DomainException("Pages are numbered from 1.");
+        }
+
+        Nric? nric = null;
+        if (!string.IsNullOrWhiteSpace(nricText))
+        {
+            nric = Nric.TryParse(nricText, out var parsed, out var error) ? parsed : throw new DomainException(error);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "registration.list", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var query = db.CareRegistrations.AsNoTracking()
+            .Where(r => r.ProviderId == actor.ProviderId && r.EndedAtUtc == null)
+            .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
+        if (nric is { } n)
+        {
+            query = query.Where(x => x.p.Nric == n);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderByDescending(x => x.r.RegisteredAtUtc).ThenByDescending(x => x.r.Id)
+            .Skip((page - 1) * RegistrationPageSize).Take(RegistrationPageSize)
+            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc })
+            .ToListAsync(cancellationToken);
+        return new RegistrationPage(
+            rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)).ToList(),
+            page, RegistrationPageSize, total);
+    }
+
+    /// <summary>Registers a patient (by NRIC/FIN) for care with the administrator's provider.</summary>
+    public async Task<RegistrationRow> RegisterPatientAsync(AuditContext who, string? nricText, CancellationToken cancellationToken = default)
+    {
+        if (!Nric.TryParse(nricText, out var nric, out var error))
+        {
+            throw new DomainException(error);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "registration.create", cancellationToken);
+        var patient = await db.Patients.AsNoTracking().Where(p => p.Nric == nric)
+            .Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
+        if (await db.CareRegistrations.AnyAsync(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId && r.EndedAtUtc == null, cancellationToken))
+        {
+            throw new DomainException($"{patient.Name} is already registered with {actor.Provider!.Name}.");
+        }
+
+        var now = Now;
+        var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now);
+        db.CareRegistrations.Add(registration);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.CareRegistered, who,
+            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}"), patient.Id), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new RegistrationRow(registration.Id, patient.Id, nric.Value, patient.Name, now);
+    }
+
+    /// <summary>Ends a registration of the administrator's own provider.</summary>
+    public async Task EndRegistrationAsync(AuditContext who, long registrationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "registration.end", cancellationToken);
+        var registration = await db.CareRegistrations.SingleOrDefaultAsync(r => r.Id == registrationId, cancellationToken);
+        if (registration is null || registration.ProviderId != actor.ProviderId)
+        {
+            await StaffActor.RefuseAsync(db, audit, who, actor, "registration.end",
+                string.Create(CultureInfo.InvariantCulture, $"registration={registrationId} is not of provider {actor.ProviderId}"),
+                cancellationToken, "This registration is not one of your provider's.");
+        }
+
+        registration!.End(actor.UserId, Now);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.CareRegistrationEnded, who,
+            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}"), registration.PatientId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
+        StaffActor.RequireAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), Roles.ProviderAdmin, action, Now, cancellationToken);
+
+    /// <summary>A person of the actor's own provider; anyone else is refused (and audited) as if they did not exist.</summary>
+    private async Task<Personnel> OwnPersonAsync(
+        NehrDbContext db, StaffActor actor, AuditContext who, int personnelId, string action, CancellationToken cancellationToken)
+    {
+        var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken);
+        if (person is null || person.ProviderId != actor.ProviderId)
+        {
+            await StaffActor.RefuseAsync(db, audit, who, actor, action,
+                string.Create(CultureInfo.InvariantCulture, $"personnel={personnelId} is not of provider {actor.ProviderId}"),
+                cancellationToken, "This person is not on your provider's staff.");
+        }
+
+        return person!;
+    }
+
+    /// <summary>A new security stamp ends the person's other sessions; a leaver's account is also locked for good.</summary>
+    private static async Task EndSessionsAsync(NehrDbContext db, int personnelId, bool lockOut, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.PersonnelId == personnelId, cancellationToken);
+        if (user is null)
+        {
+            return;
+        }
+
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        user.ConcurrencyStamp = Guid.NewGuid().ToString();
+        if (lockOut)
+        {
+            user.LockoutEnabled = true;
+            user.LockoutEnd = DateTimeOffset.MaxValue;
+        }
+    }
+
+    private static bool IsEmail(string value)
+    {
+        if (value.Length is < 3 or > 254 || value.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+
+        try
+        {
+            var address = new MailAddress(value);
+            return address.Address == value && address.Host.Contains('.', StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>16 characters with every class the password policy asks for, from a cryptographic generator.</summary>
+    internal static string TemporaryPassword()
+    {
+        const string upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const string lower = "abcdefghijkmnpqrstuvwxyz";
+        const string digits = "23456789";
+        const string symbols = "!#$%*+-=?@";
+        const string all = upper + lower + digits + symbols;
+        var chars = new char[16];
+        chars[0] = upper[RandomNumberGenerator.GetInt32(upper.Length)];
+        chars[1] = lower[RandomNumberGenerator.GetInt32(lower.Length)];
+        chars[2] = digits[RandomNumberGenerator.GetInt32(digits.Length)];
+        chars[3] = symbols[RandomNumberGenerator.GetInt32(symbols.Length)];
+        for (var i = 4; i < chars.Length; i++)
+        {
+            chars[i] = all[RandomNumberGenerator.GetInt32(all.Length)];
+        }
+
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+    }
+}

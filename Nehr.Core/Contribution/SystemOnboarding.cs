@@ -1,0 +1,215 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+
+namespace Nehr.Core.Contribution;
+
+public sealed record SystemRow(
+    int Id, int ProviderId, string ProviderName, string Name, ConnectionState State, DateTime AppliedAtUtc, bool KeyIssued,
+    DateTime? ConnectivityTestPassedAtUtc, SecurityItem SecurityItems, bool ChecklistComplete, DateTime? ApprovedAtUtc, string? ClientId,
+    DateTime? StateChangedAtUtc)
+{
+    public bool ReadyForApproval => State == ConnectionState.Applied && ConnectivityTestPassedAtUtc is not null && ChecklistComplete;
+}
+
+/// <summary>An application with the key for its connectivity test (shown once).</summary>
+public sealed record SystemApplication(SystemRow System, string ConnectivityKey);
+
+/// <summary>The credentials issued at approval: the secret is shown once and only its hash is kept.</summary>
+public sealed record IssuedCredentials(int SystemId, string ClientId, string ClientSecret);
+
+/// <summary>
+/// Connecting a provider's system: the provider administrator applies and gets a one-time key; the system proves
+/// it can reach the NEHR with a test call using that key; MOH confirms the security checklist and approves, which
+/// issues client credentials; MOH can suspend, reinstate and revoke. Every step is audited with it.
+/// </summary>
+public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    public const string KeyPrefix = "nehr-ct-";
+
+    public async Task<SystemApplication> ApplyAsync(AuditContext who, string? name, CancellationToken cancellationToken = default)
+    {
+        var trimmed = (name ?? string.Empty).Trim();
+        if (trimmed.Length is 0 or > SystemConnection.MaxNameLength)
+        {
+            throw new DomainException($"Name the system (1 to {SystemConnection.MaxNameLength} characters), e.g. \"Outpatient EMR\".");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, "system.apply", Now, cancellationToken);
+        if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
+        {
+            throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
+        }
+
+        var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now);
+        db.SystemConnections.Add(system);
+        await db.SaveChangesAsync(cancellationToken);
+        var key = NewKey(system);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.SystemApplied, who,
+            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; name={system.Name}")) with { SystemId = system.Id }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new SystemApplication(Row(system, actor.Provider!.Name), key);
+    }
+
+    /// <summary>A new connectivity key for an open application of the administrator's own provider (the old one stops working).</summary>
+    public async Task<string> NewConnectivityKeyAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, "system.connectivity-key", Now, cancellationToken);
+        var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
+        if (system is null || system.ProviderId != actor.ProviderId)
+        {
+            await StaffActor.RefuseAsync(db, audit, who, actor, "system.connectivity-key",
+                string.Create(CultureInfo.InvariantCulture, $"system={systemId} is not of provider {actor.ProviderId}"), cancellationToken,
+                "This system is not one of your provider's.");
+        }
+
+        var key = NewKey(system!);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.SystemConnectivityKeyIssued, who,
+            string.Create(CultureInfo.InvariantCulture, $"system={system!.Id}")) with { SystemId = system.Id }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return key;
+    }
+
+    /// <summary>The system's test call: a valid key of an open application marks its connectivity test as passed.</summary>
+    public async Task<bool> ConnectivityTestAsync(string? key, string? clientAddress, string correlationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var system = TrySystemId(key, out var id)
+            ? await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
+            : null;
+        var passed = system is { State: ConnectionState.Applied } && ClientSecrets.Verify(key, system.ConnectivityKeyHash);
+        if (passed)
+        {
+            system!.RecordConnectivityTestPassed(Now);
+        }
+
+        await audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = AuditEventTypes.SystemConnectivityTested,
+            CorrelationId = correlationId,
+            SystemId = system?.Id,
+            ActorProviderId = system?.ProviderId,
+            ClientAddress = clientAddress,
+            Outcome = passed ? AuditOutcome.Success : AuditOutcome.Denied,
+            Details = passed ? "connectivity test passed" : "connectivity test refused: unknown, used or wrong key, or application not open",
+        }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return passed;
+    }
+
+    /// <summary>Every system (MOH) or the provider administrator's own provider's systems.</summary>
+    public async Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, Now, cancellationToken);
+        int? onlyProvider = null;
+        if (actor is not null && actor.Roles.Contains(Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
+        {
+            onlyProvider = actor.ProviderId;
+        }
+        else if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await StaffActor.RefuseAsync(db, audit, who!, actor, "system.list", "requires MOH or provider administration", cancellationToken);
+        }
+
+        var systems = await db.SystemConnections.AsNoTracking()
+            .Where(s => onlyProvider == null || s.ProviderId == onlyProvider)
+            .Join(db.Providers, s => s.ProviderId, p => p.Id, (s, p) => new { s, p.Name })
+            .ToListAsync(cancellationToken);
+        return systems.Select(x => Row(x.s, x.Name))
+            .OrderBy(r => r.State).ThenByDescending(r => r.AppliedAtUtc).ToList();
+    }
+
+    public Task SetSecurityItemsAsync(AuditContext who, int systemId, SecurityItem items, CancellationToken cancellationToken = default) =>
+        MohStepAsync(who, systemId, "system.checklist", AuditEventTypes.SystemChecklistChanged,
+            (s, actor, now) => s.SetSecurityItems(items, now), s => $"items={s.SecurityItems}", cancellationToken);
+
+    /// <summary>Approves a ready application: issues the client credentials and onboards the provider.</summary>
+    public async Task<IssuedCredentials> ApproveAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default)
+    {
+        var secret = ClientSecrets.NewSecret();
+        string? clientId = null;
+        await MohStepAsync(who, systemId, "system.approve", AuditEventTypes.SystemApproved, (s, actor, now) =>
+        {
+            clientId = string.Create(CultureInfo.InvariantCulture, $"nehr-system-{s.Id}");
+            s.Approve(clientId, ClientSecrets.Hash(secret), actor.UserId, now);
+        }, s => $"client={s.ClientId}", cancellationToken, onboardProvider: true);
+        return new IssuedCredentials(systemId, clientId!, secret);
+    }
+
+    public Task SuspendAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default) =>
+        MohStepAsync(who, systemId, "system.suspend", AuditEventTypes.SystemSuspended, (s, actor, now) => s.Suspend(actor.UserId, now), _ => "suspended", cancellationToken);
+
+    public Task ReinstateAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default) =>
+        MohStepAsync(who, systemId, "system.reinstate", AuditEventTypes.SystemReinstated, (s, actor, now) => s.Reinstate(actor.UserId, now), _ => "reinstated", cancellationToken);
+
+    public Task RevokeAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default) =>
+        MohStepAsync(who, systemId, "system.revoke", AuditEventTypes.SystemRevoked, (s, actor, now) => s.Revoke(actor.UserId, now), _ => "revoked", cancellationToken);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private async Task MohStepAsync(
+        AuditContext who, int systemId, string action, string eventType, Action<SystemConnection, StaffActor, DateTime> step,
+        Func<SystemConnection, string> details, CancellationToken cancellationToken, bool onboardProvider = false)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = Now;
+        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, now, cancellationToken);
+        var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
+            ?? throw new DomainException("There is no such system.");
+        step(system, actor, now);
+        var onboarded = string.Empty;
+        if (onboardProvider)
+        {
+            var provider = await db.Providers.SingleAsync(p => p.Id == system.ProviderId, cancellationToken);
+            if (provider.OnboardingState != OnboardingState.Onboarded)
+            {
+                provider.Onboard();
+                onboarded = "; provider onboarded";
+            }
+        }
+
+        await audit.AppendAsync(db, actor.Entry(eventType, who,
+            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; provider={system.ProviderId}; {details(system)}{onboarded}")) with { SystemId = system.Id },
+            cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static string NewKey(SystemConnection system)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{KeyPrefix}{system.Id}-{ClientSecrets.NewSecret()}");
+        system.SetConnectivityKey(ClientSecrets.Hash(key));
+        return key;
+    }
+
+    private static bool TrySystemId(string? key, out int id)
+    {
+        id = 0;
+        if (key is null || !key.StartsWith(KeyPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = key[KeyPrefix.Length..];
+        var dash = rest.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out id);
+    }
+
+    private static SystemRow Row(SystemConnection s, string providerName) => new(
+        s.Id, s.ProviderId, providerName, s.Name, s.State, s.AppliedAtUtc, s.ConnectivityKeyHash is not null, s.ConnectivityTestPassedAtUtc,
+        s.SecurityItems, s.SecurityChecklistCompletedAtUtc is not null, s.ApprovedAtUtc, s.ClientId, s.StateChangedAtUtc);
+}

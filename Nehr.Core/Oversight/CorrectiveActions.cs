@@ -1,0 +1,249 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+
+namespace Nehr.Core.Oversight;
+
+/// <summary>A person found by an MOH administrator, with what the decision would need to know.</summary>
+public sealed record PersonSearchRow(int PersonnelId, string Name, string? Email, ProfessionalRole Role, string ProviderName, bool IsActive, bool Suspended);
+
+public sealed record ProviderRow(int Id, string Code, string Name, ProviderType Type, OnboardingState Onboarding, bool Suspended);
+
+public sealed record DirectiveRow(
+    long Id, int ProviderId, string ProviderName, DirectiveKind Kind, string Instructions, DateTime IssuedAtUtc, DateTime DeadlineUtc,
+    DirectiveStatus Status, bool Overdue, DateTime? AcknowledgedAtUtc, string? Attestation, DateTime? AttestedAtUtc);
+
+/// <summary>
+/// MOH corrective actions: suspending a person's or a provider's NEHR access (effective on their next action, as the
+/// gate decides from current data) and directives to providers, which the provider's administrators acknowledge and
+/// attest as done. Every step is audited with it.
+/// </summary>
+public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    public const int MaxResults = 50;
+
+    public async Task<IReadOnlyList<PersonSearchRow>> FindPeopleAsync(AuditContext who, string? text, CancellationToken cancellationToken = default)
+    {
+        var term = (text ?? string.Empty).Trim();
+        if (term.Length < 2)
+        {
+            throw new DomainException("Type at least 2 characters of a name or an e-mail address.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await RequireAsync(db, who, "suspension.find-people", commit: true, cancellationToken);
+        var pattern = $"%{term.Replace("%", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal)}%";
+        var rows = await (
+                from person in db.Personnel.AsNoTracking()
+                join provider in db.Providers on person.ProviderId equals provider.Id
+                join user in db.Users on (int?)person.Id equals user.PersonnelId into users
+                from user in users.DefaultIfEmpty()
+                where EF.Functions.Like(person.Name, pattern) || (user != null && EF.Functions.Like(user.Email!, pattern))
+                orderby person.Name
+                select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
+            .Take(MaxResults).ToListAsync(cancellationToken);
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<ProviderRow>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, now, cancellationToken);
+        if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await StaffActor.RefuseAsync(db, audit, who!, actor, "providers.list", "requires an MOH role", cancellationToken);
+        }
+
+        var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
+        return providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(p => new ProviderRow(p.Id, p.Code.Value, p.Name, p.Type, p.OnboardingState, p.NehrAccessSuspended)).ToList();
+    }
+
+    /// <summary>Suspends (or lifts the suspension of) a person's NEHR access. Effective on their next action.</summary>
+    public async Task SetPersonSuspendedAsync(AuditContext who, int personnelId, bool suspended, string? reason, CancellationToken cancellationToken = default)
+    {
+        var why = Reason(reason);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, suspended ? "suspension.person" : "suspension.person-lift", commit: false, cancellationToken);
+        var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
+            ?? throw new DomainException("There is no such person.");
+        if (person.NehrAccessSuspended == suspended)
+        {
+            throw new DomainException(suspended ? $"{person.Name}'s NEHR access is already suspended." : $"{person.Name}'s NEHR access is not suspended.");
+        }
+
+        if (suspended)
+        {
+            person.SuspendNehrAccess();
+        }
+        else
+        {
+            person.LiftNehrAccessSuspension();
+        }
+
+        await audit.AppendAsync(db, actor.Entry(
+            suspended ? AuditEventTypes.PersonSuspended : AuditEventTypes.PersonSuspensionLifted, who,
+            string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}; provider={person.ProviderId}; reason={why}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Suspends (or lifts the suspension of) a whole provider's NEHR access. Effective on every next action.</summary>
+    public async Task SetProviderSuspendedAsync(AuditContext who, int providerId, bool suspended, string? reason, CancellationToken cancellationToken = default)
+    {
+        var why = Reason(reason);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, suspended ? "suspension.provider" : "suspension.provider-lift", commit: false, cancellationToken);
+        var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
+            ?? throw new DomainException("There is no such provider.");
+        if (provider.NehrAccessSuspended == suspended)
+        {
+            throw new DomainException(suspended ? $"{provider.Name}'s NEHR access is already suspended." : $"{provider.Name}'s NEHR access is not suspended.");
+        }
+
+        if (suspended)
+        {
+            provider.SuspendNehrAccess();
+        }
+        else
+        {
+            provider.LiftNehrAccessSuspension();
+        }
+
+        await audit.AppendAsync(db, actor.Entry(
+            suspended ? AuditEventTypes.ProviderSuspended : AuditEventTypes.ProviderSuspensionLifted, who,
+            string.Create(CultureInfo.InvariantCulture, $"provider={provider.Id}; reason={why}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<DirectiveRow> IssueDirectiveAsync(
+        AuditContext who, int? providerId, DirectiveKind? kind, string? instructions, DateOnly? deadline, CancellationToken cancellationToken = default)
+    {
+        if (providerId is null)
+        {
+            throw new DomainException("Choose the provider the directive is addressed to.");
+        }
+
+        if (kind is null)
+        {
+            throw new DomainException("Choose what the directive orders.");
+        }
+
+        if (deadline is null)
+        {
+            throw new DomainException("Set a deadline.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "directive.issue", commit: false, cancellationToken);
+        var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
+            ?? throw new DomainException("There is no such provider.");
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // The deadline is the end of the chosen day (UTC).
+        var deadlineUtc = deadline.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(-10);
+        var directive = new Directive(provider.Id, kind.Value, instructions, deadlineUtc, actor.UserId, now);
+        db.Directives.Add(directive);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.DirectiveIssued, who, string.Create(CultureInfo.InvariantCulture,
+            $"directive={directive.Id}; provider={provider.Id}; kind={directive.Kind}; deadline={directive.DeadlineUtc:O}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Row(directive, provider.Name, now);
+    }
+
+    /// <summary>Every directive (MOH) or the administrator's own provider's directives, open ones first.</summary>
+    public async Task<IReadOnlyList<DirectiveRow>> DirectivesAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, now, cancellationToken);
+        int? onlyProvider = null;
+        if (actor is not null && actor.Roles.Contains(Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
+        {
+            onlyProvider = actor.ProviderId;
+        }
+        else if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await StaffActor.RefuseAsync(db, audit, who!, actor, "directive.list", "requires MOH or provider administration", cancellationToken);
+        }
+
+        var directives = await db.Directives.AsNoTracking()
+            .Where(d => onlyProvider == null || d.ProviderId == onlyProvider)
+            .Join(db.Providers, d => d.ProviderId, p => p.Id, (d, p) => new { d, p.Name })
+            .ToListAsync(cancellationToken);
+        return directives.Select(x => Row(x.d, x.Name, now))
+            .OrderBy(r => r.Status == DirectiveStatus.Done).ThenBy(r => r.DeadlineUtc).ToList();
+    }
+
+    /// <summary>The provider administrator acknowledges a directive to their own provider.</summary>
+    public Task AcknowledgeAsync(AuditContext who, long directiveId, CancellationToken cancellationToken = default) =>
+        ProviderStepAsync(who, directiveId, "directive.acknowledge", AuditEventTypes.DirectiveAcknowledged,
+            (d, actor, now) => d.Acknowledge(actor.UserId, now), cancellationToken);
+
+    /// <summary>The provider administrator attests that a directive to their own provider is done.</summary>
+    public Task AttestDoneAsync(AuditContext who, long directiveId, string? attestation, CancellationToken cancellationToken = default) =>
+        ProviderStepAsync(who, directiveId, "directive.attest", AuditEventTypes.DirectiveAttested,
+            (d, actor, now) => d.AttestDone(attestation, actor.UserId, now), cancellationToken);
+
+    private async Task ProviderStepAsync(
+        AuditContext who, long directiveId, string action, string eventType, Action<Directive, StaffActor, DateTime> step, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, action, now, cancellationToken);
+        var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
+        if (directive is null || directive.ProviderId != actor.ProviderId)
+        {
+            await StaffActor.RefuseAsync(db, audit, who, actor, action,
+                string.Create(CultureInfo.InvariantCulture, $"directive={directiveId} is not addressed to provider {actor.ProviderId}"),
+                cancellationToken, "This directive is not addressed to your provider.");
+        }
+
+        step(directive!, actor, now);
+        await audit.AppendAsync(db, actor.Entry(eventType, who, string.Create(CultureInfo.InvariantCulture,
+            $"directive={directive!.Id}; status={directive.Status}; overdue={directive.IsOverdueAt(now)}")), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static DirectiveRow Row(Directive d, string providerName, DateTime now) => new(
+        d.Id, d.ProviderId, providerName, d.Kind, d.Instructions, d.IssuedAtUtc, d.DeadlineUtc, d.Status, d.IsOverdueAt(now),
+        d.AcknowledgedAtUtc, d.Attestation, d.AttestedAtUtc);
+
+    private static string Reason(string? reason)
+    {
+        var trimmed = (reason ?? string.Empty).Trim();
+        if (trimmed.Length < 10)
+        {
+            throw new DomainException("Give the reason for this corrective action (at least 10 characters).");
+        }
+
+        return trimmed.Length > 1000 ? throw new DomainException("The reason has at most 1000 characters.") : trimmed;
+    }
+
+    private async Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, bool commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (!commit)
+        {
+            return await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return actor;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+using Nehr.Core.Records;
+
+namespace Nehr.Core.Oversight;
+
+public sealed record ReviewQueueSummary(int PendingOverrides, int OpenReports, DateTime? OldestPendingUtc);
+
+public sealed record OverrideQueueItem(
+    long Id, DateTime GrantedAtUtc, DateTime ExpiresAtUtc, string PatientName, string PatientNric, string PersonName, ProfessionalRole Role,
+    string ProviderName, OverrideReason Reason, OverrideReviewStatus Status);
+
+public sealed record ReportQueueItem(
+    long Id, DateTime ReportedAtUtc, string PatientName, string PatientNric, DateTime AccessAtUtc, string? ProviderName, ReportStatus Status);
+
+/// <summary>One audited action done under an override (a read of the record, or the grant itself).</summary>
+public sealed record AccessUnderOverride(long Sequence, DateTime AtUtc, string EventType, AccessLevel? Level, string? Details, string? ClientAddress);
+
+public sealed record OverrideDetail(
+    OverrideQueueItem Item, string Justification, IReadOnlyList<AccessUnderOverride> Accesses,
+    string? Findings, bool Referred, string? ReviewedBy, DateTime? ReviewedAtUtc);
+
+public sealed record ReportDetail(
+    ReportQueueItem Item, string Comment, string? PersonName, string? Role, AccessLevel? Level, bool IsOverride, AuditOutcome Outcome,
+    string? Reason, string? Details, string? Findings, string? ClosedBy, DateTime? ClosedAtUtc);
+
+/// <summary>
+/// The MOH auditors' queue: every emergency override and every access a patient reported. Auditors only; each
+/// look at an item's detail and each verdict is audited.
+/// </summary>
+public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    public const int MaxItems = 200;
+
+    public async Task<ReviewQueueSummary> SummaryAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await AuthorisedAsync(who, "review.summary", cancellationToken);
+        var oldestOverride = await db.EmergencyOverrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending)
+            .MinAsync(o => (DateTime?)o.GrantedAtUtc, cancellationToken);
+        var oldestReport = await db.AccessReports.Where(r => r.Status == ReportStatus.Open)
+            .MinAsync(r => (DateTime?)r.ReportedAtUtc, cancellationToken);
+        return new ReviewQueueSummary(
+            await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
+            await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken),
+            new[] { oldestOverride, oldestReport }.Where(d => d is not null).Min());
+    }
+
+    /// <summary>Overrides, oldest pending first (or the latest reviewed ones).</summary>
+    public async Task<IReadOnlyList<OverrideQueueItem>> OverridesAsync(AuditContext who, bool pending, CancellationToken cancellationToken = default)
+    {
+        await using var db = await AuthorisedAsync(who, "review.overrides", cancellationToken);
+        var overrides = db.EmergencyOverrides.AsNoTracking();
+        overrides = pending
+            ? overrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending).OrderBy(o => o.GrantedAtUtc).Take(MaxItems)
+            : overrides.Where(o => o.ReviewStatus != OverrideReviewStatus.Pending).OrderByDescending(o => o.GrantedAtUtc).Take(MaxItems);
+        var items = await OverrideItems(db, overrides).ToListAsync(cancellationToken);
+        return pending ? items.OrderBy(i => i.GrantedAtUtc).ToList() : items.OrderByDescending(i => i.GrantedAtUtc).ToList();
+    }
+
+    public async Task<IReadOnlyList<ReportQueueItem>> ReportsAsync(AuditContext who, bool open, CancellationToken cancellationToken = default)
+    {
+        await using var db = await AuthorisedAsync(who, "review.reports", cancellationToken);
+        var reports = db.AccessReports.AsNoTracking();
+        reports = open
+            ? reports.Where(r => r.Status == ReportStatus.Open).OrderBy(r => r.ReportedAtUtc).Take(MaxItems)
+            : reports.Where(r => r.Status != ReportStatus.Open).OrderByDescending(r => r.ReportedAtUtc).Take(MaxItems);
+        var items = await ReportItems(db, reports).ToListAsync(cancellationToken);
+        return open ? items.OrderBy(i => i.ReportedAtUtc).ToList() : items.OrderByDescending(i => i.ReportedAtUtc).ToList();
+    }
+
+    /// <summary>An override with its justification and every access made under it.</summary>
+    public async Task<OverrideDetail?> OverrideAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.override", cancellationToken);
+        var item = await OverrideItems(db, db.EmergencyOverrides.AsNoTracking().Where(o => o.Id == id)).SingleOrDefaultAsync(cancellationToken);
+        var o = await db.EmergencyOverrides.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (item is null || o is null)
+        {
+            return null;
+        }
+
+        // Audit times are whole microseconds: the window starts at the grant's microsecond.
+        var from = new DateTime(o.GrantedAtUtc.Ticks - o.GrantedAtUtc.Ticks % 10, DateTimeKind.Utc);
+        var accesses = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.PatientId == o.PatientId && e.ActorPersonnelId == o.PersonnelId && e.IsOverride
+                && e.OccurredAtUtc >= from && e.OccurredAtUtc <= o.ExpiresAtUtc)
+            .OrderBy(e => e.Sequence)
+            .Select(e => new AccessUnderOverride(e.Sequence, e.OccurredAtUtc, e.EventType, e.Level, e.Details, e.ClientAddress))
+            .ToListAsync(cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+            string.Create(CultureInfo.InvariantCulture, $"override={id}"), o.PatientId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc);
+    }
+
+    public async Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.report", cancellationToken);
+        var item = await ReportItems(db, db.AccessReports.AsNoTracking().Where(r => r.Id == id)).SingleOrDefaultAsync(cancellationToken);
+        var report = await db.AccessReports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (item is null || report is null)
+        {
+            return null;
+        }
+
+        var e = await db.AuditEvents.AsNoTracking().SingleAsync(e => e.Sequence == report.AuditSequence, cancellationToken);
+        var person = e.ActorPersonnelId is { } pid
+            ? await db.Personnel.AsNoTracking().Where(p => p.Id == pid).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+            string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
+            report.Findings, report.ClosedBy, report.ClosedAtUtc);
+    }
+
+    /// <summary>The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral).</summary>
+    public async Task ReviewOverrideAsync(
+        AuditContext who, long id, bool? appropriate, string? findings, bool referToProfessionalBody, CancellationToken cancellationToken = default)
+    {
+        if (appropriate is null)
+        {
+            throw new DomainException("Choose a verdict: appropriate or inappropriate.");
+        }
+
+        if (findings?.Trim().Length > AccessReport.MaxFindingsLength)
+        {
+            throw new DomainException($"Findings have at most {AccessReport.MaxFindingsLength} characters.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.override-verdict", cancellationToken);
+        var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
+            ?? throw new DomainException("There is no such override.");
+        o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, clock.GetUtcNow().UtcDateTime);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
+            $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}; findings={o.Findings}"), o.PatientId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Closes a patient's report: the access was inappropriate (confirmed) or not (dismissed), with findings.</summary>
+    public async Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default)
+    {
+        if (confirmed is null)
+        {
+            throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.report-close", cancellationToken);
+        var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
+            ?? throw new DomainException("There is no such case.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
+        await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
+            confirmed.Value
+                ? "MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."
+                : "MOH auditors looked into the access you reported and found it was part of your care.",
+            now, cancellationToken: cancellationToken);
+        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
+            $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
+        StaffActor.RequireAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), Roles.MohAuditor, action,
+            clock.GetUtcNow().UtcDateTime, cancellationToken);
+
+    /// <summary>A context for a read by an auditor (a refusal is audited and thrown).</summary>
+    private async Task<NehrDbContext> AuthorisedAsync(AuditContext who, string action, CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await RequireAsync(db, who, action, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static IQueryable<OverrideQueueItem> OverrideItems(NehrDbContext db, IQueryable<EmergencyOverride> overrides) =>
+        from o in overrides
+        join patient in db.Patients on o.PatientId equals patient.Id
+        join person in db.Personnel on o.PersonnelId equals person.Id
+        join provider in db.Providers on o.ProviderId equals provider.Id
+        select new OverrideQueueItem(
+            o.Id, o.GrantedAtUtc, o.ExpiresAtUtc, patient.Name, patient.Nric.Value, person.Name, person.Role, provider.Name, o.Reason, o.ReviewStatus);
+
+    private static IQueryable<ReportQueueItem> ReportItems(NehrDbContext db, IQueryable<AccessReport> reports) =>
+        from r in reports
+        join patient in db.Patients on r.PatientId equals patient.Id
+        join e in db.AuditEvents on r.AuditSequence equals e.Sequence
+        select new ReportQueueItem(
+            r.Id, r.ReportedAtUtc, patient.Name, patient.Nric.Value, e.OccurredAtUtc,
+            db.Providers.Where(p => p.Id == e.ActorProviderId).Select(p => p.Name).FirstOrDefault(), r.Status);
+}
