@@ -73,6 +73,12 @@ public sealed class PortalFixture : IAsyncLifetime
         _playwright?.Dispose();
         if (Portal is not null)
         {
+            // Set NEHR_PORTAL_LOG to a file path to keep the portal's output of a test run (for diagnosing failures).
+            if (Environment.GetEnvironmentVariable("NEHR_PORTAL_LOG") is { Length: > 0 } logPath)
+            {
+                await File.WriteAllTextAsync(logPath, Portal.Log);
+            }
+
             await Portal.DisposeAsync();
         }
     }

@@ -49,6 +49,9 @@ public abstract class AdminComponentBase : ComponentBase
         finally
         {
             Busy = false;
+
+            // Actions also come from child components' callbacks, which do not re-render this page by themselves.
+            StateHasChanged();
         }
     }
 }

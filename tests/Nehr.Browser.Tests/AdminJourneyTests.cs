@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Nehr.Browser.Tests.Pages;
+using Nehr.Core.Data.Demo;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nehr.Browser.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class AdminJourneyTests(PortalFixture fixture)
+{
+    private async Task<IPage> SignInAsync(string email)
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        return page;
+    }
+
+    [Fact]
+    public async Task An_auditor_reviews_an_override_with_its_justification_and_accesses()
+    {
+        // The polyclinic's nurse breaks the glass for the patient who restricts everyone.
+        var nursePage = await SignInAsync(DemoAccounts.PolyclinicNurse);
+        var nurse = new ClinicianPages(nursePage);
+        await nurse.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
+        await nurse.EmergencyOverrideButton.ClickAsync();
+        const string justification = "Found collapsed in the waiting room, not responding; need allergies and medications before treatment.";
+        await nurse.FillOverrideAsync("Life-threatening condition", justification, attest: true);
+        await nurse.SubmitOverrideAsync();
+        await Expect(nurse.OverrideBanner).ToBeVisibleAsync();
+
+        var page = await SignInAsync(DemoAccounts.Auditor);
+        await page.GotoAsync("/admin/moh/reviews");
+        var item = page.GetByTestId("override-item").Filter(new() { HasText = "Nurse Wong Hui Min" });
+        await Expect(item).ToHaveCountAsync(1);
+        await item.GetByRole(AriaRole.Link).ClickAsync();
+
+        await Expect(page.GetByTestId("justification")).ToHaveTextAsync(justification);
+        await Expect(page.GetByTestId("override-access")).ToHaveCountAsync(2); // the grant and the read that followed
+        await page.GetByTestId("submit-review").ClickAsync();
+        await Expect(page.GetByTestId("verdict-error")).ToHaveTextAsync("Choose a verdict: appropriate or inappropriate.");
+        await page.GetByLabel("Inappropriate").CheckAsync();
+        await page.GetByTestId("submit-review").ClickAsync();
+        await Expect(page.GetByText("Record the findings that make this override inappropriate.")).ToBeVisibleAsync();
+
+        await page.GetByLabel("Findings").FillAsync("The patient was conscious and able to consent; the nurse should have asked.");
+        await page.GetByLabel("Refer the clinician to their professional body").CheckAsync();
+        await page.GetByTestId("submit-review").ClickAsync();
+
+        await Expect(page.GetByTestId("review-status")).ToHaveTextAsync("Inappropriate");
+        await Expect(page.GetByTestId("review-findings")).ToContainTextAsync("able to consent");
+        await Expect(page.GetByTestId("review-form")).ToHaveCountAsync(0);
+        Assert.Equal("Inappropriate", fixture.Portal.Database.Scalar(
+            "SELECT o.ReviewStatus FROM EmergencyOverrides o JOIN AspNetUsers u ON u.PersonnelId = o.PersonnelId WHERE u.Email = $e", ("$e", DemoAccounts.PolyclinicNurse)));
+    }
+
+    [Fact]
+    public async Task A_suspension_by_an_moh_administrator_takes_effect_in_the_clinicians_open_tab()
+    {
+        var clinicianPage = await SignInAsync(DemoAccounts.PolyclinicNurse);
+        var clinician = new ClinicianPages(clinicianPage);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+
+        var admin = await SignInAsync(DemoAccounts.MohAdmin);
+        await admin.GotoAsync("/admin/moh/suspensions");
+        try
+        {
+            await admin.GetByLabel("Name or e-mail").FillAsync("nurse.wong");
+            await admin.GetByTestId("find-person").ClickAsync();
+            var row = admin.GetByTestId("person-row").Filter(new() { HasText = "Nurse Wong Hui Min" });
+            await row.GetByTestId("toggle-person").ClickAsync();
+            var dialog = admin.GetByRole(AriaRole.Dialog);
+            await dialog.GetByTestId("confirm-action").ClickAsync();
+            await Expect(dialog.GetByText("Give the reason for this corrective action (at least 10 characters).")).ToBeVisibleAsync();
+            await dialog.GetByLabel("Reason (recorded in the audit trail)").FillAsync("Reported access under investigation by MOH.");
+            await dialog.GetByTestId("confirm-action").ClickAsync();
+            await Expect(row.GetByTestId("person-state")).ToHaveTextAsync("Suspended");
+
+            // The clinician's tab was open all along: the next action is refused.
+            await clinician.TabStartingWith("Diagnoses").ClickAsync();
+            await Expect(clinician.DeniedBanner).ToContainTextAsync("Your NEHR access is suspended by MOH.");
+            await Expect(clinician.Tabs).ToHaveCountAsync(0);
+
+            await row.GetByTestId("toggle-person").ClickAsync();
+            await dialog.GetByLabel("Reason (recorded in the audit trail)").FillAsync("Investigation closed without findings.");
+            await dialog.GetByTestId("confirm-action").ClickAsync();
+            await Expect(row.GetByTestId("person-state")).ToHaveTextAsync("Active");
+        }
+        finally
+        {
+            fixture.Portal.Database.Execute(
+                "UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = (SELECT PersonnelId FROM AspNetUsers WHERE Email = $e)", ("$e", DemoAccounts.PolyclinicNurse));
+        }
+    }
+
+    [Fact]
+    public async Task A_directive_goes_from_issue_to_acknowledgement_to_attestation()
+    {
+        var moh = await SignInAsync(DemoAccounts.MohAdmin);
+        await moh.GotoAsync("/admin/moh/directives");
+        await moh.GetByLabel("To provider").ClickAsync();
+        await moh.GetByRole(AriaRole.Option, new() { Name = "Central General Hospital (CGH01)" }).ClickAsync();
+        await moh.GetByLabel("Order").ClickAsync();
+        await moh.GetByRole(AriaRole.Option, new() { Name = "Destroy information collected in an unauthorised manner" }).ClickAsync();
+        var deadline = DateTime.UtcNow.AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await moh.GetByLabel("Deadline (end of day, UTC)").FillAsync(deadline);
+        await moh.GetByLabel("Deadline (end of day, UTC)").PressAsync("Tab");
+        await moh.GetByTestId("issue-directive").ClickAsync();
+        await Expect(moh.GetByTestId("issue-error")).ToContainTextAsync("Say what the provider must do");
+        await moh.GetByLabel("Instructions").FillAsync("Destroy the NEHR printouts kept in the ward offices and confirm how.");
+        await moh.GetByTestId("issue-directive").ClickAsync();
+        var issued = moh.GetByTestId("directive").Filter(new() { HasText = "NEHR printouts" });
+        await Expect(issued.GetByTestId("directive-status")).ToHaveTextAsync("Awaiting acknowledgement");
+
+        var admin = await SignInAsync(DemoAccounts.HospitalAdmin);
+        await admin.GotoAsync("/admin/provider/directives");
+        var card = admin.GetByTestId("directive").Filter(new() { HasText = "NEHR printouts" });
+        await card.GetByTestId("acknowledge").ClickAsync();
+        await Expect(card.GetByTestId("directive-status")).ToHaveTextAsync("Acknowledged");
+        await card.GetByLabel("What was done (attestation)").FillAsync("Too short");
+        await card.GetByTestId("attest").ClickAsync();
+        await Expect(card.GetByTestId("directive-error")).ToContainTextAsync("at least 20 characters");
+        await card.GetByLabel("What was done (attestation)").FillAsync("All printouts were shredded under supervision on every ward.");
+        await card.GetByTestId("attest").ClickAsync();
+        await Expect(card.GetByTestId("directive-status")).ToHaveTextAsync("Done");
+
+        await moh.ReloadAsync();
+        await Expect(issued.GetByTestId("directive-status")).ToHaveTextAsync("Done");
+        await Expect(issued.GetByTestId("directive-attestation")).ToContainTextAsync("shredded under supervision");
+    }
+
+    [Fact]
+    public async Task A_system_goes_from_application_to_credentials()
+    {
+        var admin = await SignInAsync(DemoAccounts.HospitalAdmin);
+        await admin.GotoAsync("/admin/provider/systems");
+        await admin.GetByLabel("System name").FillAsync("Ward EMR");
+        await admin.GetByTestId("apply").ClickAsync();
+        var key = await admin.GetByTestId("connectivity-key").TextContentAsync();
+        Assert.StartsWith("nehr-ct-", key, StringComparison.Ordinal);
+        var row = admin.GetByTestId("system-row").Filter(new() { HasText = "Ward EMR" });
+        await Expect(row.GetByTestId("connectivity")).ToHaveTextAsync("Not yet");
+
+        // The provider's system makes its test call with the key.
+        using (var http = new HttpClient { BaseAddress = fixture.Portal.BaseAddress })
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/onboarding/connectivity-test"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await admin.GetByTestId("refresh-systems").ClickAsync();
+        await Expect(row.GetByTestId("connectivity")).ToHaveTextAsync(new Regex("^Passed"));
+
+        var moh = await SignInAsync(DemoAccounts.MohAdmin);
+        await moh.GotoAsync("/admin/moh/systems");
+        var card = moh.GetByTestId("system-card").Filter(new() { HasText = "Ward EMR" });
+        await Expect(card.GetByTestId("approve")).ToBeDisabledAsync();
+        foreach (var item in Nehr.Core.Contribution.SystemConnection.Checklist)
+        {
+            var box = card.GetByLabel(Nehr.Core.Contribution.SystemConnection.SecurityItemText(item));
+            await box.CheckAsync();
+            await Expect(box).ToBeCheckedAsync();
+        }
+
+        await card.GetByTestId("approve").ClickAsync();
+        var secret = await moh.GetByTestId("client-secret").TextContentAsync();
+        await Expect(moh.GetByTestId("client-id")).ToHaveTextAsync(new Regex("^nehr-system-\\d+$"));
+        await Expect(card.GetByTestId("system-state")).ToHaveTextAsync("Approved");
+
+        var stored = fixture.Portal.Database.Scalar("SELECT ClientSecretHash FROM SystemConnections WHERE Name = 'Ward EMR'");
+        Assert.StartsWith("pbkdf2-sha256$", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret!, stored, StringComparison.Ordinal);
+        Assert.True(Nehr.Core.Contribution.ClientSecrets.Verify(secret, stored));
+    }
+
+    [Fact]
+    public async Task An_auditor_searches_the_trail_exports_it_and_verifies_it()
+    {
+        var page = await SignInAsync(DemoAccounts.Auditor);
+        await page.GotoAsync("/admin/moh/audit");
+        await Expect(page.GetByTestId("audit-row").First).ToBeVisibleAsync();
+
+        await page.GetByLabel("Patient NRIC/FIN").FillAsync("S1234567A");
+        await page.GetByTestId("search").ClickAsync();
+        await Expect(page.GetByTestId("search-error")).ToContainTextAsync("check letter");
+
+        await page.GetByLabel("Patient NRIC/FIN").FillAsync(string.Empty);
+        await page.GetByLabel("Event type").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "system.demo-data-seeded", Exact = true }).ClickAsync();
+        await page.GetByTestId("search").ClickAsync();
+        await Expect(page.GetByTestId("audit-row")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("audit-type")).ToHaveTextAsync("system.demo-data-seeded");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-audit").ClickAsync());
+        Assert.Equal("nehr-audit.csv", download.SuggestedFilename);
+        var lines = await File.ReadAllLinesAsync((await download.PathAsync())!);
+        Assert.StartsWith("Sequence,When (UTC),Event", lines[0], StringComparison.Ordinal);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(",system.demo-data-seeded,", lines[1], StringComparison.Ordinal);
+
+        await page.GetByTestId("verify").ClickAsync();
+        await Expect(page.GetByTestId("verification")).ToContainTextAsync("Intact");
+    }
+
+    [Theory]
+    [InlineData(DemoAccounts.HospitalDoctor, "/admin/provider/personnel")]
+    [InlineData(DemoAccounts.HospitalDoctor, "/admin/moh/audit")]
+    [InlineData(DemoAccounts.HospitalAdmin, "/admin/moh/reviews")]
+    [InlineData(DemoAccounts.HospitalAdmin, "/admin/moh/suspensions")]
+    [InlineData(DemoAccounts.Auditor, "/admin/moh/suspensions")]
+    [InlineData(DemoAccounts.Auditor, "/admin/provider/registrations")]
+    [InlineData(DemoAccounts.MohAdmin, "/admin/moh/reviews/overrides/1")]
+    [InlineData(DemoAccounts.MohAdmin, "/admin/moh/audit")]
+    [InlineData(DemoAccounts.Patient, "/admin/moh/systems")]
+    public async Task Each_admin_page_refuses_the_other_roles(string email, string path)
+    {
+        var page = await SignInAsync(email);
+
+        await page.GotoAsync(path);
+
+        await Expect(new AppShell(page).Heading).ToHaveTextAsync("Access denied");
+    }
+
+    [Fact]
+    public async Task The_audit_export_refuses_anyone_but_an_auditor()
+    {
+        var page = await SignInAsync(DemoAccounts.MohAdmin);
+
+        var response = await page.APIRequest.GetAsync("/admin/moh/audit.csv", new() { MaxRedirects = 0 });
+
+        Assert.NotEqual(200, response.Status);
+        Assert.DoesNotContain("Sequence,When", await response.TextAsync(), StringComparison.Ordinal);
+    }
+}
