@@ -238,4 +238,46 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         Assert.NotEqual(200, response.Status);
         Assert.DoesNotContain("Sequence,When", await response.TextAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_administrator_creates_an_account_whose_temporary_password_must_be_changed_then_deactivates_the_leaver()
+    {
+        var admin = await SignInAsync(DemoAccounts.HospitalAdmin);
+        await admin.GotoAsync("/admin/provider/personnel");
+        await admin.GetByTestId("create-account").ClickAsync();
+        await Expect(admin.GetByTestId("create-error")).ToContainTextAsync("Enter the person's name");
+
+        await admin.GetByLabel("Full name").FillAsync("Dr Tan Wei Ming");
+        await admin.GetByLabel("Work e-mail (sign-in name)").FillAsync("tan.wm@cgh.example.sg");
+        await admin.GetByLabel("Professional role").ClickAsync();
+        await admin.GetByRole(AriaRole.Option, new() { Name = "Doctor", Exact = true }).ClickAsync();
+        await admin.GetByTestId("create-account").ClickAsync();
+        var password = await admin.GetByTestId("temporary-password").TextContentAsync();
+        Assert.Equal(16, password!.Length);
+        var row = admin.GetByRole(AriaRole.Row).Filter(new() { HasText = "Dr Tan Wei Ming" });
+        await Expect(row.GetByTestId("person-access")).ToHaveTextAsync("Yes (in care)");
+
+        // The new doctor signs in with the temporary password and must choose their own first.
+        var doctor = await fixture.NewPageAsync();
+        var signIn = new SignInPage(doctor);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync("tan.wm@cgh.example.sg", password);
+        await Expect(doctor).ToHaveURLAsync(new Regex("/Account/Manage/ChangePassword"));
+        await Expect(doctor.GetByTestId("must-change-password")).ToBeVisibleAsync();
+        await doctor.GetByLabel("Old password").FillAsync(password);
+        await doctor.GetByLabel("New password").FillAsync("My-Own-Passw0rd!");
+        await doctor.GetByLabel("Confirm password").FillAsync("My-Own-Passw0rd!");
+        await doctor.GetByRole(AriaRole.Button, new() { Name = "Update password" }).ClickAsync();
+        await Expect(doctor.GetByText("Your password has been changed")).ToBeVisibleAsync();
+        await Expect(doctor.GetByTestId("must-change-password")).ToHaveCountAsync(0);
+
+        // The doctor leaves: deactivated, they can no longer sign in.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Tan Wei Ming" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
+        await Expect(row.GetByTestId("person-access")).ToHaveTextAsync("Left (deactivated)");
+        var again = await fixture.NewPageAsync();
+        await new SignInPage(again).GotoAsync();
+        await new SignInPage(again).SignInAsync("tan.wm@cgh.example.sg", "My-Own-Passw0rd!");
+        await Expect(again).ToHaveURLAsync(new Regex("/Account/Lockout"));
+    }
 }
