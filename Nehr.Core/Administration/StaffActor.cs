@@ -72,6 +72,29 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
         Details = details,
     };
 
+    /// <summary>
+    /// What a list shared by MOH and provider administrators may show: null for MOH (everything), the provider's id
+    /// for one of its active administrators; anyone else is refused (audited) and this throws.
+    /// </summary>
+    public static async Task<int?> ProviderScopeAsync(
+        NehrDbContext db, AuditTrail audit, AuditContext? who, string action, DateTime now, CancellationToken cancellationToken)
+    {
+        var actor = await LoadAsync(db, who?.UserId, now, cancellationToken);
+        if (actor is not null && actor.Roles.Contains(Identity.Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
+        {
+            return actor.ProviderId;
+        }
+
+        if (actor is null || !(actor.Roles.Contains(Identity.Roles.MohAdmin) || actor.Roles.Contains(Identity.Roles.MohAuditor)))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await RefuseAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), actor, action,
+                "requires MOH or provider administration", cancellationToken);
+        }
+
+        return null;
+    }
+
     public static Task<StaffActor?> LoadOrNullAsync(NehrDbContext db, string? userId, DateTime now, CancellationToken cancellationToken) =>
         LoadAsync(db, userId, now, cancellationToken);
 

@@ -112,17 +112,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     public async Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, Now, cancellationToken);
-        int? onlyProvider = null;
-        if (actor is not null && actor.Roles.Contains(Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
-        {
-            onlyProvider = actor.ProviderId;
-        }
-        else if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await StaffActor.RefuseAsync(db, audit, who!, actor, "system.list", "requires MOH or provider administration", cancellationToken);
-        }
+        var onlyProvider = await StaffActor.ProviderScopeAsync(db, audit, who, "system.list", Now, cancellationToken);
 
         var systems = await db.SystemConnections.AsNoTracking()
             .Where(s => onlyProvider == null || s.ProviderId == onlyProvider)

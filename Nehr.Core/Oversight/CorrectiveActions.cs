@@ -166,17 +166,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, now, cancellationToken);
-        int? onlyProvider = null;
-        if (actor is not null && actor.Roles.Contains(Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
-        {
-            onlyProvider = actor.ProviderId;
-        }
-        else if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await StaffActor.RefuseAsync(db, audit, who!, actor, "directive.list", "requires MOH or provider administration", cancellationToken);
-        }
+        var onlyProvider = await StaffActor.ProviderScopeAsync(db, audit, who, "directive.list", now, cancellationToken);
 
         var directives = await db.Directives.AsNoTracking()
             .Where(d => onlyProvider == null || d.ProviderId == onlyProvider)
