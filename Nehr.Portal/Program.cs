@@ -6,6 +6,7 @@ builder.AddNehrConfiguration();
 builder.AddNehrData();
 builder.AddNehrIdentity();
 builder.AddNehrPortal();
+builder.AddNehrContribution();
 
 var app = builder.Build();
 

@@ -27,6 +27,7 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<Oversight.OversightDashboard>();
         services.AddScoped<Oversight.CorrectiveActions>();
         services.AddScoped<Contribution.SystemOnboarding>();
+        services.AddScoped<Contribution.ContributionService>();
         return services;
     }
 }

@@ -40,6 +40,10 @@ public static class AuditEventTypes
     public const string SystemSuspended = "system.suspended";
     public const string SystemReinstated = "system.reinstated";
     public const string SystemRevoked = "system.revoked";
+    public const string SystemTokenIssued = "system.token-issued";
+    public const string SystemTokenRefused = "system.token-refused";
+    public const string ContributionAccepted = "contribution.accepted";
+    public const string ContributionRefused = "contribution.refused";
 
     /// <summary>Every event type, for the auditors' search.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

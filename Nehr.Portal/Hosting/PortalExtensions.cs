@@ -47,6 +47,7 @@ internal static class PortalExtensions
         app.MapAdditionalIdentityEndpoints();
         app.MapPatientEndpoints();
         app.MapAdminEndpoints();
+        app.MapNehrContribution();
         return app;
     }
 }

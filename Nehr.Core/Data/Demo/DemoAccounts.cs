@@ -7,6 +7,13 @@ public static class DemoAccounts
 {
     public const string Password = "Demo-Passw0rd!";
 
+    /// <summary>The approved demo system of Central General Hospital, for trying the contribution API.</summary>
+    public const string SystemClientId = "nehr-system-demo-cgh";
+
+    public const string SystemSecret = "demo-cgh-emr-secret-for-trying-the-api";
+
+    public const string SystemName = "CGH EMR (demo)";
+
     public const string Patient = "patient@nehr.demo";
     public const string RestrictedPatient = "patient.restricted@nehr.demo";
     public const string SelectivePatient = "patient.selective@nehr.demo";

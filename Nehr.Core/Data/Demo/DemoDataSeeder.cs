@@ -71,6 +71,14 @@ public sealed class DemoDataSeeder(
         }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
+        // One approved system, so that the contribution API can be tried at once (credentials in the README).
+        var system = new SystemConnection(byCode["CGH01"].Id, DemoAccounts.SystemName, SeederId, now);
+        system.RecordConnectivityTestPassed(now);
+        system.CompleteSecurityChecklist(now);
+        system.Approve(DemoAccounts.SystemClientId, ClientSecrets.Hash(DemoAccounts.SystemSecret), SeederId, now);
+        db.SystemConnections.Add(system);
+        await db.SaveChangesAsync(cancellationToken);
+
         await CreateAccountsAsync(patients, byCode);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation(

@@ -1,0 +1,351 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Access;
+using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
+using Nehr.Core.Data;
+using Nehr.Core.Data.Demo;
+using Nehr.Core.Records;
+using Task = System.Threading.Tasks.Task;
+
+namespace Nehr.Integration.Tests;
+
+public sealed class ContributionApiTests : IAsyncLifetime
+{
+    private readonly PortalFactory _portal = new();
+    private DemoWorld _world = null!;
+    private HttpClient _client = null!;
+    private string _nric = null!;
+    private string _restrictedNric = null!;
+
+    public async Task InitializeAsync()
+    {
+        _portal.Settings["Nehr:Contribution:RequestsPerMinute"] = "1000";
+        _world = await DemoWorld.LoadAsync(_portal);
+        _client = _portal.CreateClient();
+        await using var db = _portal.CreateDbContext();
+        _nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+        _restrictedNric = await db.Patients.Where(p => p.Id == _world.RestrictedPatientId).Select(p => p.Nric.Value).SingleAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        _client.Dispose();
+        _portal.Dispose();
+        return Task.CompletedTask;
+    }
+
+    internal static async Task<string> TokenAsync(HttpClient client, string clientId = DemoAccounts.SystemClientId, string secret = DemoAccounts.SystemSecret)
+    {
+        using var response = await RequestTokenAsync(client, clientId, secret);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    private static Task<HttpResponseMessage> RequestTokenAsync(HttpClient client, string clientId, string secret) =>
+        client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+
+    internal static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient client, string? token, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir") { Content = new StringContent(json, Encoding.UTF8, "application/fhir+json") };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string json) => await PostAsync(_client, await TokenAsync(_client), json);
+
+    /// <summary>A hash of every row of every table: equal before and after means the database did not change.</summary>
+    private string Snapshot()
+    {
+        using var connection = new SqliteConnection($"Data Source={_portal.DatabasePath}");
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+            using var reader = select.ExecuteReader();
+            text.Append(table).Append('\n');
+            while (reader.Read())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    text.Append(reader.IsDBNull(i) ? "∅" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                }
+
+                text.Append('\n');
+            }
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static List<string> Expressions(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("OperationOutcome", json.RootElement.GetProperty("resourceType").GetString());
+        return json.RootElement.GetProperty("issue").EnumerateArray()
+            .SelectMany(i => i.TryGetProperty("expression", out var e) ? e.EnumerateArray().Select(x => x.GetString()!) : [])
+            .ToList();
+    }
+
+    [Fact]
+    public async Task Metadata_is_a_capability_statement_naming_the_supported_resources()
+    {
+        using var response = await _client.GetAsync("/fhir/metadata");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("application/fhir+json", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("CapabilityStatement", json.RootElement.GetProperty("resourceType").GetString());
+        var types = json.RootElement.GetProperty("rest")[0].GetProperty("resource").EnumerateArray().Select(r => r.GetProperty("type").GetString()!).ToList();
+        Assert.Equal(FhirBundleReader.SupportedTypes, types);
+    }
+
+    [Fact]
+    public async Task Every_supported_resource_type_becomes_an_entry_of_its_kind_attributed_to_the_system()
+    {
+        var bundle = FhirBundles.Transaction(_nric,
+            FhirBundles.Allergy("a1"), FhirBundles.Vaccination("v1"), FhirBundles.Prescription("m1"), FhirBundles.MedicationTaken("m2"),
+            FhirBundles.Dispense("m3"), FhirBundles.Lab("l1"), FhirBundles.Report("r1"), FhirBundles.Diagnosis("c1"), FhirBundles.Visit("e1"),
+            FhirBundles.DischargeSummary("s1"), FhirBundles.Letter("d1"));
+
+        var (status, body) = await PostAsync(FhirBundles.Json(bundle));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("transaction-response", json.RootElement.GetProperty("type").GetString());
+        Assert.All(json.RootElement.GetProperty("entry").EnumerateArray(), e => Assert.Equal("201 Created", e.GetProperty("response").GetProperty("status").GetString()));
+        await using var db = _portal.CreateDbContext();
+        var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
+        var views = await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(_world.DoctorUserId), _world.OpenPatientId, PurposeOfUse.Treatment)));
+        var contributed = views.Entries.Values.SelectMany(p => p.Items).Where(e => e.SourceSystemId == system.Id).ToList();
+        Assert.Equal(
+            new Dictionary<EntryKind, int> { [EntryKind.Allergy] = 1, [EntryKind.Vaccination] = 1, [EntryKind.Medication] = 3, [EntryKind.LabResult] = 2, [EntryKind.Diagnosis] = 1, [EntryKind.Summary] = 3 },
+            contributed.GroupBy(e => e.Kind).ToDictionary(g => g.Key, g => g.Count()));
+        var lab = contributed.OfType<LabResultEntry>().Single(e => e.TestCode == "4548-4");
+        Assert.Equal(("7.2", "%", 4.0m, 6.0m, AbnormalFlag.High), (lab.Value, lab.Unit, lab.ReferenceLow, lab.ReferenceHigh, lab.Flag));
+        Assert.Equal(SummaryType.Discharge, contributed.OfType<SummaryEntry>().Single(s => s.Title == "Discharge summary").Type);
+        Assert.Equal("Referred to cardiology.", contributed.OfType<SummaryEntry>().Single(s => s.Title == "Referral letter").Text);
+        Assert.All(contributed, e => Assert.Equal(_world.HospitalId, e.SourceProviderId));
+
+        var accepted = await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.ContributionAccepted).SingleAsync();
+        Assert.Equal((system.Id, _world.HospitalId, _world.OpenPatientId), (accepted.SystemId!.Value, accepted.ActorProviderId!.Value, accepted.PatientId!.Value));
+        Assert.Contains("created=11; updated=0", accepted.Details, StringComparison.Ordinal);
+        Assert.Equal(11, await db.ContributionBatches.Where(b => b.SystemId == system.Id).SumAsync(b => b.ResourceCount));
+    }
+
+    [Fact]
+    public async Task Sending_the_same_resource_again_updates_it_and_never_duplicates()
+    {
+        await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Lab("l1", 7.2m), FhirBundles.Allergy("a1"))));
+        var (status, body) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Lab("l1", 6.1m), FhirBundles.Allergy("a1", "Amoxicillin"))));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("200 OK", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("201 Created", body, StringComparison.Ordinal);
+        var view = await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(_world.DoctorUserId), _world.OpenPatientId, PurposeOfUse.Treatment)));
+        var labs = view.Entries[EntryKind.LabResult].Items.OfType<LabResultEntry>().Where(e => e.SourceIdentifier == "urn:cgh:emr|l1").ToList();
+        Assert.Equal("6.1", Assert.Single(labs).Value);
+        Assert.Equal("Amoxicillin", view.Entries[EntryKind.Allergy].Items.OfType<AllergyEntry>().Single(e => e.SourceIdentifier == "urn:cgh:emr|a1").Substance);
+    }
+
+    [Fact]
+    public async Task A_patients_restriction_never_blocks_contribution()
+    {
+        var (status, _) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_restrictedNric, FhirBundles.Diagnosis("c9"))));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(_world.RestrictedPatientId, (await db.AuditEvents.SingleAsync(e => e.EventType == AuditEventTypes.ContributionAccepted)).PatientId);
+    }
+
+    public static TheoryData<string, string, HttpStatusCode, string> BadInputs()
+    {
+        var nric = "{nric}";
+        string Bundle(params Resource[] resources) => FhirBundles.Json(FhirBundles.Transaction(nric, resources));
+        var collection = FhirBundles.Transaction(nric, FhirBundles.Diagnosis("x"));
+        collection.Type = Hl7.Fhir.Model.Bundle.BundleType.Collection;
+        var practitioner = FhirBundles.Transaction(nric, FhirBundles.Diagnosis("x"));
+        practitioner.Entry.Add(new Hl7.Fhir.Model.Bundle.EntryComponent { Resource = new Practitioner { Id = "p1" } });
+        return new()
+        {
+            { "malformed JSON", "{\"resourceType\": \"Bundle\", \"type\": ", HttpStatusCode.BadRequest, "Bundle" },
+            { "not a bundle", FhirBundles.Json(new Hl7.Fhir.Model.Patient()), HttpStatusCode.BadRequest, "Patient" },
+            { "a collection", FhirBundles.Json(collection), HttpStatusCode.BadRequest, "Bundle.type" },
+            { "an unsupported type", FhirBundles.Json(practitioner), (HttpStatusCode)422, "Bundle.entry[2].resource" },
+            { "a vital sign", Bundle(FhirBundles.Diagnosis("ok"), FhirBundles.Lab("vs", category: "vital-signs")), (HttpStatusCode)422, "Bundle.entry[2].resource.category" },
+            { "a missing element", Bundle(FhirBundles.Diagnosis("c2", text: null)), (HttpStatusCode)422, "Bundle.entry[1].resource.code" },
+            { "an invalid NRIC", Bundle(FhirBundles.Diagnosis("c3")).Replace("{nric}", "S1234567A", StringComparison.Ordinal), (HttpStatusCode)422, "Bundle.entry[0].resource.identifier" },
+            { "an unknown NRIC", Bundle(FhirBundles.Diagnosis("c4")).Replace("{nric}", "S0000001I", StringComparison.Ordinal), (HttpStatusCode)422, "Bundle.entry[0].resource.identifier" },
+            { "an oversize bundle", Bundle(Enumerable.Range(0, FhirBundleReader.MaxEntries + 1).Select(i => (Resource)FhirBundles.Diagnosis($"big{i}")).ToArray()), HttpStatusCode.RequestEntityTooLarge, "Bundle.entry" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Bad_input_gets_an_operation_outcome_naming_the_entry_and_changes_nothing(string what, string json, HttpStatusCode expected, string location)
+    {
+        var token = await TokenAsync(_client);
+        var before = Snapshot();
+
+        var (status, body) = await PostAsync(_client, token, json.Replace("{nric}", _nric, StringComparison.Ordinal));
+
+        Assert.True(expected == status, $"{what}: {status} {body}");
+        Assert.Contains(location, Expressions(body));
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_refused_with_413()
+    {
+        var token = await TokenAsync(_client);
+        var before = Snapshot();
+        var padding = new string(' ', 9 * 1024 * 1024);
+
+        var (status, body) = await PostAsync(_client, token, "{\"resourceType\":\"Bundle\"," + padding + "\"type\":\"batch\"}");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("Bundle", Expressions(body));
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task Without_a_valid_token_nothing_is_accepted()
+    {
+        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c5")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, null, json)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, "not-a-token", json)).Status);
+        using var wrongSecret = await RequestTokenAsync(_client, DemoAccounts.SystemClientId, "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        using var unknown = await RequestTokenAsync(_client, "nehr-system-999", DemoAccounts.SystemSecret);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.SystemTokenRefused && e.Outcome == AuditOutcome.Denied));
+        Assert.Equal(0, await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.ContributionAccepted));
+    }
+
+    [Fact]
+    public async Task A_suspended_or_revoked_system_gets_401_even_with_a_token_and_it_is_audited()
+    {
+        var token = await TokenAsync(_client);
+        await using var db = _portal.CreateDbContext();
+        var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.SuspendAsync(admin, system.Id); return true; });
+        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c6")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, token, json)).Status);
+        using (var refused = await RequestTokenAsync(_client, DemoAccounts.SystemClientId, DemoAccounts.SystemSecret))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        var denied = await db.AuditEvents.AsNoTracking().Where(e => e.SystemId == system.Id && e.Outcome == AuditOutcome.Denied).Select(e => e.EventType).ToListAsync();
+        Assert.Equal([AuditEventTypes.ContributionRefused, AuditEventTypes.SystemTokenRefused], denied);
+
+        await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.ReinstateAsync(admin, system.Id); return true; });
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(_client, token, json)).Status);
+        await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.RevokeAsync(admin, system.Id); return true; });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, token, json)).Status);
+    }
+
+    [Fact]
+    public async Task A_token_expires_after_its_short_lifetime()
+    {
+        var token = await TokenAsync(_client);
+        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c7")));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(_client, token, json)).Status);
+
+        _portal.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, token, json)).Status);
+    }
+
+    [Fact]
+    public async Task Concurrent_posts_are_all_applied_and_the_audit_chain_stays_intact()
+    {
+        var token = await TokenAsync(_client);
+        await using var db = _portal.CreateDbContext();
+        var nrics = await db.Patients.OrderBy(p => p.Id).Take(8).Select(p => p.Nric.Value).ToListAsync();
+
+        var results = await Task.WhenAll(nrics.Select((nric, i) => PostAsync(_client, token,
+            FhirBundles.Json(FhirBundles.Transaction(nric, FhirBundles.Lab($"par{i}"), FhirBundles.Diagnosis($"pard{i}"), FhirBundles.Lab("same"))))));
+
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        Assert.Equal(8, await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.ContributionAccepted));
+        var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
+        Assert.Equal(24 - 7, await db.ClinicalEntries.CountAsync(e => e.SourceSystemId == system.Id));
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
+    }
+}
+
+public sealed class ContributionRateLimitTests : IAsyncLifetime
+{
+    private readonly PortalFactory _portal = new();
+
+    public Task InitializeAsync()
+    {
+        _portal.Settings["Nehr:Contribution:RequestsPerMinute"] = "3";
+        return DemoWorld.LoadAsync(_portal);
+    }
+
+    public Task DisposeAsync()
+    {
+        _portal.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_system_over_its_rate_gets_429_with_retry_after()
+    {
+        using var client = _portal.CreateClient();
+        var token = await ContributionApiTests.TokenAsync(client);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last?.Dispose();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir") { Content = new StringContent("{}", Encoding.UTF8, "application/fhir+json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            last = await client.SendAsync(request);
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(last!.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("Too many requests", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        last.Dispose();
+    }
+}

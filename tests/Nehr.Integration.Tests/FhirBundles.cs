@@ -1,0 +1,158 @@
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Nehr.Core.Contribution;
+
+namespace Nehr.Integration.Tests;
+
+/// <summary>Builds contribution bundles with the Firely SDK's own model, so that what is posted is real FHIR R4.</summary>
+internal static class FhirBundles
+{
+    private static readonly FhirJsonSerializer Serializer = new();
+
+    public static string Json(Resource resource) => Serializer.SerializeToString(resource);
+
+    public static Bundle Transaction(string nric, params Resource[] resources)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        const string patientUrl = "urn:uuid:7d1c3b7e-0000-4000-8000-000000000001";
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            FullUrl = patientUrl,
+            Resource = new Patient { Identifier = [new Identifier(FhirBundleReader.NricSystem, nric)] },
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{nric}" },
+        });
+        var subject = new ResourceReference(patientUrl);
+        foreach (var resource in resources)
+        {
+            switch (resource)
+            {
+                case AllergyIntolerance a: a.Patient = subject; break;
+                case Immunization i: i.Patient = subject; break;
+                case MedicationRequest m: m.Subject = subject; break;
+                case MedicationStatement m: m.Subject = subject; break;
+                case MedicationDispense m: m.Subject = subject; break;
+                case Observation o: o.Subject = subject; break;
+                case DiagnosticReport r: r.Subject = subject; break;
+                case Condition c: c.Subject = subject; break;
+                case Encounter e: e.Subject = subject; break;
+                case Composition c: c.Subject = subject; break;
+                case DocumentReference d: d.Subject = subject; break;
+            }
+
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"urn:uuid:{Guid.NewGuid()}",
+                Resource = resource,
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName },
+            });
+        }
+
+        return bundle;
+    }
+
+    private static List<Identifier> Id(string value) => [new Identifier("urn:cgh:emr", value)];
+
+    public static AllergyIntolerance Allergy(string id, string substance = "Penicillin") => new()
+    {
+        Identifier = Id(id),
+        Code = new CodeableConcept { Text = substance },
+        Category = [AllergyIntolerance.AllergyIntoleranceCategory.Medication],
+        Criticality = AllergyIntolerance.AllergyIntoleranceCriticality.High,
+        RecordedDate = "2025-03-01",
+        Reaction = [new AllergyIntolerance.ReactionComponent { Manifestation = [new CodeableConcept { Text = "Hives" }] }],
+    };
+
+    public static Immunization Vaccination(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = Immunization.ImmunizationStatusCodes.Completed,
+        VaccineCode = new CodeableConcept { Text = "Influenza vaccine" },
+        Occurrence = new FhirDateTime("2025-10-01"),
+        ProtocolApplied = [new Immunization.ProtocolAppliedComponent { DoseNumber = new PositiveInt(1) }],
+    };
+
+    public static MedicationRequest Prescription(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = MedicationRequest.MedicationrequestStatus.Active,
+        Intent = MedicationRequest.MedicationRequestIntent.Order,
+        Medication = new CodeableConcept { Text = "Metformin 500 mg tablet" },
+        AuthoredOn = "2025-06-01",
+        DosageInstruction = [new Dosage { Text = "1 tablet twice a day" }],
+    };
+
+    public static MedicationStatement MedicationTaken(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = MedicationStatement.MedicationStatusCodes.Active,
+        Medication = new CodeableConcept { Text = "Aspirin 100 mg" },
+        Effective = new FhirDateTime("2025-06-02"),
+    };
+
+    public static MedicationDispense Dispense(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = MedicationDispense.MedicationDispenseStatusCodes.Completed,
+        Medication = new CodeableConcept { Text = "Metformin 500 mg tablet" },
+        WhenHandedOver = "2025-06-03",
+    };
+
+    public static Observation Lab(string id, decimal value = 7.2m, string category = "laboratory") => new()
+    {
+        Identifier = Id(id),
+        Status = ObservationStatus.Final,
+        Category = [new CodeableConcept(FhirBundleReader.ObservationCategorySystem, category)],
+        Code = new CodeableConcept("http://loinc.org", "4548-4", "HbA1c", "HbA1c"),
+        Value = new Quantity(value, "%"),
+        Effective = new FhirDateTime("2025-06-04"),
+        ReferenceRange = [new Observation.ReferenceRangeComponent { Low = new Quantity(4.0m, "%"), High = new Quantity(6.0m, "%") }],
+        Interpretation = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H")],
+    };
+
+    public static DiagnosticReport Report(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = DiagnosticReport.DiagnosticReportStatus.Final,
+        Code = new CodeableConcept { Text = "Lipid panel" },
+        Conclusion = "Raised LDL cholesterol.",
+        Effective = new FhirDateTime("2025-06-05"),
+    };
+
+    public static Condition Diagnosis(string id, string? text = "Type 2 diabetes mellitus") => new()
+    {
+        Identifier = Id(id),
+        Code = text is null ? null : new CodeableConcept { Text = text },
+        ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+        RecordedDate = "2025-06-06",
+    };
+
+    public static Encounter Visit(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = Encounter.EncounterStatus.Finished,
+        Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB"),
+        Type = [new CodeableConcept { Text = "Diabetes clinic visit" }],
+        Period = new Period { Start = "2025-06-07T09:00:00Z", End = "2025-06-07T09:30:00Z" },
+        ReasonCode = [new CodeableConcept { Text = "Diabetes review" }],
+    };
+
+    public static Composition DischargeSummary(string id) => new()
+    {
+        Identifier = new Identifier("urn:cgh:emr", id),
+        Status = CompositionStatus.Final,
+        Type = new CodeableConcept("http://loinc.org", "18842-5", "Discharge summary"),
+        Date = "2025-06-08",
+        Title = "Discharge summary",
+        Author = [new ResourceReference { Display = "Dr Lee Wei Jie" }],
+        Section = [new Composition.SectionComponent { Title = "Course", Text = new Narrative { Status = Narrative.NarrativeStatus.Generated, Div = "<div xmlns=\"http://www.w3.org/1999/xhtml\">Admitted for chest pain; discharged well.</div>" } }],
+    };
+
+    public static DocumentReference Letter(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = DocumentReferenceStatus.Current,
+        Type = new CodeableConcept { Text = "Referral letter" },
+        Date = new DateTimeOffset(2025, 6, 9, 0, 0, 0, TimeSpan.Zero),
+        Content = [new DocumentReference.ContentComponent { Attachment = new Attachment { ContentType = "text/plain", Data = "Referred to cardiology."u8.ToArray(), Title = "Referral letter" } }],
+    };
+}
