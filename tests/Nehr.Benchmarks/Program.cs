@@ -6,7 +6,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Nehr.Benchmarks;
 
-// dotnet run -c Release --project tests/Nehr.Benchmarks            (all)
+// dotnet run -c Release --project tests/Nehr.Benchmarks            (all BenchmarkDotNet benchmarks)
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- contribution   (contribution throughput over loopback HTTP)
+if (args is ["contribution", ..])
+{
+    await ContributionBenchmark.RunAsync();
+    return;
+}
+
 // dotnet run -c Release --project tests/Nehr.Benchmarks -- --filter *Decision*
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15))
