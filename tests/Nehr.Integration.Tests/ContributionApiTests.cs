@@ -282,6 +282,23 @@ public sealed class ContributionApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credentials_issued_at_onboarding_work_for_contribution()
+    {
+        var application = await _portal.WithAsync<SystemOnboarding, SystemApplication>(o => o.ApplyAsync(DemoWorld.As(_world.AdminUserId), "Ward EMR"));
+        await _portal.WithAsync<SystemOnboarding, bool>(o => o.ConnectivityTestAsync(application.ConnectivityKey, "127.0.0.1", "t"));
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.SetSecurityItemsAsync(admin, application.System.Id, SecurityItem.All); return true; });
+        var credentials = await _portal.WithAsync<SystemOnboarding, IssuedCredentials>(o => o.ApproveAsync(admin, application.System.Id));
+
+        var token = await TokenAsync(_client, credentials.ClientId, credentials.ClientSecret);
+        var (status, _) = await PostAsync(_client, token, FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("w1"))));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(application.System.Id, (await db.AuditEvents.SingleAsync(e => e.EventType == AuditEventTypes.ContributionAccepted)).SystemId);
+    }
+
+    [Fact]
     public async Task A_token_expires_after_its_short_lifetime()
     {
         var token = await TokenAsync(_client);
