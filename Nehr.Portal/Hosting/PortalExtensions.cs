@@ -25,6 +25,7 @@ internal static class PortalExtensions
 
     public static WebApplication UseNehrPortal(this WebApplication app)
     {
+        app.UseNehrSecurityHeaders();
         if (app.Environment.IsDevelopment())
         {
             app.UseMigrationsEndPoint();

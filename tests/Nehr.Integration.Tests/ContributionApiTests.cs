@@ -125,6 +125,9 @@ public sealed class ContributionApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("application/fhir+json", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         using var json = JsonDocument.Parse(body);
         Assert.Equal("CapabilityStatement", json.RootElement.GetProperty("resourceType").GetString());
         var types = json.RootElement.GetProperty("rest")[0].GetProperty("resource").EnumerateArray().Select(r => r.GetProperty("type").GetString()!).ToList();
