@@ -107,9 +107,8 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await moh.GetByRole(AriaRole.Option, new() { Name = "Central General Hospital (CGH01)" }).ClickAsync();
         await moh.GetByLabel("Order").ClickAsync();
         await moh.GetByRole(AriaRole.Option, new() { Name = "Destroy information collected in an unauthorised manner" }).ClickAsync();
-        var deadline = DateTime.UtcNow.AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        await moh.GetByLabel("Deadline (end of day, UTC)").FillAsync(deadline);
-        await moh.GetByLabel("Deadline (end of day, UTC)").PressAsync("Tab");
+        var deadline = DateTime.UtcNow.Date.AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await Expect(moh.GetByLabel("Deadline (end of day, UTC)")).ToHaveValueAsync(deadline); // two weeks unless changed
         await moh.GetByTestId("issue-directive").ClickAsync();
         await Expect(moh.GetByTestId("issue-error")).ToContainTextAsync("Say what the provider must do");
         await moh.GetByLabel("Instructions").FillAsync("Destroy the NEHR printouts kept in the ward offices and confirm how.");
