@@ -38,8 +38,9 @@ internal static class IdentityExtensions
             cookie.Cookie.Name = "nehr.auth";
         });
 
-        // A changed security stamp (role change, deactivation, password change) ends other sessions quickly.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(30));
+        // The security stamp is checked on every request, so a changed stamp (sign-out, role change, deactivation,
+        // password change) ends the other sessions at their next request; open circuits revalidate every 30 s.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashIterations);
 
         services.AddAuthorizationBuilder().AddNehrPolicies();

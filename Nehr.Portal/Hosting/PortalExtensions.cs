@@ -26,6 +26,7 @@ internal static class PortalExtensions
     public static WebApplication UseNehrPortal(this WebApplication app)
     {
         app.UseNehrSecurityHeaders();
+        app.UseNehrSignInRateLimit();
         if (app.Environment.IsDevelopment())
         {
             app.UseMigrationsEndPoint();

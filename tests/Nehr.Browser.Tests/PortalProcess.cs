@@ -64,6 +64,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__Nehr"] = $"Data Source={Path.Combine(directory, "nehr.db")}";
         start.Environment["Nehr__Data__SeedDemoData"] = "true";
+        start.Environment["Nehr__Security__SignInsPerMinute"] = "1000"; // the journeys sign in far more often than a person
         start.Environment["Logging__LogLevel__Default"] = "Information";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");

@@ -124,6 +124,27 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task A_copied_cookie_is_worthless_after_sign_out()
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.PolyclinicNurse));
+        var cookies = await page.Context.CookiesAsync();
+        Assert.Contains(cookies, c => c.Name == "nehr.auth");
+
+        await new AppShell(page).SignOutButton.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();
+
+        // Someone replays the cookie taken before the sign-out, from another browser.
+        var other = await fixture.NewPageAsync();
+        await other.Context.AddCookiesAsync(cookies.Select(c => new Cookie
+        {
+            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+        }));
+        await other.GotoAsync("/clinician");
+        await Expect(other).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
+    }
+
+    [Fact]
     public async Task The_layout_is_interactive_once_signed_in()
     {
         var page = await fixture.NewPageAsync();

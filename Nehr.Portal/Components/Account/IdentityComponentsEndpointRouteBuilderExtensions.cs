@@ -19,8 +19,15 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
             [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] UserManager<ApplicationUser> userManager,
             [FromForm] string? returnUrl) =>
         {
+            // A new security stamp makes the signed-out cookie worthless even if it was copied: every request checks it.
+            if (await userManager.GetUserAsync(user) is { } account)
+            {
+                await userManager.UpdateSecurityStampAsync(account);
+            }
+
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect($"~/{returnUrl}");
         });
