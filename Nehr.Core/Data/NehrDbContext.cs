@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
@@ -10,7 +11,7 @@ using Nehr.Core.Records;
 
 namespace Nehr.Core.Data;
 
-public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>
+public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
     public NehrDbContext(DbContextOptions<NehrDbContext> options)
         : base(options)
@@ -53,6 +54,9 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<Directive> Directives => Set<Directive>();
 
     public DbSet<ContributionBatch> ContributionBatches => Set<ContributionBatch>();
+
+    /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

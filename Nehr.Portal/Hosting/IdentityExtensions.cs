@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
@@ -17,6 +18,8 @@ internal static class IdentityExtensions
     public static WebApplicationBuilder AddNehrIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Keys for cookies and antiforgery live in the database: they survive restarts and are shared by instances.
+        services.AddDataProtection().SetApplicationName("NEHR Portal").PersistKeysToDbContext<NehrDbContext>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
