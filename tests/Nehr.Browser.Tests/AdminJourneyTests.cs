@@ -279,4 +279,31 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await new SignInPage(again).SignInAsync("tan.wm@cgh.example.sg", "My-Own-Passw0rd!");
         await Expect(again).ToHaveURLAsync(new Regex("/Account/Lockout"));
     }
+
+    [Fact]
+    public async Task Deactivating_a_person_cuts_off_their_open_circuit_within_a_minute()
+    {
+        var doctor = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await doctor.GotoAsync("/clinician");
+        await Expect(doctor.GetByTestId("staff-name")).ToHaveTextAsync("Dr Lee Wei Jie");
+
+        var admin = await SignInAsync(DemoAccounts.HospitalAdmin);
+        await admin.GotoAsync("/admin/provider/personnel");
+        try
+        {
+            var row = admin.GetByRole(AriaRole.Row).Filter(new() { HasText = "Dr Lee Wei Jie" });
+            await row.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Lee Wei Jie" }).ClickAsync();
+            await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
+            await Expect(row.GetByTestId("person-access")).ToHaveTextAsync("Left (deactivated)");
+
+            // Nothing is clicked in the doctor's tab: the circuit revalidates (every 30 s) and sends them to sign in.
+            await Expect(doctor).ToHaveURLAsync(new Regex("/Account/Login"), new() { Timeout = 60_000 });
+        }
+        finally
+        {
+            var database = fixture.Portal.Database;
+            database.Execute("UPDATE Personnel SET IsActive = 1, InvolvedInCare = 1 WHERE Id = (SELECT PersonnelId FROM AspNetUsers WHERE Email = $e)", ("$e", DemoAccounts.HospitalDoctor));
+            database.Execute("UPDATE AspNetUsers SET LockoutEnd = NULL WHERE Email = $e", ("$e", DemoAccounts.HospitalDoctor));
+        }
+    }
 }
