@@ -14,11 +14,13 @@ public sealed partial class PortalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly string _directory;
+    private readonly bool _ownsDirectory;
 
-    private PortalProcess(Process process, string directory, Uri baseAddress)
+    private PortalProcess(Process process, string directory, bool ownsDirectory, Uri baseAddress)
     {
         _process = process;
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         BaseAddress = baseAddress;
     }
 
@@ -39,7 +41,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PortalProcess> StartAsync()
+    /// <summary>Starts the portal on a fresh database, or on the one in <paramref name="directory"/> (kept on disposal).</summary>
+    public static async Task<PortalProcess> StartAsync(string? directory = null)
     {
         var root = RepositoryRoot();
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
@@ -50,7 +53,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
             throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
         }
 
-        var directory = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
+        var ownsDirectory = directory is null;
+        directory ??= Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var start = new ProcessStartInfo("dotnet")
         {
@@ -68,7 +72,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Information";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
-        var portal = new PortalProcess(process, directory, new Uri("http://127.0.0.1"));
+        var portal = new PortalProcess(process, directory, ownsDirectory, new Uri("http://127.0.0.1"));
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) => portal.OnLine(e.Data, listening);
         process.ErrorDataReceived += (_, e) => portal.OnLine(e.Data, listening);
@@ -120,15 +124,25 @@ public sealed partial class PortalProcess : IAsyncDisposable
         throw new InvalidOperationException("Nehr.Portal.sln not found above the test output folder.");
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the process at once (SIGKILL on Linux): no shutdown, no flush, as in a crash.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
