@@ -45,9 +45,7 @@ public sealed class ProviderAdministration(
     public async Task<IReadOnlyList<StaffMember>> PersonnelAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "personnel.list", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         var people = await db.Personnel.AsNoTracking().Where(p => p.ProviderId == actor.ProviderId).ToListAsync(cancellationToken);
         var ids = people.Select(p => (int?)p.Id).ToList();
         var accounts = await db.Users.AsNoTracking().Where(u => ids.Contains(u.PersonnelId))
@@ -202,9 +200,7 @@ public sealed class ProviderAdministration(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "registration.list", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         var query = db.CareRegistrations.AsNoTracking()
             .Where(r => r.ProviderId == actor.ProviderId && r.EndedAtUtc == null)
             .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
@@ -277,7 +273,7 @@ public sealed class ProviderAdministration(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), Roles.ProviderAdmin, action, Now, cancellationToken);
+        StaffActor.RequireAsync(db, audit, who, action, Now, cancellationToken, Roles.ProviderAdmin);
 
     /// <summary>A person of the actor's own provider; anyone else is refused (and audited) as if they did not exist.</summary>
     private async Task<Personnel> OwnPersonAsync(

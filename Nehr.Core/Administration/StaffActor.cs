@@ -15,29 +15,45 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
     public int ProviderId => Provider?.Id ?? throw new InvalidOperationException("This actor has no provider.");
 
     /// <summary>
-    /// Loads the actor and checks they hold <paramref name="role"/>; a provider administrator must also be active
-    /// staff of a provider. A refusal is audited and committed, then thrown.
+    /// Loads the actor and checks they hold one of <paramref name="roles"/>; as a provider administrator they must
+    /// also be active staff of a provider. A refusal is audited and committed, then thrown. Call it inside the
+    /// action's transaction when the action writes (the check and the change then see one state); a read needs none.
     /// </summary>
     public static async Task<StaffActor> RequireAsync(
-        NehrDbContext db, AuditTrail audit, AuditContext who, string role, string action, DateTime now, CancellationToken cancellationToken)
+        NehrDbContext db, AuditTrail audit, AuditContext who, string action, DateTime now, CancellationToken cancellationToken,
+        params string[] roles)
     {
+        ArgumentNullException.ThrowIfNull(who);
         var actor = await LoadAsync(db, who.UserId, now, cancellationToken);
-        var allowed = actor is not null && actor.Roles.Contains(role)
-            && (role != Identity.Roles.ProviderAdmin || actor.Person is { IsActive: true } && actor.Provider is not null);
-        if (!allowed)
+        if (actor is null || !roles.Any(actor.Holds))
         {
-            await RefuseAsync(db, audit, who, actor, action, $"requires {role}", cancellationToken);
+            await RefuseAsync(db, audit, who, actor, action, $"requires {string.Join(" or ", roles)}", cancellationToken);
         }
 
         return actor!;
     }
 
-    /// <summary>Audits the refusal of an action, commits that alone, and throws.</summary>
+    /// <summary>
+    /// What a list shared by MOH and provider administrators may show: null for MOH (everything), the provider's id
+    /// for one of its active administrators; anyone else is refused (audited) and this throws.
+    /// </summary>
+    public static async Task<int?> ProviderScopeAsync(
+        NehrDbContext db, AuditTrail audit, AuditContext who, string action, DateTime now, CancellationToken cancellationToken)
+    {
+        var actor = await RequireAsync(db, audit, who, action, now, cancellationToken, Identity.Roles.ProviderAdmin, Identity.Roles.MohAdmin, Identity.Roles.MohAuditor);
+        return actor.Holds(Identity.Roles.ProviderAdmin) ? actor.ProviderId : null;
+    }
+
+    /// <summary>
+    /// Audits the refusal of an action and commits that alone (in the caller's transaction, whose other changes are
+    /// dropped, or in one of its own), then throws.
+    /// </summary>
     public static async Task RefuseAsync(
         NehrDbContext db, AuditTrail audit, AuditContext who, StaffActor? actor, string action, string why, CancellationToken cancellationToken,
         string? message = null, int? patientId = null)
     {
         db.ChangeTracker.Clear();
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         await audit.AppendAsync(db, new AuditEntry
         {
             EventType = AuditEventTypes.ActionRefused,
@@ -56,6 +72,10 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
         throw new AccessRefusedException(message ?? "You are not allowed to do this.");
     }
 
+    /// <summary>Holds the role now; a provider administrator only while active staff of a provider.</summary>
+    private bool Holds(string role) =>
+        Roles.Contains(role) && (role != Identity.Roles.ProviderAdmin || Person is { IsActive: true } && Provider is not null);
+
     public string RoleText => Person is { } p ? p.Role.ToString() : string.Join('+', Roles.Order(StringComparer.Ordinal));
 
     /// <summary>The audit entry of an action by this actor.</summary>
@@ -71,32 +91,6 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
         PatientId = patientId,
         Details = details,
     };
-
-    /// <summary>
-    /// What a list shared by MOH and provider administrators may show: null for MOH (everything), the provider's id
-    /// for one of its active administrators; anyone else is refused (audited) and this throws.
-    /// </summary>
-    public static async Task<int?> ProviderScopeAsync(
-        NehrDbContext db, AuditTrail audit, AuditContext? who, string action, DateTime now, CancellationToken cancellationToken)
-    {
-        var actor = await LoadAsync(db, who?.UserId, now, cancellationToken);
-        if (actor is not null && actor.Roles.Contains(Identity.Roles.ProviderAdmin) && actor.Person is { IsActive: true } && actor.Provider is not null)
-        {
-            return actor.ProviderId;
-        }
-
-        if (actor is null || !(actor.Roles.Contains(Identity.Roles.MohAdmin) || actor.Roles.Contains(Identity.Roles.MohAuditor)))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await RefuseAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), actor, action,
-                "requires MOH or provider administration", cancellationToken);
-        }
-
-        return null;
-    }
-
-    public static Task<StaffActor?> LoadOrNullAsync(NehrDbContext db, string? userId, DateTime now, CancellationToken cancellationToken) =>
-        LoadAsync(db, userId, now, cancellationToken);
 
     private static async Task<StaffActor?> LoadAsync(NehrDbContext db, string? userId, DateTime now, CancellationToken cancellationToken)
     {

@@ -193,7 +193,6 @@ public static partial class FhirBundleReader
 
         public EntryDraft? Read()
         {
-            var before = issues.Count;
             var draft = resource switch
             {
                 AllergyIntolerance a => Allergy(a),
@@ -209,7 +208,7 @@ public static partial class FhirBundleReader
                 DocumentReference d => DocumentSummary(d),
                 _ => null,
             };
-            return issues.Count == before && _problems == 0 ? draft : null;
+            return _problems == 0 ? draft : null;
         }
 
         private EntryDraft? Allergy(AllergyIntolerance a)

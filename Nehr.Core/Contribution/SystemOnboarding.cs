@@ -8,9 +8,8 @@ using Nehr.Core.Identity;
 namespace Nehr.Core.Contribution;
 
 public sealed record SystemRow(
-    int Id, int ProviderId, string ProviderName, string Name, ConnectionState State, DateTime AppliedAtUtc, bool KeyIssued,
-    DateTime? ConnectivityTestPassedAtUtc, SecurityItem SecurityItems, bool ChecklistComplete, DateTime? ApprovedAtUtc, string? ClientId,
-    DateTime? StateChangedAtUtc)
+    int Id, int ProviderId, string ProviderName, string Name, ConnectionState State, DateTime AppliedAtUtc,
+    DateTime? ConnectivityTestPassedAtUtc, SecurityItem SecurityItems, bool ChecklistComplete, DateTime? ApprovedAtUtc, string? ClientId)
 {
     public bool ReadyForApproval => State == ConnectionState.Applied && ConnectivityTestPassedAtUtc is not null && ChecklistComplete;
 }
@@ -40,7 +39,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, "system.apply", Now, cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, "system.apply", Now, cancellationToken, Roles.ProviderAdmin);
         if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
         {
             throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
@@ -62,7 +61,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, "system.connectivity-key", Now, cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, "system.connectivity-key", Now, cancellationToken, Roles.ProviderAdmin);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
         if (system is null || system.ProviderId != actor.ProviderId)
         {
@@ -157,7 +156,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = Now;
-        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, now, cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.MohAdmin);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
             ?? throw new DomainException("There is no such system.");
         step(system, actor, now);
@@ -200,6 +199,6 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     }
 
     private static SystemRow Row(SystemConnection s, string providerName) => new(
-        s.Id, s.ProviderId, providerName, s.Name, s.State, s.AppliedAtUtc, s.ConnectivityKeyHash is not null, s.ConnectivityTestPassedAtUtc,
-        s.SecurityItems, s.SecurityChecklistCompletedAtUtc is not null, s.ApprovedAtUtc, s.ClientId, s.StateChangedAtUtc);
+        s.Id, s.ProviderId, providerName, s.Name, s.State, s.AppliedAtUtc, s.ConnectivityTestPassedAtUtc,
+        s.SecurityItems, s.SecurityChecklistCompletedAtUtc is not null, s.ApprovedAtUtc, s.ClientId);
 }

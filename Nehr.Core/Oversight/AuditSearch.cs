@@ -92,17 +92,12 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
     public async Task<AuditVerification> VerifyAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            await StaffActor.RequireAsync(db, audit, who, Roles.MohAuditor, "audit.verify", Now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
+        await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
         var result = await AuditTrail.VerifyAsync(db, cancellationToken);
         db.ChangeTracker.Clear();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAuditor, "audit.verify", Now, cancellationToken);
+            var actor = await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
             await audit.AppendAsync(db, actor.Entry(AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
                 $"intact={result.Intact}; events={result.EventsChecked}; broken-at={result.FirstBrokenSequence}; {result.Problem}")) with
             {
@@ -139,7 +134,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAuditor, eventType, Now, cancellationToken);
+            var actor = await StaffActor.RequireAsync(db, audit, who, eventType, Now, cancellationToken, Roles.MohAuditor);
             await audit.AppendAsync(db, actor.Entry(eventType, who, Describe(query)), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -34,7 +34,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await RequireAsync(db, who, "suspension.find-people", commit: true, cancellationToken);
+        await RequireAsync(db, who, "suspension.find-people", cancellationToken);
         var pattern = $"%{term.Replace("%", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal)}%";
         var rows = await (
                 from person in db.Personnel.AsNoTracking()
@@ -51,14 +51,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
     public async Task<IReadOnlyList<ProviderRow>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, now, cancellationToken);
-        if (actor is null || !(actor.Roles.Contains(Roles.MohAdmin) || actor.Roles.Contains(Roles.MohAuditor)))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await StaffActor.RefuseAsync(db, audit, who!, actor, "providers.list", "requires an MOH role", cancellationToken);
-        }
-
+        await StaffActor.RequireAsync(db, audit, who, "providers.list", clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAdmin, Roles.MohAuditor);
         var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
         return providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .Select(p => new ProviderRow(p.Id, p.Code.Value, p.Name, p.Type, p.OnboardingState, p.NehrAccessSuspended)).ToList();
@@ -70,7 +63,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         var why = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, suspended ? "suspension.person" : "suspension.person-lift", commit: false, cancellationToken);
+        var actor = await RequireAsync(db, who, suspended ? "suspension.person" : "suspension.person-lift", cancellationToken);
         var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
             ?? throw new DomainException("There is no such person.");
         if (person.NehrAccessSuspended == suspended)
@@ -100,7 +93,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         var why = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, suspended ? "suspension.provider" : "suspension.provider-lift", commit: false, cancellationToken);
+        var actor = await RequireAsync(db, who, suspended ? "suspension.provider" : "suspension.provider-lift", cancellationToken);
         var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
         if (provider.NehrAccessSuspended == suspended)
@@ -144,7 +137,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "directive.issue", commit: false, cancellationToken);
+        var actor = await RequireAsync(db, who, "directive.issue", cancellationToken);
         var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
         var now = clock.GetUtcNow().UtcDateTime;
@@ -192,7 +185,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.ProviderAdmin, action, now, cancellationToken);
+        var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.ProviderAdmin);
         var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
         if (directive is null || directive.ProviderId != actor.ProviderId)
         {
@@ -223,17 +216,6 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         return trimmed.Length > 1000 ? throw new DomainException("The reason has at most 1000 characters.") : trimmed;
     }
 
-    private async Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, bool commit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(who);
-        if (!commit)
-        {
-            return await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await StaffActor.RequireAsync(db, audit, who, Roles.MohAdmin, action, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return actor;
-    }
+    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
+        StaffActor.RequireAsync(db, audit, who, action, clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAdmin);
 }

@@ -44,17 +44,22 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
             .Select(o => o.GrantedAtUtc).ToListAsync(cancellationToken);
         var openReports = await db.AccessReports.AsNoTracking().Where(r => r.Status == ReportStatus.Open)
             .Select(r => r.ReportedAtUtc).ToListAsync(cancellationToken);
-        var denied = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.OccurredAtUtc >= weekStart && e.Outcome == AuditOutcome.Denied)
-            .Select(e => e.OccurredAtUtc).ToListAsync(cancellationToken);
-        var providerNames = await db.Providers.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var overrideProviders = overrides.Select(o => o.ProviderId).Distinct().ToList();
+        var providerNames = await db.Providers.AsNoTracking().Where(p => overrideProviders.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
         var directives = await db.Directives.AsNoTracking().Where(d => d.Status != DirectiveStatus.Done && d.DeadlineUtc < now).CountAsync(cancellationToken);
 
         var weeks = Enumerable.Range(0, Weeks).Select(i => weekStart.AddDays(7 * i)).ToList();
-        List<ChartPoint> PerWeek(IEnumerable<DateTime> times)
+        static string Label(DateTime week) => week.ToString("d MMM", CultureInfo.InvariantCulture);
+        var overrideCounts = overrides.GroupBy(o => StartOfWeek(o.GrantedAtUtc)).ToDictionary(g => g.Key, g => g.Count());
+
+        // Denied attempts can be many: counted in the database, week by week, over the time index.
+        var deniedPerWeek = new List<ChartPoint>(Weeks);
+        foreach (var week in weeks)
         {
-            var counts = times.GroupBy(StartOfWeek).ToDictionary(g => g.Key, g => g.Count());
-            return weeks.Select(w => new ChartPoint(w.ToString("d MMM", CultureInfo.InvariantCulture), counts.GetValueOrDefault(w))).ToList();
+            var end = week.AddDays(7);
+            deniedPerWeek.Add(new ChartPoint(Label(week), await db.AuditEvents
+                .CountAsync(e => e.OccurredAtUtc >= week && e.OccurredAtUtc < end && e.Outcome == AuditOutcome.Denied, cancellationToken)));
         }
 
         var backlog = pending.Concat(openReports).Select(t => (now - t).TotalDays).ToList();
@@ -65,7 +70,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
             pending.Count,
             openReports.Count,
             directives,
-            PerWeek(overrides.Select(o => o.GrantedAtUtc)),
+            weeks.Select(w => new ChartPoint(Label(w), overrideCounts.GetValueOrDefault(w))).ToList(),
             overrides.GroupBy(o => o.ProviderId)
                 .Select(g => new ChartPoint(providerNames.GetValueOrDefault(g.Key, "?"), g.Count()))
                 .OrderByDescending(p => p.Count).ThenBy(p => p.Label, StringComparer.Ordinal).Take(10).ToList(),
@@ -75,7 +80,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
                 new("7-30 days", backlog.Count(d => d is >= 7 and < 30)),
                 new("30 days or more", backlog.Count(d => d >= 30)),
             ],
-            PerWeek(denied));
+            deniedPerWeek);
     }
 
     /// <summary>Every licensed provider with its onboarding state, last contribution and 30-day volume.</summary>
@@ -107,15 +112,6 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
         return DateTime.SpecifyKind(day.AddDays(-offset), DateTimeKind.Utc);
     }
 
-    private async Task RequireMohAsync(NehrDbContext db, AuditContext who, string action, DateTime now, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await StaffActor.LoadOrNullAsync(db, who?.UserId, now, cancellationToken);
-        if (actor is null || !(actor.Roles.Contains(Roles.MohAuditor) || actor.Roles.Contains(Roles.MohAdmin)))
-        {
-            await StaffActor.RefuseAsync(db, audit, who!, actor, action, "requires an MOH role", cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    private Task<StaffActor> RequireMohAsync(NehrDbContext db, AuditContext who, string action, DateTime now, CancellationToken cancellationToken) =>
+        StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.MohAuditor, Roles.MohAdmin);
 }

@@ -178,8 +178,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     }
 
     private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who ?? throw new ArgumentNullException(nameof(who)), Roles.MohAuditor, action,
-            clock.GetUtcNow().UtcDateTime, cancellationToken);
+        StaffActor.RequireAsync(db, audit, who, action, clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAuditor);
 
     /// <summary>A context for a read by an auditor (a refusal is audited and thrown).</summary>
     private async Task<NehrDbContext> AuthorisedAsync(AuditContext who, string action, CancellationToken cancellationToken)
@@ -187,9 +186,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
         var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await RequireAsync(db, who, action, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             return db;
         }
         catch

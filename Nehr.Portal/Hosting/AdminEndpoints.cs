@@ -42,8 +42,8 @@ internal static class AdminEndpoints
                 var r = rows.Current;
                 await writer.WriteLineAsync(string.Join(',',
                     r.Sequence.ToString(CultureInfo.InvariantCulture), r.AtUtc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
-                    Cell(r.EventType), Cell(r.Actor), Cell(r.ActorRole), Cell(r.ProviderName), Cell(r.PatientNric), Cell(r.Level?.ToString()),
-                    r.IsOverride ? "yes" : "no", Cell(r.Outcome.ToString()), Cell(r.Reason), Cell(r.ClientAddress), Cell(r.CorrelationId), Cell(r.Details)));
+                    Csv.Cell(r.EventType), Csv.Cell(r.Actor), Csv.Cell(r.ActorRole), Csv.Cell(r.ProviderName), Csv.Cell(r.PatientNric), Csv.Cell(r.Level?.ToString()),
+                    r.IsOverride ? "yes" : "no", Csv.Cell(r.Outcome.ToString()), Csv.Cell(r.Reason), Csv.Cell(r.ClientAddress), Csv.Cell(r.CorrelationId), Csv.Cell(r.Details)));
                 any = await rows.MoveNextAsync();
             }
 
@@ -63,6 +63,4 @@ internal static class AdminEndpoints
 
         return endpoints;
     }
-
-    private static string Cell(string? value) => PatientEndpoints.Cell(value);
 }

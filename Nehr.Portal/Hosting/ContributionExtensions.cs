@@ -126,10 +126,7 @@ internal static class ContributionExtensions
         using var lease = limiter.Acquire(caller.SystemId);
         if (!lease.IsAcquired)
         {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            var seconds = RateLimits.Refuse(context, lease);
             await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.Throttled, "Bundle",
                 $"Too many requests: at most {options.Value.RequestsPerMinute} a minute per system. Retry after {seconds} s."), context.RequestAborted);
             return;
@@ -301,13 +298,7 @@ internal sealed class ValidateSystemClient(ContributionService contributions) : 
 /// <summary>Bundles per minute, per system (a fixed window for each); more are answered 429 with Retry-After.</summary>
 internal sealed class SystemRateLimiter(Microsoft.Extensions.Options.IOptions<ContributionOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<int> _limiter = PartitionedRateLimiter.Create<int, int>(systemId =>
-        RateLimitPartition.GetFixedWindowLimiter(systemId, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.RequestsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
+    private readonly PartitionedRateLimiter<int> _limiter = RateLimits.PerMinute<int>(options.Value.RequestsPerMinute);
 
     public RateLimitLease Acquire(int systemId) => _limiter.AttemptAcquire(systemId);
 

@@ -27,22 +27,11 @@ internal static class PatientEndpoints
             await foreach (var row in history.ExportAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), filter, context.RequestAborted))
             {
                 await writer.WriteLineAsync(string.Join(',',
-                    Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
-                    Cell(row.ProviderName), Cell(row.Role), Cell(row.PersonName), Cell(row.Level?.ToString()),
-                    Cell(row.IsOverride ? "yes" : "no"), Cell(row.Outcome.ToString()), Cell(row.Report?.ToString())));
+                    Csv.Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                    Csv.Cell(row.ProviderName), Csv.Cell(row.Role), Csv.Cell(row.PersonName), Csv.Cell(row.Level?.ToString()),
+                    Csv.Cell(row.IsOverride ? "yes" : "no"), Csv.Cell(row.Outcome.ToString()), Csv.Cell(row.Report?.ToString())));
             }
         }).RequireAuthorization(Policies.PatientArea);
         return endpoints;
-    }
-
-    internal static string Cell(string? value)
-    {
-        var text = value ?? string.Empty;
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            text = "'" + text;
-        }
-
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
     }
 }

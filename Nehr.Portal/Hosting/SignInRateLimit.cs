@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
 
 namespace Nehr.Portal.Hosting;
 
@@ -25,8 +23,7 @@ internal static class SignInRateLimit
             throw new InvalidOperationException($"{Setting} must be at least 1.");
         }
 
-        var limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(
-            address, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        var limiter = RateLimits.PerMinute<string>(permits);
         return app.Use(async (context, next) =>
         {
             if (HttpMethods.IsPost(context.Request.Method) && Paths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
@@ -34,10 +31,7 @@ internal static class SignInRateLimit
                 using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
                 if (!lease.IsAcquired)
                 {
-                    var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-                    var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    var seconds = RateLimits.Refuse(context, lease);
                     context.Response.ContentType = "text/plain; charset=utf-8";
                     await context.Response.WriteAsync(
                         $"Too many sign-in attempts from your address. Wait {seconds} seconds and try again.", context.RequestAborted);

@@ -139,6 +139,6 @@ public class CsvCellTests
     [InlineData(null, "")]
     public void Cells_are_quoted_and_formulas_neutralised(string? value, string expected)
     {
-        Assert.Equal(expected, PatientEndpoints.Cell(value));
+        Assert.Equal(expected, Csv.Cell(value));
     }
 }
