@@ -1,4 +1,15 @@
+using Nehr.Core.Data.Demo;
+using Nehr.Core.Identity;
 using Nehr.Portal.Hosting;
+
+// `dotnet run --project Nehr.Portal -- demo-code`: the demo staff accounts' current authenticator code, for trying the portal.
+if (args is ["demo-code"])
+{
+    var now = DateTimeOffset.UtcNow;
+    var left = Totp.StepSeconds - (int)(now.ToUnixTimeSeconds() % Totp.StepSeconds);
+    Console.WriteLine($"{Totp.Code(DemoAccounts.AuthenticatorKey, now)}  (valid {left} s more; each code works once per account)");
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

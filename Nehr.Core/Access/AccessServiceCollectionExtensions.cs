@@ -14,6 +14,7 @@ public static class AccessServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
+        services.AddScoped<SecurityEvents>();
         services.AddScoped<RecordGate>();
         services.AddScoped<PatientLookup>();
         services.AddScoped<RestrictionService>();

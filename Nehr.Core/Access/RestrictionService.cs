@@ -24,15 +24,11 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
 {
     public const int MaxSearchResults = 20;
 
-    /// <summary>The signed-in patient's settings; null for an account that is not a patient.</summary>
-    public async Task<RestrictionSettings?> GetOwnAsync(string? userId, CancellationToken cancellationToken = default)
+    /// <summary>The signed-in patient's settings; anyone who is not a patient is refused (audited).</summary>
+    public async Task<RestrictionSettings> GetOwnAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await db.Users.Where(u => userId != null && u.Id == userId).Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
-        if (patientId is null)
-        {
-            return null;
-        }
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access settings", cancellationToken);
 
         var patient = await db.Patients.AsNoTracking().Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
         var changes = await db.RestrictionChanges.AsNoTracking().Where(c => c.PatientId == patientId)
@@ -49,7 +45,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
                 .Select(p => new ProviderChoice(p.Id, p.Code.Value, p.Name, p.Type.ToString())).ToList(),
             changes.Select(c => new RestrictionVersionView(
                 c.Version, c.ChangedAtUtc, c.FromMode, c.ToMode,
-                c.FromProviderIds.Select(Name).ToList(), c.ToProviderIds.Select(Name).ToList(), c.ChangedBy == userId)).ToList());
+                c.FromProviderIds.Select(Name).ToList(), c.ToProviderIds.Select(Name).ToList(), c.ChangedBy == who.UserId)).ToList());
     }
 
     /// <summary>Searches the provider register by name or code, for the patient's picker.</summary>
@@ -83,9 +79,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
         ArgumentNullException.ThrowIfNull(providerIds);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
-            .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken)
-            ?? throw new DomainException("Only a patient can change their own access settings.");
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "change access settings", cancellationToken);
         var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
         if (patient.RestrictionVersion != expectedVersion)
         {

@@ -33,12 +33,12 @@ public sealed record HistoryPage(IReadOnlyList<AccessHistoryRow> Rows, int Page,
 /// A patient's own access history from the audit trail: every read of their record by staff (denied attempts
 /// included) and every emergency override. The patient is always the signed-in account, never a parameter.
 /// </summary>
-public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory)
+public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit)
 {
     public const int MaxPageSize = 100;
     public const int MaxExportRows = 100_000;
 
-    public async Task<HistoryPage> PageAsync(string? userId, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<HistoryPage> PageAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         if (page < 1 || pageSize is < 1 or > MaxPageSize)
@@ -47,39 +47,29 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory)
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await OwnPatientIdAsync(db, userId, cancellationToken);
-        if (patientId is null)
-        {
-            return new HistoryPage([], page, pageSize, 0);
-        }
-
-        var query = Query(db, patientId.Value, filter);
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access history", cancellationToken);
+        var query = Query(db, patientId, filter);
         var total = await query.CountAsync(cancellationToken);
         var events = await query
             .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(cancellationToken);
-        return new HistoryPage(await ToRowsAsync(db, patientId.Value, events, cancellationToken), page, pageSize, total);
+        return new HistoryPage(await ToRowsAsync(db, patientId, events, cancellationToken), page, pageSize, total);
     }
 
     /// <summary>Every matching row, newest first, for the CSV export (at most <see cref="MaxExportRows"/>).</summary>
     public async IAsyncEnumerable<AccessHistoryRow> ExportAsync(
-        string? userId, HistoryFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        AuditContext who, HistoryFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await OwnPatientIdAsync(db, userId, cancellationToken);
-        if (patientId is null)
-        {
-            yield break;
-        }
-
-        var ordered = Query(db, patientId.Value, filter).OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence);
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "export access history", cancellationToken);
+        var ordered = Query(db, patientId, filter).OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence);
         const int chunk = 1_000;
         for (var skip = 0; skip < MaxExportRows; skip += chunk)
         {
             var events = await ordered.Skip(skip).Take(chunk).ToListAsync(cancellationToken);
-            foreach (var row in await ToRowsAsync(db, patientId.Value, events, cancellationToken))
+            foreach (var row in await ToRowsAsync(db, patientId, events, cancellationToken))
             {
                 yield return row;
             }
@@ -92,17 +82,13 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory)
     }
 
     /// <summary>The providers that appear in the patient's history, for the provider filter.</summary>
-    public async Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(string? userId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await OwnPatientIdAsync(db, userId, cancellationToken);
-        if (patientId is null)
-        {
-            return [];
-        }
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access history", cancellationToken);
 
         var ids = await db.PatientProviderAccesses.Where(a => a.PatientId == patientId).Select(a => a.ProviderId).ToListAsync(cancellationToken);
-        var denied = await Query(db, patientId.Value, new HistoryFilter(Level: HistoryLevel.Denied))
+        var denied = await Query(db, patientId, new HistoryFilter(Level: HistoryLevel.Denied))
             .Select(e => e.ActorProviderId).Distinct().ToListAsync(cancellationToken);
         var all = ids.Concat(denied.Where(d => d is not null).Select(d => d!.Value)).Distinct().ToList();
         var providers = await db.Providers.AsNoTracking().Where(p => all.Contains(p.Id)).Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken);

@@ -13,13 +13,13 @@ public sealed class AccessReportService(IDbContextFactory<NehrDbContext> dbFacto
         ArgumentNullException.ThrowIfNull(who);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var patientId = await AccessHistory.OwnPatientIdAsync(db, who.UserId, cancellationToken)
-            ?? throw new DomainException("Only a patient can report an access to their own record.");
+        var patientId = await PatientSelf.RequireAsync(db, audit, who, "report an access", cancellationToken);
 
-        // The access must be one in this patient's own history: another patient's event is "not found", never reported.
+        // The access must be one in this patient's own history: another patient's event is refused (and audited), never reported.
         if (!await AccessHistory.Accesses(db, patientId).AnyAsync(e => e.Sequence == auditSequence, cancellationToken))
         {
-            throw new DomainException("This access is not in your access history.");
+            await Administration.StaffActor.RefuseAsync(db, audit, who, null, "report an access", "event not in the patient's own history",
+                cancellationToken, "This access is not in your access history.", patientId);
         }
 
         if (await db.AccessReports.AnyAsync(r => r.PatientId == patientId && r.AuditSequence == auditSequence, cancellationToken))

@@ -16,4 +16,7 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Set on an account created with a temporary password: it must be changed at the first sign-in.</summary>
     public bool MustChangePassword { get; set; }
+
+    /// <summary>The 30-second step of the last authenticator code accepted: a code of that step or an earlier one is refused.</summary>
+    public long? LastAuthenticatorStep { get; set; }
 }

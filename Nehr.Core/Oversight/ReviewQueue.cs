@@ -129,6 +129,10 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     public async Task ReviewOverrideAsync(
         AuditContext who, long id, bool? appropriate, string? findings, bool referToProfessionalBody, CancellationToken cancellationToken = default)
     {
+        // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.override-verdict", cancellationToken);
         if (appropriate is null)
         {
             throw new DomainException("Choose a verdict: appropriate or inappropriate.");
@@ -139,9 +143,6 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
             throw new DomainException($"Findings have at most {AccessReport.MaxFindingsLength} characters.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.override-verdict", cancellationToken);
         var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
             ?? throw new DomainException("There is no such override.");
         o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, clock.GetUtcNow().UtcDateTime);
@@ -154,14 +155,14 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     /// <summary>Closes a patient's report: the access was inappropriate (confirmed) or not (dismissed), with findings.</summary>
     public async Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var actor = await RequireAsync(db, who, "review.report-close", cancellationToken);
         if (confirmed is null)
         {
             throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.report-close", cancellationToken);
         var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
             ?? throw new DomainException("There is no such case.");
         var now = clock.GetUtcNow().UtcDateTime;

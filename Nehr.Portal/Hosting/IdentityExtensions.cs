@@ -43,10 +43,15 @@ internal static class IdentityExtensions
 
         // The security stamp is checked on every request, so a changed stamp (sign-out, role change, deactivation,
         // password change) ends the other sessions at their next request; open circuits revalidate every 30 s.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.Zero;
+            o.OnRefreshingPrincipal = AccountState.CarryOverSignInMethod;
+        });
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashIterations);
 
         services.AddAuthorizationBuilder().AddNehrPolicies();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
 
         // No self-registration: accounts are provisioned by administrators (and the demo seeder).
         services.AddIdentityCore<ApplicationUser>(options =>
@@ -54,7 +59,12 @@ internal static class IdentityExtensions
                 IdentityStoreSettings.Apply(options);
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
+                // Length, not composition (ASVS 6.2.1, 6.2.5): a long passphrase of plain words is a good password.
                 options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
@@ -62,7 +72,10 @@ internal static class IdentityExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<NehrDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddClaimsPrincipalFactory<NehrClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders()
+            // Replaces Identity's authenticator provider (which accepts a code again while it is valid) under its name.
+            .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
 
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
         return builder;

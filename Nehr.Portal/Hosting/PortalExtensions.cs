@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 using MudBlazor.Services;
 using Nehr.Portal.Components;
 using Nehr.Portal.Services;
@@ -33,11 +35,36 @@ internal static class PortalExtensions
         }
         else
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/Error",
+                CreateScopeForErrors = true,
+                // A request the server refused as malformed (e.g. a form without its antiforgery token) is the client's error.
+                StatusCodeSelector = e => e switch
+                {
+                    BadHttpRequestException bad => bad.StatusCode,
+                    AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status500InternalServerError,
+                },
+            });
             app.UseHsts();
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        // An error or status page shown in place of a failed form post renders as a GET: as a post it would check the
+        // failed request's (missing) antiforgery token again and fail a second time.
+        app.Use((context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method)
+                && (context.Features.Get<IExceptionHandlerFeature>() is not null || context.Features.Get<IStatusCodeReExecuteFeature>() is not null))
+            {
+                context.Request.Method = HttpMethods.Get;
+                context.Features.Set<IAntiforgeryValidationFeature>(null);
+            }
+
+            return next(context);
+        });
         app.UseAntiforgery();
         return app;
     }

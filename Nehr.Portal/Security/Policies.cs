@@ -13,11 +13,17 @@ public static class Policies
     public const string MohAuditorArea = nameof(MohAuditorArea);
     public const string MohAdminArea = nameof(MohAdminArea);
 
+    /// <summary>
+    /// Each area needs its role and an account with nothing owed: no temporary password, and for staff a sign-in
+    /// with a second factor (see <see cref="AccountState"/>).
+    /// </summary>
     public static AuthorizationBuilder AddNehrPolicies(this AuthorizationBuilder builder) => builder
-        .AddPolicy(PatientArea, p => p.RequireRole(Roles.Patient))
-        .AddPolicy(ClinicianArea, p => p.RequireRole(Roles.Clinician))
-        .AddPolicy(ProviderAdminArea, p => p.RequireRole(Roles.ProviderAdmin))
-        .AddPolicy(MohArea, p => p.RequireRole(Roles.MohAuditor, Roles.MohAdmin))
-        .AddPolicy(MohAuditorArea, p => p.RequireRole(Roles.MohAuditor))
-        .AddPolicy(MohAdminArea, p => p.RequireRole(Roles.MohAdmin));
+        .AddPolicy(PatientArea, p => p.RequireRole(Roles.Patient).RequireAssertion(Ready))
+        .AddPolicy(ClinicianArea, p => p.RequireRole(Roles.Clinician).RequireAssertion(Ready))
+        .AddPolicy(ProviderAdminArea, p => p.RequireRole(Roles.ProviderAdmin).RequireAssertion(Ready))
+        .AddPolicy(MohArea, p => p.RequireRole(Roles.MohAuditor, Roles.MohAdmin).RequireAssertion(Ready))
+        .AddPolicy(MohAuditorArea, p => p.RequireRole(Roles.MohAuditor).RequireAssertion(Ready))
+        .AddPolicy(MohAdminArea, p => p.RequireRole(Roles.MohAdmin).RequireAssertion(Ready));
+
+    private static bool Ready(AuthorizationHandlerContext context) => AccountState.IsReady(context.User);
 }

@@ -22,7 +22,7 @@ public sealed class PatientService(
 
     public Task<IReadOnlyDictionary<int, string>> ProviderNamesAsync() => providers.NamesAsync();
 
-    public async Task<RestrictionSettings?> SettingsAsync() => await restrictions.GetOwnAsync(await UserIdAsync());
+    public async Task<RestrictionSettings> SettingsAsync() => await restrictions.GetOwnAsync(await user.AuditContextAsync());
 
     public Task<IReadOnlyList<ProviderChoice>> SearchProvidersAsync(string? text) => restrictions.SearchProvidersAsync(text);
 
@@ -30,18 +30,16 @@ public sealed class PatientService(
         await restrictions.ChangeOwnAsync(await user.AuditContextAsync(), mode, providerIds, expectedVersion);
 
     public async Task<HistoryPage> HistoryAsync(HistoryFilter filter, int page, int pageSize) =>
-        await history.PageAsync(await UserIdAsync(), filter, page, pageSize);
+        await history.PageAsync(await user.AuditContextAsync(), filter, page, pageSize);
 
-    public async Task<IReadOnlyList<(int Id, string Name)>> HistoryProvidersAsync() => await history.ProvidersAsync(await UserIdAsync());
+    public async Task<IReadOnlyList<(int Id, string Name)>> HistoryProvidersAsync() => await history.ProvidersAsync(await user.AuditContextAsync());
 
     public async Task<AccessReport> ReportAsync(long auditSequence, string? comment) =>
         await reports.ReportAsync(await user.AuditContextAsync(), auditSequence, comment);
 
-    public async Task<int> UnreadNoticesAsync() => await notices.UnreadCountAsync(await UserIdAsync());
+    public async Task<int> UnreadNoticesAsync() => await notices.UnreadCountAsync(await user.AuditContextAsync());
 
-    public async Task<IReadOnlyList<PatientNotice>> NoticesAsync() => await notices.LatestAsync(await UserIdAsync());
+    public async Task<IReadOnlyList<PatientNotice>> NoticesAsync() => await notices.LatestAsync(await user.AuditContextAsync());
 
-    public async Task MarkNoticesReadAsync() => await notices.MarkAllReadAsync(await UserIdAsync());
-
-    private async Task<string?> UserIdAsync() => (await user.AuditContextAsync()).UserId;
+    public async Task MarkNoticesReadAsync() => await notices.MarkAllReadAsync(await user.AuditContextAsync());
 }

@@ -49,7 +49,7 @@ public class HistoryBenchmarks
             Insert(db, patient.Id, other.Id, providers.Select(p => p.Id).ToArray());
         }
 
-        _history = new AccessHistory(factory);
+        _history = new AccessHistory(factory, new AuditTrail(TimeProvider.System));
     }
 
     /// <summary>100,000 accesses to the patient's record (and as many to another's), spread over two years, by SQL in one transaction.</summary>
@@ -94,12 +94,12 @@ public class HistoryBenchmarks
     }
 
     [Benchmark(Description = "history first page, no filter")]
-    public Task<HistoryPage> FirstPage() => _history.PageAsync(_userId, new HistoryFilter(), 1, 25);
+    public Task<HistoryPage> FirstPage() => _history.PageAsync(new AuditContext(_userId, null, "benchmark"), new HistoryFilter(), 1, 25);
 
     [Benchmark(Description = "history first page, one provider")]
-    public Task<HistoryPage> OneProvider() => _history.PageAsync(_userId, new HistoryFilter(ProviderId: _providerId), 1, 25);
+    public Task<HistoryPage> OneProvider() => _history.PageAsync(new AuditContext(_userId, null, "benchmark"), new HistoryFilter(ProviderId: _providerId), 1, 25);
 
     [Benchmark(Description = "history first page, refused attempts in one month")]
     public Task<HistoryPage> DeniedInAMonth() =>
-        _history.PageAsync(_userId, new HistoryFilter(new DateOnly(2025, 6, 1), new DateOnly(2025, 6, 30), null, HistoryLevel.Denied), 1, 25);
+        _history.PageAsync(new AuditContext(_userId, null, "benchmark"), new HistoryFilter(new DateOnly(2025, 6, 1), new DateOnly(2025, 6, 30), null, HistoryLevel.Denied), 1, 25);
 }

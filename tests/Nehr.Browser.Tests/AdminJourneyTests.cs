@@ -267,8 +267,19 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await doctor.GetByLabel("New password").FillAsync("My-Own-Passw0rd!");
         await doctor.GetByLabel("Confirm password").FillAsync("My-Own-Passw0rd!");
         await doctor.GetByRole(AriaRole.Button, new() { Name = "Update password" }).ClickAsync();
-        await Expect(doctor.GetByText("Your password has been changed")).ToBeVisibleAsync();
-        await Expect(doctor.GetByTestId("must-change-password")).ToHaveCountAsync(0);
+
+        // Then, as staff, they set up their second factor before the clinician area opens.
+        await Expect(doctor).ToHaveURLAsync(new Regex("/Account/Manage/EnableAuthenticator"));
+        await doctor.GotoAsync("/clinician");
+        await Expect(new AppShell(doctor).Heading).ToHaveTextAsync("Access denied");
+        await Expect(doctor.GetByText("Staff areas need a sign-in with a second factor.")).ToBeVisibleAsync();
+        await doctor.GotoAsync("/Account/Manage/EnableAuthenticator?required=true");
+        var key = await doctor.GetByTestId("authenticator-key").TextContentAsync();
+        await doctor.GetByLabel("Verification code").FillAsync(await SignInPage.NextCodeAsync("tan.wm@cgh.example.sg", key!));
+        await doctor.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(doctor.GetByText("Put these codes in a safe place.")).ToBeVisibleAsync();
+        await doctor.GotoAsync("/clinician");
+        await Expect(doctor.GetByTestId("staff-name")).ToHaveTextAsync("Dr Tan Wei Ming");
 
         // The doctor leaves: deactivated, they can no longer sign in.
         await row.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Tan Wei Ming" }).ClickAsync();

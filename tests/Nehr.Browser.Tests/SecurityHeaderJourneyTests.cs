@@ -35,6 +35,8 @@ public sealed class SecurityHeaderJourneyTests(PortalFixture fixture)
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.Contains("no-store", await response.HeaderValueAsync("cache-control"), StringComparison.Ordinal);
+        Assert.Equal("nosniff", await response.HeaderValueAsync("x-content-type-options"));
+        Assert.Equal("no-referrer", await response.HeaderValueAsync("referrer-policy"));
         await Expect(new AppShell(page).Heading).Not.ToHaveTextAsync("Access denied");
 
         // The page is interactive (the circuit runs under the policy): the navigation toggles.

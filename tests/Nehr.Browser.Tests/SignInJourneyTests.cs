@@ -20,7 +20,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         var page = await fixture.NewPageAsync();
         var shell = new AppShell(page);
 
-        await new SignInPage(page).SignInAsAsync(account);
+        await new SignInPage(page).SignInAsAsync(account, fresh: true);
 
         var (path, heading) = AreaOf(account.Role);
         await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(path)}$"));
@@ -47,7 +47,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         await page.GotoAsync(area);
 
         await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
-        await new SignInPage(page).SignInAsync(email, DemoAccounts.Password);
+        await new SignInPage(page).SignInWithFormAsync(email);
         await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(area)}$"));
     }
 
@@ -103,10 +103,16 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         await Expect(page.GetByTestId("patient-name")).ToBeVisibleAsync();
 
         // Client-side navigation inside the open circuit, not a fresh page load.
+        var before = long.Parse(fixture.Portal.Database.Scalar("SELECT MAX(Sequence) FROM AuditEvents"), System.Globalization.CultureInfo.InvariantCulture);
         await page.EvaluateAsync("() => Blazor.navigateTo('/admin/moh')");
 
         await Expect(new AppShell(page).Heading).ToHaveTextAsync("Access denied");
         await Expect(page.GetByTestId("figure-Patients in the NEHR")).ToHaveCountAsync(0);
+        // No HTTP request reached the server's authorisation: the router refused it in the circuit, and audited that.
+        Assert.Equal("1", fixture.Portal.Database.Scalar(
+            "SELECT COUNT(*) FROM AuditEvents WHERE Sequence > $before AND EventType = 'action.refused' AND Details LIKE '%open /admin/moh;%' "
+                + "AND ActorUserId = (SELECT Id FROM AspNetUsers WHERE Email = $email)",
+            ("$before", before), ("$email", DemoAccounts.Patient)));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class PatientAreaTests : IAsyncLifetime
         _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(userId), patientId, purpose ?? PurposeOfUse.Treatment)));
 
     private Task<HistoryPage> HistoryAsync(string userId, HistoryFilter? filter = null) =>
-        _portal.WithAsync<AccessHistory, HistoryPage>(h => h.PageAsync(userId, filter ?? new HistoryFilter(), 1, 50));
+        _portal.WithAsync<AccessHistory, HistoryPage>(h => h.PageAsync(DemoWorld.As(userId), filter ?? new HistoryFilter(), 1, 50));
 
     private async Task<(int Notices, int Emails)> CountsAsync(int patientId)
     {
@@ -109,16 +109,20 @@ public sealed class PatientAreaTests : IAsyncLifetime
         Assert.Equal(2, page.Total);
         Assert.All(page.Rows, r => Assert.Equal("Dr Lee Wei Jie", r.PersonName));
         // Two notices: the override itself, and the hospital's first access.
-        Assert.Equal(2, await _portal.WithAsync<NoticeBoard, int>(n => n.UnreadCountAsync(_world.RestrictedUserId)));
+        Assert.Equal(2, await _portal.WithAsync<NoticeBoard, int>(n => n.UnreadCountAsync(DemoWorld.As(_world.RestrictedUserId))));
     }
 
     [Fact]
-    public async Task Staff_accounts_have_no_history_of_their_own_to_see()
+    public async Task Staff_accounts_have_no_history_of_their_own_to_see_and_asking_is_refused_and_audited()
     {
         await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
 
-        Assert.Equal(0, (await HistoryAsync(_world.DoctorUserId)).Total);
-        Assert.Equal(0, (await HistoryAsync("no-such-user")).Total);
+        await Assert.ThrowsAsync<AccessRefusedException>(() => HistoryAsync(_world.DoctorUserId));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => HistoryAsync("no-such-user"));
+        await using var db = _portal.CreateDbContext();
+        var refusal = await db.LastEventAsync();
+        Assert.Equal((AuditEventTypes.ActionRefused, AuditOutcome.Denied), (refusal.EventType, refusal.Outcome));
+        Assert.Contains("read access history", refusal.Details, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,12 +149,15 @@ public sealed class PatientAreaTests : IAsyncLifetime
         await using var db = _portal.CreateDbContext();
         var before = await db.AuditEvents.CountAsync();
 
-        var error = await Assert.ThrowsAsync<DomainException>(() => _portal.WithAsync<AccessReportService, AccessReport>(r =>
+        var error = await Assert.ThrowsAsync<AccessRefusedException>(() => _portal.WithAsync<AccessReportService, AccessReport>(r =>
             r.ReportAsync(DemoWorld.As(_world.PatientUserId), othersRead.AuditSequence, "not mine")));
 
         Assert.Contains("not in your access history", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await db.AccessReports.CountAsync());
-        Assert.Equal(before, await db.AuditEvents.CountAsync());
+        // Nothing but the refusal itself is written.
+        Assert.Equal(before + 1, await db.AuditEvents.CountAsync());
+        var refusal = await db.LastEventAsync();
+        Assert.Equal((AuditEventTypes.ActionRefused, _world.PatientUserId), (refusal.EventType, refusal.ActorUserId));
     }
 
     [Fact]
@@ -159,13 +166,13 @@ public sealed class PatientAreaTests : IAsyncLifetime
         await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
         var board = _portal.Services.CreateScope().ServiceProvider.GetRequiredService<NoticeBoard>();
 
-        Assert.Equal(1, await board.UnreadCountAsync(_world.PatientUserId));
-        Assert.Equal(0, await board.UnreadCountAsync(_world.SelectiveUserId));
-        Assert.Empty(await board.LatestAsync(_world.DoctorUserId));
-        await board.MarkAllReadAsync(_world.SelectiveUserId);
-        Assert.Equal(1, await board.UnreadCountAsync(_world.PatientUserId));
-        await board.MarkAllReadAsync(_world.PatientUserId);
-        Assert.Equal(0, await board.UnreadCountAsync(_world.PatientUserId));
+        Assert.Equal(1, await board.UnreadCountAsync(DemoWorld.As(_world.PatientUserId)));
+        Assert.Equal(0, await board.UnreadCountAsync(DemoWorld.As(_world.SelectiveUserId)));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => board.LatestAsync(DemoWorld.As(_world.DoctorUserId)));
+        await board.MarkAllReadAsync(DemoWorld.As(_world.SelectiveUserId));
+        Assert.Equal(1, await board.UnreadCountAsync(DemoWorld.As(_world.PatientUserId)));
+        await board.MarkAllReadAsync(DemoWorld.As(_world.PatientUserId));
+        Assert.Equal(0, await board.UnreadCountAsync(DemoWorld.As(_world.PatientUserId)));
     }
 
     [Fact]
@@ -174,14 +181,14 @@ public sealed class PatientAreaTests : IAsyncLifetime
         await _portal.WithAsync<RestrictionService, RestrictionChange?>(s =>
             s.ChangeOwnAsync(DemoWorld.As(_world.PatientUserId), RestrictionMode.AllowSelectedProviders, [_world.HospitalId], 0));
 
-        var settings = await _portal.WithAsync<RestrictionService, RestrictionSettings?>(s => s.GetOwnAsync(_world.PatientUserId));
+        var settings = await _portal.WithAsync<RestrictionService, RestrictionSettings>(s => s.GetOwnAsync(DemoWorld.As(_world.PatientUserId)));
 
         Assert.Equal((RestrictionMode.AllowSelectedProviders, 1), (settings!.Mode, settings.Version));
         Assert.Equal("Central General Hospital", Assert.Single(settings.AllowedProviders).Name);
         var version = Assert.Single(settings.History);
         Assert.Equal(["Central General Hospital"], version.ToProviders);
         Assert.True(version.ByPatient);
-        Assert.Null(await _portal.WithAsync<RestrictionService, RestrictionSettings?>(s => s.GetOwnAsync(_world.DoctorUserId)));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => _portal.WithAsync<RestrictionService, RestrictionSettings>(s => s.GetOwnAsync(DemoWorld.As(_world.DoctorUserId))));
     }
 
     [Theory]

@@ -85,7 +85,7 @@ public sealed class RestrictionServiceTests : IAsyncLifetime
     [Fact]
     public async Task Only_a_patient_changes_their_own_restriction()
     {
-        await Assert.ThrowsAsync<DomainException>(() => ChangeAsync(_world.DoctorUserId, RestrictionMode.RestrictAll, [], 0));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => ChangeAsync(_world.DoctorUserId, RestrictionMode.RestrictAll, [], 0));
     }
 
     [Fact]

@@ -86,6 +86,20 @@ public sealed partial class SignInTests : IDisposable
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Passwords_need_length_not_composition()
+    {
+        await using var scope = _portal.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var patient = (await users.FindByEmailAsync(DemoAccounts.Patient))!;
+
+        var tooShort = await users.ChangePasswordAsync(patient, DemoAccounts.Password, "Sh0rt!pass");
+        var passphrase = await users.ChangePasswordAsync(patient, DemoAccounts.Password, "correct horse battery staple");
+
+        Assert.Contains(tooShort.Errors, e => e.Code == "PasswordTooShort");
+        Assert.True(passphrase.Succeeded, string.Join("; ", passphrase.Errors.Select(e => e.Description)));
+    }
+
     private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
     {
         var page = await client.GetStringAsync("/Account/Login");

@@ -1,4 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Nehr.Core.Audit;
+using Nehr.Portal.Security;
 using Nehr.Core.Administration;
 using Nehr.Portal.Components.Shared;
 using Nehr.Portal.Services;
@@ -64,12 +68,36 @@ public class SharedComponentTests : MudTestContext
         Assert.Contains("not linked to a provider", summary.Markup, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Access_denied_notice_is_an_alert_with_a_heading()
+    [Theory]
+    [InlineData("Patient", null, "does not give you access to this area")]
+    [InlineData("Clinician", "mfa", "does not give you access to this area")]
+    [InlineData("Clinician", "pwd", "Staff areas need a sign-in with a second factor.")]
+    [InlineData("MohAuditor", null, "Staff areas need a sign-in with a second factor.")]
+    public void Access_denied_notice_is_an_alert_that_says_what_is_missing(string role, string? method, string expected)
     {
-        var notice = Render<AccessDeniedNotice>();
+        var notice = RenderNotice(role, method is null ? [] : [new Claim(AccountState.MethodClaim, method)]);
 
         Assert.Equal("Access denied", notice.Find("h1").TextContent);
-        Assert.NotNull(notice.Find("[role=alert]"));
+        Assert.Contains(expected, notice.Find("[role=alert]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Access_denied_notice_sends_an_account_with_a_temporary_password_to_change_it()
+    {
+        var notice = RenderNotice("Clinician", [new Claim(AccountState.PasswordChangeRequiredClaim, "true")]);
+
+        Assert.Equal("Account/Manage/ChangePassword?first=true", notice.Find("[role=alert] a").GetAttribute("href"));
+    }
+
+    private IRenderedComponent<AccessDeniedNotice> RenderNotice(string role, Claim[] claims)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("someone@nehr.demo");
+        auth.SetRoles(role);
+        auth.SetClaims(claims);
+        Services.AddScoped<PortalUser>();
+        // Only a refusal during interactive navigation is audited; this render audits nothing, so no database is needed.
+        Services.AddSingleton(new SecurityEvents(null!, null!));
+        return Render<AccessDeniedNotice>();
     }
 }

@@ -7,6 +7,12 @@ public static class DemoAccounts
 {
     public const string Password = "Demo-Passw0rd!";
 
+    /// <summary>
+    /// The authenticator key (Base32, for any TOTP app) of every demo staff account: staff sign in with a second
+    /// factor. Each code works once per account. <c>dotnet run --project Nehr.Portal -- demo-code</c> prints the current one.
+    /// </summary>
+    public const string AuthenticatorKey = "NEHRDEMOSTAFFKEYFORTRYINGTHEPORT";
+
     /// <summary>The approved demo system of Central General Hospital, for trying the contribution API.</summary>
     public const string SystemClientId = "nehr-system-demo-cgh";
 
@@ -38,4 +44,8 @@ public static class DemoAccounts
     ];
 }
 
-public sealed record DemoAccount(string Email, string Role, string DisplayName, string Description);
+public sealed record DemoAccount(string Email, string Role, string DisplayName, string Description)
+{
+    /// <summary>Staff (everyone but patients) sign in with a second factor.</summary>
+    public bool IsStaff => Role != Roles.Patient;
+}

@@ -186,6 +186,12 @@ public sealed class DemoDataSeeder(
             };
             await EnsureSucceeded(users.CreateAsync(user, DemoAccounts.Password), account.Email);
             await EnsureSucceeded(users.AddToRoleAsync(user, account.Role), $"{account.Email} in {account.Role}");
+            if (account.IsStaff)
+            {
+                // Where Identity's store keeps an authenticator key; UserManager only offers a random one.
+                await EnsureSucceeded(users.SetAuthenticationTokenAsync(user, "[AspNetUserStore]", "AuthenticatorKey", DemoAccounts.AuthenticatorKey), $"{account.Email}'s authenticator");
+                await EnsureSucceeded(users.SetTwoFactorEnabledAsync(user, true), $"{account.Email}'s second factor");
+            }
         }
     }
 

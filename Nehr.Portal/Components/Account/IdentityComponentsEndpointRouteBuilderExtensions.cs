@@ -18,14 +18,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
+            HttpContext context,
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] UserManager<ApplicationUser> userManager,
+            [FromServices] Nehr.Core.Audit.SecurityEvents events,
             [FromForm] string? returnUrl) =>
         {
             // A new security stamp makes the signed-out cookie worthless even if it was copied: every request checks it.
             if (await userManager.GetUserAsync(user) is { } account)
             {
                 await userManager.UpdateSecurityStampAsync(account);
+                await events.SignedOutAsync(new(account.Id, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier));
             }
 
             await signInManager.SignOutAsync();

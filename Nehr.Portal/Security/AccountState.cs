@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Nehr.Core.Data;
+using Nehr.Core.Identity;
+
+namespace Nehr.Portal.Security;
+
+/// <summary>
+/// What a session has proved and what its account still owes, read from the principal. The principal is rebuilt from
+/// current data on every request (the security stamp is validated each time), except "amr", which records how this
+/// session signed in and is carried over.
+/// </summary>
+public static class AccountState
+{
+    /// <summary>Set while the account still has its temporary password.</summary>
+    public const string PasswordChangeRequiredClaim = "nehr:password-change-required";
+
+    /// <summary>The authentication methods reference claim Identity sets at sign-in (RFC 8176 values).</summary>
+    public const string MethodClaim = "amr";
+
+    /// <summary>Signed in with a second factor: an authenticator code or recovery code ("mfa") or a passkey ("pop").</summary>
+    public static bool HasSecondFactor(ClaimsPrincipal user) =>
+        user.HasClaim(MethodClaim, "mfa") || user.HasClaim(MethodClaim, "pop");
+
+    public static bool MustChangePassword(ClaimsPrincipal user) => user.HasClaim(c => c.Type == PasswordChangeRequiredClaim);
+
+    /// <summary>Staff: any role but patient. Staff work needs a second factor.</summary>
+    public static bool IsStaff(ClaimsPrincipal user) =>
+        Roles.All.Any(r => r != Roles.Patient && user.IsInRole(r));
+
+    /// <summary>Nothing owed: a staff session has its second factor, and no temporary password remains.</summary>
+    public static bool IsReady(ClaimsPrincipal user) => Owed(user) is null;
+
+    public const string PasswordOwed = "temporary password not yet changed";
+
+    public const string SecondFactorOwed = "staff sign-in without a second factor";
+
+    /// <summary>What the account still owes before its area opens, or null.</summary>
+    public static string? Owed(ClaimsPrincipal user) =>
+        MustChangePassword(user) ? PasswordOwed
+        : IsStaff(user) && !HasSecondFactor(user) ? SecondFactorOwed
+        : null;
+
+    /// <summary>Keeps how the session signed in when the security-stamp check rebuilds the principal.</summary>
+    public static Task CarryOverSignInMethod(SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.CurrentPrincipal is { } current && context.NewPrincipal?.Identity is ClaimsIdentity identity)
+        {
+            foreach (var method in current.FindAll(MethodClaim).Where(m => !identity.HasClaim(MethodClaim, m.Value)))
+            {
+                identity.AddClaim(new Claim(MethodClaim, method.Value));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Adds what the account owes (a temporary password to replace) to the principal built from current data.</summary>
+public sealed class NehrClaimsPrincipalFactory(
+    UserManager<ApplicationUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<ApplicationUser, IdentityRole>(users, roles, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = await base.GenerateClaimsAsync(user);
+        if (user.MustChangePassword)
+        {
+            identity.AddClaim(new Claim(AccountState.PasswordChangeRequiredClaim, "true"));
+        }
+
+        return identity;
+    }
+}

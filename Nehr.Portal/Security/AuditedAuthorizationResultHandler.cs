@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Nehr.Core.Audit;
+
+namespace Nehr.Portal.Security;
+
+/// <summary>
+/// Writes every refusal by an authorisation policy (a page or endpoint the caller may not open, signed in or not) to
+/// the audit trail, then answers as ASP.NET does: a redirect to sign-in, or to the access-denied page.
+/// </summary>
+internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Challenged || authorizeResult.Forbidden)
+        {
+            var who = new AuditContext(
+                context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+            await context.RequestServices.GetRequiredService<SecurityEvents>()
+                .RefusedAsync(who, context.Request.Path.Value ?? "/", Why(context.User, authorizeResult), context.RequestAborted);
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+
+    /// <summary>Why, in the words an auditor reads.</summary>
+    internal static string Why(ClaimsPrincipal user, PolicyAuthorizationResult result)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return "not signed in";
+        }
+
+        var failed = result.AuthorizationFailure?.FailedRequirements ?? [];
+        if (failed.OfType<RolesAuthorizationRequirement>().FirstOrDefault() is { } roles)
+        {
+            return $"requires {string.Join(" or ", roles.AllowedRoles)}";
+        }
+
+        return AccountState.Owed(user) ?? "refused by policy";
+    }
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Audit;
+using Nehr.Core.Data.Demo;
+using Nehr.Core.Identity;
+
+namespace Nehr.Integration.Tests;
+
+/// <summary>Staff sign in with a second factor; an authenticator code works once.</summary>
+public sealed class SecondFactorTests : IDisposable
+{
+    private readonly PortalFactory _portal = new();
+
+    [Fact]
+    public async Task A_staff_password_alone_does_not_sign_in_it_asks_for_the_authenticator_code()
+    {
+        using var client = _portal.NewClient();
+
+        var password = await PortalSignIn.PostPasswordAsync(client, DemoAccounts.HospitalDoctor, DemoAccounts.Password);
+        var area = await client.GetAsync("/clinician");
+
+        Assert.Equal("/Account/LoginWith2fa", PathOf(password));
+        Assert.Equal(HttpStatusCode.Redirect, area.StatusCode);
+        Assert.StartsWith("/Account/Login", area.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_code_signs_in_once_and_the_session_keeps_its_second_factor_across_requests()
+    {
+        using var client = _portal.NewClient();
+        await PortalSignIn.PostPasswordAsync(client, DemoAccounts.HospitalDoctor, DemoAccounts.Password);
+
+        var signedIn = await PortalSignIn.PostAuthenticatorCodeAsync(client, _portal.NextAuthenticatorCode());
+        var first = await client.GetAsync("/clinician");
+        var second = await client.GetAsync("/clinician");
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Every request rebuilds the principal from current data; how the session signed in must survive that.
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        await using var db = _portal.CreateDbContext();
+        var userId = await db.Users.Where(u => u.Email == DemoAccounts.HospitalDoctor).Select(u => u.Id).SingleAsync();
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.EventType == AuditEventTypes.SignIn && e.ActorUserId == userId && e.Details == "method=password+authenticator"));
+    }
+
+    [Fact]
+    public async Task A_code_already_used_is_refused_even_while_it_is_still_valid_and_the_refusal_is_audited()
+    {
+        using var first = _portal.NewClient();
+        using var replay = _portal.NewClient();
+        var code = _portal.NextAuthenticatorCode();
+        await PortalSignIn.PostPasswordAsync(first, DemoAccounts.Auditor, DemoAccounts.Password);
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalSignIn.PostAuthenticatorCodeAsync(first, code)).StatusCode);
+
+        await PortalSignIn.PostPasswordAsync(replay, DemoAccounts.Auditor, DemoAccounts.Password);
+        var refused = await PortalSignIn.PostAuthenticatorCodeAsync(replay, code);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("has already been used", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await replay.GetAsync("/admin/moh")).StatusCode);
+        await using var db = _portal.CreateDbContext();
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.EventType == AuditEventTypes.SignInFailed && e.Details!.Contains("authenticator code")));
+
+        // The next step's code still works: a used code blocks only itself and the codes before it.
+        var next = await PortalSignIn.PostAuthenticatorCodeAsync(replay, _portal.NextAuthenticatorCode());
+        Assert.Equal(HttpStatusCode.Redirect, next.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await replay.GetAsync("/admin/moh")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_code_is_refused_once_its_step_and_the_next_are_over_and_never_accepted_before_its_time()
+    {
+        using var client = _portal.NewClient();
+        await PortalSignIn.PostPasswordAsync(client, DemoAccounts.HospitalDoctor, DemoAccounts.Password);
+        var now = _portal.Clock.GetUtcNow();
+        var stale = Totp.Code(DemoAccounts.AuthenticatorKey, now.AddSeconds(-2 * Totp.StepSeconds));
+        var early = Totp.Code(DemoAccounts.AuthenticatorKey, now.AddSeconds(Totp.StepSeconds));
+
+        var staleAnswer = await PortalSignIn.PostAuthenticatorCodeAsync(client, stale);
+        var earlyAnswer = await PortalSignIn.PostAuthenticatorCodeAsync(client, early);
+
+        Assert.Equal(HttpStatusCode.OK, staleAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, earlyAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/clinician")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_earlier_code_is_refused_once_a_later_one_was_used()
+    {
+        using var client = _portal.NewClient();
+        _portal.Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        var now = _portal.Clock.GetUtcNow();
+        var earlier = Totp.Code(DemoAccounts.AuthenticatorKey, now.AddSeconds(-Totp.StepSeconds));
+        var current = Totp.Code(DemoAccounts.AuthenticatorKey, now);
+        await PortalSignIn.PostPasswordAsync(client, DemoAccounts.MohAdmin, DemoAccounts.Password);
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalSignIn.PostAuthenticatorCodeAsync(client, current)).StatusCode);
+
+        using var other = _portal.NewClient();
+        await PortalSignIn.PostPasswordAsync(other, DemoAccounts.MohAdmin, DemoAccounts.Password);
+        var refused = await PortalSignIn.PostAuthenticatorCodeAsync(other, earlier);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("has already been used", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("000000")]
+    [InlineData("12345")]
+    [InlineData("abcdef")]
+    public async Task A_wrong_or_malformed_code_is_refused_with_a_clear_message(string code)
+    {
+        using var client = _portal.NewClient();
+        await PortalSignIn.PostPasswordAsync(client, DemoAccounts.HospitalAdmin, DemoAccounts.Password);
+
+        var refused = await PortalSignIn.PostAuthenticatorCodeAsync(client, code == "000000" ? WrongCode() : code);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.True(html.Contains("has already been used", StringComparison.Ordinal) || html.Contains("The code is six digits.", StringComparison.Ordinal), html);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/admin/provider")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Staff_without_a_second_factor_are_sent_to_set_one_up_and_their_area_stays_closed_until_then()
+    {
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Email == DemoAccounts.PolyclinicNurse).ExecuteUpdateAsync(s => s.SetProperty(u => u.TwoFactorEnabled, false));
+        }
+
+        using var client = _portal.NewClient();
+        var password = await PortalSignIn.PostPasswordAsync(client, DemoAccounts.PolyclinicNurse, DemoAccounts.Password);
+        var closed = await client.GetAsync("/clinician");
+
+        Assert.Equal("/Account/Manage/EnableAuthenticator", PathOf(password));
+        Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
+        Assert.StartsWith("/Account/AccessDenied", closed.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.True(await db.AuditEvents.AnyAsync(e => e.EventType == AuditEventTypes.ActionRefused && e.Details!.Contains("/clinician") && e.Details.Contains("second factor")));
+        }
+
+        var token = await PortalSignIn.AntiforgeryTokenAsync(client, "/Account/Manage/EnableAuthenticator?required=true");
+        var enrolled = await client.PostAsync("/Account/Manage/EnableAuthenticator", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "send-code",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Code"] = _portal.NextAuthenticatorCode(),
+        }));
+
+        Assert.Contains("Recovery codes", await enrolled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clinician")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Patients_sign_in_with_their_password_alone()
+    {
+        using var client = _portal.NewClient();
+
+        var password = await PortalSignIn.PostPasswordAsync(client, DemoAccounts.Patient, DemoAccounts.Password);
+
+        Assert.Equal("/", PathOf(password));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/patient")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Staff_cannot_switch_their_second_factor_off()
+    {
+        using var client = await _portal.SignedInClientAsync(DemoAccounts.HospitalDoctor);
+        var token = await PortalSignIn.AntiforgeryTokenAsync(client, "/Account/Manage/Disable2fa");
+
+        await client.PostAsync("/Account/Manage/Disable2fa", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "disable-2fa",
+            ["__RequestVerificationToken"] = token,
+        }));
+
+        await using var db = _portal.CreateDbContext();
+        Assert.True(await db.Users.Where(u => u.Email == DemoAccounts.HospitalDoctor).Select(u => u.TwoFactorEnabled).SingleAsync());
+    }
+
+    private static string PathOf(HttpResponseMessage redirect) => new Uri(new Uri("http://localhost"), redirect.Headers.Location!).AbsolutePath;
+
+    private string WrongCode()
+    {
+        var now = _portal.Clock.GetUtcNow();
+        var valid = new[] { -1, 0 }.Select(d => Totp.Code(DemoAccounts.AuthenticatorKey, now.AddSeconds(d * Totp.StepSeconds))).ToHashSet();
+        return Enumerable.Range(0, 1000).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !valid.Contains(c));
+    }
+
+    public void Dispose() => _portal.Dispose();
+}
