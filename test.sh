@@ -35,6 +35,8 @@ for trx in "$results"/*.trx; do
   e=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# The authorisation matrix test reports how many cells it checked.
+grep -ho 'Authorization matrix: [^&<]*' "$results"/*.trx 2>/dev/null | head -1 || true
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then
   echo "No test ran." >&2
