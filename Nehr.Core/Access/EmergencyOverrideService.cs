@@ -45,7 +45,7 @@ public sealed class EmergencyOverrideService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
         var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.BreakTheGlass));

@@ -29,7 +29,7 @@ public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, Au
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Nric == nric)
             .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex))

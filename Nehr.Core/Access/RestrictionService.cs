@@ -78,7 +78,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(providerIds);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var patientId = await PatientSelf.RequireAsync(db, audit, who, "change access settings", cancellationToken);
         var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
         if (patient.RestrictionVersion != expectedVersion)

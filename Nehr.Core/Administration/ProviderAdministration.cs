@@ -96,7 +96,7 @@ public sealed class ProviderAdministration(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var now = Now;
         var actor = await RequireAsync(db, who, "account.create", cancellationToken);
         var normalizedEmail = normalizer.NormalizeEmail(email);
@@ -143,7 +143,7 @@ public sealed class ProviderAdministration(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "personnel.change-role", cancellationToken);
         var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.change-role", cancellationToken);
         if (!person.IsActive)
@@ -164,7 +164,7 @@ public sealed class ProviderAdministration(
     public async Task DeactivateAsync(AuditContext who, int personnelId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "personnel.deactivate", cancellationToken);
         var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.deactivate", cancellationToken);
         if (person.Id == actor.Person!.Id)
@@ -228,7 +228,7 @@ public sealed class ProviderAdministration(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "registration.create", cancellationToken);
         var patient = await db.Patients.AsNoTracking().Where(p => p.Nric == nric)
             .Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(cancellationToken)
@@ -253,7 +253,7 @@ public sealed class ProviderAdministration(
     public async Task EndRegistrationAsync(AuditContext who, long registrationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "registration.end", cancellationToken);
         var registration = await db.CareRegistrations.SingleOrDefaultAsync(r => r.Id == registrationId, cancellationToken);
         if (registration is null || registration.ProviderId != actor.ProviderId)

@@ -53,7 +53,7 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
         string? message = null, int? patientId = null)
     {
         db.ChangeTracker.Clear();
-        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using var own = db.Database.CurrentTransaction is null ? await db.BeginWriteTransactionAsync(cancellationToken) : null;
         await audit.AppendAsync(db, new AuditEntry
         {
             EventType = AuditEventTypes.ActionRefused,

@@ -12,7 +12,7 @@ public sealed class AccessReportService(IDbContextFactory<NehrDbContext> dbFacto
     {
         ArgumentNullException.ThrowIfNull(who);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var patientId = await PatientSelf.RequireAsync(db, audit, who, "report an access", cancellationToken);
 
         // The access must be one in this patient's own history: another patient's event is refused (and audited), never reported.

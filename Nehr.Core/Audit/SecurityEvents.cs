@@ -28,7 +28,7 @@ public sealed class SecurityEvents(IDbContextFactory<NehrDbContext> contexts, Au
     {
         ArgumentNullException.ThrowIfNull(who);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = who.UserId is null
             ? null
             : await db.Users.AsNoTracking().Where(u => u.Id == who.UserId)

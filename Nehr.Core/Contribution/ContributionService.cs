@@ -47,7 +47,7 @@ public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFacto
             : await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.ClientId == clientId, cancellationToken);
         var secretOk = system is not null && ClientSecrets.Verify(clientSecret, system.ClientSecretHash);
         var allowed = secretOk && system!.MayContribute;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         await audit.AppendAsync(db, new AuditEntry
         {
             EventType = allowed ? AuditEventTypes.SystemTokenIssued : AuditEventTypes.SystemTokenRefused,
@@ -77,7 +77,7 @@ public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFacto
             return true;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         await audit.AppendAsync(db, Refusal(caller, system), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -95,7 +95,7 @@ public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
         if (system is not { MayContribute: true })
         {

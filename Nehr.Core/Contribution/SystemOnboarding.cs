@@ -38,7 +38,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await StaffActor.RequireAsync(db, audit, who, "system.apply", Now, cancellationToken, Roles.ProviderAdmin);
         if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
         {
@@ -60,7 +60,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     public async Task<string> NewConnectivityKeyAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await StaffActor.RequireAsync(db, audit, who, "system.connectivity-key", Now, cancellationToken, Roles.ProviderAdmin);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
         if (system is null || system.ProviderId != actor.ProviderId)
@@ -82,7 +82,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     public async Task<bool> ConnectivityTestAsync(string? key, string? clientAddress, string correlationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var system = TrySystemId(key, out var id)
             ? await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
             : null;
@@ -154,7 +154,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         Func<SystemConnection, string> details, CancellationToken cancellationToken, bool onboardProvider = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var now = Now;
         var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.MohAdmin);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)

@@ -18,7 +18,7 @@ public static class DataServiceCollectionExtensions
         services.Configure<NehrDataOptions>(configuration.GetSection(NehrDataOptions.Section));
 
         // Settings are read when the first context is made, once every configuration source is in place.
-        services.AddDbContextFactory<NehrDbContext>((sp, db) =>
+        services.AddPooledDbContextFactory<NehrDbContext>((sp, db) =>
         {
             var settings = sp.GetRequiredService<IConfiguration>();
             var provider = settings.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>()?.Provider ?? "Sqlite";
@@ -35,6 +35,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<SyntheticDataLoader>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddHostedService<WalCheckpointer>();
         return services;
     }
 

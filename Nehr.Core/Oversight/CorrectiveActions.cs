@@ -62,7 +62,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
     {
         var why = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, suspended ? "suspension.person" : "suspension.person-lift", cancellationToken);
         var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
             ?? throw new DomainException("There is no such person.");
@@ -92,7 +92,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
     {
         var why = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, suspended ? "suspension.provider" : "suspension.provider-lift", cancellationToken);
         var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
@@ -136,7 +136,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "directive.issue", cancellationToken);
         var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
@@ -183,7 +183,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         AuditContext who, long directiveId, string action, string eventType, Action<Directive, StaffActor, DateTime> step, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.ProviderAdmin);
         var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);

@@ -77,7 +77,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     public async Task<OverrideDetail?> OverrideAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "review.override", cancellationToken);
         var item = await OverrideItems(db, db.EmergencyOverrides.AsNoTracking().Where(o => o.Id == id)).SingleOrDefaultAsync(cancellationToken);
         var o = await db.EmergencyOverrides.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
@@ -104,7 +104,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     public async Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "review.report", cancellationToken);
         var item = await ReportItems(db, db.AccessReports.AsNoTracking().Where(r => r.Id == id)).SingleOrDefaultAsync(cancellationToken);
         var report = await db.AccessReports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -131,7 +131,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     {
         // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "review.override-verdict", cancellationToken);
         if (appropriate is null)
         {
@@ -156,7 +156,7 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
     public async Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "review.report-close", cancellationToken);
         if (confirmed is null)
         {

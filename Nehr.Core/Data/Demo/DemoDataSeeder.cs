@@ -36,7 +36,7 @@ public sealed class DemoDataSeeder(
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var providers = DemoDataGenerator.Providers.Select(p =>
         {
             var provider = new Provider(ProviderCode.Parse(p.Code), p.Name, p.Type);

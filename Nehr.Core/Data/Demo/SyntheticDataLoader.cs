@@ -38,7 +38,7 @@ public sealed class SyntheticDataLoader(NehrDbContext db, TimeProvider clock, IL
             for (var start = 0; start < patients; start += BatchSize)
             {
                 var size = Math.Min(BatchSize, patients - start);
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
                 var batch = Enumerable.Range(first + start, size).Select(i => _generator.CreatePatient(i, today)).ToList();
                 db.Patients.AddRange(batch);
                 await db.SaveChangesAsync(cancellationToken);
