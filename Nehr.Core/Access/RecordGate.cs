@@ -34,7 +34,7 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         ArgumentNullException.ThrowIfNull(who);
         ValidatePaging(page, pageSize);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
             .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
         var decision = patientId is null
@@ -66,9 +66,9 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         ValidatePaging(page, pageSize);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
-        // SQLite: BEGIN IMMEDIATE. The audit append needs the write lock, and taking it first means the decision,
-        // the read and the append all see one state of the database.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // SQLite: BEGIN IMMEDIATE (in the process's writer queue). The audit append needs the write lock, and taking it
+        // first means the decision, the read and the append all see one state of the database.
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
         var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
@@ -128,16 +128,25 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
                 .GroupBy(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind))
                 .Select(g => new { Kind = g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Kind, g => g.Count, cancellationToken);
+            // Most records are short: when every kind asked for fits in its first page, one query reads them all.
+            var together = page == 1 && kinds.All(k => counts.GetValueOrDefault(k) <= pageSize)
+                ? (await db.ClinicalEntries.AsNoTracking()
+                    .Where(e => e.PatientId == patientId && kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)))
+                    .ToListAsync(cancellationToken))
+                    .ToLookup(e => e.Kind)
+                : null;
             foreach (var kind in kinds)
             {
                 var total = counts.GetValueOrDefault(kind);
                 var items = total == 0
                     ? []
-                    : await db.ClinicalEntries.AsNoTracking()
-                        .Where(e => e.PatientId == patientId && EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
-                        .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
-                        .Skip((page - 1) * pageSize).Take(pageSize)
-                        .ToListAsync(cancellationToken);
+                    : together is not null
+                        ? together[kind].OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id).ToList()
+                        : await db.ClinicalEntries.AsNoTracking()
+                            .Where(e => e.PatientId == patientId && EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
+                            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
+                            .Skip((page - 1) * pageSize).Take(pageSize)
+                            .ToListAsync(cancellationToken);
                 entries[kind] = new EntryPage(kind, page, pageSize, total, items);
             }
         }
@@ -177,29 +186,39 @@ internal sealed record AccessFacts(
     public static async Task<AccessFacts> LoadAsync(
         NehrDbContext db, string? userId, int patientId, DateTime now, CancellationToken cancellationToken)
     {
-        var user = await db.Users.AsNoTracking()
-            .Where(u => userId != null && u.Id == userId)
-            .Select(u => new { u.Id, u.LockoutEnd, u.PersonnelId })
+        // Two queries: the accessor with their staff record and provider, then everything about the patient.
+        var actor = await (
+                from u in db.Users.AsNoTracking()
+                where userId != null && u.Id == userId
+                join p in db.Personnel.AsNoTracking() on u.PersonnelId equals p.Id into people
+                from p in people.DefaultIfEmpty()
+                join pr in db.Providers.AsNoTracking() on p.ProviderId equals pr.Id into providers
+                from pr in providers.DefaultIfEmpty()
+                select new { u.Id, u.LockoutEnd, Person = p, Provider = pr })
             .SingleOrDefaultAsync(cancellationToken);
-        var person = user?.PersonnelId is { } personnelId
-            ? await db.Personnel.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
-            : null;
-        var provider = person is null
-            ? null
-            : await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == person.ProviderId, cancellationToken);
+        var user = actor is null ? null : new { actor.Id, actor.LockoutEnd };
+        var person = actor?.Person;
+        var provider = actor?.Provider;
+        var providerId = provider?.Id;
+        var personId = person?.Id;
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Id == patientId)
-            .Select(p => new { p.RestrictionMode, Allows = provider != null && p.AllowedProviders.Any(a => a.ProviderId == provider.Id) })
+            .Select(p => new
+            {
+                p.RestrictionMode,
+                Allows = providerId != null && p.AllowedProviders.Any(a => a.ProviderId == providerId),
+                Registered = providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId && r.EndedAtUtc == null),
+                OverrideExpires = personId == null
+                    ? null
+                    : db.EmergencyOverrides
+                        .Where(o => o.PersonnelId == personId && o.PatientId == patientId && o.GrantedAtUtc <= now && o.ExpiresAtUtc > now)
+                        .OrderByDescending(o => o.ExpiresAtUtc)
+                        .Select(o => (DateTime?)o.ExpiresAtUtc)
+                        .FirstOrDefault(),
+            })
             .SingleOrDefaultAsync(cancellationToken);
-        var registered = patient is not null && provider is not null && await db.CareRegistrations
-            .AnyAsync(r => r.PatientId == patientId && r.ProviderId == provider.Id && r.EndedAtUtc == null, cancellationToken);
-        var overrideExpires = person is null
-            ? null
-            : await db.EmergencyOverrides.AsNoTracking()
-                .Where(o => o.PersonnelId == person.Id && o.PatientId == patientId && o.GrantedAtUtc <= now && o.ExpiresAtUtc > now)
-                .OrderByDescending(o => o.ExpiresAtUtc)
-                .Select(o => (DateTime?)o.ExpiresAtUtc)
-                .FirstOrDefaultAsync(cancellationToken);
+        var registered = patient?.Registered ?? false;
+        var overrideExpires = patient?.OverrideExpires;
         var accountActive = user is not null && (user.LockoutEnd is null || user.LockoutEnd <= now) && person?.IsActive != false;
         return new AccessFacts(
             user?.Id, accountActive, person, provider, registered,
