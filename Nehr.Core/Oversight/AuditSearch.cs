@@ -21,7 +21,8 @@ public sealed record AuditRow(
     long Sequence, DateTime AtUtc, string EventType, string? Actor, string? ActorRole, string? ProviderName, string? PatientNric,
     AccessLevel? Level, bool IsOverride, AuditOutcome Outcome, string? Reason, string? ClientAddress, string CorrelationId, string? Details);
 
-public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, int Page, int PageSize, int Total)
+/// <summary>A page of results; <see cref="Total"/> is exact unless <see cref="MoreThanTotal"/> (then there are more).</summary>
+public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, int Page, int PageSize, int Total, bool MoreThanTotal = false)
 {
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
@@ -34,6 +35,15 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
 {
     public const int PageSize = 50;
     public const int MaxExportRows = 100_000;
+
+    /// <summary>How far a search counts its matches (beyond, the page says "more than").</summary>
+    public const int CountLimit = 10_000;
+
+    /// <summary>
+    /// Searches count at most <see cref="CountLimit"/> matches and page newest first by time, which the time indexes
+    /// serve (the default). Off: count every match and order by sequence, the way it was; kept only to measure.
+    /// </summary>
+    public static bool Bounded { get; set; } = true;
 
     public async Task<AuditPage> SearchAsync(AuditContext who, AuditQuery query, int page, CancellationToken cancellationToken = default)
     {
@@ -50,9 +60,19 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
             return new AuditPage([], page, PageSize, 0);
         }
 
-        var total = await filter.CountAsync(cancellationToken);
-        var events = await filter.OrderByDescending(e => e.Sequence).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
-        return new AuditPage(await ToRowsAsync(db, events, cancellationToken), page, PageSize, total);
+        // Counting every match of a broad search over a national trail costs seconds; past the limit the auditor is
+        // told "more than" and narrows the search. Newest first by time: the time indexes then serve filter and order.
+        if (!Bounded)
+        {
+            var all = await filter.CountAsync(cancellationToken);
+            var bySequence = await filter.OrderByDescending(e => e.Sequence).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
+            return new AuditPage(await ToRowsAsync(db, bySequence, cancellationToken), page, PageSize, all);
+        }
+
+        var counted = await filter.Take(CountLimit + 1).CountAsync(cancellationToken);
+        var events = await filter.OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+            .Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
+        return new AuditPage(await ToRowsAsync(db, events, cancellationToken), page, PageSize, Math.Min(counted, CountLimit), counted > CountLimit);
     }
 
     /// <summary>Every matching event, newest first (at most <see cref="MaxExportRows"/>), for the CSV export.</summary>
@@ -95,7 +115,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
         await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
         var result = await AuditTrail.VerifyAsync(db, cancellationToken);
         db.ChangeTracker.Clear();
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
         {
             var actor = await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
             await audit.AppendAsync(db, actor.Entry(AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
@@ -132,7 +152,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
             throw new DomainException("Unknown event type.");
         }
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
         {
             var actor = await StaffActor.RequireAsync(db, audit, who, eventType, Now, cancellationToken, Roles.MohAuditor);
             await audit.AppendAsync(db, actor.Entry(eventType, who, Describe(query)), cancellationToken);
