@@ -30,12 +30,29 @@ internal static class ContributionBenchmark
         var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var database = Path.Combine(directory, "nehr.db");
-        await using var portal = new KestrelPortal(database);
-        portal.UseKestrel(0);
-        portal.StartServer();
-        using var client = portal.CreateClient();
-        Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
+        await using (var portal = new KestrelPortal(database))
+        {
+            portal.UseKestrel(0);
+            portal.StartServer();
+            using var client = portal.CreateClient();
+            Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
+            await RunOnAsync(client, database, bundles, concurrencies);
+        }
 
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder.
+        }
+    }
+
+    /// <summary>Posts the bundles to a running portal (its client and its SQLite file, to find patients to contribute for).</summary>
+    public static async Task RunOnAsync(HttpClient client, string database, int bundles, int[] concurrencies)
+    {
         var token = await TokenAsync(client);
         var nrics = Nrics(database);
         var serializer = new FhirJsonSerializer();
@@ -88,16 +105,6 @@ internal static class ContributionBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {concurrency} concurrent caller(s): {posted} bundles, {posted * ResourcesPerBundle:N0} resources in {stopwatch.Elapsed.TotalSeconds:0.00} s = {perSecond:N0} resources/s (goal >= 2,500/s); per bundle p50 {Percentile(latencies, 0.50):0.0} ms, p95 {Percentile(latencies, 0.95):0.0} ms"));
         }
-
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left in the temp folder.
-        }
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
@@ -131,7 +138,7 @@ internal static class ContributionBenchmark
         using var connection = new SqliteConnection($"Data Source={database}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Nric FROM Patients ORDER BY Id";
+        command.CommandText = "SELECT Nric FROM Patients ORDER BY Id LIMIT 1000";
         using var reader = command.ExecuteReader();
         var nrics = new List<string>();
         while (reader.Read())
@@ -179,21 +186,5 @@ internal static class ContributionBenchmark
         }
 
         return bundle;
-    }
-
-    // Any public type of the portal names its assembly, whose entry point the factory runs (this project has its own Program).
-    private sealed class KestrelPortal(string database) : WebApplicationFactory<Nehr.Portal.Hosting.ContributionOptions>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Nehr"] = $"Data Source={database}",
-                ["Nehr:Data:SeedDemoData"] = "true",
-                ["Nehr:Contribution:RequestsPerMinute"] = "1000000",
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
-        }
     }
 }

@@ -8,6 +8,13 @@ using Nehr.Benchmarks;
 
 // dotnet run -c Release --project tests/Nehr.Benchmarks            (all BenchmarkDotNet benchmarks)
 // dotnet run -c Release --project tests/Nehr.Benchmarks -- contribution   (contribution throughput over loopback HTTP)
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- national [--scale 0.1] [--seconds 10] [--circuits 100]
+if (args is ["national", ..])
+{
+    await NationalBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();
