@@ -79,6 +79,13 @@ internal static class CircuitMemory
         NationalBenchmark.Line($"  {pages.Count} pages open in {stopwatch.Elapsed.TotalSeconds:0} s; managed heap {before / 1048576.0:0.0} MB -> {withHomes / 1048576.0:0.0} MB -> {withRecords / 1048576.0:0.0} MB");
         NationalBenchmark.Line($"  per circuit on the home page:   {(withHomes - before) / 1024.0 / half:0} KB (goal <= 200 KB)");
         NationalBenchmark.Line($"  per circuit on a record page:   {(withRecords - withHomes) / 1024.0 / half:0} KB (goal <= 200 KB)");
+        // NEHR_CIRCUIT_PAUSE=seconds keeps the pages open that long, for a heap dump (dotnet-gcdump collect -p <pid>).
+        if (int.TryParse(Environment.GetEnvironmentVariable("NEHR_CIRCUIT_PAUSE"), out var pause) && pause > 0)
+        {
+            NationalBenchmark.Line($"  pages held open for {pause} s in process {Environment.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(pause));
+        }
+
         foreach (var page in pages)
         {
             await page.Context.CloseAsync();
