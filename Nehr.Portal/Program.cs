@@ -18,6 +18,7 @@ builder.AddNehrData();
 builder.AddNehrIdentity();
 builder.AddNehrPortal();
 builder.AddNehrContribution();
+builder.AddNehrHealth();
 
 var app = builder.Build();
 

@@ -76,6 +76,7 @@ internal static class PortalExtensions
         app.MapAdditionalIdentityEndpoints();
         app.MapPatientEndpoints();
         app.MapAdminEndpoints();
+        app.MapNehrHealth();
         app.MapNehrContribution();
         return app;
     }

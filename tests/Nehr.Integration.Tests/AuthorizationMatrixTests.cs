@@ -138,7 +138,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     /// <summary>Who may open what, from SPEC.md: each area is its role's; MOH screens split between auditors and administrators.</summary>
     private enum Access
     {
-        /// <summary>Anyone (sign-in pages, error pages, the token endpoint, the FHIR capability statement, the one-time-key connectivity test).</summary>
+        /// <summary>Anyone (sign-in pages, error pages, the token endpoint, the FHIR capability statement, the one-time-key connectivity test, health).</summary>
         Public,
 
         /// <summary>Any signed-in person, for their own account (password, second factor, passkeys).</summary>
@@ -174,6 +174,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["POST /connect/token"] = Access.Public,
         ["GET /fhir/metadata"] = Access.Public,
         ["POST /api/onboarding/connectivity-test"] = Access.Public,
+        ["GET /health/live"] = Access.Public,
+        ["GET /health/ready"] = Access.Public,
         ["GET /Account/Manage"] = Access.SignedIn,
         ["GET /Account/Manage/ChangePassword"] = Access.SignedIn,
         ["GET /Account/Manage/Disable2fa"] = Access.SignedIn,
