@@ -196,7 +196,6 @@ internal sealed record AccessFacts(
                 from pr in providers.DefaultIfEmpty()
                 select new { u.Id, u.LockoutEnd, Person = p, Provider = pr })
             .SingleOrDefaultAsync(cancellationToken);
-        var user = actor is null ? null : new { actor.Id, actor.LockoutEnd };
         var person = actor?.Person;
         var provider = actor?.Provider;
         var providerId = provider?.Id;
@@ -219,9 +218,9 @@ internal sealed record AccessFacts(
             .SingleOrDefaultAsync(cancellationToken);
         var registered = patient?.Registered ?? false;
         var overrideExpires = patient?.OverrideExpires;
-        var accountActive = user is not null && (user.LockoutEnd is null || user.LockoutEnd <= now) && person?.IsActive != false;
+        var accountActive = actor is not null && (actor.LockoutEnd is null || actor.LockoutEnd <= now) && person?.IsActive != false;
         return new AccessFacts(
-            user?.Id, accountActive, person, provider, registered,
+            actor?.Id, accountActive, person, provider, registered,
             patient?.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires);
     }
 

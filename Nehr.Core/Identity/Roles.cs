@@ -11,6 +11,9 @@ public static class Roles
 
     public static readonly IReadOnlyList<string> All = [Patient, Clinician, ProviderAdmin, MohAuditor, MohAdmin];
 
+    /// <summary>Staff: holding any portal role but patient. Staff sign in with a second factor.</summary>
+    public static bool IsStaff(IEnumerable<string> roles) => roles.Any(r => r != Patient && All.Contains(r));
+
     public static string Display(string role) => role switch
     {
         ProviderAdmin => "Provider administrator",

@@ -26,8 +26,15 @@ public static class AccountState
     public static bool MustChangePassword(ClaimsPrincipal user) => user.HasClaim(c => c.Type == PasswordChangeRequiredClaim);
 
     /// <summary>Staff: any role but patient. Staff work needs a second factor.</summary>
-    public static bool IsStaff(ClaimsPrincipal user) =>
-        Roles.All.Any(r => r != Roles.Patient && user.IsInRole(r));
+    public static bool IsStaff(ClaimsPrincipal user) => Roles.IsStaff(Roles.All.Where(user.IsInRole));
+
+    /// <summary>A member of staff without a second factor yet: sent to set up an authenticator before anything else.</summary>
+    public static async Task<bool> MustSetUpSecondFactorAsync(UserManager<ApplicationUser> users, ApplicationUser account)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(account);
+        return !account.TwoFactorEnabled && Roles.IsStaff(await users.GetRolesAsync(account));
+    }
 
     /// <summary>Nothing owed: a staff session has its second factor, and no temporary password remains.</summary>
     public static bool IsReady(ClaimsPrincipal user) => Owed(user) is null;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Nehr.Core.Audit;
+using Nehr.Portal.Hosting;
 
 namespace Nehr.Portal.Security;
 
@@ -18,8 +19,7 @@ internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewa
     {
         if (authorizeResult.Challenged || authorizeResult.Forbidden)
         {
-            var who = new AuditContext(
-                context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+            var who = context.Who();
             await context.RequestServices.GetRequiredService<SecurityEvents>()
                 .RefusedAsync(who, context.Request.Path.Value ?? "/", Why(context.User, authorizeResult), context.RequestAborted);
         }

@@ -147,8 +147,9 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         var dates = new DateOnly[patients];
         using var patientRows = new RowWriter(connection, db.Model.FindEntityType(typeof(Records.Patient))!, includeKey: true);
         using var registrationRows = new RowWriter(connection, db.Model.FindEntityType(typeof(CareRegistration))!, includeKey: false);
-        InBatches(connection, patients, i =>
+        InBatches(connection, patients, n =>
         {
+            var i = (int)n;
             var patient = _generator.CreatePatient(firstIndex + i, today);
             dates[i] = patient.DateOfBirth;
             patientRows.Insert(patient, ("Id", firstId + i));
@@ -165,8 +166,9 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         var writers = new Dictionary<Type, RowWriter>();
         try
         {
-            InBatches(connection, patients, i =>
+            InBatches(connection, patients, n =>
             {
+                var i = (int)n;
                 foreach (var entry in _generator.CreateEntries(firstId + i, firstIndex + i, dates[i], sources, perPatient, now))
                 {
                     if (!writers.TryGetValue(entry.GetType(), out var writer))
@@ -263,9 +265,6 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             Execute(connection, "COMMIT");
         }
     }
-
-    private static void InBatches(SqliteConnection connection, int items, Action<int> insert, int rowsPerItem = 1) =>
-        InBatches(connection, (long)items, i => insert((int)i), rowsPerItem);
 
     /// <summary>Drops the secondary indexes of the big tables and returns the statements that build them again.</summary>
     private static List<string> DropIndexes(SqliteConnection connection)

@@ -47,5 +47,5 @@ public static class DemoAccounts
 public sealed record DemoAccount(string Email, string Role, string DisplayName, string Description)
 {
     /// <summary>Staff (everyone but patients) sign in with a second factor.</summary>
-    public bool IsStaff => Role != Roles.Patient;
+    public bool IsStaff => Roles.IsStaff([Role]);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Nehr.Core.Data;
+using Nehr.Portal.Hosting;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -28,7 +29,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             if (await userManager.GetUserAsync(user) is { } account)
             {
                 await userManager.UpdateSecurityStampAsync(account);
-                await events.SignedOutAsync(new(account.Id, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier));
+                await events.SignedOutAsync(context.Who(account.Id));
             }
 
             await signInManager.SignOutAsync();
