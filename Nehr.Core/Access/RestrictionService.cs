@@ -56,10 +56,10 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
         var query = db.Providers.AsNoTracking().Where(p => p.IsLicensed);
         if (term.Length > 0)
         {
-            var pattern = $"%{term.Replace("%", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal)}%";
+            var pattern = TextSearch.ContainsPattern(term);
             query = ProviderCode.TryParse(term, out var code, out _)
-                ? query.Where(p => EF.Functions.Like(p.Name, pattern) || p.Code == code)
-                : query.Where(p => EF.Functions.Like(p.Name, pattern));
+                ? query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern) || p.Code == code)
+                : query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern));
         }
 
         var found = await query.OrderBy(p => p.Name).Take(MaxSearchResults).ToListAsync(cancellationToken);

@@ -19,8 +19,9 @@ public sealed class AuditTrail(TimeProvider clock)
         }
 
         // The head read in this transaction is current for as long as it lasts (the transaction holds the write
-        // lock), so a second append in the same transaction uses the tracked row (Find looks there first).
-        var head = await db.AuditChainHeads.FindAsync([AuditChainHead.SingletonId], cancellationToken)
+        // lock; on PostgreSQL the row is also locked, for a transaction begun some other way), so a second append in
+        // the same transaction uses the tracked row.
+        var head = await ReadHeadForAppendAsync(db, cancellationToken)
             ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
         var e = new AuditEvent(entry, clock.GetUtcNow().UtcDateTime);
         var sequence = head.LastSequence + 1;
@@ -29,6 +30,18 @@ public sealed class AuditTrail(TimeProvider clock)
         head.Advance(sequence, hash);
         db.AuditEvents.Add(e);
         return e;
+    }
+
+    private static async Task<AuditChainHead?> ReadHeadForAppendAsync(NehrDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId) is { } tracked)
+        {
+            return tracked;
+        }
+
+        return db.Database.IsNpgsql()
+            ? await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""").SingleOrDefaultAsync(cancellationToken)
+            : await db.AuditChainHeads.FindAsync([AuditChainHead.SingletonId], cancellationToken);
     }
 
     /// <summary>Records the current head as a checkpoint (in its own transaction).</summary>

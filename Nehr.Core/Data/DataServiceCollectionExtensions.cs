@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,15 +20,10 @@ public static class DataServiceCollectionExtensions
         services.AddPooledDbContextFactory<NehrDbContext>((sp, db) =>
         {
             var settings = sp.GetRequiredService<IConfiguration>();
-            var provider = settings.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>()?.Provider ?? "Sqlite";
-            if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"Unknown database provider '{provider}' in {NehrDataOptions.Section}:Provider; use 'Sqlite'.");
-            }
-
+            var data = settings.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>() ?? new NehrDataOptions();
             var connectionString = settings.GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is missing from appsettings.json.");
-            db.UseSqlite(SqliteConnectionString(connectionString, environment.ContentRootPath));
+            db.Use(data.Provider, connectionString, environment.ContentRootPath);
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext());
         services.AddScoped<DemoDataSeeder>();
@@ -37,22 +31,5 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DatabaseInitializer>();
         services.AddHostedService<WalCheckpointer>();
         return services;
-    }
-
-    /// <summary>A relative SQLite file is placed under the content root, whatever the working directory.</summary>
-    internal static string SqliteConnectionString(string configured, string contentRoot)
-    {
-        var builder = new SqliteConnectionStringBuilder(configured);
-        if (builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
-        {
-            builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
-        }
-
-        if (builder.DataSource != ":memory:")
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
-        }
-
-        return builder.ToString();
     }
 }

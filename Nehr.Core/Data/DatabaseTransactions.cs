@@ -18,13 +18,29 @@ public static class DatabaseTransactions
     public static bool QueueSqliteWriters { get; set; } = true;
 
     /// <summary>
-    /// Begins a transaction that may write. On SQLite, where one writer at a time holds the database, writers of this
-    /// process queue first-come first-served for it (per database file) and take the write lock on begin; the queue
-    /// slot is released when the transaction ends (commit, rollback or dispose). Elsewhere it is a plain transaction.
+    /// The PostgreSQL advisory lock every write transaction holds until it ends ("NEHR" in ASCII). The database then
+    /// runs one writer at a time across all portal instances, as SQLite does for one: checks made inside a write
+    /// transaction still hold when it commits, and the audit chain grows one event after another.
+    /// </summary>
+    public const long PostgreSqlWriterLock = 0x4E454852;
+
+    /// <summary>
+    /// Begins a transaction that may write, holding the database's writer lock from the start. On SQLite, where one
+    /// writer at a time holds the database, writers of this process queue first-come first-served for it (per database
+    /// file) and take the write lock on begin; the queue slot is released when the transaction ends (commit, rollback
+    /// or dispose). On PostgreSQL the transaction takes <see cref="PostgreSqlWriterLock"/>, which the server queues
+    /// and releases when the transaction ends.
     /// </summary>
     public static async Task<IDbContextTransaction> BeginWriteTransactionAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.IsNpgsql())
+        {
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgreSqlWriterLock})", cancellationToken);
+            return transaction;
+        }
+
         if (!QueueSqliteWriters || !db.Database.IsSqlite())
         {
             return await db.Database.BeginTransactionAsync(cancellationToken);

@@ -5,7 +5,7 @@ public sealed class NehrDataOptions
 {
     public const string Section = "Nehr:Data";
 
-    /// <summary>"Sqlite" (embedded default). PostgreSQL comes with the multi-instance deployment.</summary>
+    /// <summary>"Sqlite" (embedded, the default) or "PostgreSql" (several portal instances on one database).</summary>
     public string Provider { get; set; } = "Sqlite";
 
     /// <summary>Load the demo world into an empty database at start-up.</summary>

@@ -35,13 +35,13 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await RequireAsync(db, who, "suspension.find-people", cancellationToken);
-        var pattern = $"%{term.Replace("%", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal)}%";
+        var pattern = TextSearch.ContainsPattern(term);
         var rows = await (
                 from person in db.Personnel.AsNoTracking()
                 join provider in db.Providers on person.ProviderId equals provider.Id
                 join user in db.Users on (int?)person.Id equals user.PersonnelId into users
                 from user in users.DefaultIfEmpty()
-                where EF.Functions.Like(person.Name, pattern) || (user != null && EF.Functions.Like(user.Email!, pattern))
+                where EF.Functions.Like(person.Name.ToUpper(), pattern) || (user != null && EF.Functions.Like(user.NormalizedEmail!, pattern))
                 orderby person.Name
                 select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
             .Take(MaxResults).ToListAsync(cancellationToken);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Access;
@@ -46,11 +46,13 @@ public sealed class AuditTrailTests : IAsyncLifetime
         return await AuditTrail.VerifyAsync(db);
     }
 
-    /// <summary>What an attacker with the database file can do: drop the triggers and write SQL directly.</summary>
+    /// <summary>What an attacker who owns the database can do: switch the triggers off and write SQL directly.</summary>
     private async Task TamperAsync(string sql)
     {
         await using var db = _portal.CreateDbContext();
-        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER IF EXISTS AuditEvents_NoUpdate; DROP TRIGGER IF EXISTS AuditEvents_NoDelete;");
+        await db.Database.ExecuteSqlRawAsync(PortalFactory.OnPostgreSql
+            ? """ALTER TABLE "AuditEvents" DISABLE TRIGGER USER"""
+            : "DROP TRIGGER IF EXISTS AuditEvents_NoUpdate; DROP TRIGGER IF EXISTS AuditEvents_NoDelete;");
         await db.Database.ExecuteSqlRawAsync(sql);
     }
 
@@ -91,8 +93,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
         await AppendAsync(3);
         await using var db = _portal.CreateDbContext();
 
-        var update = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE AuditEvents SET ActorUserId = 'x' WHERE Sequence = 2"));
-        var delete = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM AuditEvents WHERE Sequence = 2"));
+        var update = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEvents" SET "ActorUserId" = 'x' WHERE "Sequence" = 2"""));
+        var delete = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("""DELETE FROM "AuditEvents" WHERE "Sequence" = 2"""));
 
         Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
         Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
@@ -116,7 +118,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     {
         await AppendAsync(10);
 
-        await TamperAsync("UPDATE AuditEvents SET PatientId = PatientId + 1 WHERE Sequence = 7");
+        await TamperAsync("""UPDATE "AuditEvents" SET "PatientId" = "PatientId" + 1 WHERE "Sequence" = 7""");
 
         var result = await VerifyAsync();
         Assert.False(result.Intact);
@@ -128,7 +130,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     {
         await AppendAsync(10);
 
-        await TamperAsync("DELETE FROM AuditEvents WHERE Sequence = 5");
+        await TamperAsync("""DELETE FROM "AuditEvents" WHERE "Sequence" = 5""");
 
         Assert.Equal(5, (await VerifyAsync()).FirstBrokenSequence);
     }
@@ -143,11 +145,11 @@ public sealed class AuditTrailTests : IAsyncLifetime
         }
 
         var last = (await VerifyAsync()).EventsChecked;
-        await TamperAsync($"DELETE FROM AuditEvents WHERE Sequence > {last - 3}");
+        await TamperAsync($"""DELETE FROM "AuditEvents" WHERE "Sequence" > {last - 3}""");
         Assert.False((await VerifyAsync()).Intact);
 
         // Even with the head rewritten to the new end, the stored checkpoint still names the old one.
-        await TamperAsync($"UPDATE AuditChainHead SET LastSequence = {last - 3}, LastHash = (SELECT Hash FROM AuditEvents WHERE Sequence = {last - 3})");
+        await TamperAsync($"""UPDATE "AuditChainHead" SET "LastSequence" = {last - 3}, "LastHash" = (SELECT "Hash" FROM "AuditEvents" WHERE "Sequence" = {last - 3})""");
         var result = await VerifyAsync();
         Assert.False(result.Intact);
         Assert.Contains("checkpoint", result.Problem, StringComparison.Ordinal);

@@ -9,6 +9,7 @@ using Nehr.Core.Oversight;
 namespace Nehr.Integration.Tests;
 
 /// <summary>The bulk loader behind the national-scale benchmark writes what the portal itself would, and a chain that verifies.</summary>
+[Trait("Database", "SqliteOnly")] // The loader writes SQLite's own way (prepared inserts, index rebuilds).
 public sealed class BulkDataTests : IDisposable
 {
     private readonly PortalFactory _portal = new();

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
 using Nehr.Core.Audit;
@@ -70,43 +69,6 @@ public sealed class ContributionApiTests : IAsyncLifetime
     }
 
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string json) => await PostAsync(_client, await TokenAsync(_client), json);
-
-    /// <summary>A hash of every row of every table: equal before and after means the database did not change.</summary>
-    private string Snapshot()
-    {
-        using var connection = new SqliteConnection($"Data Source={_portal.DatabasePath}");
-        connection.Open();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        var text = new StringBuilder();
-        foreach (var table in tables)
-        {
-            using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
-            using var reader = select.ExecuteReader();
-            text.Append(table).Append('\n');
-            while (reader.Read())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    text.Append(reader.IsDBNull(i) ? "∅" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-                }
-
-                text.Append('\n');
-            }
-        }
-
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
 
     private static List<string> Expressions(string body)
     {
@@ -219,27 +181,27 @@ public sealed class ContributionApiTests : IAsyncLifetime
     public async Task Bad_input_gets_an_operation_outcome_naming_the_entry_and_changes_nothing(string what, string json, HttpStatusCode expected, string location)
     {
         var token = await TokenAsync(_client);
-        var before = Snapshot();
+        var before = await _portal.DatabaseHashAsync();
 
         var (status, body) = await PostAsync(_client, token, json.Replace("{nric}", _nric, StringComparison.Ordinal));
 
         Assert.True(expected == status, $"{what}: {status} {body}");
         Assert.Contains(location, Expressions(body));
-        Assert.Equal(before, Snapshot());
+        Assert.Equal(before, await _portal.DatabaseHashAsync());
     }
 
     [Fact]
     public async Task A_body_over_the_size_limit_is_refused_with_413()
     {
         var token = await TokenAsync(_client);
-        var before = Snapshot();
+        var before = await _portal.DatabaseHashAsync();
         var padding = new string(' ', 9 * 1024 * 1024);
 
         var (status, body) = await PostAsync(_client, token, "{\"resourceType\":\"Bundle\"," + padding + "\"type\":\"batch\"}");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Contains("Bundle", Expressions(body));
-        Assert.Equal(before, Snapshot());
+        Assert.Equal(before, await _portal.DatabaseHashAsync());
     }
 
     [Fact]

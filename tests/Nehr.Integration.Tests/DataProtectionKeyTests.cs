@@ -18,7 +18,7 @@ public sealed class DataProtectionKeyTests
         }
 
         using var second = new PortalFactory();
-        second.Settings["ConnectionStrings:Nehr"] = $"Data Source={first.DatabasePath}";
+        second.ShareDatabaseWith(first);
         _ = second.Server;
 
         Assert.Equal("a session", second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedText));

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
+using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
@@ -12,6 +14,7 @@ namespace Nehr.Integration.Tests;
 public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task The_portal_uses_its_own_fresh_database_file()
     {
         _ = portal.Server;
@@ -22,14 +25,33 @@ public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFa
     }
 
     [Fact]
-    public async Task The_database_runs_in_wal_mode_with_all_migrations_applied()
+    [Trait("Database", "SqliteOnly")]
+    public async Task The_database_runs_in_wal_mode()
     {
         _ = portal.Server;
         await using var db = portal.CreateDbContext();
 
         var mode = await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync();
         Assert.Equal("wal", Assert.Single(mode));
+    }
+
+    [Fact]
+    public async Task The_database_holds_every_migration_of_its_provider_and_no_other()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+
+        var applied = (await db.Database.GetAppliedMigrationsAsync()).ToList();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(db.Database.GetMigrations(), applied);
+        Assert.Equal(PortalFactory.OnPostgreSql, db.Database.IsNpgsql());
+        var ownNamespace = PortalFactory.OnPostgreSql ? DatabaseProviders.PostgreSqlMigrations : DatabaseProviders.SqliteMigrations;
+        var ownIds = typeof(NehrDbContext).Assembly.GetTypes()
+            .Where(t => t.Namespace == ownNamespace)
+            .Select(t => t.GetCustomAttribute<MigrationAttribute>()?.Id)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(ownIds, applied);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace Nehr.Integration.Tests;
 
@@ -25,12 +24,7 @@ public sealed class HealthTests : IDisposable
         using var client = _portal.NewClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
 
-        // The database file goes away (open connections keep the old one; new ones would find an empty file).
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_portal.DatabasePath + suffix);
-        }
+        _portal.LoseDatabase();
 
         var ready = await client.GetAsync("/health/ready");
         var live = await client.GetAsync("/health/live");

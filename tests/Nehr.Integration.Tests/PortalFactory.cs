@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -7,29 +10,85 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Data;
+using Npgsql;
 
 namespace Nehr.Integration.Tests;
 
-/// <summary>The real portal in memory, on its own fresh SQLite file, seeded with the demo data.</summary>
+/// <summary>
+/// The real portal in memory, on its own fresh database seeded with the demo data: a SQLite file, or, when
+/// NEHR_TEST_PROVIDER=PostgreSql, a new database on the PostgreSQL server named by NEHR_TEST_POSTGRES (test.sh runs
+/// the integration tests both ways).
+/// </summary>
 public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "nehr-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _postgreSqlDatabase = $"nehr_test_{Guid.NewGuid():N}";
+    private bool _postgreSqlDatabaseCreated;
+
+    /// <summary>The database every portal of this test run uses.</summary>
+    public static string Provider { get; } = DatabaseProviders.Parse(Environment.GetEnvironmentVariable("NEHR_TEST_PROVIDER"));
+
+    public static bool OnPostgreSql => Provider == DatabaseProviders.PostgreSql;
 
     /// <summary>The portal's clock; tests move it (e.g. past an override's expiry).</summary>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    /// <remarks>It starts on a whole second: PostgreSQL keeps times to the microsecond, and tests compare times read back with times computed.</remarks>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     /// <summary>Settings a test class needs on top of the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>The SQLite file (SQLite runs only).</summary>
     public string DatabasePath => Path.Combine(_directory, "nehr.db");
+
+    /// <summary>This portal's own database.</summary>
+    public string ConnectionString => OnPostgreSql
+        ? new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _postgreSqlDatabase }.ToString()
+        : $"Data Source={DatabasePath}";
+
+    private static string ServerConnectionString => Environment.GetEnvironmentVariable("NEHR_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("NEHR_TEST_PROVIDER=PostgreSql needs NEHR_TEST_POSTGRES, a connection string to a PostgreSQL server (test.sh starts one).");
+
+    /// <summary>This portal runs on the other's database: a second instance of the same deployment.</summary>
+    public void ShareDatabaseWith(PortalFactory other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Settings["ConnectionStrings:Nehr"] = other.ConnectionString;
+    }
+
+    /// <summary>The database goes away under the running portal.</summary>
+    public void LoseDatabase()
+    {
+        if (OnPostgreSql)
+        {
+            DropPostgreSqlDatabase();
+            return;
+        }
+
+        // Open connections keep the old file; new ones would find an empty file.
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(DatabasePath + suffix);
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_directory);
+        if (OnPostgreSql && !Settings.ContainsKey("ConnectionStrings:Nehr"))
+        {
+            using var server = new NpgsqlConnection(ServerConnectionString);
+            server.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_postgreSqlDatabase}\"", server);
+            create.ExecuteNonQuery();
+            _postgreSqlDatabaseCreated = true;
+        }
+
         builder.UseEnvironment("Test");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Nehr"] = $"Data Source={DatabasePath}",
+            ["ConnectionStrings:Nehr"] = ConnectionString,
+            ["Nehr:Data:Provider"] = Provider,
             ["Nehr:Data:SeedDemoData"] = "true",
         }).AddInMemoryCollection(Settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
@@ -47,10 +106,56 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public NehrDbContext CreateDbContext() =>
         Services.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext();
 
+    /// <summary>A hash of every row of every table: equal before and after means the database did not change.</summary>
+    public async Task<string> DatabaseHashAsync()
+    {
+        await using var db = CreateDbContext();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = OnPostgreSql
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var reader = await select.ExecuteReaderAsync();
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                var row = new StringBuilder();
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    row.Append(reader.IsDBNull(i) ? "∅" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)).Append('|');
+                }
+
+                rows.Add(row.ToString());
+            }
+
+            // Rows in a stable order whatever order the database returns them in.
+            rows.Sort(StringComparer.Ordinal);
+            text.Append(table).Append('\n').AppendJoin('\n', rows).Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        DropPostgreSqlDatabase();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -59,5 +164,24 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         {
             // A file still held open is left in the temp folder; it does not affect other tests.
         }
+    }
+
+    private void DropPostgreSqlDatabase()
+    {
+        if (!_postgreSqlDatabaseCreated)
+        {
+            return;
+        }
+
+        using (var ours = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(ours);
+        }
+
+        using var server = new NpgsqlConnection(ServerConnectionString);
+        server.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_postgreSqlDatabase}\" WITH (FORCE)", server);
+        drop.ExecuteNonQuery();
+        _postgreSqlDatabaseCreated = false;
     }
 }

@@ -94,7 +94,7 @@ public sealed class RestrictionServiceTests : IAsyncLifetime
         await using (var db = _portal.CreateDbContext())
         {
             // Remove the chain head so that the append inside the change's transaction fails.
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditChainHead");
+            await db.Database.ExecuteSqlRawAsync("""DELETE FROM "AuditChainHead" """);
         }
 
         await Assert.ThrowsAnyAsync<InvalidOperationException>(() => ChangeAsync(_world.PatientUserId, RestrictionMode.RestrictAll, [], 0));
@@ -109,7 +109,7 @@ public sealed class RestrictionServiceTests : IAsyncLifetime
     {
         await using (var db = _portal.CreateDbContext())
         {
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditChainHead");
+            await db.Database.ExecuteSqlRawAsync("""DELETE FROM "AuditChainHead" """);
         }
 
         await Assert.ThrowsAnyAsync<InvalidOperationException>(() => OpenAsync(_world.DoctorUserId, _world.OpenPatientId));
