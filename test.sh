@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of the NEHR Portal: unit, integration (SQLite), component (bUnit) and browser (Playwright).
-# Installs what the tests need first: Debian's Chromium for the browser tests, and the pinned dotnet tools.
+# Runs every test of the NEHR Portal: unit, integration (on SQLite, then again on PostgreSQL), component (bUnit) and
+# browser (Playwright). Installs what the tests need first: Debian's Chromium for the browser tests, Debian's
+# PostgreSQL (started on loopback for the run, unless NEHR_TEST_POSTGRES names a server), and the pinned dotnet tools.
 set -euo pipefail
 cd "$(dirname "$0")"
+. tests/postgres.sh
+trap nehr_stop_postgres EXIT
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's Chromium for the browser tests..."
@@ -11,6 +14,10 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
+
+# The tests check behaviour, not durability: the throwaway server does not wait for the disk (the benchmark's does).
+postgres_status=0
+NEHR_POSTGRES_SETTINGS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" nehr_start_postgres || postgres_status=$?
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
@@ -23,6 +30,18 @@ status=0
 # CPU on a 2-core machine and page loads time out.
 dotnet test Nehr.Portal.sln -c Release --no-build -nologo -m:1 \
   --logger "trx;LogFilePrefix=nehr" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+# The integration tests again, each portal on a new database of the PostgreSQL server, plus the tests of several
+# instances on one database. Tests of SQLite's own mechanics (file, WAL, bulk loader) are left out of this pass.
+if [ "$postgres_status" -eq 0 ]; then
+  echo "Integration tests on PostgreSQL:"
+  NEHR_TEST_PROVIDER=PostgreSql dotnet test tests/Nehr.Integration.Tests -c Release --no-build -nologo \
+    --filter "Database!=SqliteOnly" \
+    --logger "trx;LogFilePrefix=nehr-postgresql" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+else
+  echo "SKIPPED: the integration tests on PostgreSQL, because no PostgreSQL server could be installed or started (see above)." >&2
+  echo "         Set NEHR_TEST_POSTGRES to an Npgsql connection string of a server where the user may create databases." >&2
+fi
 
 # One closing line over all test projects, read from their TRX reports.
 passed=0; failed=0; skipped=0

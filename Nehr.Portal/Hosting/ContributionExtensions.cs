@@ -63,7 +63,10 @@ internal static class ContributionExtensions
                 // endpoint below check client credentials against it instead of OpenIddict's own application store.
                 server.EnableDegradedMode();
                 server.DisableTokenStorage();
-                server.DisableAccessTokenEncryption();
+                // Access tokens are sealed with ASP.NET Core Data Protection, whose key ring is in the database: a
+                // token issued by one portal instance is accepted by every other. (OpenIddict still wants signing and
+                // encryption keys; no token is signed with them, so per-instance ephemeral ones do.)
+                server.UseDataProtection();
                 server.AddEphemeralSigningKey();
                 server.AddEphemeralEncryptionKey();
                 server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler.UseScopedHandler<ValidateSystemClient>());
@@ -74,6 +77,7 @@ internal static class ContributionExtensions
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
+                validation.UseDataProtection();
                 validation.UseAspNetCore();
             });
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider, Microsoft.Extensions.Options.IOptions<ContributionOptions>>((o, clock, settings) =>
