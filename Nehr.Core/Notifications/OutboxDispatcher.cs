@@ -15,14 +15,37 @@ public sealed class OutboxDispatcher(
 {
     public const int BatchSize = 50;
 
+    /// <summary>How long a sender keeps the messages it took; past it, another sender may take them again.</summary>
+    public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
+
     /// <summary>Sends one batch; returns how many were sent.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var pending = await db.OutboxMessages
-            .Where(m => m.SentAtUtc == null && m.Attempts < options.Value.MaxAttempts)
-            .OrderBy(m => m.Id).Take(BatchSize)
-            .ToListAsync(cancellationToken);
+
+        // The batch is claimed in a short write transaction (one writer at a time, across instances), so two portal
+        // instances never send the same message; the sending itself happens outside it, holding no lock.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var waiting = db.OutboxMessages
+            .Where(m => m.SentAtUtc == null && m.Attempts < options.Value.MaxAttempts && (m.ClaimedUntilUtc == null || m.ClaimedUntilUtc < now));
+        if (!await waiting.AnyAsync(cancellationToken))
+        {
+            return 0;
+        }
+
+        List<OutboxMessage> pending;
+        await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
+        {
+            pending = await waiting.OrderBy(m => m.Id).Take(BatchSize).ToListAsync(cancellationToken);
+            foreach (var message in pending)
+            {
+                message.Claim(now + ClaimFor);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         var sent = 0;
         foreach (var message in pending)
         {
@@ -53,7 +76,7 @@ public sealed class OutboxDispatcher(
             {
                 await DispatchOnceAsync(stoppingToken);
             }
-            catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException)
             {
                 logger.LogError(e, "The outbox could not be read; trying again later.");
             }

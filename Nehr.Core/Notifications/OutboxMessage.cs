@@ -43,6 +43,14 @@ public sealed class OutboxMessage
 
     public string? LastError { get; private set; }
 
+    /// <summary>
+    /// Until when one sender (one portal instance) has taken the message to send; no other takes it before then.
+    /// A sender that dies mid-send leaves the claim to run out, and the message is sent again after it.
+    /// </summary>
+    public DateTime? ClaimedUntilUtc { get; private set; }
+
+    public void Claim(DateTime untilUtc) => ClaimedUntilUtc = untilUtc;
+
     public void MarkSent(DateTime atUtc)
     {
         SentAtUtc = atUtc;
@@ -54,5 +62,6 @@ public sealed class OutboxMessage
     {
         Attempts++;
         LastError = error.Length > 1000 ? error[..1000] : error;
+        ClaimedUntilUtc = null;
     }
 }

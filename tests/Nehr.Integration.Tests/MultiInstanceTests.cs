@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Access;
 using Nehr.Core.Audit;
 using Nehr.Core.Data.Demo;
+using Nehr.Core.Notifications;
 using Nehr.Core.Oversight;
 
 namespace Nehr.Integration.Tests;
@@ -17,10 +19,17 @@ public sealed class MultiInstanceTests : IAsyncLifetime
 
     private readonly PortalFactory _a = new();
     private readonly PortalFactory _b = new();
+    private readonly string _outboxes = Path.Combine(Path.GetTempPath(), "nehr-outbox", Guid.NewGuid().ToString("N"));
     private DemoWorld _world = null!;
 
     public async Task InitializeAsync()
     {
+        foreach (var (instance, name) in new[] { (_a, "a"), (_b, "b") })
+        {
+            instance.Settings["Nehr:Email:PickupDirectory"] = Path.Combine(_outboxes, name);
+            instance.Settings["Nehr:Email:PollSeconds"] = "3600"; // the test sends; the background loops stay out of the way
+        }
+
         _world = await DemoWorld.LoadAsync(_a);
         _b.ShareDatabaseWith(_a);
         _ = _b.Server;
@@ -30,6 +39,11 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     {
         _b.Dispose();
         _a.Dispose();
+        if (Directory.Exists(_outboxes))
+        {
+            Directory.Delete(_outboxes, recursive: true);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -138,6 +152,40 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         Assert.True(sequences.Count >= before + (2 * Readers * Reads) + (2 * Bundles), $"{sequences.Count - before} events appended");
         var verification = await AuditTrail.VerifyAsync(check);
         Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Both_instances_send_the_outbox_and_each_message_goes_out_once()
+    {
+        const int Messages = 3 * OutboxDispatcher.BatchSize;
+        await using (var db = _a.CreateDbContext())
+        {
+            var now = _a.Clock.GetUtcNow().UtcDateTime;
+            db.OutboxMessages.AddRange(Enumerable.Range(0, Messages).Select(i => new OutboxMessage($"p{i}@nehr.demo", $"Notice {i}", "Body", now)));
+            await db.SaveChangesAsync();
+        }
+
+        // Both senders at once, round after round, until neither finds anything left.
+        var sent = 0;
+        while (true)
+        {
+            var round = await Task.WhenAll(new[] { _a, _b }.Select(i => Task.Run(() => i.Services.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync())));
+            if (round.Sum() == 0)
+            {
+                break;
+            }
+
+            sent += round.Sum();
+        }
+
+        var files = Directory.GetFiles(_outboxes, "*.eml", SearchOption.AllDirectories);
+        Assert.Equal(Messages, sent);
+        Assert.Equal(Messages, files.Length);
+        var recipients = files.Select(f => File.ReadLines(f).First(l => l.StartsWith("To: ", StringComparison.Ordinal))).ToList();
+        Assert.Equal(Messages, recipients.Distinct().Count());
+        await using var check = _b.CreateDbContext();
+        Assert.Equal(0, await check.OutboxMessages.CountAsync(m => m.SentAtUtc == null));
+        Assert.All(await check.OutboxMessages.Select(m => m.Attempts).ToListAsync(), a => Assert.Equal(1, a));
     }
 
     private async Task<List<string>> NricsAsync(int[] patients)
