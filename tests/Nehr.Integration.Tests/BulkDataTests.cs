@@ -9,7 +9,6 @@ using Nehr.Core.Oversight;
 namespace Nehr.Integration.Tests;
 
 /// <summary>The bulk loader behind the national-scale benchmark writes what the portal itself would, and a chain that verifies.</summary>
-[Trait("Database", "SqliteOnly")] // The loader writes SQLite's own way (prepared inserts, index rebuilds).
 public sealed class BulkDataTests : IDisposable
 {
     private readonly PortalFactory _portal = new();
@@ -37,7 +36,9 @@ public sealed class BulkDataTests : IDisposable
             var verification = await AuditTrail.VerifyAsync(db);
             Assert.True(verification.Intact, verification.Problem);
             Assert.Equal(before + AuditSearch.CountLimit + 50, await db.AuditEvents.CountAsync());
-            var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index' AND tbl_name = 'AuditEvents'").ToListAsync();
+            var indexes = await db.Database.SqlQueryRaw<string>(PortalFactory.OnPostgreSql
+                ? "SELECT indexname AS \"Value\" FROM pg_indexes WHERE tablename = 'AuditEvents'"
+                : "SELECT name AS Value FROM sqlite_master WHERE type = 'index' AND tbl_name = 'AuditEvents'").ToListAsync();
             Assert.Contains("IX_AuditEvents_PatientHistory", indexes);
         }
 
@@ -45,8 +46,8 @@ public sealed class BulkDataTests : IDisposable
         int patientId, providerId;
         await using (var db = _portal.CreateDbContext())
         {
-            (patientId, providerId) = await db.CareRegistrations.OrderByDescending(r => r.PatientId)
-                .Select(r => ValueTuple.Create(r.PatientId, r.ProviderId)).FirstAsync();
+            var last = await db.CareRegistrations.OrderByDescending(r => r.PatientId).Select(r => new { r.PatientId, r.ProviderId }).FirstAsync();
+            (patientId, providerId) = (last.PatientId, last.ProviderId);
         }
 
         var clinician = loader.Staff[providerId][0].UserId;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Identity;
@@ -8,6 +9,7 @@ using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Identity;
+using Npgsql;
 
 namespace Nehr.Core.Data.Demo;
 
@@ -19,12 +21,13 @@ public sealed record BulkLoadReport(
 }
 
 /// <summary>
-/// Loads a national-scale dataset into SQLite fast: the demo generator's patients (each registered with one provider)
-/// and entries, staff for every onboarded provider, and record reads in the audit trail, properly chained. Rows go
-/// in through prepared statements in large transactions, with the secondary indexes of the big tables dropped first
-/// and built once at the end (sorting once is far cheaper than keeping the B-trees in order row by row). Columns and
-/// value conversions come from the EF model, so the rows are exactly what the portal writes. For benchmarks and
-/// load tests; not part of the portal.
+/// Loads a national-scale dataset fast: the demo generator's patients (each registered with one provider) and
+/// entries, staff for every onboarded provider, and record reads in the audit trail, properly chained. On SQLite rows
+/// go in through prepared statements in large transactions; on PostgreSQL through binary COPY, one per table, with
+/// foreign-key checks off for the session. Either way the secondary indexes of the big tables are dropped first and
+/// built once at the end (sorting once is far cheaper than keeping the B-trees in order row by row). Columns and value
+/// conversions come from the EF model, so the rows are exactly what the portal writes. For benchmarks and load tests;
+/// not part of the portal.
 /// </summary>
 public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
 {
@@ -43,11 +46,6 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
     public async Task<BulkLoadReport> LoadAsync(
         int patients, int entriesPerPatient, long auditEvents, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (!db.Database.IsSqlite())
-        {
-            throw new NotSupportedException("The bulk loader writes SQLite directly.");
-        }
-
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
         var providers = await db.Providers.AsNoTracking().Where(p => p.OnboardingState == OnboardingState.Onboarded)
@@ -59,8 +57,10 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
 
         Staff = await AddStaffAsync(providers, cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        Execute(connection, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY;");
+        var connection = db.Database.GetDbConnection();
+        Execute(connection, IsPostgreSql
+            ? "SET session_replication_role = replica" // no foreign-key triggers while loading rows that are consistent by construction
+            : "PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY;");
         var indexes = DropIndexes(connection);
         try
         {
@@ -88,7 +88,9 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
                 Execute(connection, sql);
             }
 
-            Execute(connection, "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(TRUNCATE);");
+            Execute(connection, IsPostgreSql
+                ? """SET session_replication_role = DEFAULT; SELECT setval(pg_get_serial_sequence('"Patients"', 'Id'), (SELECT max("Id") FROM "Patients")); ANALYZE;"""
+                : "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(TRUNCATE);");
             var indexTime = clock1.Elapsed;
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{indexes.Count} indexes built in {indexTime.TotalSeconds:0.0} s"));
             indexes.Clear();
@@ -100,6 +102,11 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             foreach (var sql in indexes)
             {
                 Execute(connection, sql);
+            }
+
+            if (IsPostgreSql)
+            {
+                Execute(connection, "SET session_replication_role = DEFAULT");
             }
 
             await db.Database.CloseConnectionAsync();
@@ -142,28 +149,39 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         return staff;
     }
 
-    private DateOnly[] LoadPatients(SqliteConnection connection, int patients, int firstIndex, int firstId, List<int> providers, DateOnly today, DateTime now)
+    private bool IsPostgreSql => db.Database.IsNpgsql();
+
+    private DateOnly[] LoadPatients(DbConnection connection, int patients, int firstIndex, int firstId, List<int> providers, DateOnly today, DateTime now)
     {
+        // Patients, then their registrations: one table at a time (PostgreSQL copies one table at a time per connection).
         var dates = new DateOnly[patients];
-        using var patientRows = new RowWriter(connection, db.Model.FindEntityType(typeof(Records.Patient))!, includeKey: true);
-        using var registrationRows = new RowWriter(connection, db.Model.FindEntityType(typeof(CareRegistration))!, includeKey: false);
+        using (var patientRows = Writer(connection, typeof(Records.Patient), includeKey: true))
+        {
+            InBatches(connection, patients, n =>
+            {
+                var i = (int)n;
+                var patient = _generator.CreatePatient(firstIndex + i, today);
+                dates[i] = patient.DateOfBirth;
+                patientRows.Insert(patient, ("Id", firstId + i));
+            });
+            patientRows.Complete();
+        }
+
+        using var registrationRows = Writer(connection, typeof(CareRegistration), includeKey: false);
         InBatches(connection, patients, n =>
         {
             var i = (int)n;
-            var patient = _generator.CreatePatient(firstIndex + i, today);
-            dates[i] = patient.DateOfBirth;
-            patientRows.Insert(patient, ("Id", firstId + i));
-            var registration = new CareRegistration(firstId + i, providers[i % providers.Count], DemoDataSeeder.SeederId, now.AddDays(-(i % 700)));
-            registrationRows.Insert(registration);
+            registrationRows.Insert(new CareRegistration(firstId + i, providers[i % providers.Count], DemoDataSeeder.SeederId, now.AddDays(-(i % 700))));
         });
+        registrationRows.Complete();
         return dates;
     }
 
     private long LoadEntries(
-        SqliteConnection connection, int patients, int perPatient, int firstIndex, int firstId, DateOnly[] dates, List<int> providers, DateTime now)
+        DbConnection connection, int patients, int perPatient, int firstIndex, int firstId, DateOnly[] dates, List<int> providers, DateTime now)
     {
         var sources = providers.Select(p => new DemoEntrySource(p, null)).ToList();
-        var writers = new Dictionary<Type, RowWriter>();
+        var writers = new Dictionary<Type, ITableWriter>();
         try
         {
             InBatches(connection, patients, n =>
@@ -173,18 +191,24 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
                 {
                     if (!writers.TryGetValue(entry.GetType(), out var writer))
                     {
-                        writer = new RowWriter(connection, db.Model.FindEntityType(entry.GetType())!, includeKey: false);
+                        // On PostgreSQL every kind of entry goes through the one copy of their shared table.
+                        writer = IsPostgreSql && writers.Count > 0 ? writers.Values.First() : Writer(connection, entry.GetType(), includeKey: false);
                         writers[entry.GetType()] = writer;
                     }
 
                     writer.Insert(entry);
                 }
             }, rowsPerItem: Math.Max(1, perPatient));
+            foreach (var writer in writers.Values.Distinct())
+            {
+                writer.Complete();
+            }
+
             return (long)patients * perPatient;
         }
         finally
         {
-            foreach (var writer in writers.Values)
+            foreach (var writer in writers.Values.Distinct())
             {
                 writer.Dispose();
             }
@@ -193,7 +217,7 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
 
     /// <summary>Record reads by the providers' staff of their own registered patients, over two years, chained to the head.</summary>
     private async Task LoadAuditAsync(
-        SqliteConnection connection, long count, int patients, int firstId, List<int> providers, DateTime now, CancellationToken cancellationToken)
+        DbConnection connection, long count, int patients, int firstId, List<int> providers, DateTime now, CancellationToken cancellationToken)
     {
         if (count == 0 || patients == 0)
         {
@@ -206,7 +230,7 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         var start = now.AddYears(-2);
         var step = (now - start).Ticks / count;
         var random = new Random(_generator.Seed);
-        using var rows = new RowWriter(connection, db.Model.FindEntityType(typeof(AuditEvent))!, includeKey: true);
+        using var rows = Writer(connection, typeof(AuditEvent), includeKey: true);
         InBatches(connection, count, i =>
         {
             var index = random.Next(patients);
@@ -240,6 +264,7 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             previous = hash;
             rows.Insert(e);
         });
+        rows.Complete();
 
         // The head jumps over the whole load at once (the portal's appends advance it one by one).
         var last = sequence;
@@ -249,33 +274,41 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         db.ChangeTracker.Clear();
     }
 
-    private static void InBatches(SqliteConnection connection, long items, Action<long> insert, int rowsPerItem = 1)
+    private void InBatches(DbConnection connection, long items, Action<long> insert, int rowsPerItem = 1)
     {
-        var perTransaction = Math.Max(1, RowsPerTransaction / rowsPerItem);
+        // A PostgreSQL copy is one statement, all or nothing; SQLite commits every RowsPerTransaction rows.
+        var perTransaction = IsPostgreSql ? items : Math.Max(1, RowsPerTransaction / rowsPerItem);
         for (long start = 0; start < items; start += perTransaction)
         {
             // Plain BEGIN/COMMIT: the prepared commands then need no transaction object of the driver.
-            Execute(connection, "BEGIN");
+            if (!IsPostgreSql)
+            {
+                Execute(connection, "BEGIN");
+            }
+
             var end = Math.Min(items, start + perTransaction);
             for (var i = start; i < end; i++)
             {
                 insert(i);
             }
 
-            Execute(connection, "COMMIT");
+            if (!IsPostgreSql)
+            {
+                Execute(connection, "COMMIT");
+            }
         }
     }
 
     /// <summary>Drops the secondary indexes of the big tables and returns the statements that build them again.</summary>
-    private static List<string> DropIndexes(SqliteConnection connection)
+    private List<string> DropIndexes(DbConnection connection)
     {
         var indexes = new List<(string Name, string Sql)>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ($a, $b, $c)";
-            command.Parameters.AddWithValue("$a", BigTables[0]);
-            command.Parameters.AddWithValue("$b", BigTables[1]);
-            command.Parameters.AddWithValue("$c", BigTables[2]);
+            // Primary keys stay (PostgreSQL's are constraints, and the loader relies on them being there).
+            command.CommandText = IsPostgreSql
+                ? $"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE 'PK\\_%' AND tablename IN ({string.Join(", ", BigTables.Select(t => $"'{t}'"))})"
+                : $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({string.Join(", ", BigTables.Select(t => $"'{t}'"))})";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -291,59 +324,144 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
         return indexes.Select(i => i.Sql).ToList();
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(DbConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    /// <summary>A prepared INSERT of one entity type, with the columns and value conversions of the EF model.</summary>
-    private sealed class RowWriter : IDisposable
+    private ITableWriter Writer(DbConnection connection, Type entity, bool includeKey)
+    {
+        var type = db.Model.FindEntityType(entity)!;
+        return connection is NpgsqlConnection postgres
+            ? new CopyWriter(postgres, db.Model.GetEntityTypes().Where(t => t.GetTableName() == type.GetTableName() && !t.IsAbstract()).ToList(), includeKey)
+            : new RowWriter((SqliteConnection)connection, type, includeKey);
+    }
+
+    /// <summary>The columns of an entity type as the EF model maps them, each with how to read its stored value from an entity.</summary>
+    private static List<(IProperty Property, string Column, Func<object, object?> Value)> Columns(IEntityType type, bool includeKey)
+    {
+        var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+        var discriminator = type.FindDiscriminatorProperty();
+        var columns = new List<(IProperty, string, Func<object, object?>)>();
+        foreach (var property in type.GetProperties())
+        {
+            if (property.IsPrimaryKey() && !includeKey)
+            {
+                continue;
+            }
+
+            var converter = property.GetTypeMapping().Converter;
+            Func<object, object?> read;
+            if (property == discriminator)
+            {
+                var value = type.GetDiscriminatorValue();
+                var stored = value is null || converter is null ? value : converter.ConvertToProvider(value);
+                read = _ => stored;
+            }
+            else if (property.IsShadowProperty())
+            {
+                continue;
+            }
+            else
+            {
+                var getter = property.GetGetter();
+                read = entity => getter.GetClrValueUsingContainingEntity(entity) is { } v ? converter is null ? v : converter.ConvertToProvider(v) : null;
+            }
+
+            columns.Add((property, property.GetColumnName(table)!, read));
+        }
+
+        return columns;
+    }
+
+    private interface ITableWriter : IDisposable
+    {
+        void Insert(object entity, params (string Column, object Value)[] overrides);
+
+        /// <summary>Ends the rows (a copy is kept only when completed).</summary>
+        void Complete();
+    }
+
+    /// <summary>A PostgreSQL binary COPY into one table, for every entity type stored in it.</summary>
+    private sealed class CopyWriter : ITableWriter
+    {
+        private readonly NpgsqlBinaryImporter _importer;
+        private readonly string[] _columns;
+        private readonly string[] _storeTypes;
+        private readonly Dictionary<Type, Func<object, object?>?[]> _readers = [];
+
+        public CopyWriter(NpgsqlConnection connection, IReadOnlyList<IEntityType> types, bool includeKey)
+        {
+            var all = types.SelectMany(t => Columns(t, includeKey)).DistinctBy(c => c.Column).ToList();
+            _columns = all.Select(c => c.Column).ToArray();
+            // The column's own type, without its length or precision ("character varying(64)" is written as "character varying").
+            _storeTypes = all.Select(c => c.Property.GetColumnType() is var t && t.IndexOf('(', StringComparison.Ordinal) is var at and >= 0 ? t[..at] : c.Property.GetColumnType()).ToArray();
+            foreach (var type in types)
+            {
+                var own = Columns(type, includeKey).ToDictionary(c => c.Column, c => c.Value);
+                _readers[type.ClrType] = _columns.Select(c => own.GetValueOrDefault(c)).ToArray();
+            }
+
+            var table = types[0].GetTableName();
+            _importer = connection.BeginBinaryImport($"COPY \"{table}\" ({string.Join(", ", _columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)");
+        }
+
+        public void Insert(object entity, params (string Column, object Value)[] overrides)
+        {
+            var readers = _readers[entity.GetType()];
+            _importer.StartRow();
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                var value = readers[i]?.Invoke(entity);
+                foreach (var (name, replacement) in overrides)
+                {
+                    if (name == _columns[i])
+                    {
+                        value = replacement;
+                    }
+                }
+
+                if (value is null)
+                {
+                    _importer.WriteNull();
+                }
+                else
+                {
+                    _importer.Write(value, _storeTypes[i]);
+                }
+            }
+        }
+
+        /// <summary>Commits the copy and hands the connection back (Npgsql frees it only on dispose).</summary>
+        public void Complete()
+        {
+            _importer.Complete();
+            _importer.Dispose();
+        }
+
+        public void Dispose() => _importer.Dispose();
+    }
+
+    /// <summary>A prepared SQLite INSERT of one entity type.</summary>
+    private sealed class RowWriter : ITableWriter
     {
         private readonly SqliteCommand _command;
         private readonly (string Column, SqliteParameter Parameter, Func<object, object?> Value)[] _columns;
 
         public RowWriter(SqliteConnection connection, IEntityType type, bool includeKey)
         {
-            var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
-            var discriminator = type.FindDiscriminatorProperty();
-            var columns = new List<(string, SqliteParameter, Func<object, object?>)>();
             _command = connection.CreateCommand();
-            foreach (var property in type.GetProperties())
+            _columns = Columns(type, includeKey).Select((c, i) =>
             {
-                if (property.IsPrimaryKey() && !includeKey)
-                {
-                    continue;
-                }
-
-                var converter = property.GetTypeMapping().Converter;
-                Func<object, object?> read;
-                if (property == discriminator)
-                {
-                    var value = type.GetDiscriminatorValue();
-                    var stored = value is null || converter is null ? value : converter.ConvertToProvider(value);
-                    read = _ => stored;
-                }
-                else if (property.IsShadowProperty())
-                {
-                    continue;
-                }
-                else
-                {
-                    var getter = property.GetGetter();
-                    read = entity => getter.GetClrValueUsingContainingEntity(entity) is { } v ? converter is null ? v : converter.ConvertToProvider(v) : null;
-                }
-
                 var parameter = _command.CreateParameter();
-                parameter.ParameterName = "$p" + columns.Count.ToString(CultureInfo.InvariantCulture);
+                parameter.ParameterName = "$p" + i.ToString(CultureInfo.InvariantCulture);
                 _command.Parameters.Add(parameter);
-                columns.Add((property.GetColumnName(table)!, parameter, read));
-            }
-
-            _columns = [.. columns];
+                return (c.Column, parameter, c.Value);
+            }).ToArray();
             _command.CommandText = string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO \"{table.Name}\" ({string.Join(", ", _columns.Select(c => $"\"{c.Column}\""))}) VALUES ({string.Join(", ", _columns.Select(c => c.Parameter.ParameterName))})");
+                $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", _columns.Select(c => $"\"{c.Column}\""))}) VALUES ({string.Join(", ", _columns.Select(c => c.Parameter.ParameterName))})");
         }
 
         public void Insert(object entity, params (string Column, object Value)[] overrides)
@@ -361,6 +479,10 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             }
 
             _command.ExecuteNonQuery();
+        }
+
+        public void Complete()
+        {
         }
 
         public void Dispose() => _command.Dispose();
