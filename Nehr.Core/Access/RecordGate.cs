@@ -66,33 +66,41 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         ValidatePaging(page, pageSize);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
-        // SQLite: BEGIN IMMEDIATE (in the process's writer queue). The audit append needs the write lock, and taking it
-        // first means the decision, the read and the append all see one state of the database.
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        // SQLite: BEGIN IMMEDIATE (in the process's writer queue): the decision, the read and the append all see one
+        // state of the database. PostgreSQL: the decision and the read run alongside other reads; the append then
+        // locks the chain head, and the first-access check comes after it, under that lock.
+        await using var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
         var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
         var view = await LoadAsync(
             db, request.PatientId, decision, kind, page, pageSize,
             decision.IsOverride ? facts.OverrideExpiresAtUtc : null, cancellationToken);
-        if (decision.AllowsClinicalData && facts.Provider is { } provider)
-        {
-            await NoteFirstAccessAsync(db, request.PatientId, provider, facts.Person!, decision, now, cancellationToken);
-        }
-
+        // Almost always the provider has been here before: that is known before the lock, and stays true.
+        var firstAccessBy = decision.AllowsClinicalData && facts.Provider is { } provider && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
+            ? provider
+            : null;
         var e = await audit.AppendAsync(db, facts.AuditEntry(
             AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
+        if (firstAccessBy is not null)
+        {
+            await NoteFirstAccessAsync(db, request.PatientId, firstAccessBy, facts.Person!, decision, now, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return view with { AuditSequence = e.Sequence };
     }
 
-    /// <summary>The first access by a provider's staff is told to the patient (in the same transaction as the read).</summary>
+    private static Task<bool> AccessedBeforeAsync(NehrDbContext db, int patientId, Provider provider, CancellationToken cancellationToken) =>
+        db.PatientProviderAccesses.AnyAsync(a => a.PatientId == patientId && a.ProviderId == provider.Id, cancellationToken);
+
+    /// <summary>The first access by a provider's staff is told to the patient (in the same transaction as the read, checked again under the lock).</summary>
     private static async Task NoteFirstAccessAsync(
         NehrDbContext db, int patientId, Provider provider, Personnel person, AccessDecision decision, DateTime now,
         CancellationToken cancellationToken)
     {
-        if (await db.PatientProviderAccesses.AnyAsync(a => a.PatientId == patientId && a.ProviderId == provider.Id, cancellationToken))
+        if (await AccessedBeforeAsync(db, patientId, provider, cancellationToken))
         {
             return;
         }

@@ -36,7 +36,7 @@ internal static class ContributionBenchmark
             portal.StartServer();
             using var client = portal.CreateClient();
             Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
-            await RunOnAsync(client, database, bundles, concurrencies);
+            await RunOnAsync(client, Nrics(database), bundles, concurrencies);
         }
 
         SqliteConnection.ClearAllPools();
@@ -50,11 +50,10 @@ internal static class ContributionBenchmark
         }
     }
 
-    /// <summary>Posts the bundles to a running portal (its client and its SQLite file, to find patients to contribute for).</summary>
-    public static async Task RunOnAsync(HttpClient client, string database, int bundles, int[] concurrencies)
+    /// <summary>Posts the bundles to a running portal, for the patients given.</summary>
+    public static async Task RunOnAsync(HttpClient client, IReadOnlyList<string> nrics, int bundles, int[] concurrencies)
     {
         var token = await TokenAsync(client);
-        var nrics = Nrics(database);
         var serializer = new FhirJsonSerializer();
         var run = 0;
         Console.WriteLine("Contribution over loopback HTTP (bundles of 100 resources):");

@@ -6,15 +6,19 @@ namespace Nehr.Benchmarks;
 
 // Any public type of the portal names its assembly, whose entry point the factory runs (this project has its own Program).
 
-/// <summary>The real portal on Kestrel (127.0.0.1, a free port) on a SQLite file, seeded with the demo data on first start.</summary>
-internal sealed class KestrelPortal(string database) : WebApplicationFactory<Nehr.Portal.Hosting.ContributionOptions>
+/// <summary>
+/// The real portal on Kestrel (127.0.0.1, a free port) on a SQLite file, or on a PostgreSQL database given by its
+/// connection string, seeded with the demo data on first start.
+/// </summary>
+internal sealed class KestrelPortal(string database, string provider = Nehr.Core.Data.DatabaseProviders.Sqlite) : WebApplicationFactory<Nehr.Portal.Hosting.ContributionOptions>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Nehr"] = $"Data Source={database}",
+            ["ConnectionStrings:Nehr"] = provider == Nehr.Core.Data.DatabaseProviders.PostgreSql ? database : $"Data Source={database}",
+            ["Nehr:Data:Provider"] = provider,
             ["Nehr:Data:SeedDemoData"] = "true",
             ["Nehr:Contribution:RequestsPerMinute"] = "1000000",
             ["Nehr:Security:SignInsPerMinute"] = "1000",

@@ -9,6 +9,7 @@ using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Oversight;
+using Npgsql;
 
 namespace Nehr.Benchmarks;
 
@@ -17,7 +18,9 @@ namespace Nehr.Benchmarks;
 /// 10,000,000 audit events by default), starts the real portal on it (Kestrel on 127.0.0.1) and measures record
 /// opens through the gate, access-history pages, audit searches, contribution over HTTP and memory per interactive
 /// circuit, each next to the naive approach it replaced, with the ratio.
-/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- national [--scale 0.1] [--seconds 10]</c>
+/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- national [--scale 0.1] [--seconds 10] [--circuits 100] [--postgres "Host=...;Username=..."]</c>
+/// With --postgres the portal runs on a new database of that PostgreSQL server (dropped at the end); the comparisons
+/// that concern SQLite's own mechanics (writer queue, WAL checkpointer) are not run there.
 /// </summary>
 internal static class NationalBenchmark
 {
@@ -32,10 +35,19 @@ internal static class NationalBenchmark
         var auditEvents = (long)(10_000_000 * scale);
         var directory = Path.Combine(Path.GetTempPath(), "nehr-national", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var database = Path.Combine(directory, "nehr.db");
-        Line($"NEHR at national scale: {patients:N0} patients, {patients * (long)entriesPerPatient:N0} clinical entries, {auditEvents:N0} audit events (SQLite {database})");
+        var server = OptionText(args, "--postgres");
+        var postgres = server is null ? null : new NpgsqlConnectionStringBuilder(server) { Database = $"nehr_national_{Guid.NewGuid():N}" };
+        var database = postgres?.ToString() ?? Path.Combine(directory, "nehr.db");
+        OnPostgreSql = postgres is not null;
+        if (postgres is not null)
+        {
+            await ExecuteOnServerAsync(server!, $"CREATE DATABASE \"{postgres.Database}\"");
+        }
 
-        await using var portal = new KestrelPortal(database);
+        var where = postgres is null ? $"SQLite {database}" : $"PostgreSQL {await ServerVersionAsync(server!)}, database {postgres.Database} on {postgres.Host}:{postgres.Port}";
+        Line($"NEHR at national scale: {patients:N0} patients, {patients * (long)entriesPerPatient:N0} clinical entries, {auditEvents:N0} audit events ({where})");
+
+        await using var portal = postgres is null ? new KestrelPortal(database) : new KestrelPortal(database, DatabaseProviders.PostgreSql);
         portal.UseKestrel(0);
         portal.StartServer();
         var report = await GenerateAsync(portal, patients, entriesPerPatient, auditEvents);
@@ -44,12 +56,34 @@ internal static class NationalBenchmark
         await RecordOpensAsync(portal, world, TimeSpan.FromSeconds(seconds));
         await HistoryAsync(portal, world);
         await AuditSearchAsync(portal, world);
-        await ContributionBenchmark.RunOnAsync(portal.CreateClient(), database, bundles: 200, concurrencies: [1, 4, 8]);
+        await ContributionBenchmark.RunOnAsync(portal.CreateClient(), world.Nrics, bundles: 200, concurrencies: [1, 4, 8]);
         await CircuitMemory.RunAsync(portal, Option(args, "--circuits", 100));
 
         await portal.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
         Directory.Delete(directory, recursive: true);
+        if (postgres is not null)
+        {
+            await ExecuteOnServerAsync(server!, $"DROP DATABASE IF EXISTS \"{postgres.Database}\" WITH (FORCE)");
+        }
+    }
+
+    private static bool OnPostgreSql { get; set; }
+
+    private static async Task ExecuteOnServerAsync(string server, string sql)
+    {
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string> ServerVersionAsync(string server)
+    {
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        return connection.ServerVersion;
     }
 
     // ---------------------------------------------------------------- generation
@@ -128,6 +162,27 @@ internal static class NationalBenchmark
     private static async Task RecordOpensAsync(KestrelPortal portal, World world, TimeSpan duration)
     {
         Line($"Record open through the gate (decision + read of the record + audit event, one durable transaction), in the portal process.");
+        if (OnPostgreSql)
+        {
+            Line($"PostgreSQL: write transactions queue on the database's writer lock (pg_advisory_xact_lock); the naive comparisons");
+            Line($"below are of SQLite's own mechanics and are not run.");
+            await ClosedLoopAsync(portal, world, 4, TimeSpan.FromSeconds(3), naive: false);
+            Line($"  Capacity (closed loop: N callers, each opening records back to back):");
+            foreach (var callers in new[] { 1, 8, 16 })
+            {
+                var measured = await ClosedLoopAsync(portal, world, callers, duration, naive: false);
+                Line($"    {callers,2} caller(s): {measured.PerSecond,5:N0} opens/s, p95 {measured.P95:0.0} ms");
+            }
+
+            Line($"  Latency at a steady rate (open loop: opens start on schedule whatever the others do; latency from the scheduled start):");
+            foreach (var rate in new[] { 300, 400, 500 })
+            {
+                Line($"    {rate} opens/s: {await OpenLoopAsync(portal, world, rate, duration, naive: false)}");
+            }
+
+            return;
+        }
+
         Line($"Naive = writers left to the SQLite driver's busy retries (sleeping threads) instead of the portal's writer queue, and the");
         Line($"write-ahead log copied back by whichever commit crosses 1,000 pages instead of by the background checkpointer.");
         Line($"  Capacity (closed loop: N callers, each opening records back to back):");
@@ -262,9 +317,12 @@ internal static class NationalBenchmark
         var naive = new List<double>();
         foreach (var patientId in patientIds)
         {
-            naive.Add(await RawAsync(portal,
-                $"SELECT COUNT(*) FROM AuditEvents NOT INDEXED WHERE PatientId = {patientId} AND EventType IN ('record.read', 'override.granted');" +
-                $"SELECT * FROM AuditEvents NOT INDEXED WHERE PatientId = {patientId} AND EventType IN ('record.read', 'override.granted') ORDER BY OccurredAtUtc DESC LIMIT 25"));
+            var where = $"""WHERE "PatientId" = {patientId} AND "EventType" IN ('record.read', 'override.granted')""";
+            naive.Add(await RawAsync(portal, OnPostgreSql
+                ? "SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off;" +
+                  $"""SELECT COUNT(*) FROM "AuditEvents" {where}; SELECT * FROM "AuditEvents" {where} ORDER BY "OccurredAtUtc" DESC LIMIT 25;""" +
+                  "RESET enable_indexscan; RESET enable_bitmapscan; RESET enable_indexonlyscan;"
+                : $"""SELECT COUNT(*) FROM "AuditEvents" NOT INDEXED {where}; SELECT * FROM "AuditEvents" NOT INDEXED {where} ORDER BY "OccurredAtUtc" DESC LIMIT 25"""));
         }
 
         var scan = naive.Average();
@@ -369,6 +427,12 @@ internal static class NationalBenchmark
     }
 
     private static int Option(string[] args, string name, int fallback) => (int)Option(args, name, (double)fallback);
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
 
     internal static void Line(FormattableString text) => Console.WriteLine(text.ToString(CultureInfo.InvariantCulture));
 }
