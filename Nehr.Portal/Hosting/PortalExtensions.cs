@@ -10,6 +10,7 @@ internal static class PortalExtensions
 {
     public static WebApplicationBuilder AddNehrPortal(this WebApplicationBuilder builder)
     {
+        builder.AddNehrTrustedProxies();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<PortalUser>();
@@ -27,6 +28,7 @@ internal static class PortalExtensions
 
     public static WebApplication UseNehrPortal(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseNehrSecurityHeaders();
         app.UseNehrSignInRateLimit();
         if (app.Environment.IsDevelopment())

@@ -15,6 +15,13 @@ if (args is ["national", ..])
     return;
 }
 
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- circuits [--circuits 100]   (memory per circuit, demo data only)
+if (args is ["circuits", ..])
+{
+    await CircuitMemory.RunOnDemoDataAsync(args is [_, "--circuits", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100);
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();
