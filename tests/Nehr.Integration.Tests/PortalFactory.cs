@@ -75,7 +75,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_directory);
-        if (OnPostgreSql && !Settings.ContainsKey("ConnectionStrings:Nehr"))
+        // Once: a derived factory (WithWebHostBuilder) configures its host through this method again.
+        if (OnPostgreSql && !_postgreSqlDatabaseCreated && !Settings.ContainsKey("ConnectionStrings:Nehr"))
         {
             using var server = new NpgsqlConnection(ServerConnectionString);
             server.Open();

@@ -23,6 +23,8 @@ public sealed class DemoDataSeeder(
     public const int DemoPatientCount = 50;
     public const int EntriesPerDemoPatient = 24;
 
+    private static string? s_demoPasswordHash;
+
     private readonly DemoDataGenerator _generator = new();
 
     /// <summary>Seeds when the register is empty; returns false when there was data already.</summary>
@@ -184,7 +186,8 @@ public sealed class DemoDataSeeder(
                 PatientId = patientAccounts.GetValueOrDefault(account.Email)?.Id,
                 PersonnelId = staff.GetValueOrDefault(account.Email)?.Id,
             };
-            await EnsureSucceeded(users.CreateAsync(user, DemoAccounts.Password), account.Email);
+            user.PasswordHash = DemoPasswordHash(users, user);
+            await EnsureSucceeded(users.CreateAsync(user), account.Email);
             await EnsureSucceeded(users.AddToRoleAsync(user, account.Role), $"{account.Email} in {account.Role}");
             if (account.IsStaff)
             {
@@ -194,6 +197,13 @@ public sealed class DemoDataSeeder(
             }
         }
     }
+
+    /// <summary>
+    /// Every demo account has the one published password, so it is hashed once per process (PBKDF2 at 210,000
+    /// iterations costs a noticeable fraction of a second, and the tests seed a fresh database many times).
+    /// </summary>
+    private static string DemoPasswordHash(UserManager<ApplicationUser> users, ApplicationUser user) =>
+        s_demoPasswordHash ??= users.PasswordHasher.HashPassword(user, DemoAccounts.Password);
 
     private static async Task EnsureSucceeded(Task<IdentityResult> operation, string what)
     {
