@@ -39,7 +39,9 @@ nehr_start_postgres() {
   chmod 755 "$nehr_postgres_dir"
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$nehr_postgres_dir"; fi
   local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # A port nothing answers on (a connection to it is refused).
+  port=$((20000 + RANDOM % 40000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 40000)); done
   if ! nehr_as_postgres "$nehr_pg_bin/initdb" -D "$nehr_postgres_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$nehr_postgres_dir/initdb.log" 2>&1 \
     || ! nehr_as_postgres "$nehr_pg_bin/pg_ctl" -D "$nehr_postgres_dir/data" -l "$nehr_postgres_dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$nehr_postgres_dir -c max_connections=300 ${NEHR_POSTGRES_SETTINGS:-}" start >/dev/null; then
