@@ -32,17 +32,11 @@ public sealed class AuditTrail(TimeProvider clock)
         return e;
     }
 
-    private static async Task<AuditChainHead?> ReadHeadForAppendAsync(NehrDbContext db, CancellationToken cancellationToken)
-    {
-        if (db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId) is { } tracked)
-        {
-            return tracked;
-        }
-
-        return db.Database.IsNpgsql()
+    /// <summary>The head, tracked after the first read (Find looks there first); on PostgreSQL its row locked by that read.</summary>
+    private static async ValueTask<AuditChainHead?> ReadHeadForAppendAsync(NehrDbContext db, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql() && db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId) is null
             ? await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""").SingleOrDefaultAsync(cancellationToken)
             : await db.AuditChainHeads.FindAsync([AuditChainHead.SingletonId], cancellationToken);
-    }
 
     /// <summary>Records the current head as a checkpoint (in its own transaction).</summary>
     public async Task<AuditCheckpoint?> CheckpointAsync(NehrDbContext db, CancellationToken cancellationToken = default)

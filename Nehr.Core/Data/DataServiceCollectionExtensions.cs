@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Nehr.Core.Data.Demo;
 
 namespace Nehr.Core.Data;
@@ -19,11 +20,9 @@ public static class DataServiceCollectionExtensions
         // Settings are read when the first context is made, once every configuration source is in place.
         services.AddPooledDbContextFactory<NehrDbContext>((sp, db) =>
         {
-            var settings = sp.GetRequiredService<IConfiguration>();
-            var data = settings.GetSection(NehrDataOptions.Section).Get<NehrDataOptions>() ?? new NehrDataOptions();
-            var connectionString = settings.GetConnectionString(ConnectionStringName)
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is missing from appsettings.json.");
-            db.Use(data.Provider, connectionString, environment.ContentRootPath);
+            db.Use(sp.GetRequiredService<IOptions<NehrDataOptions>>().Value.Provider, connectionString, environment.ContentRootPath);
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext());
         services.AddScoped<DemoDataSeeder>();

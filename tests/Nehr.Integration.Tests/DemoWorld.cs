@@ -27,6 +27,9 @@ public sealed record DemoWorld(
     }
 
     public static AuditContext As(string userId) => new(userId, "127.0.0.1", Guid.NewGuid().ToString("N"));
+
+    /// <summary>A justification an emergency override accepts.</summary>
+    public const string OverrideJustification = "Patient collapsed in the emergency department and is unconscious; need current medications before intubation.";
 }
 
 internal static class AuditQueries

@@ -9,7 +9,7 @@ namespace Nehr.Integration.Tests;
 
 public sealed class EmergencyOverrideTests : IAsyncLifetime
 {
-    private const string GoodJustification = "Patient collapsed in the emergency department and is unconscious; need current medications before intubation.";
+    private const string GoodJustification = DemoWorld.OverrideJustification;
     private readonly PortalFactory _portal = new();
     private DemoWorld _world = null!;
 

@@ -15,7 +15,7 @@ namespace Nehr.Integration.Tests;
 /// </summary>
 public sealed class MultiInstanceTests : IAsyncLifetime
 {
-    private const string Justification = "Patient collapsed in the emergency department and is unconscious; need current medications before intubation.";
+    private const string Justification = DemoWorld.OverrideJustification;
 
     private readonly PortalFactory _a = new();
     private readonly PortalFactory _b = new();

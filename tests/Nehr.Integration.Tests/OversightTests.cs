@@ -13,7 +13,7 @@ namespace Nehr.Integration.Tests;
 
 public sealed class OversightTests : IAsyncLifetime
 {
-    private const string Justification = "Patient collapsed in the emergency department and is unconscious; need current medications before intubation.";
+    private const string Justification = DemoWorld.OverrideJustification;
     private readonly PortalFactory _portal = new();
     private DemoWorld _world = null!;
 

@@ -289,27 +289,33 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
 
     private void InBatches(DbConnection connection, long items, Action<long> insert, int rowsPerItem = 1)
     {
-        // A PostgreSQL copy is one statement, all or nothing; SQLite commits every RowsPerTransaction rows.
+        // A PostgreSQL copy is one statement, all or nothing; SQLite commits every RowsPerTransaction rows, with plain
+        // BEGIN/COMMIT so that the prepared commands need no transaction object of the driver.
         var perTransaction = IsPostgreSql ? items : Math.Max(1, RowsPerTransaction / rowsPerItem);
         for (long start = 0; start < items; start += perTransaction)
         {
-            // Plain BEGIN/COMMIT: the prepared commands then need no transaction object of the driver.
-            if (!IsPostgreSql)
-            {
-                Execute(connection, "BEGIN");
-            }
-
             var end = Math.Min(items, start + perTransaction);
-            for (var i = start; i < end; i++)
+            InTransaction(connection, () =>
             {
-                insert(i);
-            }
-
-            if (!IsPostgreSql)
-            {
-                Execute(connection, "COMMIT");
-            }
+                for (var i = start; i < end; i++)
+                {
+                    insert(i);
+                }
+            });
         }
+    }
+
+    private void InTransaction(DbConnection connection, Action rows)
+    {
+        if (IsPostgreSql)
+        {
+            rows();
+            return;
+        }
+
+        Execute(connection, "BEGIN");
+        rows();
+        Execute(connection, "COMMIT");
     }
 
     /// <summary>Drops the secondary indexes of the big tables and returns the statements that build them again.</summary>
