@@ -64,12 +64,16 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             return;
         }
 
-        // Open connections keep the old file; new ones would find an empty file.
-        SqliteConnection.ClearAllPools();
+        // Delete first, then empty the pools. The other way round, a connection opened in between (the WAL
+        // checkpointer opens one four times a second) would stay in the new pool on the deleted file, and the portal
+        // would go on using it. Connections opened before the delete belong to the pool being cleared and are not
+        // pooled again; those opened after it find no database.
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(DatabasePath + suffix);
         }
+
+        SqliteConnection.ClearAllPools();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
