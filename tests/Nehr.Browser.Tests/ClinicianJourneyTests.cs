@@ -126,6 +126,36 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task The_record_tabs_work_from_the_keyboard_and_the_arrows_only_move_the_focus()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        var allergies = clinician.TabStartingWith("Allergies");
+        await Expect(allergies).ToHaveAttributeAsync("aria-selected", "true");
+
+        await allergies.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+
+        var vaccinations = clinician.TabStartingWith("Vaccinations");
+        await Expect(vaccinations).ToBeFocusedAsync();
+        await Expect(allergies).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(page.GetByTestId("table-Allergy")).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await page.Keyboard.PressAsync("ArrowLeft");
+        var summaries = clinician.TabStartingWith("Visit and discharge summaries");
+        await Expect(summaries).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Home");
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(vaccinations).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(allergies).ToHaveAttributeAsync("aria-selected", "false");
+        await Expect(page.GetByRole(AriaRole.Tabpanel, new() { Name = (await vaccinations.TextContentAsync())!.Trim() }))
+            .ToContainTextAsync("Vaccine");
+    }
+
+    [Fact]
     public async Task A_suspended_clinician_is_refused_on_the_next_action_in_an_open_tab()
     {
         var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);

@@ -207,6 +207,52 @@ public class EntryTableTests : MudTestContext
     }
 }
 
+public class RecordTabsTests : MudTestContext
+{
+    private static EntryPage Empty(EntryKind kind, int total) => new(kind, 1, 20, total, []);
+
+    [Fact]
+    public void Tabs_are_in_record_order_with_counts_and_only_the_active_one_is_selected_and_shown()
+    {
+        var entries = new Dictionary<EntryKind, EntryPage>
+        {
+            [EntryKind.LabResult] = Empty(EntryKind.LabResult, 0),
+            [EntryKind.Allergy] = Empty(EntryKind.Allergy, 3),
+            [EntryKind.Vaccination] = Empty(EntryKind.Vaccination, 0),
+        };
+
+        var tabs = Render<RecordTabs>(p => p.Add(t => t.Entries, entries).Add(t => t.ActiveIndex, 1));
+
+        var buttons = tabs.FindAll("[role=tab]");
+        Assert.Equal(["Allergies (3)", "Vaccinations (0)", "Laboratory results (0)"], buttons.Select(b => b.TextContent.Trim()));
+        Assert.Equal(["false", "true", "false"], buttons.Select(b => b.GetAttribute("aria-selected")));
+        Assert.Equal(["-1", "0", "-1"], buttons.Select(b => b.GetAttribute("tabindex")));
+        var panel = tabs.Find("[role=tabpanel]");
+        Assert.Equal(buttons[1].Id, panel.GetAttribute("aria-labelledby"));
+        Assert.Equal(panel.Id, buttons[1].GetAttribute("aria-controls"));
+        Assert.NotNull(tabs.Find("[data-testid=empty-Vaccination]"));
+    }
+
+    [Fact]
+    public void Choosing_a_tab_reports_its_index_and_kind()
+    {
+        (int Index, EntryKind Kind)? chosen = null;
+        var entries = new Dictionary<EntryKind, EntryPage>
+        {
+            [EntryKind.Diagnosis] = Empty(EntryKind.Diagnosis, 1),
+            [EntryKind.Allergy] = Empty(EntryKind.Allergy, 1),
+            [EntryKind.Medication] = Empty(EntryKind.Medication, 1),
+        };
+
+        var tabs = Render<RecordTabs>(p => p
+            .Add(t => t.Entries, entries)
+            .Add(t => t.TabChanged, ((int Index, EntryKind Kind) t) => chosen = t));
+        tabs.FindAll("[role=tab]")[2].Click();
+
+        Assert.Equal((2, EntryKind.Diagnosis), chosen);
+    }
+}
+
 public class NricAsTypedTests
 {
     [Theory]
