@@ -40,8 +40,7 @@ public sealed class ClinicianPages(IPage page)
         await Nric.FillAsync(nric);
         if (purpose is not null)
         {
-            await page.GetByLabel("Purpose of use").ClickAsync();
-            await page.GetByRole(AriaRole.Option, new() { Name = purpose }).ClickAsync();
+            await page.GetByLabel("Purpose of use").SelectOptionAsync(new SelectOptionValue { Label = purpose });
         }
 
         await OpenRecordButton.ClickAsync();
