@@ -66,6 +66,38 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task The_access_settings_show_no_error_until_a_save_fails_and_then_say_why()
+    {
+        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET 11");
+        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
+        var first = await fixture.NewPageAsync();
+        var signIn = new SignInPage(first);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync(email, DemoAccounts.Password);
+        await Expect(first).ToHaveURLAsync(new Regex("/patient$"));
+        var second = await first.Context.NewPageAsync();
+        await first.GotoAsync("/patient/access");
+        await second.GotoAsync("/patient/access");
+        await Expect(second.GetByTestId("mode-RestrictAll")).ToBeVisibleAsync();
+        await Expect(first.GetByTestId("settings-error")).ToHaveCountAsync(0);
+
+        // Saved in one tab; the other tab still shows the settings as they were.
+        var one = new PatientPages(first);
+        await one.Mode("RestrictAll").ClickAsync();
+        await one.SaveButton.ClickAsync();
+        await first.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(first.GetByText("Your choice is saved.")).ToBeVisibleAsync();
+        await Expect(first.GetByTestId("settings-error")).ToHaveCountAsync(0);
+
+        var other = new PatientPages(second);
+        await other.Mode("RestrictAll").ClickAsync();
+        await other.SaveButton.ClickAsync();
+        await second.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(second.GetByTestId("settings-error")).ToHaveTextAsync(new Regex("changed elsewhere in the meantime"));
+    }
+
+    [Fact]
     public async Task The_access_history_exports_as_csv()
     {
         var page = await SignInAsync(DemoAccounts.Patient);
