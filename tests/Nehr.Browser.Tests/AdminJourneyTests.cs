@@ -68,6 +68,8 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
 
         var admin = await SignInAsync(DemoAccounts.MohAdmin);
         await admin.GotoAsync("/admin/moh/suspensions");
+        await Expect(admin.GetByTestId("providers-table").GetByRole(AriaRole.Row).Filter(new() { HasText = "YGP01" }))
+            .ToContainTextAsync("Not onboarded");
         try
         {
             await admin.GetByLabel("Name or e-mail").FillAsync("nurse.wong");
