@@ -12,6 +12,18 @@ public enum ProviderType
     RetailPharmacy,
 }
 
+public static class ProviderTypes
+{
+    public static string Display(ProviderType type) => type switch
+    {
+        ProviderType.PublicHospital => "Public hospital",
+        ProviderType.GeneralPractice => "General practice",
+        ProviderType.SpecialistClinic => "Specialist clinic",
+        ProviderType.RetailPharmacy => "Retail pharmacy",
+        _ => type.ToString(),
+    };
+}
+
 /// <summary>Where a provider stands in joining the NEHR.</summary>
 public enum OnboardingState
 {
