@@ -16,20 +16,28 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         return page;
     }
 
+    /// <summary>
+    /// A patient of the generated population (the <paramref name="offset"/>-th, not a demo account another test uses)
+    /// gets an account of her own and signs in.
+    /// </summary>
+    private async Task<(IPage Page, string Nric)> SignInAsGeneratedPatientAsync(int offset)
+    {
+        var patientId = fixture.Portal.Database.Scalar($"SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET {offset}");
+        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
+        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync(email, DemoAccounts.Password);
+        await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
+        return (page, nric);
+    }
+
     [Fact]
     public async Task Patient_allows_one_provider_then_sees_both_accesses_and_reports_one_to_the_auditors()
     {
-        // A patient of the generated population (not a demo account another test uses) gets an account of her own.
-        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET 10");
-        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
-        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
-
         // 1. The patient allows only Central General Hospital.
-        var patientPage = await fixture.NewPageAsync();
-        var signIn = new SignInPage(patientPage);
-        await signIn.GotoAsync();
-        await signIn.SignInAsync(email, DemoAccounts.Password);
-        await Expect(patientPage).ToHaveURLAsync(new Regex("/patient$"));
+        var (patientPage, nric) = await SignInAsGeneratedPatientAsync(10);
         var patient = new PatientPages(patientPage);
         await patient.AllowOnlyAsync("Central General Hospital");
         await Expect(patientPage.GetByText("Your choice is saved.")).ToBeVisibleAsync();
@@ -68,13 +76,7 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task The_access_settings_show_no_error_until_a_save_fails_and_then_say_why()
     {
-        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET 11");
-        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
-        var first = await fixture.NewPageAsync();
-        var signIn = new SignInPage(first);
-        await signIn.GotoAsync();
-        await signIn.SignInAsync(email, DemoAccounts.Password);
-        await Expect(first).ToHaveURLAsync(new Regex("/patient$"));
+        var (first, _) = await SignInAsGeneratedPatientAsync(11);
         var second = await first.Context.NewPageAsync();
         await first.GotoAsync("/patient/access");
         await second.GotoAsync("/patient/access");
@@ -82,17 +84,11 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         await Expect(first.GetByTestId("settings-error")).ToHaveCountAsync(0);
 
         // Saved in one tab; the other tab still shows the settings as they were.
-        var one = new PatientPages(first);
-        await one.Mode("RestrictAll").ClickAsync();
-        await one.SaveButton.ClickAsync();
-        await first.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await new PatientPages(first).ChooseAndSaveAsync("RestrictAll");
         await Expect(first.GetByText("Your choice is saved.")).ToBeVisibleAsync();
         await Expect(first.GetByTestId("settings-error")).ToHaveCountAsync(0);
 
-        var other = new PatientPages(second);
-        await other.Mode("RestrictAll").ClickAsync();
-        await other.SaveButton.ClickAsync();
-        await second.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await new PatientPages(second).ChooseAndSaveAsync("RestrictAll");
 
         await Expect(second.GetByTestId("settings-error")).ToHaveTextAsync(new Regex("changed elsewhere in the meantime"));
     }

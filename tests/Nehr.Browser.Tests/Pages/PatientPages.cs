@@ -22,6 +22,18 @@ public sealed class PatientPages(IPage page)
         await ProviderSearch.FillAsync(providerName.Split(' ')[0]);
         await page.GetByRole(AriaRole.Option, new() { NameRegex = new System.Text.RegularExpressions.Regex("^" + providerName) }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add provider" }).ClickAsync();
+        await SaveAndConfirmAsync();
+    }
+
+    /// <summary>On the access settings page as it is: choose a mode, save, confirm.</summary>
+    public async Task ChooseAndSaveAsync(string modeName)
+    {
+        await Mode(modeName).ClickAsync();
+        await SaveAndConfirmAsync();
+    }
+
+    private async Task SaveAndConfirmAsync()
+    {
         await SaveButton.ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
     }
