@@ -31,6 +31,11 @@ public enum OnboardingState
     Onboarded,
 }
 
+public static class OnboardingStates
+{
+    public static string Display(OnboardingState state) => state == OnboardingState.Onboarded ? "Onboarded" : "Not onboarded";
+}
+
 /// <summary>A licensed healthcare provider in the register.</summary>
 public sealed class Provider
 {
