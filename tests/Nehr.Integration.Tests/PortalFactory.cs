@@ -111,8 +111,22 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public NehrDbContext CreateDbContext() =>
         Services.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext();
 
+    /// <summary>
+    /// The tables a refused contribution may still write to: the audit trail, the contribution log, the data-quality
+    /// list and the data-protection key ring. Everything else is the record and its administration.
+    /// </summary>
+    public static IReadOnlySet<string> LogTables { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "AuditEvents", "AuditChainHead", "AuditCheckpoints", "ContributionBatches", "IdentityMismatches", "DataProtectionKeys",
+    };
+
     /// <summary>A hash of every row of every table: equal before and after means the database did not change.</summary>
-    public async Task<string> DatabaseHashAsync()
+    public Task<string> DatabaseHashAsync() => HashTablesAsync(_ => true);
+
+    /// <summary>A hash of every table but <see cref="LogTables"/>: equal before and after means no clinical or administrative data changed.</summary>
+    public Task<string> ClinicalDataHashAsync() => HashTablesAsync(table => !LogTables.Contains(table));
+
+    private async Task<string> HashTablesAsync(Func<string, bool> include)
     {
         await using var db = CreateDbContext();
         var connection = db.Database.GetDbConnection();
@@ -126,7 +140,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             await using var reader = await list.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                tables.Add(reader.GetString(0));
+                if (include(reader.GetString(0)))
+                {
+                    tables.Add(reader.GetString(0));
+                }
             }
         }
 
