@@ -6,7 +6,11 @@ using Nehr.Core.Records;
 namespace Nehr.Core.Access;
 
 /// <summary>A patient found by a clinician: enough to confirm identity before opening the record.</summary>
-public sealed record FoundPatient(int Id, string Nric, string Name, DateOnly DateOfBirth, Sex Sex);
+public sealed record FoundPatient(int Id, string Nric, string Name, DateOnly DateOfBirth, Sex Sex)
+{
+    /// <summary>False while the person was enrolled by a provider's feed and the population register has not confirmed them.</summary>
+    public bool DemographicsConfirmed { get; init; } = true;
+}
 
 /// <summary>Found, or refused with the reason to show.</summary>
 public sealed record LookupResult(FoundPatient? Patient, AccessDecision Decision)
@@ -30,9 +34,10 @@ public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, Au
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        // A former NRIC/FIN (e.g. the FIN of someone who became a citizen) still finds the person.
         var patient = await db.Patients.AsNoTracking()
-            .Where(p => p.Nric == nric)
-            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex))
+            .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
+            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex) { DemographicsConfirmed = p.DemographicsConfirmed })
             .SingleOrDefaultAsync(cancellationToken);
         var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, clock.GetUtcNow().UtcDateTime, cancellationToken);
         var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));

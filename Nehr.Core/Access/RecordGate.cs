@@ -40,7 +40,7 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         var decision = patientId is null
             ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
             : new AccessDecision(AccessLevel.Full, DecisionReason.OwnRecord);
-        var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, cancellationToken);
+        var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
         var e = await audit.AppendAsync(db, new AuditEntry
         {
             EventType = AuditEventTypes.RecordRead,
@@ -75,7 +75,7 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
         var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
         var view = await LoadAsync(
             db, request.PatientId, decision, kind, page, pageSize,
-            decision.IsOverride ? facts.OverrideExpiresAtUtc : null, cancellationToken);
+            decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
         // Almost always the provider has been here before: that is known before the lock, and stays true.
         var firstAccessBy = decision.AllowsClinicalData && facts.Provider is { } provider && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
             ? provider
@@ -114,32 +114,41 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
             now, cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// What the decision allows. Entries the source withdrew (entered in error) are hidden from every clinical view and
+    /// shown only to the patient, marked as withdrawn (<paramref name="withdrawn"/>).
+    /// </summary>
     private static async Task<RecordView> LoadAsync(
         NehrDbContext db, int patientId, AccessDecision decision, EntryKind? onlyKind, int page, int pageSize,
-        DateTime? overrideExpires, CancellationToken cancellationToken)
+        DateTime? overrideExpires, bool withdrawn, CancellationToken cancellationToken)
     {
-        var entries = new Dictionary<EntryKind, EntryPage>();
+        var pages = new Dictionary<EntryKind, EntryPage>();
         if (!decision.AllowsClinicalData)
         {
-            return new RecordView(decision, null, entries, null, 0);
+            return new RecordView(decision, null, pages, null, 0);
         }
 
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Id == patientId)
-            .Select(p => new PatientDemographics(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex, p.Race, p.RestrictionMode))
+            .Select(p => new PatientDemographics(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex, p.Race, p.RestrictionMode)
+            {
+                DemographicsConfirmed = p.DemographicsConfirmed,
+                IsDeceased = p.IsDeceased,
+                DateOfDeath = p.DateOfDeath,
+            })
             .SingleAsync(cancellationToken);
         var kinds = RecordView.KindsFor(decision.Level).Where(k => onlyKind is null || k == onlyKind).ToList();
         if (kinds.Count > 0)
         {
-            var counts = await db.ClinicalEntries
-                .Where(e => e.PatientId == patientId)
+            var entries = db.ClinicalEntries.Where(e => e.PatientId == patientId && (withdrawn || e.WithdrawnAtUtc == null));
+            var counts = await entries
                 .GroupBy(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind))
                 .Select(g => new { Kind = g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Kind, g => g.Count, cancellationToken);
             // Most records are short: when every kind asked for fits in its first page, one query reads them all.
             var together = page == 1 && kinds.All(k => counts.GetValueOrDefault(k) <= pageSize)
-                ? (await db.ClinicalEntries.AsNoTracking()
-                    .Where(e => e.PatientId == patientId && kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)))
+                ? (await entries.AsNoTracking()
+                    .Where(e => kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)))
                     .ToListAsync(cancellationToken))
                     .ToLookup(e => e.Kind)
                 : null;
@@ -150,16 +159,16 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
                     ? []
                     : together is not null
                         ? together[kind].OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id).ToList()
-                        : await db.ClinicalEntries.AsNoTracking()
-                            .Where(e => e.PatientId == patientId && EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
+                        : await entries.AsNoTracking()
+                            .Where(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
                             .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
                             .Skip((page - 1) * pageSize).Take(pageSize)
                             .ToListAsync(cancellationToken);
-                entries[kind] = new EntryPage(kind, page, pageSize, total, items);
+                pages[kind] = new EntryPage(kind, page, pageSize, total, items);
             }
         }
 
-        return new RecordView(decision, patient, entries, overrideExpires, 0);
+        return new RecordView(decision, patient, pages, overrideExpires, 0);
     }
 
     private static void ValidatePaging(int page, int pageSize)
@@ -214,7 +223,9 @@ internal sealed record AccessFacts(
             {
                 p.RestrictionMode,
                 Allows = providerId != null && p.AllowedProviders.Any(a => a.ProviderId == providerId),
-                Registered = providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId && r.EndedAtUtc == null),
+                // Current: begun, not ended, not expired (CareRegistrationQueries.CurrentAt, written out for the query).
+                Registered = providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId
+                    && r.EndedAtUtc == null && r.RegisteredAtUtc <= now && (r.ExpiresAtUtc == null || r.ExpiresAtUtc > now)),
                 OverrideExpires = personId == null
                     ? null
                     : db.EmergencyOverrides

@@ -10,6 +10,9 @@ public enum ProviderType
     Radiology,
     Dental,
     RetailPharmacy,
+
+    /// <summary>The keeper of the population register (not a healthcare provider): its systems are the person register's authority.</summary>
+    PopulationRegister,
 }
 
 public static class ProviderTypes
@@ -20,6 +23,7 @@ public static class ProviderTypes
         ProviderType.GeneralPractice => "General practice",
         ProviderType.SpecialistClinic => "Specialist clinic",
         ProviderType.RetailPharmacy => "Retail pharmacy",
+        ProviderType.PopulationRegister => "Population register",
         _ => type.ToString(),
     };
 }

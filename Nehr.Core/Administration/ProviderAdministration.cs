@@ -22,7 +22,16 @@ public sealed record NewStaffMember(string? Name, string? Email, ProfessionalRol
 public sealed record CreatedAccount(int PersonnelId, string Email, string TemporaryPassword);
 
 /// <summary>A care registration as the provider administrator sees it.</summary>
-public sealed record RegistrationRow(long Id, int PatientId, string Nric, string PatientName, DateTime RegisteredAtUtc);
+public sealed record RegistrationRow(long Id, int PatientId, string Nric, string PatientName, DateTime RegisteredAtUtc)
+{
+    public RegistrationSource Source { get; init; }
+
+    /// <summary>When it lapses; null while an encounter's episode is under way (or for an old registration without an end date).</summary>
+    public DateTime? ExpiresAtUtc { get; init; }
+
+    /// <summary>False while the person was enrolled by a provider's feed and the population register has not confirmed them.</summary>
+    public bool DemographicsConfirmed { get; init; } = true;
+}
 
 public sealed record RegistrationPage(IReadOnlyList<RegistrationRow> Rows, int Page, int PageSize, int Total)
 {
@@ -38,6 +47,9 @@ public sealed class ProviderAdministration(
     IPasswordHasher<ApplicationUser> passwords, ILookupNormalizer normalizer)
 {
     public const int RegistrationPageSize = 25;
+
+    /// <summary>The longest a registration by an administrator may run, in years.</summary>
+    public const int MaxRegistrationYears = 5;
 
     /// <summary>Portal roles a provider administrator may give: the clinician area or provider administration.</summary>
     public static IReadOnlyList<string> AssignablePortalRoles { get; } = [Roles.Clinician, Roles.ProviderAdmin];
@@ -201,8 +213,8 @@ public sealed class ProviderAdministration(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "registration.list", cancellationToken);
-        var query = db.CareRegistrations.AsNoTracking()
-            .Where(r => r.ProviderId == actor.ProviderId && r.EndedAtUtc == null)
+        var query = db.CareRegistrations.AsNoTracking().CurrentAt(Now)
+            .Where(r => r.ProviderId == actor.ProviderId)
             .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
         if (nric is { } n)
         {
@@ -212,41 +224,77 @@ public sealed class ProviderAdministration(
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(x => x.r.RegisteredAtUtc).ThenByDescending(x => x.r.Id)
             .Skip((page - 1) * RegistrationPageSize).Take(RegistrationPageSize)
-            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc })
+            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc, x.r.Source, x.r.ExpiresAtUtc, x.p.DemographicsConfirmed })
             .ToListAsync(cancellationToken);
         return new RegistrationPage(
-            rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)).ToList(),
+            rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)
+            {
+                Source = x.Source,
+                ExpiresAtUtc = x.ExpiresAtUtc,
+                DemographicsConfirmed = x.DemographicsConfirmed,
+            }).ToList(),
             page, RegistrationPageSize, total);
     }
 
-    /// <summary>Registers a patient (by NRIC/FIN) for care with the administrator's provider.</summary>
-    public async Task<RegistrationRow> RegisterPatientAsync(AuditContext who, string? nricText, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Registers a patient (by NRIC/FIN) for care with the administrator's provider, until the end of the day chosen
+    /// (Singapore time; a year from today unless given, at most <see cref="MaxRegistrationYears"/> years). A patient
+    /// never registered with this provider before is told (notice and e-mail).
+    /// </summary>
+    public async Task<RegistrationRow> RegisterPatientAsync(AuditContext who, string? nricText, DateOnly? endsOn = null, CancellationToken cancellationToken = default)
     {
         if (!Nric.TryParse(nricText, out var nric, out var error))
         {
             throw new DomainException(error);
         }
 
+        var today = NehrCalendar.Today(Now);
+        var lastDay = endsOn ?? today.AddYears(1);
+        if (lastDay <= today)
+        {
+            throw new DomainException("The registration must end after today.");
+        }
+
+        if (lastDay > today.AddYears(MaxRegistrationYears))
+        {
+            throw new DomainException($"A registration lasts at most {MaxRegistrationYears} years; register the patient again when it ends.");
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = await RequireAsync(db, who, "registration.create", cancellationToken);
-        var patient = await db.Patients.AsNoTracking().Where(p => p.Nric == nric)
-            .Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(cancellationToken)
+        var patient = await db.Patients.AsNoTracking()
+            .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
+            .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed }).SingleOrDefaultAsync(cancellationToken)
             ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
-        if (await db.CareRegistrations.AnyAsync(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId && r.EndedAtUtc == null, cancellationToken))
+        var now = Now;
+        var registrations = db.CareRegistrations.Where(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId);
+        if (await registrations.CurrentAt(now).AnyAsync(r => r.Source == RegistrationSource.Administrator, cancellationToken))
         {
             throw new DomainException($"{patient.Name} is already registered with {actor.Provider!.Name}.");
         }
 
-        var now = Now;
-        var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now);
+        var firstTime = !await registrations.AnyAsync(cancellationToken);
+        var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
         db.CareRegistrations.Add(registration);
         await db.SaveChangesAsync(cancellationToken);
+        if (firstTime)
+        {
+            await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{actor.Provider!.Name} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
+                now, cancellationToken: cancellationToken);
+        }
+
         await audit.AppendAsync(db, actor.Entry(AuditEventTypes.CareRegistered, who,
-            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}"), patient.Id), cancellationToken);
+            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}; until={lastDay:yyyy-MM-dd}"), patient.Id), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new RegistrationRow(registration.Id, patient.Id, nric.Value, patient.Name, now);
+        return new RegistrationRow(registration.Id, patient.Id, patient.Nric.Value, patient.Name, now)
+        {
+            ExpiresAtUtc = registration.ExpiresAtUtc,
+            DemographicsConfirmed = patient.DemographicsConfirmed,
+        };
     }
 
     /// <summary>Ends a registration of the administrator's own provider.</summary>

@@ -44,6 +44,10 @@ public static class AuditEventTypes
     public const string SystemTokenRefused = "system.token-refused";
     public const string ContributionAccepted = "contribution.accepted";
     public const string ContributionRefused = "contribution.refused";
+    public const string PersonEnrolled = "person.enrolled";
+    public const string PersonRegistered = "person.registered";
+    public const string DemographicsChanged = "person.demographics-changed";
+    public const string PersonIdentifierChanged = "person.identifier-changed";
 
     /// <summary>Every event type, for the auditors' search.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

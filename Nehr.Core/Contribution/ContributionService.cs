@@ -1,39 +1,65 @@
 using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Nehr.Core.Access;
+using Microsoft.Extensions.Options;
 using Nehr.Core.Audit;
 using Nehr.Core.Data;
-using Nehr.Core.Records;
 
 namespace Nehr.Core.Contribution;
 
 /// <summary>The system behind a contribution (from its access token) and where it called from.</summary>
 public sealed record SystemCaller(int SystemId, string? ClientAddress, string CorrelationId);
 
-/// <summary>One entry of an accepted bundle: created, or an update of what the same source sent before.</summary>
-public sealed record EntryOutcome(int EntryIndex, string ResourceType, bool Created);
-
-/// <summary>Accepted (with an outcome per entry), or refused with the problems and the HTTP status that fits them.</summary>
-public sealed record ContributionResult(int Status, IReadOnlyList<ContributionIssue> Issues, IReadOnlyList<EntryOutcome> Outcomes, string BundleType)
+/// <summary>The answer for one request entry: its HTTP status and what went with it (notes, or the problems of a refused entry).</summary>
+public sealed record EntryResponse(int Index, int Status, IReadOnlyList<ContributionIssue> Issues)
 {
-    public bool Accepted => Status is 200;
-
-    public static ContributionResult Refused(IReadOnlyList<ContributionIssue> issues) => new(StatusFor(issues), issues, [], string.Empty);
-
-    private static int StatusFor(IReadOnlyList<ContributionIssue> issues) =>
-        issues.Any(i => i.Kind == IssueKind.TooLarge) ? 413
-        : issues.Any(i => i.Kind == IssueKind.Malformed) ? 400
-        : 422;
+    public string StatusLine => Status switch
+    {
+        200 => "200 OK",
+        201 => "201 Created",
+        400 => "400 Bad Request",
+        413 => "413 Content Too Large",
+        _ => "422 Unprocessable Entity",
+    };
 }
 
 /// <summary>
-/// Applies a system's FHIR bundle to the NEHR: all of it in one transaction, or none of it. A resource sent again by
-/// the same system (same kind, same source identifier) updates its entry. The patient's restriction plays no part:
-/// contribution always continues. The contribution is audited with it, attributed to the provider and the system.
-/// Bad input is answered without writing anything, so the database is left exactly as it was.
+/// Accepted (a response for every request entry, in order), or refused whole with the problems and the HTTP status
+/// that fits them.
 /// </summary>
-public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed record ContributionResult(int Status, IReadOnlyList<ContributionIssue> Issues, IReadOnlyList<EntryResponse> Entries, string BundleType)
 {
+    public bool Accepted => Status is 200;
+
+    public static ContributionResult Refused(IReadOnlyList<ContributionIssue> issues, string bundleType = "") =>
+        new(ContributionIssue.StatusFor(issues), issues, [], bundleType);
+}
+
+/// <summary>Settings of section "Nehr:Registration".</summary>
+public sealed class RegistrationOptions
+{
+    public const string Section = "Nehr:Registration";
+
+    /// <summary>How long a registration from an encounter lasts after the episode ends, in days.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3650, ErrorMessage = "Nehr:Registration:DaysAfterEpisode must be between 1 and 3650.")]
+    public int DaysAfterEpisode { get; set; } = 90;
+}
+
+/// <summary>
+/// Applies a system's FHIR bundle to the NEHR. A transaction is applied whole or not at all; in a batch each entry
+/// stands alone. A provider's system files clinical entries for the persons of its bundle, after the identity
+/// cross-check (<see cref="ProviderFeed"/>); the population register's system keeps the person register
+/// (<see cref="PopulationRegisterFeed"/>). Every request, accepted or refused, leaves a row in the contribution log and
+/// an event in the audit trail (contribution.accepted or contribution.refused), written in the same transaction as
+/// what it records. Bad input changes no clinical data. A patient's restriction plays no part.
+/// </summary>
+public sealed partial class ContributionService(
+    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptions<RegistrationOptions> registration)
+{
+    /// <summary>Lines of a population-register load written in one transaction.</summary>
+    public const int RegisterLoadChunk = 500;
+
     /// <summary>
     /// Checks a system's client credentials for a token: the secret against its stored hash, and the connection's
     /// state now. Both outcomes are audited. Returns the system's id, or null when refused.
@@ -66,105 +92,224 @@ public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFacto
 
     private static string Truncate(string? value) => value is null ? "-" : value.Length > 100 ? value[..100] : value;
 
-    /// <summary>Whether the system may contribute now; a refusal is audited (it is an authorisation failure).</summary>
-    public async Task<bool> AuthoriseAsync(SystemCaller caller, CancellationToken cancellationToken = default)
+    /// <summary>The system, if it may contribute now; a refusal is audited (it is an authorisation failure).</summary>
+    public async Task<SystemConnection?> AuthoriseAsync(SystemCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
         if (system is { MayContribute: true })
         {
-            return true;
+            return system;
         }
 
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        await audit.AppendAsync(db, Refusal(caller, system), cancellationToken);
+        await audit.AppendAsync(db, Unauthorised(caller, system), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return false;
+        return null;
     }
 
-    public async Task<ContributionResult> ContributeAsync(SystemCaller caller, string json, CancellationToken cancellationToken = default)
+    /// <summary>A request refused before its bundle was read (wrong content type, too large): logged and audited.</summary>
+    public async Task<ContributionResult> RefuseAsync(SystemCaller caller, ContributionIssue issue, int status, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        var system = await db.SystemConnections.AsNoTracking().SingleAsync(s => s.Id == caller.SystemId, cancellationToken);
+        var result = new ContributionResult(status, [issue], [], string.Empty);
+        await LogRefusalAsync(db, audit, caller, system, result, 0, [], clock.GetUtcNow().UtcDateTime, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async Task<ContributionResult> ContributeAsync(SystemCaller caller, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var now = clock.GetUtcNow().UtcDateTime;
-        var content = FhirBundleReader.Read(json ?? string.Empty, now);
-        if (content.Issues.Count > 0)
-        {
-            return ContributionResult.Refused(content.Issues);
-        }
-
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var kind = await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
+
+        // Read before taking the writer's lock: parsing is most of the work, and needs no database.
+        var content = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, now);
+
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
         if (system is not { MayContribute: true })
         {
-            await audit.AppendAsync(db, Refusal(caller, system), cancellationToken);
+            await audit.AppendAsync(db, Unauthorised(caller, system), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new ContributionResult(401, [new(IssueKind.Invalid, "Bundle", "This system may not contribute (suspended, revoked or unknown).")], [], content.BundleType);
         }
 
-        // Every patient named must be in the NEHR; the answer names the entry that names an unknown one.
-        var nrics = content.Patients.Values.Concat(content.Entries.Select(e => e.Patient)).Distinct().ToList();
-        var patientIds = await db.Patients.AsNoTracking().Where(p => nrics.Contains(p.Nric))
-            .Select(p => new { p.Nric, p.Id }).ToDictionaryAsync(p => p.Nric, p => p.Id, cancellationToken);
-        var unknown = content.Patients.Where(p => !patientIds.ContainsKey(p.Value))
-            .Select(p => new ContributionIssue(IssueKind.UnknownPatient, $"Bundle.entry[{p.Key}].resource.identifier", $"No patient with NRIC/FIN {p.Value.Value} is in the NEHR."))
-            .Concat(content.Entries.Where(e => !patientIds.ContainsKey(e.Patient) && !content.Patients.Values.Contains(e.Patient))
-                .Select(e => new ContributionIssue(IssueKind.UnknownPatient, $"Bundle.entry[{e.EntryIndex}].resource", $"No patient with NRIC/FIN {e.Patient.Value} is in the NEHR.")))
-            .ToList();
-        if (unknown.Count > 0)
+        ContributionResult result;
+        if (content.Issues.Count > 0)
         {
-            return ContributionResult.Refused(unknown);
+            result = ContributionResult.Refused(content.Issues, content.BundleType);
+            await LogRefusalAsync(db, audit, caller, system, result, content.Entries.Count, [], now, cancellationToken);
+        }
+        else if (system.Kind == SystemKind.PopulationRegister)
+        {
+            result = await new PopulationRegisterFeed(db, audit, system, caller, now).ApplyAsync(content, transaction, cancellationToken);
+        }
+        else
+        {
+            result = await new ProviderFeed(db, audit, system, caller, now, registration.Value).ApplyAsync(content, cancellationToken);
         }
 
-        var sourceIds = content.Entries.Select(e => e.SourceIdentifier).Distinct().ToList();
-        var existing = (await db.ClinicalEntries
-                .Where(e => e.SourceSystemId == system.Id && sourceIds.Contains(e.SourceIdentifier))
-                .ToListAsync(cancellationToken))
-            .ToDictionary(e => (e.Kind, e.SourceIdentifier));
-        var outcomes = new List<EntryOutcome>();
-        foreach (var draft in content.Entries)
-        {
-            var entry = draft.Create(new EntrySource(patientIds[draft.Patient], system.ProviderId, system.Id, draft.SourceIdentifier, draft.OccurredAtUtc, now));
-            if (existing.TryGetValue((draft.Kind, draft.SourceIdentifier), out var previous))
-            {
-                var incoming = db.Entry(entry).CurrentValues;
-                var target = db.Entry(previous).CurrentValues;
-                foreach (var property in target.Properties.Where(p => !p.IsPrimaryKey() && !p.IsShadowProperty()))
-                {
-                    target[property] = incoming[property];
-                }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
 
-                outcomes.Add(new EntryOutcome(draft.EntryIndex, draft.ResourceType, Created: false));
+    /// <summary>
+    /// The population register's first fill: NDJSON, one Patient a line. Lines are read as they arrive and applied
+    /// in transactions of <see cref="RegisterLoadChunk"/>; each line stands alone (as in a batch): a bad line is
+    /// reported with its number and changes nothing, the others are applied.
+    /// </summary>
+    public async Task<RegisterLoadResult> LoadPopulationRegisterAsync(SystemCaller caller, Stream body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(body);
+        var started = clock.GetUtcNow().UtcDateTime;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var problems = new List<ContributionIssue>();
+        var lines = 0;
+        var applied = 0;
+        SystemConnection? system;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
+        }
+
+        if (system is not { MayContribute: true, Kind: SystemKind.PopulationRegister })
+        {
+            var issue = new ContributionIssue(IssueKind.NotSupported, "Patient",
+                "Only the population register's system loads persons in bulk; a provider's system posts bundles to /fhir.");
+            if (system is { MayContribute: true })
+            {
+                await RefuseAsync(caller, issue, 422, cancellationToken);
+            }
+
+            return new RegisterLoadResult(system is { MayContribute: true } ? 422 : 401, 0, 0, counts, [issue]);
+        }
+
+        using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false));
+        var chunk = new List<(int Line, string Text)>(RegisterLoadChunk);
+        while (true)
+        {
+            var text = await reader.ReadLineAsync(cancellationToken);
+            if (text is not null)
+            {
+                lines++;
+                if (text.Trim().Length > 0)
+                {
+                    chunk.Add((lines, text));
+                }
+            }
+
+            if (chunk.Count == RegisterLoadChunk || text is null && chunk.Count > 0)
+            {
+                applied += await LoadChunkAsync(caller, system, chunk, counts, problems, cancellationToken);
+                chunk.Clear();
+            }
+
+            if (text is null)
+            {
+                break;
+            }
+        }
+
+        if (lines == 0)
+        {
+            problems.Add(new(IssueKind.Malformed, "line 1", "The load is empty: send one Patient (FHIR R4 JSON) a line."));
+        }
+
+        var status = applied > 0 || problems.Count == 0 ? 200 : ContributionIssue.StatusFor(problems);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+            var outcome = problems.Count == 0 ? ContributionOutcome.Accepted : applied > 0 ? ContributionOutcome.PartlyAccepted : ContributionOutcome.Refused;
+            db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, started, outcome, status, "ndjson", lines, applied, 0,
+                problems.Count(p => p.IsError), KindCounts(counts), IssueCodes(problems), IssueText(problems)));
+            await audit.AppendAsync(db, new AuditEntry
+            {
+                EventType = outcome == ContributionOutcome.Refused ? AuditEventTypes.ContributionRefused : AuditEventTypes.ContributionAccepted,
+                CorrelationId = caller.CorrelationId,
+                SystemId = system.Id,
+                ActorProviderId = system.ProviderId,
+                ClientAddress = caller.ClientAddress,
+                Outcome = outcome == ContributionOutcome.Refused ? AuditOutcome.Failed : AuditOutcome.Success,
+                Details = string.Create(CultureInfo.InvariantCulture, $"register-load; lines={lines}; applied={applied}; refused={problems.Count}; {KindCounts(counts)}"),
+            }, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return new RegisterLoadResult(status, lines, applied, counts, problems);
+    }
+
+    private async Task<int> LoadChunkAsync(
+        SystemCaller caller, SystemConnection system, List<(int Line, string Text)> chunk, Dictionary<string, int> counts,
+        List<ContributionIssue> problems, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var read = PopulationRegisterFeed.ReadLines(chunk, now);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        var feed = new PopulationRegisterFeed(db, audit, system, caller, now);
+        var responses = await feed.ApplyPersonsAsync(read.Select(r => r.Entry).ToList(), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var applied = 0;
+        for (var i = 0; i < responses.Count; i++)
+        {
+            var line = read[i].Line;
+            if (responses[i].Status >= 400)
+            {
+                problems.AddRange(responses[i].Issues.Select(p => p with { Location = $"line {line}: {p.Location.Replace($"Bundle.entry[{i}].resource", "Patient", StringComparison.Ordinal)}" }));
             }
             else
             {
-                db.ClinicalEntries.Add(entry);
-                outcomes.Add(new EntryOutcome(draft.EntryIndex, draft.ResourceType, Created: true));
+                applied++;
             }
         }
 
-        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, content.Entries.Count, now));
-        var patients = content.Entries.Select(e => patientIds[e.Patient]).Distinct().ToList();
-        await audit.AppendAsync(db, new AuditEntry
+        foreach (var (key, value) in feed.Counts)
         {
-            EventType = AuditEventTypes.ContributionAccepted,
-            CorrelationId = caller.CorrelationId,
-            SystemId = system.Id,
-            ActorProviderId = system.ProviderId,
-            ClientAddress = caller.ClientAddress,
-            PatientId = patients.Count == 1 ? patients[0] : null,
-            Details = string.Create(CultureInfo.InvariantCulture,
-                $"bundle={content.BundleType}; created={outcomes.Count(o => o.Created)}; updated={outcomes.Count(o => !o.Created)}; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]"),
-        }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new ContributionResult(200, [], outcomes, content.BundleType);
+            counts[key] = counts.GetValueOrDefault(key) + value;
+        }
+
+        return applied;
     }
 
-    private static AuditEntry Refusal(SystemCaller caller, SystemConnection? system) => new()
+    /// <summary>A refusal: its log row (with the OperationOutcome's codes and texts), its identity mismatches and its audit event.</summary>
+    internal static async Task LogRefusalAsync(
+        NehrDbContext db, AuditTrail audit, SystemCaller caller, SystemConnection system, ContributionResult result, int entries,
+        IReadOnlyList<IdentityMismatch> mismatches, DateTime now, CancellationToken cancellationToken)
+    {
+        db.IdentityMismatches.AddRange(mismatches);
+        var errors = result.Issues.Where(i => i.IsError).ToList();
+        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, ContributionOutcome.Refused, result.Status,
+            NullIfEmpty(result.BundleType), entries, 0, 0, entries, null, IssueCodes(errors), IssueText(errors)));
+        await audit.AppendAsync(db, Refusal(caller, system, result, errors), cancellationToken);
+    }
+
+    internal static AuditEntry Refusal(SystemCaller caller, SystemConnection system, ContributionResult result, IReadOnlyList<ContributionIssue> errors) => new()
+    {
+        EventType = AuditEventTypes.ContributionRefused,
+        CorrelationId = caller.CorrelationId,
+        SystemId = system.Id,
+        ActorProviderId = system.ProviderId,
+        ClientAddress = caller.ClientAddress,
+        Outcome = AuditOutcome.Failed,
+        Details = string.Create(CultureInfo.InvariantCulture,
+            $"status={result.Status}; bundle={NullIfEmpty(result.BundleType) ?? "-"}; issues={errors.Count}; codes={IssueCodes(errors) ?? "-"}"),
+    };
+
+    private static AuditEntry Unauthorised(SystemCaller caller, SystemConnection? system) => new()
     {
         EventType = AuditEventTypes.ContributionRefused,
         CorrelationId = caller.CorrelationId,
@@ -174,4 +319,34 @@ public sealed class ContributionService(IDbContextFactory<NehrDbContext> dbFacto
         Outcome = AuditOutcome.Denied,
         Details = string.Create(CultureInfo.InvariantCulture, $"system={caller.SystemId}; state={system?.State.ToString() ?? "unknown"}"),
     };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    internal static string? KindCounts(IReadOnlyDictionary<string, int> counts) =>
+        counts.Count == 0 ? null : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}={c.Value}")));
+
+    internal static string? IssueCodes(IEnumerable<ContributionIssue> issues)
+    {
+        var codes = issues.Where(i => i.IsError).Select(i => i.Code).Distinct().Order(StringComparer.Ordinal).ToList();
+        return codes.Count == 0 ? null : string.Join(", ", codes);
+    }
+
+    /// <summary>
+    /// The problems as answered, for the log: where and what, one a line. Values the sender wrote that a message
+    /// quotes are left out ('…'), so the log never holds what a resource said.
+    /// </summary>
+    internal static string? IssueText(IEnumerable<ContributionIssue> issues)
+    {
+        var lines = issues.Where(i => i.IsError).Take(20)
+            .Select(i => $"{i.Location}: {QuotedValue().Replace(i.Message, "'…'")}")
+            .Select(line => new string(line.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? ' ' : c).ToArray()))
+            .ToList();
+        return lines.Count == 0 ? null : string.Join('\n', lines);
+    }
+
+    [GeneratedRegex("'[^']*'")]
+    private static partial Regex QuotedValue();
 }
+
+/// <summary>What a population-register load did: lines read, persons applied, counts per kind of change, and each bad line's problems.</summary>
+public sealed record RegisterLoadResult(int Status, int Lines, int Applied, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);

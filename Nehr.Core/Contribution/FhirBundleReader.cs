@@ -1,533 +1,517 @@
-using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Nehr.Core.Records;
 using FhirResource = Hl7.Fhir.Model.Resource;
-using Patient = Hl7.Fhir.Model.Patient;
 
 namespace Nehr.Core.Contribution;
 
-/// <summary>One clinical entry read from a bundle, waiting for its patient to be resolved.</summary>
-public sealed record EntryDraft(int EntryIndex, string ResourceType, Nric Patient, EntryKind Kind, string SourceIdentifier, DateTime OccurredAtUtc,
-    Func<EntrySource, ClinicalEntry> Create);
-
-/// <summary>What a bundle holds for the NEHR: the patients it names and the entries, or the problems found.</summary>
-public sealed record BundleContent(string BundleType, IReadOnlyList<EntryDraft> Entries, IReadOnlyDictionary<int, Nric> Patients, IReadOnlyList<ContributionIssue> Issues);
-
 /// <summary>
-/// Reads a FHIR R4 Bundle (JSON, parsed by the Firely SDK) into NEHR entries. Patients are matched by their NRIC/FIN
-/// identifier (<see cref="NricSystem"/>); other resources reference them by the patient entry's fullUrl (urn:uuid)
-/// or by that identifier. References to resources the NEHR does not keep (practitioners, organisations) are not
-/// followed. Every problem is reported with its place in the bundle; nothing is partly read.
+/// Reads a contribution: a FHIR R4 Bundle (JSON) of type transaction or batch. First the bundle's own structure, with
+/// System.Text.Json (what is not an object, a bundle without entries, two entries with one fullUrl: the bundle is
+/// refused whole); then each entry on its own. Resources the NEHR keeps are parsed by the Firely SDK in its strict mode
+/// (the structure of the base R4 definitions: types, primitive formats, required codes, no unknown elements) and read
+/// into entries; what the NEHR does not keep (vital signs, claims, practitioners…) is reported as not kept and never
+/// parsed further, so a fault in it refuses nothing. Every problem names its place in the bundle.
 /// </summary>
 public static partial class FhirBundleReader
 {
     /// <summary>The identifier system of a Singapore NRIC/FIN in NEHR contributions.</summary>
     public const string NricSystem = "http://nehr.moh.gov.sg/fhir/sid/nric";
 
+    /// <summary>The extension the population register gives a person's race in (valueCode Chinese, Malay, Indian or Others).</summary>
+    public const string RaceExtension = "http://nehr.moh.gov.sg/fhir/StructureDefinition/race";
+
     public const string ObservationCategorySystem = "http://terminology.hl7.org/CodeSystem/observation-category";
 
-    public const int MaxEntries = 1000;
+    /// <summary>Entries in one bundle at most (a lifetime's export of one patient fits).</summary>
+    public const int MaxEntries = 10_000;
 
-    public static readonly IReadOnlyList<string> SupportedTypes =
+    /// <summary>The resource types the NEHR keeps (Observation and DiagnosticReport only of the laboratory and imaging categories).</summary>
+    public static readonly IReadOnlyList<string> KeptTypes =
     [
         "Patient", "AllergyIntolerance", "Immunization", "MedicationRequest", "MedicationStatement", "MedicationDispense",
-        "Observation", "DiagnosticReport", "Condition", "Encounter", "Composition", "DocumentReference",
+        "Observation", "DiagnosticReport", "Condition", "Procedure", "Encounter", "Composition", "DocumentReference",
     ];
 
-    private static readonly FhirJsonDeserializer Deserializer = new(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable));
+    private static readonly FhirJsonDeserializer Deserializer = new(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
 
-    public static BundleContent Read(string json, DateTime nowUtc)
+    // FHIR JSON has no duplicate properties; the last of two would silently win.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    /// <summary>The resource types of FHIR R4, exactly as written (the SDK's own lookup ignores case).</summary>
+    private static readonly HashSet<string> ResourceTypes = new(ModelInfo.SupportedResources, StringComparer.Ordinal);
+
+    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH" };
+
+    /// <summary>Reads a bundle posted by a system of the given kind.</summary>
+    public static BundleContent Read(ReadOnlyMemory<byte> body, SystemKind kind, DateTime nowUtc)
     {
-        var issues = new List<ContributionIssue>();
-        Bundle? bundle = null;
+        JsonDocument document;
         try
         {
-            var resource = Deserializer.DeserializeResource(json);
-            bundle = resource as Bundle;
-            if (bundle is null)
-            {
-                issues.Add(new(IssueKind.Malformed, resource.TypeName, $"Post a Bundle, not a {resource.TypeName}."));
-            }
-        }
-        catch (DeserializationFailedException e)
-        {
-            bundle = e.PartialResult as Bundle;
-            foreach (var problem in e.Exceptions.Take(20))
-            {
-                var kind = problem.Message.Contains("Unknown type", StringComparison.OrdinalIgnoreCase) ? IssueKind.NotSupported : IssueKind.Malformed;
-                issues.Add(new(kind, LocationOf(problem), problem.Message));
-            }
+            document = JsonDocument.Parse(body, DocumentOptions);
         }
         catch (JsonException e)
         {
-            issues.Add(new(IssueKind.Malformed, "Bundle", $"The body is not valid JSON: {e.Message}"));
-        }
-        catch (FormatException e)
-        {
-            issues.Add(new(IssueKind.Malformed, "Bundle", $"The body is not a FHIR resource: {e.Message}"));
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle",
+                $"The body is not valid JSON{(e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : string.Empty)}. Post one FHIR R4 Bundle in JSON."));
         }
 
-        if (bundle is null || issues.Count > 0)
+        using (document)
         {
-            if (issues.Count == 0)
+            try
             {
-                issues.Add(new(IssueKind.Malformed, "Bundle", "The body is not a FHIR Bundle."));
+                return Read(document.RootElement, kind, nowUtc);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string that is not valid Unicode (a lone surrogate) in the bundle's own elements.
+                return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle", "The bundle holds text that is not valid Unicode (a lone surrogate)."));
+            }
+        }
+    }
+
+    private static BundleContent Read(JsonElement root, SystemKind kind, DateTime nowUtc)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle",
+                $"The body is a JSON {Describe(root.ValueKind)}, not a resource. Post one FHIR R4 Bundle (a JSON object with \"resourceType\": \"Bundle\")."));
+        }
+
+        var resourceType = root.TryGetProperty("resourceType", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
+        if (resourceType != "Bundle")
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, resourceType ?? "Bundle", resourceType is null
+                ? "The body has no resourceType. Post a FHIR R4 Bundle of type transaction or batch."
+                : $"Post a Bundle, not a {Printable(resourceType)}."));
+        }
+
+        var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (type is not ("transaction" or "batch"))
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle.type",
+                $"A contribution is a Bundle of type transaction or batch{(type is null ? string.Empty : $", not \"{Printable(type)}\"")}."));
+        }
+
+        if (!root.TryGetProperty("entry", out var entries) || entries.ValueKind == JsonValueKind.Array && entries.GetArrayLength() == 0)
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle.entry", "The bundle has no entries: there is nothing to contribute."));
+        }
+
+        if (entries.ValueKind != JsonValueKind.Array)
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle.entry", $"Bundle.entry is a JSON {Describe(entries.ValueKind)}; it must be an array of entries."));
+        }
+
+        var count = entries.GetArrayLength();
+        if (count > MaxEntries)
+        {
+            return BundleContent.Refused(new ContributionIssue(IssueKind.TooLarge, "Bundle.entry", $"A bundle has at most {MaxEntries:N0} entries; this one has {count:N0}. Split it."));
+        }
+
+        // The envelope of every entry: its fullUrl and its resource, before any resource is read.
+        var raw = new List<RawEntry>(count);
+        var issues = new List<ContributionIssue>();
+        var byFullUrl = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var element in entries.EnumerateArray())
+        {
+            var index = raw.Count;
+            var at = $"Bundle.entry[{index}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                issues.Add(new(IssueKind.Malformed, at, $"An entry is a JSON {Describe(element.ValueKind)}; it must be an object with a resource."));
+                raw.Add(new RawEntry(index, null, null, default));
+                continue;
             }
 
-            return new BundleContent(string.Empty, [], new Dictionary<int, Nric>(), issues);
-        }
+            string? fullUrl = null;
+            if (element.TryGetProperty("fullUrl", out var url))
+            {
+                if (url.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(url.GetString()))
+                {
+                    issues.Add(new(IssueKind.Malformed, at + ".fullUrl", "fullUrl must be a non-empty string."));
+                }
+                else
+                {
+                    fullUrl = url.GetString()!;
+                    if (byFullUrl.TryGetValue(fullUrl, out var first))
+                    {
+                        issues.Add(new(IssueKind.Malformed, at + ".fullUrl",
+                            $"Entries {first} and {index} have the same fullUrl: every entry of a bundle has its own. Nothing was filed."));
+                    }
+                    else
+                    {
+                        byFullUrl[fullUrl] = index;
+                    }
+                }
+            }
 
-        if (bundle.Type is not (Bundle.BundleType.Transaction or Bundle.BundleType.Batch))
-        {
-            issues.Add(new(IssueKind.Malformed, "Bundle.type", "A contribution is a Bundle of type transaction or batch."));
-        }
-
-        if (bundle.Entry.Count > MaxEntries)
-        {
-            issues.Add(new(IssueKind.TooLarge, "Bundle.entry", $"A bundle has at most {MaxEntries} entries; this one has {bundle.Entry.Count}. Split it."));
-        }
-
-        if (bundle.Entry.Count == 0)
-        {
-            issues.Add(new(IssueKind.Invalid, "Bundle.entry", "The bundle has no entries."));
+            var resource = element.TryGetProperty("resource", out var r) ? r : default;
+            raw.Add(new RawEntry(index, fullUrl, Request(element, out var requestProblem), resource, requestProblem));
         }
 
         if (issues.Count > 0)
         {
-            return new BundleContent(string.Empty, [], new Dictionary<int, Nric>(), issues);
+            return BundleContent.Refused([.. issues]);
         }
 
-        // First the patients, so that any entry can reference any of them by fullUrl.
-        var patients = new Dictionary<int, Nric>();
-        var byFullUrl = new Dictionary<string, Nric>(StringComparer.Ordinal);
-        for (var i = 0; i < bundle.Entry.Count; i++)
+        var context = new BundleContext(raw, byFullUrl, kind, nowUtc);
+        var read = new ReadEntry[raw.Count];
+
+        // The Patients first, so that any entry can name its person wherever they are in the bundle.
+        foreach (var entry in raw)
         {
-            if (bundle.Entry[i].Resource is Patient patient)
+            if (TypeOf(entry) == "Patient")
             {
-                var at = $"Bundle.entry[{i}].resource";
-                if (ReadNric(patient.Identifier, at + ".identifier", issues) is { } nric)
+                read[entry.Index] = RequestProblem(entry, "Patient") is { } problem ? Failed(entry, "Patient", problem) : PatientReader.Read(entry, context);
+                context.People[entry.Index] = read[entry.Index];
+            }
+        }
+
+        foreach (var entry in raw)
+        {
+            read[entry.Index] ??= ReadOther(entry, context);
+        }
+
+        // One source identifier twice in a bundle: the second would silently overwrite the first.
+        var seen = new Dictionary<(EntryKind, string), int>();
+        for (var i = 0; i < read.Length; i++)
+        {
+            if (read[i].Draft is { } draft)
+            {
+                if (seen.TryGetValue((draft.Kind, draft.SourceIdentifierHash), out var first))
                 {
-                    patients[i] = nric;
-                    if (bundle.Entry[i].FullUrl is { Length: > 0 } url)
+                    read[i] = read[i] with
                     {
-                        byFullUrl[url] = nric;
+                        Role = EntryRole.Failed,
+                        Issues = [new(IssueKind.Invalid, $"Bundle.entry[{i}].resource.identifier", $"Entry {first} has the same source identifier: one resource, one entry.")],
+                    };
+                }
+                else
+                {
+                    seen[(draft.Kind, draft.SourceIdentifierHash)] = i;
+                }
+            }
+        }
+
+        return new BundleContent(type, read, []);
+    }
+
+    /// <summary>
+    /// The entry's request (FHIR: every entry of a transaction or batch has one, bdl-3): its method, or the problem
+    /// with it, which refuses the entry.
+    /// </summary>
+    private static string? Request(JsonElement element, out string? problem)
+    {
+        problem = null;
+        if (!element.TryGetProperty("request", out var request) || request.ValueKind != JsonValueKind.Object)
+        {
+            problem = "Every entry of a transaction or batch has its request (method and url).";
+            return null;
+        }
+
+        var method = request.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        if (method is null || !Methods.Contains(method))
+        {
+            problem = method is null
+                ? "The entry's request has no method."
+                : $"request.method \"{Printable(method)}\" is not an HTTP verb of FHIR (GET, HEAD, POST, PUT, DELETE, PATCH).";
+            return null;
+        }
+
+        if (!request.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(url.GetString()))
+        {
+            problem = "The entry's request has no url.";
+            return null;
+        }
+
+        return method;
+    }
+
+    /// <summary>What is wrong with the entry's request for a resource to keep: a bad request, or a method other than POST or PUT.</summary>
+    private static ContributionIssue? RequestProblem(RawEntry entry, string type)
+    {
+        var at = $"Bundle.entry[{entry.Index}].request";
+        return entry.RequestProblem is { } problem ? new ContributionIssue(IssueKind.Malformed, at, problem)
+            : entry.Method is "POST" or "PUT" ? null
+            : new ContributionIssue(IssueKind.NotSupported, at + ".method", entry.Method == "DELETE"
+                ? "The NEHR does not delete: send the resource again with status entered-in-error to withdraw it."
+                : $"The NEHR takes a {type} sent with POST or PUT, not {entry.Method}{(entry.Method == "PATCH" ? ": send the whole resource" : string.Empty)}.");
+    }
+
+    private static ReadEntry ReadOther(RawEntry entry, BundleContext context)
+    {
+        var at = $"Bundle.entry[{entry.Index}]";
+        if (entry.RequestProblem is { } requestProblem)
+        {
+            return Failed(entry, TypeOf(entry), new ContributionIssue(IssueKind.Malformed, at + ".request", requestProblem));
+        }
+
+        if (entry.Resource.ValueKind == JsonValueKind.Undefined || entry.Resource.ValueKind == JsonValueKind.Null)
+        {
+            return entry.Method is "DELETE"
+                ? Failed(entry, null, new ContributionIssue(IssueKind.NotSupported, at + ".request", "The NEHR does not delete: send the resource again with status entered-in-error to withdraw it."))
+                : Failed(entry, null, new ContributionIssue(IssueKind.Malformed, at + ".resource", "The entry has no resource."));
+        }
+
+        if (entry.Resource.ValueKind != JsonValueKind.Object)
+        {
+            return Failed(entry, null, new ContributionIssue(IssueKind.Malformed, at + ".resource", $"The entry's resource is a JSON {Describe(entry.Resource.ValueKind)}, not a resource."));
+        }
+
+        var type = TypeOf(entry);
+        if (type is null)
+        {
+            return Failed(entry, null, new ContributionIssue(IssueKind.Malformed, at + ".resource.resourceType", "The resource has no resourceType."));
+        }
+
+        if (!ResourceTypes.Contains(type) || ModelInfo.GetTypeForFhirType(type) is not { IsAbstract: false })
+        {
+            return Failed(entry, type, new ContributionIssue(IssueKind.Malformed, at + ".resource.resourceType", $"{Printable(type)} is not a FHIR R4 resource type."));
+        }
+
+        if (RequestProblem(entry, type) is { } methodProblem)
+        {
+            return Failed(entry, type, methodProblem);
+        }
+
+        if (context.Kind == SystemKind.PopulationRegister)
+        {
+            return NotKept(entry, type, $"{type} is not taken from the population register, whose feed carries persons (Patient) only: not kept.");
+        }
+
+        if (!KeptTypes.Contains(type))
+        {
+            return NotKept(entry, type, $"{type} is not part of the NEHR's selected copy: not kept.");
+        }
+
+        var issues = new List<ContributionIssue>();
+        var resource = Parse(entry, issues);
+        return resource is null ? new ReadEntry(entry.Index, type, EntryRole.Failed, issues) : ClinicalReader.Read(entry, resource, context);
+    }
+
+    /// <summary>Parses one resource with the Firely SDK in strict mode; problems are reported at their place in the bundle.</summary>
+    internal static FhirResource? Parse(RawEntry entry, List<ContributionIssue> issues)
+    {
+        var at = $"Bundle.entry[{entry.Index}].resource";
+        if (FhirJsonRules.Problem(entry.Resource) is { } problem)
+        {
+            issues.Add(new ContributionIssue(IssueKind.Malformed, at + problem.Path, problem.Message));
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(entry.Resource), new JsonReaderOptions { MaxDepth = 64 });
+            return Deserializer.DeserializeResource(ref reader);
+        }
+        catch (DeserializationFailedException e)
+        {
+            foreach (var failure in e.Exceptions.Take(10))
+            {
+                issues.Add(FromFirely(failure.Message, at));
+            }
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or NotSupportedException or ArgumentException
+            or OverflowException or JsonException or Hl7.Fhir.Utility.CodedException)
+        {
+            issues.Add(FromFirely(e is InvalidOperationException && e.Message.Contains("UTF-16", StringComparison.Ordinal)
+                ? "The resource holds text that is not valid Unicode (a lone surrogate)."
+                : e.Message, at));
+        }
+
+        if (issues.Count == 0)
+        {
+            issues.Add(new(IssueKind.Malformed, at, "The resource could not be read as FHIR R4."));
+        }
+
+        return null;
+    }
+
+    /// <summary>Firely says "… At Observation.effective, line 1, position 100.": the place becomes the entry's.</summary>
+    private static ContributionIssue FromFirely(string message, string at)
+    {
+        var match = FirelyLocation().Match(message);
+        if (!match.Success)
+        {
+            return new(IssueKind.Malformed, at, message);
+        }
+
+        var path = match.Groups["path"].Value;
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        var location = dot < 0 ? at : at + path[dot..];
+        return new(IssueKind.Malformed, location, message[..match.Index].TrimEnd());
+    }
+
+    [GeneratedRegex(@"\s*At (?<path>[A-Za-z$][^,\s]*), line \d+, position \d+\.?\s*$")]
+    private static partial Regex FirelyLocation();
+
+    internal static string? TypeOf(RawEntry entry) =>
+        entry.Resource.ValueKind == JsonValueKind.Object && entry.Resource.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()
+            : null;
+
+    internal static ReadEntry Failed(RawEntry entry, string? type, params ContributionIssue[] issues) => new(entry.Index, type, EntryRole.Failed, issues);
+
+    internal static ReadEntry NotKept(RawEntry entry, string type, string why) =>
+        new(entry.Index, type, EntryRole.NotKept, [new(IssueKind.NotKept, $"Bundle.entry[{entry.Index}].resource", why)]);
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "object",
+    };
+
+    /// <summary>A value of the sender's, echoed in an answer: short and printable.</summary>
+    public static string Printable(string value)
+    {
+        var text = new string(value.Take(60).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
+        return value.Length > 60 ? text + "…" : text;
+    }
+}
+
+/// <summary>One entry's envelope: its place, fullUrl, request method (or what is wrong with its request) and resource (not yet read).</summary>
+internal sealed record RawEntry(int Index, string? FullUrl, string? Method, JsonElement Resource, string? RequestProblem = null);
+
+/// <summary>
+/// What FHIR's JSON forbids and the SDK lets through: an empty string anywhere (FHIR: "empty values are not allowed"),
+/// and control characters (U+0000 to U+001F but tab, line feed and carriage return) in strings.
+/// </summary>
+internal static class FhirJsonRules
+{
+    public static (string Path, string Message)? Problem(JsonElement resource)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(resource);
+        for (var i = 0; i + 5 < raw.Length; i++)
+        {
+            // In the raw JSON a control character can only be an escape: \u0000 to \u001F.
+            if (raw[i] == (byte)'\\' && raw[i + 1] == (byte)'u' && raw[i + 2] == (byte)'0' && raw[i + 3] == (byte)'0' && raw[i + 4] is (byte)'0' or (byte)'1')
+            {
+                var code = Convert.ToInt32(System.Text.Encoding.ASCII.GetString(raw.Slice(i + 2, 4)), 16);
+                if (code is not (0x09 or 0x0A or 0x0D))
+                {
+                    return (string.Empty, $"The resource holds a control character (U+{code:X4}) in a string; FHIR strings hold text only.");
+                }
+            }
+            else if (raw[i] == (byte)'\\')
+            {
+                i++; // an escaped character: not the start of an escape
+            }
+        }
+
+        return EmptyAt(resource) is { } path
+            ? (path, "An element is an empty string; FHIR has no empty values: leave the element out.")
+            : null;
+    }
+
+    /// <summary>The path (below the resource) of the first empty string, or null; built only for the one found.</summary>
+    private static string? EmptyAt(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when element.ValueEquals(ReadOnlySpan<byte>.Empty):
+                return string.Empty;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (EmptyAt(property.Value) is { } below)
+                    {
+                        return $".{property.Name}{below}";
                     }
                 }
-            }
-        }
 
-        var drafts = new List<EntryDraft>();
-        for (var i = 0; i < bundle.Entry.Count; i++)
-        {
-            var at = $"Bundle.entry[{i}].resource";
-            var resource = bundle.Entry[i].Resource;
-            if (resource is null)
-            {
-                issues.Add(new(IssueKind.Invalid, at, "The entry has no resource."));
-                continue;
-            }
-
-            if (resource is Patient)
-            {
-                continue;
-            }
-
-            if (!SupportedTypes.Contains(resource.TypeName))
-            {
-                issues.Add(new(IssueKind.NotSupported, at, $"{resource.TypeName} is not a resource type the NEHR takes. Supported: {string.Join(", ", SupportedTypes)}."));
-                continue;
-            }
-
-            var reader = new EntryReader(i, at, resource, byFullUrl, issues, nowUtc);
-            if (reader.Read() is { } draft)
-            {
-                drafts.Add(draft);
-            }
-        }
-
-        var duplicates = drafts.GroupBy(d => (d.Kind, d.SourceIdentifier)).Where(g => g.Count() > 1).ToList();
-        foreach (var duplicate in duplicates)
-        {
-            issues.Add(new(IssueKind.Invalid, $"Bundle.entry[{duplicate.Skip(1).First().EntryIndex}].resource",
-                $"The source identifier {duplicate.Key.SourceIdentifier} appears more than once in the bundle."));
-        }
-
-        return new BundleContent(bundle.Type.ToString()!, drafts, patients, issues);
-    }
-
-    private static Nric? ReadNric(List<Identifier> identifiers, string at, List<ContributionIssue> issues)
-    {
-        var identifier = identifiers.FirstOrDefault(x => x.System == NricSystem);
-        if (identifier is null)
-        {
-            issues.Add(new(IssueKind.Invalid, at, $"The patient needs an identifier with system {NricSystem} (the NRIC/FIN)."));
-            return null;
-        }
-
-        if (!Nric.TryParse(identifier.Value, out var nric, out var error))
-        {
-            issues.Add(new(IssueKind.Invalid, at, $"Invalid NRIC/FIN: {error}"));
-            return null;
-        }
-
-        return nric;
-    }
-
-    private static string LocationOf(Hl7.Fhir.Utility.CodedException problem)
-    {
-        var match = LocationPattern().Match(problem.Message);
-        return match.Success ? match.Groups[1].Value : "Bundle";
-    }
-
-    [GeneratedRegex(@"at (Bundle[^\s,]*)")]
-    private static partial Regex LocationPattern();
-
-    /// <summary>Reads one resource into an entry draft, reporting each problem with its place.</summary>
-    private sealed class EntryReader(int index, string at, FhirResource resource, Dictionary<string, Nric> byFullUrl, List<ContributionIssue> issues, DateTime nowUtc)
-    {
-        private int _problems;
-
-        public EntryDraft? Read()
-        {
-            var draft = resource switch
-            {
-                AllergyIntolerance a => Allergy(a),
-                Immunization i => Vaccination(i),
-                MedicationRequest m => Medication(m.Subject, m.Medication, m.AuthoredOn, "authoredOn", m.DosageInstruction.FirstOrDefault()?.Text, MedicationStatus.Prescribed, m.Identifier),
-                MedicationStatement m => Medication(m.Subject, m.Medication, DateOf(m.Effective) ?? m.DateAsserted, "effective[x]", m.Dosage.FirstOrDefault()?.Text, MedicationStatus.Recorded, m.Identifier),
-                MedicationDispense m => Medication(m.Subject, m.Medication, m.WhenHandedOver ?? m.WhenPrepared, "whenHandedOver", m.DosageInstruction.FirstOrDefault()?.Text, MedicationStatus.Dispensed, m.Identifier),
-                Observation o => Lab(o),
-                DiagnosticReport r => Report(r),
-                Condition c => Diagnosis(c),
-                Encounter e => EncounterSummary(e),
-                Composition c => CompositionSummary(c),
-                DocumentReference d => DocumentSummary(d),
-                _ => null,
-            };
-            return _problems == 0 ? draft : null;
-        }
-
-        private EntryDraft? Allergy(AllergyIntolerance a)
-        {
-            var nric = Subject(a.Patient, "patient");
-            var substance = Text(a.Code, "code");
-            var when = Date(DateOf(a.Onset) ?? a.RecordedDate, "onset[x] or recordedDate");
-            var id = SourceId(a.Identifier);
-            var category = a.Category?.FirstOrDefault() switch
-            {
-                AllergyIntolerance.AllergyIntoleranceCategory.Food => AllergyCategory.Food,
-                AllergyIntolerance.AllergyIntoleranceCategory.Environment => AllergyCategory.Environment,
-                AllergyIntolerance.AllergyIntoleranceCategory.Biologic => AllergyCategory.Biologic,
-                _ => AllergyCategory.Medication,
-            };
-            var criticality = a.Criticality switch
-            {
-                AllergyIntolerance.AllergyIntoleranceCriticality.Low => AllergyCriticality.Low,
-                AllergyIntolerance.AllergyIntoleranceCriticality.High => AllergyCriticality.High,
-                _ => AllergyCriticality.Unknown,
-            };
-            var reaction = a.Reaction.FirstOrDefault()?.Manifestation.Select(Display).FirstOrDefault(t => t is not null);
-            return Draft(nric, EntryKind.Allergy, id, when, s => new AllergyEntry(s, substance!, category, criticality, reaction));
-        }
-
-        private EntryDraft? Vaccination(Immunization i)
-        {
-            var nric = Subject(i.Patient, "patient");
-            var vaccine = Text(i.VaccineCode, "vaccineCode");
-            var when = Date(DateOf(i.Occurrence), "occurrence[x]");
-            var dose = i.ProtocolApplied.FirstOrDefault()?.DoseNumber is PositiveInt p ? p.Value : null;
-            return Draft(nric, EntryKind.Vaccination, SourceId(i.Identifier), when, s => new VaccinationEntry(s, vaccine!, dose));
-        }
-
-        private EntryDraft? Medication(
-            ResourceReference? subject, DataType? medication, string? date, string dateElement, string? dosage, MedicationStatus status, List<Identifier> identifiers)
-        {
-            var nric = Subject(subject, "subject");
-            var name = medication switch
-            {
-                CodeableConcept concept => Display(concept),
-                ResourceReference reference => reference.Display,
-                _ => null,
-            };
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                Problem(IssueKind.Invalid, "medication[x]", "The medication is required (a code with text or display, or a reference with display).");
-            }
-
-            var when = Date(date, dateElement);
-            return Draft(nric, EntryKind.Medication, SourceId(identifiers), when, s => new MedicationEntry(s, name!, dosage, status));
-        }
-
-        private EntryDraft? Lab(Observation o)
-        {
-            if (!o.Category.Any(c => c.Coding.Any(x => x.System == ObservationCategorySystem && x.Code == "laboratory")))
-            {
-                var category = o.Category.SelectMany(c => c.Coding).Select(c => c.Code).FirstOrDefault() ?? "none";
-                Problem(IssueKind.NotSupported, "category",
-                    $"Only laboratory observations (category {ObservationCategorySystem}|laboratory) are part of the NEHR; this one's category is {category}.");
-                return null;
-            }
-
-            var nric = Subject(o.Subject, "subject");
-            var test = Text(o.Code, "code");
-            var code = o.Code?.Coding.FirstOrDefault()?.Code;
-            string? value = null;
-            string? unit = null;
-            switch (o.Value)
-            {
-                case Quantity q when q.Value is not null:
-                    value = q.Value.Value.ToString(CultureInfo.InvariantCulture);
-                    unit = q.Unit ?? q.Code;
-                    break;
-                case FhirString text:
-                    value = text.Value;
-                    break;
-                case CodeableConcept concept:
-                    value = Display(concept);
-                    break;
-            }
-
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                Problem(IssueKind.Invalid, "value[x]", "A laboratory result needs a value (valueQuantity, valueString or valueCodeableConcept).");
-            }
-
-            var when = Date(DateOf(o.Effective) ?? o.Issued?.ToString("O", CultureInfo.InvariantCulture), "effective[x] or issued");
-            var range = o.ReferenceRange.FirstOrDefault();
-            var flag = o.Interpretation.SelectMany(c => c.Coding).Select(c => c.Code).FirstOrDefault() switch
-            {
-                "L" => AbnormalFlag.Low,
-                "H" => AbnormalFlag.High,
-                "LL" => AbnormalFlag.CriticalLow,
-                "HH" => AbnormalFlag.CriticalHigh,
-                "A" or "AA" => AbnormalFlag.Abnormal,
-                _ => AbnormalFlag.Normal,
-            };
-            return Draft(nric, EntryKind.LabResult, SourceId(o.Identifier), when,
-                s => new LabResultEntry(s, test!, code, value!, unit, range?.Low?.Value, range?.High?.Value, flag));
-        }
-
-        private EntryDraft? Report(DiagnosticReport r)
-        {
-            var nric = Subject(r.Subject, "subject");
-            var test = Text(r.Code, "code");
-            var conclusion = r.Conclusion ?? (r.Result.Count > 0 ? $"Report of {r.Result.Count} results" : null);
-            if (string.IsNullOrWhiteSpace(conclusion))
-            {
-                Problem(IssueKind.Invalid, "conclusion", "A diagnostic report needs a conclusion or results.");
-            }
-
-            var when = Date(DateOf(r.Effective) ?? r.Issued?.ToString("O", CultureInfo.InvariantCulture), "effective[x] or issued");
-            return Draft(nric, EntryKind.LabResult, SourceId(r.Identifier), when,
-                s => new LabResultEntry(s, test!, r.Code?.Coding.FirstOrDefault()?.Code, conclusion!, null, null, null, AbnormalFlag.Normal));
-        }
-
-        private EntryDraft? Diagnosis(Condition c)
-        {
-            var nric = Subject(c.Subject, "subject");
-            var description = Text(c.Code, "code");
-            var when = Date(DateOf(c.Onset) ?? c.RecordedDate, "onset[x] or recordedDate");
-            var status = c.ClinicalStatus?.Coding.FirstOrDefault()?.Code is "resolved" or "inactive" or "remission"
-                ? DiagnosisStatus.Resolved
-                : DiagnosisStatus.Active;
-            return Draft(nric, EntryKind.Diagnosis, SourceId(c.Identifier), when,
-                s => new DiagnosisEntry(s, c.Code?.Coding.FirstOrDefault()?.Code, description!, status));
-        }
-
-        private EntryDraft? EncounterSummary(Encounter e)
-        {
-            var nric = Subject(e.Subject, "subject");
-            var when = Date(e.Period?.Start, "period.start");
-            var discharge = e.Hospitalization?.DischargeDisposition is not null || e.Period?.End is not null && e.Class?.Code == "IMP";
-            var title = e.Type.Select(Display).FirstOrDefault(t => t is not null) ?? (discharge ? "Inpatient stay" : "Visit");
-            var reasons = string.Join("; ", e.ReasonCode.Select(Display).Where(t => t is not null));
-            var text = PlainText(e.Text) ?? (reasons.Length > 0 ? $"Reason: {reasons}" : null);
-            if (text is null)
-            {
-                Problem(IssueKind.Invalid, "text", "A visit summary needs its text (the narrative) or a reasonCode.");
-            }
-
-            return Draft(nric, EntryKind.Summary, SourceId(e.Identifier), when,
-                s => new SummaryEntry(s, discharge ? SummaryType.Discharge : SummaryType.Visit, title, text!));
-        }
-
-        private EntryDraft? CompositionSummary(Composition c)
-        {
-            var nric = Subject(c.Subject, "subject");
-            var when = Date(c.Date, "date");
-            var text = string.Join("\n\n", c.Section.Select(s => (s.Title is { } t ? t + ": " : string.Empty) + PlainText(s.Text)).Where(s => s.Length > 0));
-            if (text.Length == 0)
-            {
-                Problem(IssueKind.Invalid, "section", "A summary needs at least one section with text.");
-            }
-
-            var title = c.Title ?? Display(c.Type) ?? "Summary";
-            return Draft(nric, EntryKind.Summary, SourceId(c.Identifier is null ? [] : [c.Identifier]), when,
-                s => new SummaryEntry(s, IsDischarge(c.Type) ? SummaryType.Discharge : SummaryType.Visit, title, text));
-        }
-
-        private EntryDraft? DocumentSummary(DocumentReference d)
-        {
-            var nric = Subject(d.Subject, "subject");
-            var when = Date(d.Date?.ToString("O", CultureInfo.InvariantCulture), "date");
-            var attachment = d.Content.FirstOrDefault()?.Attachment;
-            string? text = null;
-            if (attachment?.Data is { Length: > 0 } data && (attachment.ContentType ?? "text/plain").StartsWith("text/", StringComparison.Ordinal))
-            {
-                text = Encoding.UTF8.GetString(data);
-            }
-
-            text ??= d.Description;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                Problem(IssueKind.Invalid, "content[0].attachment", "A document needs text content (a text/* attachment) or a description.");
-            }
-
-            var title = attachment?.Title ?? Display(d.Type) ?? "Document";
-            return Draft(nric, EntryKind.Summary, SourceId(d.Identifier), when,
-                s => new SummaryEntry(s, IsDischarge(d.Type) ? SummaryType.Discharge : SummaryType.Visit, title, text!));
-        }
-
-        private static bool IsDischarge(CodeableConcept? type) =>
-            type?.Coding.Any(c => c.Code == "18842-5") == true || (Display(type)?.Contains("discharge", StringComparison.OrdinalIgnoreCase) ?? false);
-
-        private EntryDraft? Draft(Nric? nric, EntryKind kind, string? sourceId, DateTime? when, Func<EntrySource, ClinicalEntry> create)
-        {
-            if (nric is null || sourceId is null || when is null || _problems > 0)
-            {
-                return null;
-            }
-
-            // Check the entry's own rules now (lengths, ranges), so every problem is found before anything is written.
-            try
-            {
-                create(new EntrySource(1, 1, null, sourceId, when.Value, nowUtc));
-            }
-            catch (DomainException e)
-            {
-                Problem(IssueKind.Invalid, string.Empty, e.Message);
-                return null;
-            }
-
-            return new EntryDraft(index, resource.TypeName, nric.Value, kind, sourceId, when.Value, create);
-        }
-
-        private Nric? Subject(ResourceReference? reference, string element)
-        {
-            if (reference is null)
-            {
-                Problem(IssueKind.Invalid, element, "The reference to the patient is required.");
-                return null;
-            }
-
-            if (reference.Reference is { Length: > 0 } url && byFullUrl.TryGetValue(url, out var nric))
-            {
-                return nric;
-            }
-
-            if (reference.Identifier is { System: NricSystem } identifier)
-            {
-                if (Nric.TryParse(identifier.Value, out var byIdentifier, out var error))
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
                 {
-                    return byIdentifier;
+                    if (EmptyAt(item) is { } below)
+                    {
+                        return $"[{i}]{below}";
+                    }
+
+                    i++;
                 }
 
-                Problem(IssueKind.Invalid, element + ".identifier", $"Invalid NRIC/FIN: {error}");
-                return null;
-            }
+                break;
+        }
 
-            Problem(IssueKind.Invalid, element,
-                $"Reference the patient by the fullUrl of a Patient entry in this bundle, or by an identifier with system {NricSystem}.");
+        return null;
+    }
+}
+
+/// <summary>What the readers of one bundle share: every entry's envelope, the fullUrls, the Patients read so far.</summary>
+internal sealed class BundleContext(IReadOnlyList<RawEntry> entries, IReadOnlyDictionary<string, int> byFullUrl, SystemKind kind, DateTime nowUtc)
+{
+    public IReadOnlyList<RawEntry> Entries { get; } = entries;
+
+    public IReadOnlyDictionary<string, int> ByFullUrl { get; } = byFullUrl;
+
+    public SystemKind Kind { get; } = kind;
+
+    public DateTime NowUtc { get; } = nowUtc;
+
+    private Dictionary<(string Type, string Id), int>? _byTypeAndId;
+
+    /// <summary>The Patient entries, by their place in the bundle.</summary>
+    public Dictionary<int, ReadEntry> People { get; } = [];
+
+    /// <summary>The entry a reference points to: its fullUrl, or a relative reference (Type/id) against the referring entry's base or a resource id.</summary>
+    public int? Resolve(string reference, int fromIndex)
+    {
+        if (ByFullUrl.TryGetValue(reference, out var index))
+        {
+            return index;
+        }
+
+        if (reference.Contains(':', StringComparison.Ordinal))
+        {
+            return null; // an absolute URL or URN that is in no entry
+        }
+
+        var parts = reference.Split('/');
+        if (parts.Length < 2)
+        {
             return null;
         }
 
-        private string? Text(CodeableConcept? concept, string element)
+        var (type, id) = (parts[0], parts[1]);
+        var ownParts = Entries[fromIndex].FullUrl?.Split('/');
+        if (ownParts is { Length: >= 3 } && ByFullUrl.TryGetValue($"{string.Join('/', ownParts[..^2])}/{type}/{id}", out index))
         {
-            var text = Display(concept);
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                Problem(IssueKind.Invalid, element, $"{element} is required, with text or a coding display.");
-            }
-
-            return text;
+            // fullUrl "https://emr.example/fhir/Observation/1" has the base "https://emr.example/fhir".
+            return index;
         }
 
-        private string? SourceId(List<Identifier> identifiers)
+        _byTypeAndId ??= IndexByTypeAndId();
+        if (_byTypeAndId.TryGetValue((type, id), out index))
         {
-            var identifier = identifiers.FirstOrDefault(i => !string.IsNullOrWhiteSpace(i.Value));
-            var id = identifier is not null ? $"{identifier.System}|{identifier.Value}" : resource.Id;
-            if (string.IsNullOrWhiteSpace(id))
-            {
-                Problem(IssueKind.Invalid, "identifier", "The source's own identifier (identifier, or id) is required, so that a resend updates the entry.");
-                return null;
-            }
-
-            return id.Length > ClinicalEntry.MaxShortTextLength ? id[..ClinicalEntry.MaxShortTextLength] : id;
+            return index;
         }
 
-        private DateTime? Date(string? value, string element)
-        {
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                Problem(IssueKind.Invalid, element, $"{element} is required (when it happened).");
-                return null;
-            }
-
-            try
-            {
-                var date = new FhirDateTime(value).ToDateTimeOffset(TimeSpan.Zero).UtcDateTime;
-                if (date > nowUtc.AddDays(1))
-                {
-                    Problem(IssueKind.Invalid, element, $"{element} is in the future ({value}).");
-                    return null;
-                }
-
-                return date;
-            }
-            catch (FormatException)
-            {
-                Problem(IssueKind.Invalid, element, $"{element} is not a valid FHIR date/time: {value}.");
-                return null;
-            }
-        }
-
-        private void Problem(IssueKind kind, string element, string message)
-        {
-            _problems++;
-            issues.Add(new(kind, element.Length == 0 ? at : $"{at}.{element}", message));
-        }
-
-        private static string? DateOf(DataType? value) => value switch
-        {
-            FhirDateTime d => d.Value,
-            Period p => p.Start,
-            Date d => d.Value,
-            _ => null,
-        };
-
-        private static string? Display(CodeableConcept? concept) =>
-            concept is null ? null : !string.IsNullOrWhiteSpace(concept.Text) ? concept.Text : concept.Coding.Select(c => c.Display).FirstOrDefault(d => !string.IsNullOrWhiteSpace(d));
-
-        private static string? PlainText(Narrative? narrative)
-        {
-            if (narrative?.Div is not { Length: > 0 } div)
-            {
-                return null;
-            }
-
-            var text = TagPattern().Replace(div, " ");
-            text = System.Net.WebUtility.HtmlDecode(SpacePattern().Replace(text, " ")).Trim();
-            return text.Length == 0 ? null : text;
-        }
+        return null;
     }
 
-    [GeneratedRegex("<[^>]+>")]
-    private static partial Regex TagPattern();
+    private Dictionary<(string Type, string Id), int> IndexByTypeAndId()
+    {
+        var index = new Dictionary<(string, string), int>();
+        foreach (var entry in Entries)
+        {
+            if (FhirBundleReader.TypeOf(entry) is { } type
+                && entry.Resource.TryGetProperty("id", out var rid) && rid.ValueKind == JsonValueKind.String && rid.GetString() is { } id)
+            {
+                index.TryAdd((type, id), entry.Index);
+            }
+        }
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex SpacePattern();
+        return index;
+    }
 }

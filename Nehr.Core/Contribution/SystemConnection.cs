@@ -8,6 +8,16 @@ public enum ConnectionState
     Revoked,
 }
 
+/// <summary>What a connected system sends.</summary>
+public enum SystemKind
+{
+    /// <summary>A provider's system: clinical data, with the Patient of each person it files for.</summary>
+    ProviderFeed,
+
+    /// <summary>The population register: persons (demographics, deaths, NRIC/FIN changes); the authority on them.</summary>
+    PopulationRegister,
+}
+
 /// <summary>The security items MOH checks before approving a connection.</summary>
 [Flags]
 public enum SecurityItem
@@ -35,8 +45,13 @@ public sealed class SystemConnection
         AppliedBy = string.Empty;
     }
 
-    public SystemConnection(int providerId, string name, string appliedBy, DateTime appliedAtUtc)
+    public SystemConnection(int providerId, string name, string appliedBy, DateTime appliedAtUtc, SystemKind kind = SystemKind.ProviderFeed)
     {
+        if (!Enum.IsDefined(kind))
+        {
+            throw new DomainException("Unknown kind of system.");
+        }
+
         if (providerId <= 0)
         {
             throw new DomainException("A system belongs to a provider.");
@@ -54,6 +69,7 @@ public sealed class SystemConnection
         AppliedBy = appliedBy;
         AppliedAtUtc = appliedAtUtc;
         State = ConnectionState.Applied;
+        Kind = kind;
     }
 
     public int Id { get; private set; }
@@ -61,6 +77,9 @@ public sealed class SystemConnection
     public int ProviderId { get; private set; }
 
     public string Name { get; private set; }
+
+    /// <summary>A provider's feed, or the population register (decided by the applying organisation's type).</summary>
+    public SystemKind Kind { get; private set; }
 
     public ConnectionState State { get; private set; }
 
@@ -94,6 +113,8 @@ public sealed class SystemConnection
     public string? ClientSecretHash { get; private set; }
 
     public bool MayContribute => State == ConnectionState.Approved;
+
+    public static string KindText(SystemKind kind) => kind == SystemKind.PopulationRegister ? "Population register" : "Provider feed";
 
     public static string SecurityItemText(SecurityItem item) => item switch
     {

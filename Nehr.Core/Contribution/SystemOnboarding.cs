@@ -8,7 +8,7 @@ using Nehr.Core.Identity;
 namespace Nehr.Core.Contribution;
 
 public sealed record SystemRow(
-    int Id, int ProviderId, string ProviderName, string Name, ConnectionState State, DateTime AppliedAtUtc,
+    int Id, int ProviderId, string ProviderName, string Name, SystemKind Kind, ConnectionState State, DateTime AppliedAtUtc,
     DateTime? ConnectivityTestPassedAtUtc, SecurityItem SecurityItems, bool ChecklistComplete, DateTime? ApprovedAtUtc, string? ClientId)
 {
     public bool ReadyForApproval => State == ConnectionState.Applied && ConnectivityTestPassedAtUtc is not null && ChecklistComplete;
@@ -45,7 +45,9 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
             throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
         }
 
-        var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now);
+        // The keeper of the population register connects the register's feed; every other organisation, a provider feed.
+        var kind = actor.Provider!.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
+        var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now, kind);
         db.SystemConnections.Add(system);
         await db.SaveChangesAsync(cancellationToken);
         var key = NewKey(system);
@@ -161,7 +163,8 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
             ?? throw new DomainException("There is no such system.");
         step(system, actor, now);
         var onboarded = string.Empty;
-        if (onboardProvider)
+        // Approval onboards a provider for reading the NEHR; the population register's keeper reads nothing.
+        if (onboardProvider && system.Kind == SystemKind.ProviderFeed)
         {
             var provider = await db.Providers.SingleAsync(p => p.Id == system.ProviderId, cancellationToken);
             if (provider.OnboardingState != OnboardingState.Onboarded)
@@ -199,6 +202,6 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     }
 
     private static SystemRow Row(SystemConnection s, string providerName) => new(
-        s.Id, s.ProviderId, providerName, s.Name, s.State, s.AppliedAtUtc, s.ConnectivityTestPassedAtUtc,
+        s.Id, s.ProviderId, providerName, s.Name, s.Kind, s.State, s.AppliedAtUtc, s.ConnectivityTestPassedAtUtc,
         s.SecurityItems, s.SecurityChecklistCompletedAtUtc is not null, s.ApprovedAtUtc, s.ClientId);
 }

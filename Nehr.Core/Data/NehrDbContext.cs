@@ -55,6 +55,12 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
 
     public DbSet<ContributionBatch> ContributionBatches => Set<ContributionBatch>();
 
+    public DbSet<IdentityMismatch> IdentityMismatches => Set<IdentityMismatch>();
+
+    public DbSet<FormerIdentifier> FormerIdentifiers => Set<FormerIdentifier>();
+
+    public DbSet<DemographicsChange> DemographicsChanges => Set<DemographicsChange>();
+
     /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

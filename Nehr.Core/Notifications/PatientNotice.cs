@@ -5,6 +5,7 @@ public enum NoticeKind
     EmergencyOverride,
     FirstAccessByProvider,
     ReportClosed,
+    RegisteredByProvider,
 }
 
 /// <summary>A notice to a patient, shown in their notifications (and sent by e-mail through the outbox).</summary>

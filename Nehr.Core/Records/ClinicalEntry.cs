@@ -1,28 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Nehr.Core.Records;
 
-/// <summary>The six kinds of clinical information the NEHR holds (the "selected copy").</summary>
+/// <summary>
+/// The kinds of clinical information the NEHR holds (the "selected copy"), in the order the record shows them:
+/// allergies and adverse reactions, vaccinations, medications, laboratory results, radiology results, diagnoses,
+/// surgeries and procedures, visits (admission and visit history), discharge summaries and other clinical documents.
+/// </summary>
 public enum EntryKind
 {
     Allergy,
     Vaccination,
     Medication,
     LabResult,
+    RadiologyResult,
     Diagnosis,
+    Procedure,
+    Visit,
     Summary,
 }
 
 /// <summary>
-/// One piece of contributed clinical information. Keeps its source provider, the contributing system,
-/// the source's own identifier, when it happened and when it was contributed.
+/// One piece of contributed clinical information. Keeps its source provider, the contributing system, the source's
+/// own identifier (whole, never cut), when it happened and when it was contributed, the status the source gave it,
+/// and whether the source has withdrawn it (sent it again as entered-in-error).
 /// </summary>
 public abstract class ClinicalEntry
 {
-    public const int MaxTextLength = 4000;
-    public const int MaxShortTextLength = 200;
+    /// <summary>The longest free text the NEHR keeps (a report, a summary): FHIR's own limit for a string, 1 MB.</summary>
+    public const int MaxTextLength = 1_048_576;
+
+    /// <summary>The longest name-like text (a test, a substance, a medication): longer than any real one, so none is refused or cut.</summary>
+    public const int MaxShortTextLength = 1000;
+
+    /// <summary>The longest source identifier (system|value): FHIR's limit for a string. It is kept whole and compared whole.</summary>
+    public const int MaxSourceIdentifierLength = 1_048_576;
+
+    public const int MaxCodeLength = 64;
 
     protected ClinicalEntry()
     {
         SourceIdentifier = string.Empty;
+        SourceIdentifierHash = string.Empty;
     }
 
     protected ClinicalEntry(EntrySource source)
@@ -33,7 +53,8 @@ public abstract class ClinicalEntry
             throw new DomainException("An entry needs its patient and its source provider.");
         }
 
-        SourceIdentifier = Required(source.SourceIdentifier, "source identifier", MaxShortTextLength);
+        SourceIdentifier = Required(source.SourceIdentifier, "source identifier", MaxSourceIdentifierLength);
+        SourceIdentifierHash = HashOf(SourceIdentifier);
         if (source.ContributedAtUtc < source.OccurredAtUtc.AddDays(-1))
         {
             // A day of slack allows for clocks and time zones at the source.
@@ -45,6 +66,7 @@ public abstract class ClinicalEntry
         SourceSystemId = source.SystemId;
         OccurredAtUtc = source.OccurredAtUtc;
         ContributedAtUtc = source.ContributedAtUtc;
+        Status = Optional(source.Status, "status", MaxCodeLength);
     }
 
     public long Id { get; private set; }
@@ -58,16 +80,34 @@ public abstract class ClinicalEntry
     /// <summary>The contributing system; null for entries keyed in through the portal or seeded.</summary>
     public int? SourceSystemId { get; private set; }
 
+    /// <summary>The source's own identifier, whole.</summary>
     public string SourceIdentifier { get; private set; }
+
+    /// <summary>SHA-256 of <see cref="SourceIdentifier"/> (hex): what the index holds, so that any length is looked up fast.</summary>
+    public string SourceIdentifierHash { get; private set; }
 
     public DateTime OccurredAtUtc { get; private set; }
 
     public DateTime ContributedAtUtc { get; private set; }
 
+    /// <summary>The status the source gave (FHIR's code as sent, e.g. final, preliminary, active, stopped); null when it gave none.</summary>
+    public string? Status { get; private set; }
+
+    /// <summary>When the source withdrew the entry (entered-in-error): hidden from clinical views, kept for the audit.</summary>
+    public DateTime? WithdrawnAtUtc { get; private set; }
+
+    public bool IsWithdrawn => WithdrawnAtUtc is not null;
+
     /// <summary>The basic set stays visible to the care team when the patient restricts access.</summary>
     public bool IsInBasicSet => IsBasicSetKind(Kind);
 
     public static bool IsBasicSetKind(EntryKind kind) => kind is EntryKind.Allergy or EntryKind.Vaccination;
+
+    /// <summary>The source says the entry was entered in error: it stays with its patient, withdrawn.</summary>
+    public void Withdraw(DateTime atUtc) => WithdrawnAtUtc ??= atUtc;
+
+    public static string HashOf(string sourceIdentifier) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceIdentifier ?? string.Empty)));
 
     protected static string Required(string? value, string what, int maxLength)
     {
@@ -79,7 +119,7 @@ public abstract class ClinicalEntry
 
         if (trimmed.Length > maxLength)
         {
-            throw new DomainException($"The {what} has at most {maxLength} characters.");
+            throw new DomainException($"The {what} has at most {maxLength:N0} characters.");
         }
 
         return trimmed;
@@ -94,17 +134,24 @@ public abstract class ClinicalEntry
         }
 
         return trimmed.Length > maxLength
-            ? throw new DomainException($"The {what} has at most {maxLength} characters.")
+            ? throw new DomainException($"The {what} has at most {maxLength:N0} characters.")
             : trimmed;
     }
+
+    protected static TEnum Defined<TEnum>(TEnum value, string what)
+        where TEnum : struct, Enum =>
+        Enum.IsDefined(value) ? value : throw new DomainException($"Unknown {what}.");
 }
 
-/// <summary>Where an entry comes from and when.</summary>
+/// <summary>Where an entry comes from and when, and the status the source gave it (null: not stated).</summary>
 public sealed record EntrySource(
-    int PatientId, int ProviderId, int? SystemId, string SourceIdentifier, DateTime OccurredAtUtc, DateTime ContributedAtUtc);
+    int PatientId, int ProviderId, int? SystemId, string SourceIdentifier, DateTime OccurredAtUtc, DateTime ContributedAtUtc,
+    string? Status = null);
 
+/// <summary>An allergy's category; <see cref="NotStated"/> when the source gave none (never guessed).</summary>
 public enum AllergyCategory
 {
+    NotStated,
     Medication,
     Food,
     Environment,
@@ -113,9 +160,10 @@ public enum AllergyCategory
 
 public enum AllergyCriticality
 {
+    NotStated,
     Low,
     High,
-    Unknown,
+    UnableToAssess,
 }
 
 public sealed class AllergyEntry : ClinicalEntry
@@ -125,13 +173,16 @@ public sealed class AllergyEntry : ClinicalEntry
         Substance = string.Empty;
     }
 
-    public AllergyEntry(EntrySource source, string substance, AllergyCategory category, AllergyCriticality criticality, string? reaction)
+    public AllergyEntry(
+        EntrySource source, string substance, AllergyCategory category, AllergyCriticality criticality, string? reaction,
+        string? verification = null)
         : base(source)
     {
         Substance = Required(substance, "substance", MaxShortTextLength);
-        Category = category;
-        Criticality = criticality;
+        Category = Defined(category, "allergy category");
+        Criticality = Defined(criticality, "criticality");
         Reaction = Optional(reaction, "reaction", MaxShortTextLength);
+        Verification = Optional(verification, "verification status", MaxCodeLength);
     }
 
     public override EntryKind Kind => EntryKind.Allergy;
@@ -143,6 +194,9 @@ public sealed class AllergyEntry : ClinicalEntry
     public AllergyCriticality Criticality { get; private set; }
 
     public string? Reaction { get; private set; }
+
+    /// <summary>The source's verification status (unconfirmed, confirmed, refuted); null when not stated.</summary>
+    public string? Verification { get; private set; }
 }
 
 public sealed class VaccinationEntry : ClinicalEntry
@@ -171,6 +225,7 @@ public sealed class VaccinationEntry : ClinicalEntry
     public int? DoseNumber { get; private set; }
 }
 
+/// <summary>What a medication entry records: a prescription, a dispensing, or a statement of use.</summary>
 public enum MedicationStatus
 {
     Prescribed,
@@ -190,7 +245,7 @@ public sealed class MedicationEntry : ClinicalEntry
     {
         Medication = Required(medication, "medication", MaxShortTextLength);
         Dosage = Optional(dosage, "dosage", MaxShortTextLength);
-        Status = status;
+        Record = Defined(status, "medication record");
     }
 
     public override EntryKind Kind => EntryKind.Medication;
@@ -199,17 +254,22 @@ public sealed class MedicationEntry : ClinicalEntry
 
     public string? Dosage { get; private set; }
 
-    public MedicationStatus Status { get; private set; }
+    public MedicationStatus Record { get; private set; }
 }
 
+/// <summary>A result's interpretation; <see cref="NotStated"/> when the source gave none (never shown as normal).</summary>
 public enum AbnormalFlag
 {
+    NotStated,
     Normal,
     Low,
     High,
     CriticalLow,
     CriticalHigh,
     Abnormal,
+
+    /// <summary>An interpretation outside the flags above (positive, detected, resistant…): its text is shown as given.</summary>
+    Other,
 }
 
 public sealed class LabResultEntry : ClinicalEntry
@@ -222,13 +282,13 @@ public sealed class LabResultEntry : ClinicalEntry
 
     public LabResultEntry(
         EntrySource source, string testName, string? testCode, string value, string? unit,
-        decimal? referenceLow, decimal? referenceHigh, AbnormalFlag flag)
+        decimal? referenceLow, decimal? referenceHigh, AbnormalFlag flag, string? interpretation = null, string? referenceText = null)
         : base(source)
     {
         TestName = Required(testName, "test name", MaxShortTextLength);
-        TestCode = Optional(testCode, "test code", 40);
-        Value = Required(value, "result value", MaxShortTextLength);
-        Unit = Optional(unit, "unit", 40);
+        TestCode = Optional(testCode, "test code", MaxCodeLength);
+        Value = Required(value, "result value", MaxTextLength);
+        Unit = Optional(unit, "unit", MaxCodeLength);
         if (referenceLow is not null && referenceHigh is not null && referenceLow > referenceHigh)
         {
             throw new DomainException("The low end of the reference range is above its high end.");
@@ -236,7 +296,13 @@ public sealed class LabResultEntry : ClinicalEntry
 
         ReferenceLow = referenceLow;
         ReferenceHigh = referenceHigh;
-        Flag = flag;
+        ReferenceText = Optional(referenceText, "reference range", MaxShortTextLength);
+        Flag = Defined(flag, "interpretation");
+        Interpretation = Optional(interpretation, "interpretation", MaxShortTextLength);
+        if (Flag == AbnormalFlag.Other && Interpretation is null)
+        {
+            throw new DomainException("An interpretation outside the usual flags needs its text.");
+        }
     }
 
     public override EntryKind Kind => EntryKind.LabResult;
@@ -254,12 +320,56 @@ public sealed class LabResultEntry : ClinicalEntry
 
     public decimal? ReferenceHigh { get; private set; }
 
+    /// <summary>The reference range as text, where the source gave it so.</summary>
+    public string? ReferenceText { get; private set; }
+
     public AbnormalFlag Flag { get; private set; }
+
+    /// <summary>The source's interpretation in words (its display or code), where it gave one.</summary>
+    public string? Interpretation { get; private set; }
 }
 
+/// <summary>A radiology (imaging) result: the examination, what it found and the report.</summary>
+public sealed class RadiologyResultEntry : ClinicalEntry
+{
+    private RadiologyResultEntry()
+    {
+        Examination = string.Empty;
+    }
+
+    public RadiologyResultEntry(EntrySource source, string examination, string? examinationCode, string? conclusion, string? report)
+        : base(source)
+    {
+        Examination = Required(examination, "examination", MaxShortTextLength);
+        ExaminationCode = Optional(examinationCode, "examination code", MaxCodeLength);
+        Conclusion = Optional(conclusion, "conclusion", MaxTextLength);
+        Report = Optional(report, "report", MaxTextLength);
+        if (Conclusion is null && Report is null)
+        {
+            throw new DomainException("A radiology result needs its conclusion or its report.");
+        }
+    }
+
+    public override EntryKind Kind => EntryKind.RadiologyResult;
+
+    public string Examination { get; private set; }
+
+    public string? ExaminationCode { get; private set; }
+
+    public string? Conclusion { get; private set; }
+
+    public string? Report { get; private set; }
+}
+
+/// <summary>A diagnosis's clinical status as the source gave it; <see cref="NotStated"/> when it gave none.</summary>
 public enum DiagnosisStatus
 {
+    NotStated,
     Active,
+    Recurrence,
+    Relapse,
+    Inactive,
+    Remission,
     Resolved,
 }
 
@@ -270,12 +380,13 @@ public sealed class DiagnosisEntry : ClinicalEntry
         Description = string.Empty;
     }
 
-    public DiagnosisEntry(EntrySource source, string? code, string description, DiagnosisStatus status)
+    public DiagnosisEntry(EntrySource source, string? code, string description, DiagnosisStatus status, string? verification = null)
         : base(source)
     {
-        Code = Optional(code, "diagnosis code", 40);
+        Code = Optional(code, "diagnosis code", MaxCodeLength);
         Description = Required(description, "diagnosis", MaxShortTextLength);
-        Status = status;
+        ClinicalStatus = Defined(status, "diagnosis status");
+        Verification = Optional(verification, "verification status", MaxCodeLength);
     }
 
     public override EntryKind Kind => EntryKind.Diagnosis;
@@ -285,9 +396,95 @@ public sealed class DiagnosisEntry : ClinicalEntry
 
     public string Description { get; private set; }
 
-    public DiagnosisStatus Status { get; private set; }
+    public DiagnosisStatus ClinicalStatus { get; private set; }
+
+    /// <summary>The source's verification status (provisional, differential, confirmed, refuted); null when not stated.</summary>
+    public string? Verification { get; private set; }
 }
 
+/// <summary>A surgery or procedure.</summary>
+public sealed class ProcedureEntry : ClinicalEntry
+{
+    private ProcedureEntry()
+    {
+        Procedure = string.Empty;
+    }
+
+    public ProcedureEntry(
+        EntrySource source, string procedure, string? code, DateTime? endedAtUtc, string? bodySite, string? reason, string? outcome)
+        : base(source)
+    {
+        Procedure = Required(procedure, "procedure", MaxShortTextLength);
+        Code = Optional(code, "procedure code", MaxCodeLength);
+        if (endedAtUtc < source.OccurredAtUtc)
+        {
+            throw new DomainException("A procedure cannot end before it started.");
+        }
+
+        EndedAtUtc = endedAtUtc;
+        BodySite = Optional(bodySite, "body site", MaxShortTextLength);
+        Reason = Optional(reason, "reason", MaxShortTextLength);
+        Outcome = Optional(outcome, "outcome", MaxShortTextLength);
+    }
+
+    public override EntryKind Kind => EntryKind.Procedure;
+
+    public string Procedure { get; private set; }
+
+    public string? Code { get; private set; }
+
+    public DateTime? EndedAtUtc { get; private set; }
+
+    public string? BodySite { get; private set; }
+
+    public string? Reason { get; private set; }
+
+    public string? Outcome { get; private set; }
+}
+
+/// <summary>A visit or admission (a FHIR Encounter): its type, class, period, reason and the serving organisation.</summary>
+public sealed class VisitEntry : ClinicalEntry
+{
+    private VisitEntry()
+    {
+        VisitType = string.Empty;
+    }
+
+    public VisitEntry(
+        EntrySource source, string visitType, string? visitClass, DateTime? endedAtUtc, string? reason, string? servedBy, string? dischargeDisposition)
+        : base(source)
+    {
+        VisitType = Required(visitType, "visit type", MaxShortTextLength);
+        VisitClass = Optional(visitClass, "visit class", MaxShortTextLength);
+        if (endedAtUtc < source.OccurredAtUtc)
+        {
+            throw new DomainException("A visit cannot end before it started.");
+        }
+
+        EndedAtUtc = endedAtUtc;
+        Reason = Optional(reason, "reason", MaxShortTextLength);
+        ServedBy = Optional(servedBy, "serving organisation", MaxShortTextLength);
+        DischargeDisposition = Optional(dischargeDisposition, "discharge disposition", MaxShortTextLength);
+    }
+
+    public override EntryKind Kind => EntryKind.Visit;
+
+    public string VisitType { get; private set; }
+
+    /// <summary>The class in words (ambulatory, emergency, inpatient…), or the code as sent when it has no words here.</summary>
+    public string? VisitClass { get; private set; }
+
+    public DateTime? EndedAtUtc { get; private set; }
+
+    public string? Reason { get; private set; }
+
+    /// <summary>The serving organisation's name as the source displayed it.</summary>
+    public string? ServedBy { get; private set; }
+
+    public string? DischargeDisposition { get; private set; }
+}
+
+/// <summary>What a clinical document is: a discharge summary, or another note of a visit.</summary>
 public enum SummaryType
 {
     Visit,
@@ -305,7 +502,7 @@ public sealed class SummaryEntry : ClinicalEntry
     public SummaryEntry(EntrySource source, SummaryType type, string title, string text)
         : base(source)
     {
-        Type = type;
+        Type = Defined(type, "summary type");
         Title = Required(title, "title", MaxShortTextLength);
         Text = Required(text, "summary text", MaxTextLength);
     }

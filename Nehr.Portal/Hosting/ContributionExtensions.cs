@@ -6,6 +6,9 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Hl7.Fhir.Utility;
+using Microsoft.Net.Http.Headers;
 using Microsoft.IdentityModel.Tokens;
 using Nehr.Core.Contribution;
 using OpenIddict.Abstractions;
@@ -29,18 +32,24 @@ public sealed class ContributionOptions
     /// <summary>Bundles a system may post per minute; more are answered 429 with Retry-After.</summary>
     public int RequestsPerMinute { get; set; } = 600;
 
-    /// <summary>The largest request body accepted (413 above it).</summary>
-    public long MaxBundleBytes { get; set; } = 8 * 1024 * 1024;
+    /// <summary>The largest bundle accepted (413 above it): a lifetime's export of one patient fits.</summary>
+    public long MaxBundleBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The largest population-register load (NDJSON, read as it arrives).</summary>
+    public long MaxRegisterLoadBytes { get; set; } = 8L * 1024 * 1024 * 1024;
 }
 
 /// <summary>
 /// The contribution API: OAuth 2.0 client credentials (OpenIddict issues and validates the tokens; the client is
 /// checked against the NEHR's own register of system connections, so a suspension applies at once) and the FHIR R4
-/// endpoint at /fhir: POST a Bundle, GET metadata.
+/// endpoints: POST /fhir a Bundle (transaction or batch), POST /fhir/Patient/$load the population register's NDJSON,
+/// GET /fhir/metadata. Every answer of /fhir, refusals and errors included, is FHIR JSON: a Bundle or an
+/// OperationOutcome, never a page.
 /// </summary>
 internal static class ContributionExtensions
 {
     public const string FhirBase = "/fhir";
+    public const string RegisterLoadPath = "/fhir/Patient/$load";
     public const string TokenPath = "/connect/token";
     public const string SystemPolicy = "ContributingSystem";
     public const string SystemClaim = "nehr_system";
@@ -49,8 +58,11 @@ internal static class ContributionExtensions
     public static WebApplicationBuilder AddNehrContribution(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ContributionOptions>().BindConfiguration(ContributionOptions.Section)
-            .Validate(o => o.TokenMinutes is >= 1 and <= 60 && o.RequestsPerMinute >= 1 && o.MaxBundleBytes >= 1024,
-                "Nehr:Contribution needs TokenMinutes 1-60, RequestsPerMinute >= 1 and MaxBundleBytes >= 1024.")
+            .Validate(o => o.TokenMinutes is >= 1 and <= 60 && o.RequestsPerMinute >= 1 && o.MaxBundleBytes >= 1024 && o.MaxRegisterLoadBytes >= 1024,
+                "Nehr:Contribution needs TokenMinutes 1-60, RequestsPerMinute >= 1, MaxBundleBytes and MaxRegisterLoadBytes >= 1024.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section)
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         builder.Services.AddOpenIddict()
@@ -80,6 +92,14 @@ internal static class ContributionExtensions
                 validation.UseDataProtection();
                 validation.UseAspNetCore();
             });
+
+        // The bearer token only in the Authorization header: a token in a URL (?access_token=) ends up in logs and
+        // browser histories, and one in a form body is not how FHIR clients send it.
+        builder.Services.Configure<OpenIddictValidationAspNetCoreOptions>(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme, o =>
+        {
+            o.DisableAccessTokenExtractionFromQueryString = true;
+            o.DisableAccessTokenExtractionFromBodyForm = true;
+        });
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider, Microsoft.Extensions.Options.IOptions<ContributionOptions>>((o, clock, settings) =>
         {
             o.TimeProvider = clock;
@@ -96,12 +116,72 @@ internal static class ContributionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Inside the portal's exception handler and status pages: on /fhir, an error of any kind is answered with an
+    /// OperationOutcome (FHIR JSON), never with the portal's HTML pages.
+    /// </summary>
+    public static WebApplication UseNehrFhirErrors(this WebApplication app)
+    {
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(FhirBase), fhir => fhir.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = e.StatusCode;
+                await WriteFhirAsync(context, Outcome(e.StatusCode == StatusCodes.Status413PayloadTooLarge ? OperationOutcome.IssueType.TooLong : OperationOutcome.IssueType.Structure,
+                    "Bundle", e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : $"The request could not be read: {e.Message}"), CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Nehr.Contribution")
+                    .LogError(e, "Contribution request {TraceId} failed.", context.TraceIdentifier);
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.Exception, "Bundle",
+                    $"The NEHR could not process the request (trace {context.TraceIdentifier}); nothing was filed. Report it to the NEHR helpdesk with the trace."),
+                    CancellationToken.None);
+                return;
+            }
+
+            if (context.Response.StatusCode >= 400 && !context.Response.HasStarted)
+            {
+                // A status without a body (no such endpoint, wrong method): say so in FHIR, not with a page.
+                context.Response.Headers.ContentLength = null;
+                await WriteFhirAsync(context, Outcome(context.Response.StatusCode switch
+                {
+                    StatusCodes.Status401Unauthorized => OperationOutcome.IssueType.Login,
+                    StatusCodes.Status403Forbidden => OperationOutcome.IssueType.Forbidden,
+                    StatusCodes.Status404NotFound => OperationOutcome.IssueType.NotFound,
+                    _ => OperationOutcome.IssueType.NotSupported,
+                }, "Bundle", context.Response.StatusCode switch
+                {
+                    StatusCodes.Status401Unauthorized => UnauthorisedText,
+                    StatusCodes.Status404NotFound => $"There is no such endpoint: POST a Bundle to {FhirBase}, or GET {FhirBase}/metadata.",
+                    StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not supported here: POST a Bundle to {FhirBase}, or GET {FhirBase}/metadata.",
+                    _ => $"The request was refused ({context.Response.StatusCode}).",
+                }), context.RequestAborted);
+            }
+        }));
+        return app;
+    }
+
+    internal const string UnauthorisedText =
+        "A valid access token is required, as a bearer token in the Authorization header (from POST /connect/token with the system's client credentials).";
+
     public static WebApplication MapNehrContribution(this WebApplication app)
     {
         app.MapPost(TokenPath, IssueToken).AllowAnonymous().DisableAntiforgery();
         app.MapGet(FhirBase + "/metadata", (HttpContext context) => WriteFhirAsync(context, Capabilities(context), context.RequestAborted))
             .AllowAnonymous();
         app.MapPost(FhirBase, ContributeAsync)
+            .RequireAuthorization(SystemPolicy)
+            .DisableAntiforgery();
+        app.MapPost(RegisterLoadPath, LoadRegisterAsync)
             .RequireAuthorization(SystemPolicy)
             .DisableAntiforgery();
         return app;
@@ -121,8 +201,8 @@ internal static class ContributionExtensions
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task ContributeAsync(
-        HttpContext context, ContributionService contributions, SystemRateLimiter limiter, Microsoft.Extensions.Options.IOptions<ContributionOptions> options)
+    /// <summary>The caller, within its rate, with a connection that may contribute now; otherwise the answer is already written.</summary>
+    private static async Task<SystemCaller?> AdmitAsync(HttpContext context, ContributionService contributions, SystemRateLimiter limiter, ContributionOptions options)
     {
         var caller = new SystemCaller(
             int.Parse(context.User.FindFirstValue(SystemClaim)!, CultureInfo.InvariantCulture),
@@ -132,142 +212,244 @@ internal static class ContributionExtensions
         {
             var seconds = RateLimits.Refuse(context, lease);
             await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.Throttled, "Bundle",
-                $"Too many requests: at most {options.Value.RequestsPerMinute} a minute per system. Retry after {seconds} s."), context.RequestAborted);
-            return;
+                $"Too many requests: at most {options.RequestsPerMinute} a minute per system. Retry after {seconds} s."), context.RequestAborted);
+            return null;
         }
 
         // The token may outlive a suspension: the connection's state is checked again now.
-        if (!await contributions.AuthoriseAsync(caller, context.RequestAborted))
+        if (await contributions.AuthoriseAsync(caller, context.RequestAborted) is null)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.Security, "Bundle", "This system may not contribute: its connection is suspended or revoked."), context.RequestAborted);
+            return null;
+        }
+
+        return caller;
+    }
+
+    private static async Task ContributeAsync(
+        HttpContext context, ContributionService contributions, SystemRateLimiter limiter, Microsoft.Extensions.Options.IOptions<ContributionOptions> options)
+    {
+        var settings = options.Value;
+        if (await AdmitAsync(context, contributions, limiter, settings) is not { } caller)
+        {
             return;
         }
 
-        var max = options.Value.MaxBundleBytes;
-        if (context.Request.ContentLength > max)
+        if (UnsupportedMediaType(context.Request.ContentType, ndjson: false) is { } mediaProblem)
         {
-            await TooLargeAsync(context, max);
+            await RefuseAsync(context, contributions, caller, StatusCodes.Status415UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Bundle", mediaProblem));
             return;
         }
 
-        string json;
-        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        var body = await ReadBodyAsync(context, settings.MaxBundleBytes);
+        if (body is null)
         {
-            var buffer = new char[16 * 1024];
-            var text = new StringBuilder();
-            int read;
-            while ((read = await reader.ReadAsync(buffer, context.RequestAborted)) > 0)
-            {
-                text.Append(buffer, 0, read);
-                if (text.Length > max)
-                {
-                    await TooLargeAsync(context, max);
-                    return;
-                }
-            }
-
-            json = text.ToString();
+            await RefuseAsync(context, contributions, caller, StatusCodes.Status413PayloadTooLarge, new ContributionIssue(IssueKind.TooLarge, "Bundle",
+                $"The bundle is larger than {settings.MaxBundleBytes / 1024 / 1024} MB. Split it into smaller bundles."));
+            return;
         }
 
-        var result = await contributions.ContributeAsync(caller, json, context.RequestAborted);
+        var result = await contributions.ContributeAsync(caller, body.Value, context.RequestAborted);
         context.Response.StatusCode = result.Status;
         if (!result.Accepted)
         {
-            var outcome = new OperationOutcome();
-            foreach (var issue in result.Issues)
-            {
-                outcome.Issue.Add(new OperationOutcome.IssueComponent
-                {
-                    Severity = OperationOutcome.IssueSeverity.Error,
-                    Code = issue.Kind switch
-                    {
-                        IssueKind.Malformed => OperationOutcome.IssueType.Structure,
-                        IssueKind.NotSupported => OperationOutcome.IssueType.NotSupported,
-                        IssueKind.UnknownPatient => OperationOutcome.IssueType.NotFound,
-                        IssueKind.TooLarge => OperationOutcome.IssueType.TooLong,
-                        _ => OperationOutcome.IssueType.Invalid,
-                    },
-                    Diagnostics = issue.Message,
-                    Expression = [issue.Location],
-                });
-            }
-
-            await WriteFhirAsync(context, outcome, context.RequestAborted);
+            await WriteFhirAsync(context, OutcomeOf(result.Issues), context.RequestAborted);
             return;
         }
 
         var response = new Bundle
         {
-            Type = result.BundleType == nameof(Bundle.BundleType.Batch) ? Bundle.BundleType.BatchResponse : Bundle.BundleType.TransactionResponse,
+            Type = result.BundleType == "batch" ? Bundle.BundleType.BatchResponse : Bundle.BundleType.TransactionResponse,
         };
-        foreach (var outcome in result.Outcomes)
+        foreach (var entry in result.Entries)
         {
             response.Entry.Add(new Bundle.EntryComponent
             {
-                Response = new Bundle.ResponseComponent { Status = outcome.Created ? "201 Created" : "200 OK" },
+                Response = new Bundle.ResponseComponent
+                {
+                    Status = entry.StatusLine,
+                    Outcome = entry.Issues.Count > 0 ? OutcomeOf(entry.Issues) : null,
+                },
             });
         }
 
         await WriteFhirAsync(context, response, context.RequestAborted);
     }
 
-    private static async Task TooLargeAsync(HttpContext context, long max)
+    /// <summary>The population register's first fill: NDJSON, one Patient a line, read as it arrives.</summary>
+    private static async Task LoadRegisterAsync(
+        HttpContext context, ContributionService contributions, SystemRateLimiter limiter, Microsoft.Extensions.Options.IOptions<ContributionOptions> options)
     {
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.TooLong, "Bundle",
-            $"The bundle is larger than {max / 1024 / 1024} MB. Split it into smaller bundles."), context.RequestAborted);
+        var settings = options.Value;
+        if (await AdmitAsync(context, contributions, limiter, settings) is not { } caller)
+        {
+            return;
+        }
+
+        if (UnsupportedMediaType(context.Request.ContentType, ndjson: true) is { } mediaProblem)
+        {
+            await RefuseAsync(context, contributions, caller, StatusCodes.Status415UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Patient", mediaProblem));
+            return;
+        }
+
+        if (context.Request.ContentLength > settings.MaxRegisterLoadBytes)
+        {
+            await RefuseAsync(context, contributions, caller, StatusCodes.Status413PayloadTooLarge, new ContributionIssue(IssueKind.TooLarge, "Patient",
+                $"A load is at most {settings.MaxRegisterLoadBytes / 1024 / 1024} MB. Split it."));
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxRegisterLoadBytes;
+        }
+
+        var result = await contributions.LoadPopulationRegisterAsync(caller, context.Request.Body, context.RequestAborted);
+        context.Response.StatusCode = result.Status;
+        var outcome = OutcomeOf(result.Problems);
+        outcome.Issue.Insert(0, new OperationOutcome.IssueComponent
+        {
+            Severity = OperationOutcome.IssueSeverity.Information,
+            Code = OperationOutcome.IssueType.Informational,
+            Diagnostics = string.Create(CultureInfo.InvariantCulture,
+                $"{result.Lines:N0} lines read, {result.Applied:N0} persons applied, {result.Problems.Count:N0} refused. {string.Join(", ", result.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value:N0}"))}"),
+        });
+        await WriteFhirAsync(context, outcome, context.RequestAborted);
     }
 
-    private static OperationOutcome Outcome(OperationOutcome.IssueType type, string location, string message) => new()
+    /// <summary>FHIR JSON only: application/fhir+json (or application/json), UTF-8; NDJSON for the register's load.</summary>
+    private static string? UnsupportedMediaType(string? contentType, bool ndjson)
+    {
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.HasValue)
+        {
+            return ndjson
+                ? "Send the load as application/fhir+ndjson (one Patient in FHIR JSON a line)."
+                : $"Send the bundle as {FhirJson} (FHIR R4 JSON): the Content-Type header is missing or unreadable.";
+        }
+
+        var type = media.MediaType.Value!.ToLowerInvariant();
+        if (media.Charset.HasValue && media.Charset.Value is { Length: > 0 } charset && !string.Equals(charset.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The NEHR reads UTF-8 only, not {FhirBundleReader.Printable(charset)}.";
+        }
+
+        if (ndjson)
+        {
+            return type is "application/fhir+ndjson" or "application/ndjson" or "application/x-ndjson"
+                ? null
+                : $"Send the load as application/fhir+ndjson (one Patient in FHIR JSON a line), not {FhirBundleReader.Printable(type)}.";
+        }
+
+        return type is FhirJson or "application/json" or "application/json+fhir"
+            ? null
+            : type.Contains("xml", StringComparison.Ordinal)
+                ? "The NEHR takes FHIR JSON only, not XML: send the bundle as application/fhir+json."
+                : $"Send the bundle as {FhirJson} (FHIR R4 JSON), not {FhirBundleReader.Printable(type)}.";
+    }
+
+    /// <summary>The body, or null when it is larger than the limit (read no further).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, long max)
+    {
+        if (context.Request.ContentLength > max)
+        {
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Our own limit decides, with our own answer (the server's default is 30 MB).
+            limit.MaxRequestBodySize = max + 1;
+        }
+
+        using var buffer = new MemoryStream(context.Request.ContentLength is { } length and > 0 ? (int)length : 64 * 1024);
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private static async Task RefuseAsync(HttpContext context, ContributionService contributions, SystemCaller caller, int status, ContributionIssue issue)
+    {
+        var result = await contributions.RefuseAsync(caller, issue, status, context.RequestAborted);
+        context.Response.StatusCode = status;
+        await WriteFhirAsync(context, OutcomeOf(result.Issues), context.RequestAborted);
+    }
+
+    /// <summary>The issues as an OperationOutcome: errors, or notes of severity information; each names its place.</summary>
+    internal static OperationOutcome OutcomeOf(IEnumerable<ContributionIssue> issues)
+    {
+        var outcome = new OperationOutcome();
+        foreach (var issue in issues)
+        {
+            outcome.Issue.Add(new OperationOutcome.IssueComponent
+            {
+                Severity = issue.IsError ? OperationOutcome.IssueSeverity.Error : OperationOutcome.IssueSeverity.Information,
+                Code = EnumUtility.ParseLiteral<OperationOutcome.IssueType>(issue.Code) ?? OperationOutcome.IssueType.Invalid,
+                Diagnostics = issue.Message,
+                Expression = [issue.Location],
+            });
+        }
+
+        return outcome;
+    }
+
+    internal static OperationOutcome Outcome(OperationOutcome.IssueType type, string location, string message) => new()
     {
         Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Error, Code = type, Diagnostics = message, Expression = [location] }],
     };
 
     private static readonly FhirJsonSerializer Serializer = new();
 
-    private static async Task WriteFhirAsync(HttpContext context, Resource resource, CancellationToken cancellationToken)
+    internal static async Task WriteFhirAsync(HttpContext context, Resource resource, CancellationToken cancellationToken)
     {
         context.Response.ContentType = FhirJson + "; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         await context.Response.WriteAsync(Serializer.SerializeToString(resource), cancellationToken);
     }
 
-    private static CapabilityStatement Capabilities(HttpContext context)
+    private static CapabilityStatement Capabilities(HttpContext context) => new()
     {
-        var types = FhirBundleReader.SupportedTypes;
-        return new CapabilityStatement
+        Status = PublicationStatus.Active,
+        Date = "2026-11-26",
+        Kind = CapabilityStatementKind.Instance,
+        FhirVersion = FHIRVersion.N4_0_1,
+        Format = ["json"],
+        Software = new CapabilityStatement.SoftwareComponent { Name = "NEHR Portal contribution API" },
+        Implementation = new CapabilityStatement.ImplementationComponent
         {
-            Status = PublicationStatus.Active,
-            Date = "2026-11-24",
-            Kind = CapabilityStatementKind.Instance,
-            FhirVersion = FHIRVersion.N4_0_1,
-            Format = ["json"],
-            Software = new CapabilityStatement.SoftwareComponent { Name = "NEHR Portal contribution API" },
-            Implementation = new CapabilityStatement.ImplementationComponent
+            Description = $"NEHR contribution API. Persons are identified by identifier system {FhirBundleReader.NricSystem} (NRIC/FIN); every bundle carries "
+                + "the Patient (name, birthDate, gender) of each person it files for, cross-checked with the person register. Observations and "
+                + "DiagnosticReports are kept when they are laboratory or imaging (radiology) results; what the NEHR does not keep is reported as not kept.",
+            Url = $"{context.Request.Scheme}://{context.Request.Host}{FhirBase}",
+        },
+        Rest =
+        [
+            new CapabilityStatement.RestComponent
             {
-                Description = $"NEHR contribution API. Patients are matched by identifier system {FhirBundleReader.NricSystem} (NRIC/FIN). Observations must be laboratory results.",
-                Url = $"{context.Request.Scheme}://{context.Request.Host}{FhirBase}",
-            },
-            Rest =
-            [
-                new CapabilityStatement.RestComponent
+                Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+                Security = new CapabilityStatement.SecurityComponent
                 {
-                    Mode = CapabilityStatement.RestfulCapabilityMode.Server,
-                    Security = new CapabilityStatement.SecurityComponent
-                    {
-                        Description = $"OAuth 2.0 client credentials: POST {TokenPath} with the client id and secret issued at onboarding; send the token as a Bearer token.",
-                    },
-                    Interaction =
-                    [
-                        new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
-                        new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
-                    ],
-                    Resource = types.Select(t => new CapabilityStatement.ResourceComponent { Type = t }).ToList(),
+                    Description = $"OAuth 2.0 client credentials: POST {TokenPath} with the client id and secret issued at onboarding; send the token as a Bearer token in the Authorization header.",
                 },
-            ],
-        };
-    }
+                Interaction =
+                [
+                    new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
+                    new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
+                ],
+                Resource = FhirBundleReader.KeptTypes.Select(t => new CapabilityStatement.ResourceComponent { Type = t }).ToList(),
+            },
+        ],
+    };
 }
 
 /// <summary>

@@ -53,6 +53,7 @@ internal static class PortalExtensions
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseNehrFhirErrors();
 
         // An error or status page shown in place of a failed form post renders as a GET: as a post it would check the
         // failed request's (missing) antiforgery token again and fail a second time.

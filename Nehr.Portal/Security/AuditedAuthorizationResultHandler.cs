@@ -24,6 +24,16 @@ internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewa
                 .RefusedAsync(who, context.Request.Path.Value ?? "/", Why(context.User, authorizeResult), context.RequestAborted);
         }
 
+        if ((authorizeResult.Challenged || authorizeResult.Forbidden) && context.Request.Path.StartsWithSegments(ContributionExtensions.FhirBase))
+        {
+            // The FHIR API answers a system, not a browser: 401 with an OperationOutcome, never a sign-in redirect.
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await ContributionExtensions.WriteFhirAsync(context, ContributionExtensions.Outcome(
+                Hl7.Fhir.Model.OperationOutcome.IssueType.Login, "Bundle", ContributionExtensions.UnauthorisedText), context.RequestAborted);
+            return;
+        }
+
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 

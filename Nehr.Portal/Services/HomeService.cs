@@ -9,7 +9,7 @@ using Nehr.Core.Records;
 namespace Nehr.Portal.Services;
 
 /// <summary>What each area's home page shows about the signed-in person, read from current data.</summary>
-public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
+public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory, TimeProvider clock)
 {
     public async Task<PatientSummary?> GetPatientHomeAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
@@ -21,13 +21,15 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
         }
 
         var patient = await db.Patients.AsNoTracking().SingleAsync(p => p.Id == patientId, cancellationToken);
-        var providers = await db.CareRegistrations.AsNoTracking()
-            .Where(r => r.PatientId == patient.Id && r.EndedAtUtc == null)
-            .Join(db.Providers, r => r.ProviderId, p => p.Id, (r, p) => p.Name)
-            .OrderBy(n => n)
+        // Every current registration: by a provider's administrator (until the end date they set) or from a visit its
+        // system sent (while the episode is under way, and a set time after it ends).
+        var registrations = await db.CareRegistrations.AsNoTracking().CurrentAt(clock.GetUtcNow().UtcDateTime)
+            .Where(r => r.PatientId == patient.Id)
+            .Join(db.Providers, r => r.ProviderId, p => p.Id, (r, p) => new RegistrationView(p.Name, r.Source, r.RegisteredAtUtc, r.ExpiresAtUtc))
             .ToListAsync(cancellationToken);
         return new PatientSummary(
-            patient.Name, patient.Nric.Masked, patient.DateOfBirth, patient.Sex, patient.Race, patient.RestrictionMode, providers);
+            patient.Name, patient.Nric.Masked, patient.DateOfBirth, patient.Sex, patient.Race, patient.RestrictionMode,
+            registrations.OrderBy(r => r.Provider, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.SinceUtc).ToList());
     }
 
     public async Task<StaffSummaryView?> GetStaffHomeAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
@@ -41,8 +43,8 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
 
         var person = await db.Personnel.AsNoTracking().SingleAsync(p => p.Id == personnelId, cancellationToken);
         var provider = await db.Providers.AsNoTracking().SingleAsync(p => p.Id == person.ProviderId, cancellationToken);
-        var registeredPatients = await db.CareRegistrations
-            .CountAsync(r => r.ProviderId == provider.Id && r.EndedAtUtc == null, cancellationToken);
+        var registeredPatients = await db.CareRegistrations.CurrentAt(clock.GetUtcNow().UtcDateTime)
+            .Where(r => r.ProviderId == provider.Id).Select(r => r.PatientId).Distinct().CountAsync(cancellationToken);
         var staff = await db.Personnel.CountAsync(p => p.ProviderId == provider.Id && p.IsActive, cancellationToken);
         return new StaffSummaryView(
             person.Name, person.Role, person.InvolvedInCare, person.IsActive, person.NehrAccessSuspended,
@@ -59,7 +61,10 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory)
 
 public sealed record PatientSummary(
     string Name, string MaskedNric, DateOnly DateOfBirth, Sex Sex, Race Race, RestrictionMode Restriction,
-    IReadOnlyList<string> RegisteredWith);
+    IReadOnlyList<RegistrationView> Registrations);
+
+/// <summary>A current care registration as the patient sees it: with whom, how it came about, since and until when.</summary>
+public sealed record RegistrationView(string Provider, RegistrationSource Source, DateTime SinceUtc, DateTime? UntilUtc);
 
 public sealed record StaffSummaryView(
     string Name, ProfessionalRole Role, bool InvolvedInCare, bool IsActive, bool Suspended,

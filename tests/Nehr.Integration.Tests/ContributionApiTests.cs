@@ -21,16 +21,17 @@ public sealed class ContributionApiTests : IAsyncLifetime
     private DemoWorld _world = null!;
     private HttpClient _client = null!;
     private string _nric = null!;
-    private string _restrictedNric = null!;
+    private FhirPerson _person = null!;
+    private FhirPerson _restricted = null!;
 
     public async Task InitializeAsync()
     {
         _portal.Settings["Nehr:Contribution:RequestsPerMinute"] = "1000";
         _world = await DemoWorld.LoadAsync(_portal);
         _client = _portal.CreateClient();
-        await using var db = _portal.CreateDbContext();
-        _nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
-        _restrictedNric = await db.Patients.Where(p => p.Id == _world.RestrictedPatientId).Select(p => p.Nric.Value).SingleAsync();
+        _person = await FhirPerson.LoadAsync(_portal, _world.OpenPatientId);
+        _nric = _person.Nric;
+        _restricted = await FhirPerson.LoadAsync(_portal, _world.RestrictedPatientId);
     }
 
     public Task DisposeAsync()
@@ -93,47 +94,61 @@ public sealed class ContributionApiTests : IAsyncLifetime
         using var json = JsonDocument.Parse(body);
         Assert.Equal("CapabilityStatement", json.RootElement.GetProperty("resourceType").GetString());
         var types = json.RootElement.GetProperty("rest")[0].GetProperty("resource").EnumerateArray().Select(r => r.GetProperty("type").GetString()!).ToList();
-        Assert.Equal(FhirBundleReader.SupportedTypes, types);
+        Assert.Equal(FhirBundleReader.KeptTypes, types);
     }
 
     [Fact]
-    public async Task Every_supported_resource_type_becomes_an_entry_of_its_kind_attributed_to_the_system()
+    public async Task Every_kept_resource_type_becomes_an_entry_of_its_kind_attributed_to_the_system()
     {
-        var bundle = FhirBundles.Transaction(_nric,
+        var bundle = FhirBundles.Transaction(_person,
             FhirBundles.Allergy("a1"), FhirBundles.Vaccination("v1"), FhirBundles.Prescription("m1"), FhirBundles.MedicationTaken("m2"),
-            FhirBundles.Dispense("m3"), FhirBundles.Lab("l1"), FhirBundles.Report("r1"), FhirBundles.Diagnosis("c1"), FhirBundles.Visit("e1"),
-            FhirBundles.DischargeSummary("s1"), FhirBundles.Letter("d1"));
+            FhirBundles.Dispense("m3"), FhirBundles.Lab("l1"), FhirBundles.Report("r1"), FhirBundles.RadiologyReport("x1"), FhirBundles.Diagnosis("c1"),
+            FhirBundles.Procedure("p1"), FhirBundles.Visit("e1"), FhirBundles.DischargeSummary("s1"), FhirBundles.Letter("d1"));
 
         var (status, body) = await PostAsync(FhirBundles.Json(bundle));
 
         Assert.Equal(HttpStatusCode.OK, status);
         using var json = JsonDocument.Parse(body);
         Assert.Equal("transaction-response", json.RootElement.GetProperty("type").GetString());
-        Assert.All(json.RootElement.GetProperty("entry").EnumerateArray(), e => Assert.Equal("201 Created", e.GetProperty("response").GetProperty("status").GetString()));
+        var statuses = json.RootElement.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("response").GetProperty("status").GetString()).ToList();
+        Assert.Equal(["200 OK", .. Enumerable.Repeat("201 Created", 13)], statuses);
         await using var db = _portal.CreateDbContext();
         var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
         var views = await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(_world.DoctorUserId), _world.OpenPatientId, PurposeOfUse.Treatment)));
         var contributed = views.Entries.Values.SelectMany(p => p.Items).Where(e => e.SourceSystemId == system.Id).ToList();
         Assert.Equal(
-            new Dictionary<EntryKind, int> { [EntryKind.Allergy] = 1, [EntryKind.Vaccination] = 1, [EntryKind.Medication] = 3, [EntryKind.LabResult] = 2, [EntryKind.Diagnosis] = 1, [EntryKind.Summary] = 3 },
+            new Dictionary<EntryKind, int>
+            {
+                [EntryKind.Allergy] = 1, [EntryKind.Vaccination] = 1, [EntryKind.Medication] = 3, [EntryKind.LabResult] = 2, [EntryKind.RadiologyResult] = 1,
+                [EntryKind.Diagnosis] = 1, [EntryKind.Procedure] = 1, [EntryKind.Visit] = 1, [EntryKind.Summary] = 2,
+            },
             contributed.GroupBy(e => e.Kind).ToDictionary(g => g.Key, g => g.Count()));
         var lab = contributed.OfType<LabResultEntry>().Single(e => e.TestCode == "4548-4");
-        Assert.Equal(("7.2", "%", 4.0m, 6.0m, AbnormalFlag.High), (lab.Value, lab.Unit, lab.ReferenceLow, lab.ReferenceHigh, lab.Flag));
+        Assert.Equal(("7.2", "%", 4.0m, 6.0m, AbnormalFlag.High, "final"), (lab.Value, lab.Unit, lab.ReferenceLow, lab.ReferenceHigh, lab.Flag, lab.Status));
+        var xray = contributed.OfType<RadiologyResultEntry>().Single();
+        Assert.Equal(("XR Chest 2 Views", "36643-5", "No focal consolidation. Heart size normal."), (xray.Examination, xray.ExaminationCode, xray.Conclusion));
+        Assert.StartsWith("CHEST X-RAY, PA and lateral.", xray.Report, StringComparison.Ordinal);
+        var procedure = contributed.OfType<ProcedureEntry>().Single();
+        Assert.Equal(("Colonoscopy", "73761001", "Colon", "Two polyps removed", "completed"), (procedure.Procedure, procedure.Code, procedure.BodySite, procedure.Outcome, procedure.Status));
+        Assert.Equal(new DateTime(2025, 6, 10, 1, 40, 0, DateTimeKind.Utc), procedure.EndedAtUtc);
+        var visit = contributed.OfType<VisitEntry>().Single();
+        Assert.Equal(("Diabetes clinic visit", "Ambulatory", "Diabetes review"), (visit.VisitType, visit.VisitClass, visit.Reason));
         Assert.Equal(SummaryType.Discharge, contributed.OfType<SummaryEntry>().Single(s => s.Title == "Discharge summary").Type);
         Assert.Equal("Referred to cardiology.", contributed.OfType<SummaryEntry>().Single(s => s.Title == "Referral letter").Text);
         Assert.All(contributed, e => Assert.Equal(_world.HospitalId, e.SourceProviderId));
 
         var accepted = await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.ContributionAccepted).SingleAsync();
         Assert.Equal((system.Id, _world.HospitalId, _world.OpenPatientId), (accepted.SystemId!.Value, accepted.ActorProviderId!.Value, accepted.PatientId!.Value));
-        Assert.Contains("created=11; updated=0", accepted.Details, StringComparison.Ordinal);
-        Assert.Equal(11, await db.ContributionBatches.Where(b => b.SystemId == system.Id).SumAsync(b => b.ResourceCount));
+        Assert.Contains("kept=13; refused=0", accepted.Details, StringComparison.Ordinal);
+        var log = await db.ContributionBatches.Where(b => b.SystemId == system.Id).SingleAsync();
+        Assert.Equal((ContributionOutcome.Accepted, 14, 13, 0), (log.Outcome, log.EntryCount, log.ResourceCount, log.RefusedCount));
     }
 
     [Fact]
     public async Task Sending_the_same_resource_again_updates_it_and_never_duplicates()
     {
-        await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Lab("l1", 7.2m), FhirBundles.Allergy("a1"))));
-        var (status, body) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Lab("l1", 6.1m), FhirBundles.Allergy("a1", "Amoxicillin"))));
+        await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Lab("l1", 7.2m), FhirBundles.Allergy("a1"))));
+        var (status, body) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Lab("l1", 6.1m), FhirBundles.Allergy("a1", "Amoxicillin"))));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("200 OK", body, StringComparison.Ordinal);
@@ -147,67 +162,74 @@ public sealed class ContributionApiTests : IAsyncLifetime
     [Fact]
     public async Task A_patients_restriction_never_blocks_contribution()
     {
-        var (status, _) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_restrictedNric, FhirBundles.Diagnosis("c9"))));
+        var (status, _) = await PostAsync(FhirBundles.Json(FhirBundles.Transaction(_restricted, FhirBundles.Diagnosis("c9"))));
 
         Assert.Equal(HttpStatusCode.OK, status);
         await using var db = _portal.CreateDbContext();
         Assert.Equal(_world.RestrictedPatientId, (await db.AuditEvents.SingleAsync(e => e.EventType == AuditEventTypes.ContributionAccepted)).PatientId);
     }
 
-    public static TheoryData<string, string, HttpStatusCode, string> BadInputs()
+    public static TheoryData<string, Func<FhirPerson, string>, HttpStatusCode, string> BadInputs()
     {
-        var nric = "{nric}";
-        string Bundle(params Resource[] resources) => FhirBundles.Json(FhirBundles.Transaction(nric, resources));
-        var collection = FhirBundles.Transaction(nric, FhirBundles.Diagnosis("x"));
-        collection.Type = Hl7.Fhir.Model.Bundle.BundleType.Collection;
-        var practitioner = FhirBundles.Transaction(nric, FhirBundles.Diagnosis("x"));
-        practitioner.Entry.Add(new Hl7.Fhir.Model.Bundle.EntryComponent { Resource = new Practitioner { Id = "p1" } });
+        static Func<FhirPerson, string> Bundle(Func<FhirPerson, Bundle> make) => person => FhirBundles.Json(make(person));
         return new()
         {
-            { "malformed JSON", "{\"resourceType\": \"Bundle\", \"type\": ", HttpStatusCode.BadRequest, "Bundle" },
-            { "not a bundle", FhirBundles.Json(new Hl7.Fhir.Model.Patient()), HttpStatusCode.BadRequest, "Patient" },
-            { "a collection", FhirBundles.Json(collection), HttpStatusCode.BadRequest, "Bundle.type" },
-            { "an unsupported type", FhirBundles.Json(practitioner), (HttpStatusCode)422, "Bundle.entry[2].resource" },
-            { "a vital sign", Bundle(FhirBundles.Diagnosis("ok"), FhirBundles.Lab("vs", category: "vital-signs")), (HttpStatusCode)422, "Bundle.entry[2].resource.category" },
-            { "a missing element", Bundle(FhirBundles.Diagnosis("c2", text: null)), (HttpStatusCode)422, "Bundle.entry[1].resource.code" },
-            { "an invalid NRIC", Bundle(FhirBundles.Diagnosis("c3")).Replace("{nric}", "S1234567A", StringComparison.Ordinal), (HttpStatusCode)422, "Bundle.entry[0].resource.identifier" },
-            { "an unknown NRIC", Bundle(FhirBundles.Diagnosis("c4")).Replace("{nric}", "S0000001I", StringComparison.Ordinal), (HttpStatusCode)422, "Bundle.entry[0].resource.identifier" },
-            { "an oversize bundle", Bundle(Enumerable.Range(0, FhirBundleReader.MaxEntries + 1).Select(i => (Resource)FhirBundles.Diagnosis($"big{i}")).ToArray()), HttpStatusCode.RequestEntityTooLarge, "Bundle.entry" },
+            { "malformed JSON", _ => "{\"resourceType\": \"Bundle\", \"type\": ", HttpStatusCode.BadRequest, "Bundle" },
+            { "not a bundle", _ => FhirBundles.Json(new Hl7.Fhir.Model.Patient()), HttpStatusCode.BadRequest, "Patient" },
+            {
+                "a collection", Bundle(p =>
+                {
+                    var collection = FhirBundles.Transaction(p, FhirBundles.Diagnosis("x"));
+                    collection.Type = Hl7.Fhir.Model.Bundle.BundleType.Collection;
+                    return collection;
+                }), HttpStatusCode.BadRequest, "Bundle.type"
+            },
+            { "an empty bundle", _ => "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}", HttpStatusCode.BadRequest, "Bundle.entry" },
+            { "a bundle without entries", _ => "{\"resourceType\":\"Bundle\",\"type\":\"batch\"}", HttpStatusCode.BadRequest, "Bundle.entry" },
+            { "a missing element", Bundle(p => FhirBundles.Transaction(p, FhirBundles.Diagnosis("c2", text: null))), (HttpStatusCode)422, "Bundle.entry[1].resource.code" },
+            {
+                "an invalid NRIC", p => FhirBundles.Json(FhirBundles.Transaction(p, FhirBundles.Diagnosis("c3"))).Replace(p.Nric, "S1234567A", StringComparison.Ordinal),
+                (HttpStatusCode)422, "Bundle.entry[0].resource.identifier[0]"
+            },
+            {
+                "an oversize bundle", Bundle(p => FhirBundles.Transaction(p, Enumerable.Range(0, FhirBundleReader.MaxEntries).Select(i => (Resource)FhirBundles.Diagnosis($"big{i}")).ToArray())),
+                HttpStatusCode.RequestEntityTooLarge, "Bundle.entry"
+            },
         };
     }
 
     [Theory]
     [MemberData(nameof(BadInputs))]
-    public async Task Bad_input_gets_an_operation_outcome_naming_the_entry_and_changes_nothing(string what, string json, HttpStatusCode expected, string location)
+    public async Task Bad_input_gets_an_operation_outcome_naming_the_entry_and_changes_nothing(string what, Func<FhirPerson, string> json, HttpStatusCode expected, string location)
     {
         var token = await TokenAsync(_client);
-        var before = await _portal.DatabaseHashAsync();
+        var before = await _portal.ClinicalDataHashAsync();
 
-        var (status, body) = await PostAsync(_client, token, json.Replace("{nric}", _nric, StringComparison.Ordinal));
+        var (status, body) = await PostAsync(_client, token, json(_person));
 
         Assert.True(expected == status, $"{what}: {status} {body}");
         Assert.Contains(location, Expressions(body));
-        Assert.Equal(before, await _portal.DatabaseHashAsync());
+        Assert.Equal(before, await _portal.ClinicalDataHashAsync());
     }
 
     [Fact]
     public async Task A_body_over_the_size_limit_is_refused_with_413()
     {
         var token = await TokenAsync(_client);
-        var before = await _portal.DatabaseHashAsync();
-        var padding = new string(' ', 9 * 1024 * 1024);
+        var before = await _portal.ClinicalDataHashAsync();
+        var padding = new string(' ', 33 * 1024 * 1024);
 
         var (status, body) = await PostAsync(_client, token, "{\"resourceType\":\"Bundle\"," + padding + "\"type\":\"batch\"}");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Contains("Bundle", Expressions(body));
-        Assert.Equal(before, await _portal.DatabaseHashAsync());
+        Assert.Equal(before, await _portal.ClinicalDataHashAsync());
     }
 
     [Fact]
     public async Task Without_a_valid_token_nothing_is_accepted()
     {
-        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c5")));
+        var json = FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Diagnosis("c5")));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, null, json)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, "not-a-token", json)).Status);
@@ -229,7 +251,7 @@ public sealed class ContributionApiTests : IAsyncLifetime
         var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
         var admin = DemoWorld.As(_world.MohAdminUserId);
         await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.SuspendAsync(admin, system.Id); return true; });
-        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c6")));
+        var json = FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Diagnosis("c6")));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, token, json)).Status);
         using (var refused = await RequestTokenAsync(_client, DemoAccounts.SystemClientId, DemoAccounts.SystemSecret))
@@ -256,7 +278,7 @@ public sealed class ContributionApiTests : IAsyncLifetime
         var credentials = await _portal.WithAsync<SystemOnboarding, IssuedCredentials>(o => o.ApproveAsync(admin, application.System.Id));
 
         var token = await TokenAsync(_client, credentials.ClientId, credentials.ClientSecret);
-        var (status, _) = await PostAsync(_client, token, FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("w1"))));
+        var (status, _) = await PostAsync(_client, token, FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Diagnosis("w1"))));
 
         Assert.Equal(HttpStatusCode.OK, status);
         await using var db = _portal.CreateDbContext();
@@ -267,7 +289,7 @@ public sealed class ContributionApiTests : IAsyncLifetime
     public async Task A_token_expires_after_its_short_lifetime()
     {
         var token = await TokenAsync(_client);
-        var json = FhirBundles.Json(FhirBundles.Transaction(_nric, FhirBundles.Diagnosis("c7")));
+        var json = FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Diagnosis("c7")));
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(_client, token, json)).Status);
 
         _portal.Clock.Advance(TimeSpan.FromMinutes(6));
@@ -280,15 +302,15 @@ public sealed class ContributionApiTests : IAsyncLifetime
     {
         var token = await TokenAsync(_client);
         await using var db = _portal.CreateDbContext();
-        var nrics = await db.Patients.OrderBy(p => p.Id).Take(8).Select(p => p.Nric.Value).ToListAsync();
+        var people = (await db.Patients.OrderBy(p => p.Id).Take(8).ToListAsync()).Select(FhirPerson.Of).ToList();
 
-        var results = await Task.WhenAll(nrics.Select((nric, i) => PostAsync(_client, token,
-            FhirBundles.Json(FhirBundles.Transaction(nric, FhirBundles.Lab($"par{i}"), FhirBundles.Diagnosis($"pard{i}"), FhirBundles.Lab("same"))))));
+        var results = await Task.WhenAll(people.Select((person, i) => PostAsync(_client, token,
+            FhirBundles.Json(FhirBundles.Transaction(person, FhirBundles.Lab($"par{i}"), FhirBundles.Diagnosis($"pard{i}"), FhirBundles.Visit($"parv{i}"))))));
 
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Equal(8, await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.ContributionAccepted));
         var system = await db.SystemConnections.SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
-        Assert.Equal(24 - 7, await db.ClinicalEntries.CountAsync(e => e.SourceSystemId == system.Id));
+        Assert.Equal(24, await db.ClinicalEntries.CountAsync(e => e.SourceSystemId == system.Id));
         Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
     }
 }

@@ -4,6 +4,40 @@ using Nehr.Core.Contribution;
 
 namespace Nehr.Integration.Tests;
 
+/// <summary>A person as a provider's system sends them: the NRIC/FIN and the demographics the identity cross-check compares.</summary>
+public sealed record FhirPerson(string Nric, string Name, DateOnly BirthDate, Nehr.Core.Records.Sex Sex)
+{
+    public static FhirPerson Of(Nehr.Core.Records.Patient patient) => new(patient.Nric.Value, patient.Name, patient.DateOfBirth, patient.Sex);
+
+    public static async Task<FhirPerson> LoadAsync(PortalFactory portal, int patientId)
+    {
+        await using var db = portal.CreateDbContext();
+        return Of(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Patients, p => p.Id == patientId));
+    }
+
+    public string Gender => Sex switch
+    {
+        Nehr.Core.Records.Sex.Female => "female",
+        Nehr.Core.Records.Sex.Male => "male",
+        Nehr.Core.Records.Sex.Other => "other",
+        _ => "unknown",
+    };
+
+    public Patient ToFhir() => new()
+    {
+        Identifier = [new Identifier(FhirBundleReader.NricSystem, Nric)],
+        Name = [new HumanName { Use = HumanName.NameUse.Official, Text = Name }],
+        BirthDate = BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Gender = Sex switch
+        {
+            Nehr.Core.Records.Sex.Female => AdministrativeGender.Female,
+            Nehr.Core.Records.Sex.Male => AdministrativeGender.Male,
+            Nehr.Core.Records.Sex.Other => AdministrativeGender.Other,
+            _ => AdministrativeGender.Unknown,
+        },
+    };
+}
+
 /// <summary>Builds contribution bundles with the Firely SDK's own model, so that what is posted is real FHIR R4.</summary>
 internal static class FhirBundles
 {
@@ -11,15 +45,16 @@ internal static class FhirBundles
 
     public static string Json(Resource resource) => Serializer.SerializeToString(resource);
 
-    public static Bundle Transaction(string nric, params Resource[] resources)
+    public static Bundle Transaction(FhirPerson person, params Resource[] resources)
     {
+        ArgumentNullException.ThrowIfNull(person);
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         const string patientUrl = "urn:uuid:7d1c3b7e-0000-4000-8000-000000000001";
         bundle.Entry.Add(new Bundle.EntryComponent
         {
             FullUrl = patientUrl,
-            Resource = new Patient { Identifier = [new Identifier(FhirBundleReader.NricSystem, nric)] },
-            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{nric}" },
+            Resource = person.ToFhir(),
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{person.Nric}" },
         });
         var subject = new ResourceReference(patientUrl);
         foreach (var resource in resources)
@@ -37,6 +72,7 @@ internal static class FhirBundles
                 case Encounter e: e.Subject = subject; break;
                 case Composition c: c.Subject = subject; break;
                 case DocumentReference d: d.Subject = subject; break;
+                case Procedure p: p.Subject = subject; break;
             }
 
             bundle.Entry.Add(new Bundle.EntryComponent
@@ -113,9 +149,21 @@ internal static class FhirBundles
     {
         Identifier = Id(id),
         Status = DiagnosticReport.DiagnosticReportStatus.Final,
+        Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory")],
         Code = new CodeableConcept { Text = "Lipid panel" },
         Conclusion = "Raised LDL cholesterol.",
         Effective = new FhirDateTime("2025-06-05"),
+    };
+
+    public static DiagnosticReport RadiologyReport(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = DiagnosticReport.DiagnosticReportStatus.Final,
+        Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology")],
+        Code = new CodeableConcept("http://loinc.org", "36643-5", "XR Chest 2 Views", "XR Chest 2 Views"),
+        Conclusion = "No focal consolidation. Heart size normal.",
+        PresentedForm = [new Attachment { ContentType = "text/plain", Data = "CHEST X-RAY, PA and lateral. Lungs clear. Heart size normal. Impression: no acute disease."u8.ToArray() }],
+        Effective = new FhirDateTime("2025-06-05T10:15:00+08:00"),
     };
 
     public static Condition Diagnosis(string id, string? text = "Type 2 diabetes mellitus") => new()
@@ -124,6 +172,16 @@ internal static class FhirBundles
         Code = text is null ? null : new CodeableConcept { Text = text },
         ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
         RecordedDate = "2025-06-06",
+    };
+
+    public static Procedure Procedure(string id) => new()
+    {
+        Identifier = Id(id),
+        Status = EventStatus.Completed,
+        Code = new CodeableConcept("http://snomed.info/sct", "73761001", "Colonoscopy", "Colonoscopy"),
+        Performed = new Period { Start = "2025-06-10T09:00:00+08:00", End = "2025-06-10T09:40:00+08:00" },
+        BodySite = [new CodeableConcept { Text = "Colon" }],
+        Outcome = new CodeableConcept { Text = "Two polyps removed" },
     };
 
     public static Encounter Visit(string id) => new()

@@ -92,13 +92,9 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         using var onA = _a.NewClient();
         using var onB = _b.NewClient();
         var token = await ContributionApiTests.TokenAsync(onA);
-        string nric;
-        await using (var db = _a.CreateDbContext())
-        {
-            nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
-        }
+        var person = await FhirPerson.LoadAsync(_a, _world.OpenPatientId);
 
-        var (status, body) = await ContributionApiTests.PostAsync(onB, token, FhirBundles.Json(FhirBundles.Transaction(nric, FhirBundles.Lab("across-instances"))));
+        var (status, body) = await ContributionApiTests.PostAsync(onB, token, FhirBundles.Json(FhirBundles.Transaction(person, FhirBundles.Lab("across-instances"))));
 
         Assert.True(status == HttpStatusCode.OK, body);
     }
@@ -115,7 +111,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         // On each instance: clinicians opening records, and a provider system contributing over HTTP.
         const int Readers = 3, Reads = 20, Bundles = 10;
         var patients = new[] { _world.OpenPatientId, _world.RestrictedPatientId, _world.SelectivePatientId };
-        var nrics = await NricsAsync(patients);
+        var people = await PeopleAsync(patients);
         var load = new List<Task>();
         foreach (var (instance, name) in new[] { (_a, "a"), (_b, "b") })
         {
@@ -138,7 +134,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
                 for (var i = 0; i < Bundles; i++)
                 {
                     var (status, body) = await ContributionApiTests.PostAsync(client, token,
-                        FhirBundles.Json(FhirBundles.Transaction(nrics[i % nrics.Count], FhirBundles.Lab($"load-{name}-{i}"))));
+                        FhirBundles.Json(FhirBundles.Transaction(people[i % people.Count], FhirBundles.Lab($"load-{name}-{i}"))));
                     Assert.True(status == HttpStatusCode.OK, body);
                 }
             }));
@@ -188,9 +184,9 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         Assert.All(await check.OutboxMessages.Select(m => m.Attempts).ToListAsync(), a => Assert.Equal(1, a));
     }
 
-    private async Task<List<string>> NricsAsync(int[] patients)
+    private async Task<List<FhirPerson>> PeopleAsync(int[] patients)
     {
         await using var db = _a.CreateDbContext();
-        return await db.Patients.Where(p => patients.Contains(p.Id)).Select(p => p.Nric.Value).ToListAsync();
+        return (await db.Patients.Where(p => patients.Contains(p.Id)).ToListAsync()).Select(FhirPerson.Of).ToList();
     }
 }

@@ -36,6 +36,12 @@ internal sealed class CareRegistrationConfiguration : IEntityTypeConfiguration<C
         builder.Ignore(r => r.IsActive);
         builder.Property(r => r.RegisteredBy).HasMaxLength(450);
         builder.Property(r => r.EndedBy).HasMaxLength(450);
+        builder.Property(r => r.Source).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.EpisodeKey).HasMaxLength(CareRegistration.MaxEpisodeKeyLength);
+
+        // A resend of an encounter finds the registration of its episode.
+        builder.HasIndex(r => new { r.SystemId, r.EpisodeKey, r.PatientId });
+        builder.HasOne<SystemConnection>().WithMany().HasForeignKey(r => r.SystemId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(r => new { r.PatientId, r.ProviderId, r.EndedAtUtc });
         builder.HasIndex(r => new { r.ProviderId, r.EndedAtUtc });
         builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
@@ -50,6 +56,7 @@ internal sealed class SystemConnectionConfiguration : IEntityTypeConfiguration<S
         builder.Ignore(s => s.MayContribute);
         builder.Property(s => s.Name).HasMaxLength(SystemConnection.MaxNameLength);
         builder.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.Kind).HasConversion<string>().HasMaxLength(24);
         builder.Property(s => s.AppliedBy).HasMaxLength(450);
         builder.Property(s => s.ApprovedBy).HasMaxLength(450);
         builder.Property(s => s.ClientId).HasMaxLength(100);
@@ -94,8 +101,29 @@ internal sealed class ContributionBatchConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<ContributionBatch> builder)
     {
+        builder.Ignore(b => b.IsAccepted);
+        builder.Property(b => b.Outcome).HasConversion<string>().HasMaxLength(16);
+        builder.Property(b => b.BundleType).HasMaxLength(32);
+        builder.Property(b => b.KindCounts).HasMaxLength(ContributionBatch.MaxKindCountsLength);
+        builder.Property(b => b.IssueCodes).HasMaxLength(ContributionBatch.MaxIssueCodesLength);
+        builder.Property(b => b.IssueText).HasMaxLength(ContributionBatch.MaxIssueTextLength);
         builder.HasIndex(b => new { b.ProviderId, b.ReceivedAtUtc });
+        builder.HasIndex(b => new { b.SystemId, b.Outcome, b.ReceivedAtUtc });
         builder.HasOne<Provider>().WithMany().HasForeignKey(b => b.ProviderId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<SystemConnection>().WithMany().HasForeignKey(b => b.SystemId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class IdentityMismatchConfiguration : IEntityTypeConfiguration<IdentityMismatch>
+{
+    public void Configure(EntityTypeBuilder<IdentityMismatch> builder)
+    {
+        builder.Property(m => m.Nric).HasMaxLength(9);
+        builder.Property(m => m.SourceReference).HasMaxLength(IdentityMismatch.MaxReferenceLength);
+        builder.Property(m => m.Field).HasMaxLength(32);
+        builder.Property(m => m.Message).HasMaxLength(1000);
+        builder.HasIndex(m => new { m.ProviderId, m.AtUtc });
+        builder.HasOne<Provider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<SystemConnection>().WithMany().HasForeignKey(m => m.SystemId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -16,8 +16,35 @@ internal sealed class PatientConfiguration : IEntityTypeConfiguration<Patient>
         builder.Property(p => p.Race).HasConversion<string>().HasMaxLength(16);
         builder.Property(p => p.RestrictionMode).HasConversion<string>().HasMaxLength(32);
         builder.Property(p => p.RestrictionVersion).IsConcurrencyToken();
+        builder.Property(p => p.AliasText).HasMaxLength((Patient.MaxNameLength + 1) * Patient.MaxAliases);
+        builder.Ignore(p => p.Aliases);
+        builder.Ignore(p => p.KnownNames);
+        builder.HasOne<Provider>().WithMany().HasForeignKey(p => p.EnrolledByProviderId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.AllowedProviders).WithOne().HasForeignKey(a => a.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.Navigation(p => p.AllowedProviders).HasField("_allowedProviders").UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class FormerIdentifierConfiguration : IEntityTypeConfiguration<FormerIdentifier>
+{
+    public void Configure(EntityTypeBuilder<FormerIdentifier> builder)
+    {
+        // One person per identifier, ever: a former NRIC/FIN is never given to anyone else.
+        builder.HasIndex(f => f.Nric).IsUnique();
+        builder.HasIndex(f => f.PatientId);
+        builder.HasOne<Patient>().WithMany().HasForeignKey(f => f.PatientId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DemographicsChangeConfiguration : IEntityTypeConfiguration<DemographicsChange>
+{
+    public void Configure(EntityTypeBuilder<DemographicsChange> builder)
+    {
+        builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(24);
+        builder.Property(c => c.Before).HasMaxLength(2000);
+        builder.Property(c => c.After).HasMaxLength(2000);
+        builder.HasIndex(c => new { c.PatientId, c.Version }).IsUnique();
+        builder.HasOne<Patient>().WithMany().HasForeignKey(c => c.PatientId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -40,18 +67,27 @@ internal sealed class ClinicalEntryConfiguration : IEntityTypeConfiguration<Clin
             .HasValue<VaccinationEntry>(EntryKind.Vaccination)
             .HasValue<MedicationEntry>(EntryKind.Medication)
             .HasValue<LabResultEntry>(EntryKind.LabResult)
+            .HasValue<RadiologyResultEntry>(EntryKind.RadiologyResult)
             .HasValue<DiagnosisEntry>(EntryKind.Diagnosis)
+            .HasValue<ProcedureEntry>(EntryKind.Procedure)
+            .HasValue<VisitEntry>(EntryKind.Visit)
             .HasValue<SummaryEntry>(EntryKind.Summary);
         builder.Property<EntryKind>("EntryKind").HasConversion<string>().HasMaxLength(16);
         builder.Ignore(e => e.Kind);
         builder.Ignore(e => e.IsInBasicSet);
-        builder.Property(e => e.SourceIdentifier).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Ignore(e => e.IsWithdrawn);
+
+        // The source identifier is kept whole (no length of its own); the index holds its hash.
+        builder.Property(e => e.SourceIdentifier).HasMaxLength(ClinicalEntry.MaxSourceIdentifierLength);
+        builder.Property(e => e.SourceIdentifierHash).HasMaxLength(64);
+        builder.Property(e => e.Status).HasColumnName("SourceStatus").HasMaxLength(ClinicalEntry.MaxCodeLength);
 
         // A record is read per patient and per kind, newest first.
         builder.HasIndex("PatientId", "EntryKind", nameof(ClinicalEntry.OccurredAtUtc));
 
-        // Re-sending the same resource from the same system updates it, never duplicates it.
-        builder.HasIndex("SourceSystemId", "EntryKind", nameof(ClinicalEntry.SourceIdentifier)).IsUnique();
+        // Re-sending the same resource from the same system updates it, never duplicates it. An entry belongs to its
+        // patient for ever: another patient may hold the same identifier only once the first entry is withdrawn.
+        builder.HasIndex("SourceSystemId", "EntryKind", nameof(ClinicalEntry.SourceIdentifierHash), nameof(ClinicalEntry.PatientId)).IsUnique();
         builder.HasOne<Patient>().WithMany().HasForeignKey(e => e.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(e => e.SourceProviderId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -65,6 +101,7 @@ internal sealed class AllergyEntryConfiguration : IEntityTypeConfiguration<Aller
         builder.Property(e => e.Reaction).HasMaxLength(ClinicalEntry.MaxShortTextLength);
         builder.Property(e => e.Category).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.Criticality).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Verification).HasColumnName("Verification").HasMaxLength(ClinicalEntry.MaxCodeLength);
     }
 }
 
@@ -80,7 +117,7 @@ internal sealed class MedicationEntryConfiguration : IEntityTypeConfiguration<Me
     {
         builder.Property(e => e.Medication).HasMaxLength(ClinicalEntry.MaxShortTextLength);
         builder.Property(e => e.Dosage).HasMaxLength(ClinicalEntry.MaxShortTextLength);
-        builder.Property(e => e.Status).HasColumnName("MedicationStatus").HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Record).HasColumnName("MedicationStatus").HasConversion<string>().HasMaxLength(16);
     }
 }
 
@@ -89,10 +126,23 @@ internal sealed class LabResultEntryConfiguration : IEntityTypeConfiguration<Lab
     public void Configure(EntityTypeBuilder<LabResultEntry> builder)
     {
         builder.Property(e => e.TestName).HasMaxLength(ClinicalEntry.MaxShortTextLength);
-        builder.Property(e => e.TestCode).HasMaxLength(40);
-        builder.Property(e => e.Value).HasColumnName("ResultValue").HasMaxLength(ClinicalEntry.MaxShortTextLength);
-        builder.Property(e => e.Unit).HasMaxLength(40);
+        builder.Property(e => e.TestCode).HasMaxLength(ClinicalEntry.MaxCodeLength);
+        builder.Property(e => e.Value).HasColumnName("ResultValue").HasMaxLength(ClinicalEntry.MaxTextLength);
+        builder.Property(e => e.Unit).HasMaxLength(ClinicalEntry.MaxCodeLength);
+        builder.Property(e => e.ReferenceText).HasMaxLength(ClinicalEntry.MaxShortTextLength);
         builder.Property(e => e.Flag).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Interpretation).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+    }
+}
+
+internal sealed class RadiologyResultEntryConfiguration : IEntityTypeConfiguration<RadiologyResultEntry>
+{
+    public void Configure(EntityTypeBuilder<RadiologyResultEntry> builder)
+    {
+        builder.Property(e => e.Examination).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.ExaminationCode).HasMaxLength(ClinicalEntry.MaxCodeLength);
+        builder.Property(e => e.Conclusion).HasMaxLength(ClinicalEntry.MaxTextLength);
+        builder.Property(e => e.Report).HasMaxLength(ClinicalEntry.MaxTextLength);
     }
 }
 
@@ -100,9 +150,36 @@ internal sealed class DiagnosisEntryConfiguration : IEntityTypeConfiguration<Dia
 {
     public void Configure(EntityTypeBuilder<DiagnosisEntry> builder)
     {
-        builder.Property(e => e.Code).HasColumnName("DiagnosisCode").HasMaxLength(40);
+        builder.Property(e => e.Code).HasColumnName("DiagnosisCode").HasMaxLength(ClinicalEntry.MaxCodeLength);
         builder.Property(e => e.Description).HasMaxLength(ClinicalEntry.MaxShortTextLength);
-        builder.Property(e => e.Status).HasColumnName("DiagnosisStatus").HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.ClinicalStatus).HasColumnName("DiagnosisStatus").HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Verification).HasColumnName("Verification").HasMaxLength(ClinicalEntry.MaxCodeLength);
+    }
+}
+
+internal sealed class ProcedureEntryConfiguration : IEntityTypeConfiguration<ProcedureEntry>
+{
+    public void Configure(EntityTypeBuilder<ProcedureEntry> builder)
+    {
+        builder.Property(e => e.Procedure).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.Code).HasColumnName("ProcedureCode").HasMaxLength(ClinicalEntry.MaxCodeLength);
+        builder.Property(e => e.EndedAtUtc).HasColumnName("EndedAtUtc");
+        builder.Property(e => e.BodySite).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.Reason).HasColumnName("Reason").HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.Outcome).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+    }
+}
+
+internal sealed class VisitEntryConfiguration : IEntityTypeConfiguration<VisitEntry>
+{
+    public void Configure(EntityTypeBuilder<VisitEntry> builder)
+    {
+        builder.Property(e => e.VisitType).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.VisitClass).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.EndedAtUtc).HasColumnName("EndedAtUtc");
+        builder.Property(e => e.Reason).HasColumnName("Reason").HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.ServedBy).HasMaxLength(ClinicalEntry.MaxShortTextLength);
+        builder.Property(e => e.DischargeDisposition).HasMaxLength(ClinicalEntry.MaxShortTextLength);
     }
 }
 

@@ -20,6 +20,13 @@ public static class DemoAccounts
 
     public const string SystemName = "CGH EMR (demo)";
 
+    /// <summary>The approved demo system of the population register (Immigration &amp; Checkpoints Authority): persons only.</summary>
+    public const string RegisterClientId = "nehr-system-demo-register";
+
+    public const string RegisterSecret = "demo-population-register-secret-for-trying";
+
+    public const string RegisterSystemName = "Population register feed (demo)";
+
     public const string Patient = "patient@nehr.demo";
     public const string RestrictedPatient = "patient.restricted@nehr.demo";
     public const string SelectivePatient = "patient.selective@nehr.demo";

@@ -12,7 +12,10 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
 {
     public const int DefaultSeed = 20261124;
 
-    /// <summary>The provider register of the demo: every provider type, one provider not yet onboarded.</summary>
+    /// <summary>
+    /// The provider register of the demo: every provider type, one provider not yet onboarded, and the keeper of the
+    /// population register (not a healthcare provider: not licensed, never onboarded for reading).
+    /// </summary>
     public static readonly IReadOnlyList<DemoProvider> Providers =
     [
         new("CGH01", "Central General Hospital", ProviderType.PublicHospital, Onboarded: true),
@@ -25,6 +28,36 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         new("WRP01", "Westgate Retail Pharmacy", ProviderType.RetailPharmacy, Onboarded: true),
         new("SGH02", "Southern General Hospital", ProviderType.PublicHospital, Onboarded: true),
         new("YGP01", "Yishun Garden Medical Practice", ProviderType.GeneralPractice, Onboarded: false),
+        new("ICA01", "Immigration & Checkpoints Authority (population register)", ProviderType.PopulationRegister, Onboarded: false, Licensed: false),
+    ];
+
+    private static readonly int KindCount = Enum.GetValues<EntryKind>().Length;
+
+    private static readonly (string Exam, string Code, string Conclusion)[] RadiologyExams =
+    [
+        ("XR Chest 2 views", "36643-5", "No acute cardiopulmonary abnormality."),
+        ("CT Head without contrast", "30799-1", "No intracranial haemorrhage or mass effect."),
+        ("US Abdomen", "24558-9", "Mild hepatic steatosis. No gallstones."),
+        ("MRI Lumbar spine", "24967-2", "L4-L5 disc bulge without nerve root compression."),
+        ("Mammogram screening bilateral", "24606-6", "BI-RADS 1: negative."),
+    ];
+
+    private static readonly (string Name, string Code, string? BodySite)[] Procedures =
+    [
+        ("Colonoscopy", "73761001", "Colon"),
+        ("Cataract extraction", "54885007", "Right eye"),
+        ("Appendicectomy", "80146002", "Appendix"),
+        ("Coronary angiography", "33367005", "Heart"),
+        ("Excision of skin lesion", "177300000", "Back"),
+    ];
+
+    private static readonly (string Type, string Class)[] Visits =
+    [
+        ("Outpatient consultation", "Ambulatory"),
+        ("Polyclinic follow-up", "Ambulatory"),
+        ("Emergency department attendance", "Emergency"),
+        ("Inpatient admission", "Inpatient"),
+        ("Teleconsultation", "Virtual"),
     ];
 
     private static readonly (string Substance, AllergyCategory Category, string Reaction)[] Allergies =
@@ -139,7 +172,7 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         var offset = random.Next(100);
         for (var i = 0; i < count; i++)
         {
-            var kind = (EntryKind)(i % 6);
+            var kind = (EntryKind)(i % KindCount);
             var source = sources[random.Next(sources.Count)];
             var occurred = nowUtc.AddMinutes(-random.Next(60, spanMinutes));
             var contributed = occurred.AddMinutes(random.Next(1, 240));
@@ -151,7 +184,7 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
             var entrySource = new EntrySource(
                 patientId, source.ProviderId, source.SystemId,
                 string.Create(CultureInfo.InvariantCulture, $"{kind}-{patientIndex}-{i}"), occurred, contributed);
-            yield return CreateEntry(kind, entrySource, random, offset + i / 6);
+            yield return CreateEntry(kind, entrySource, random, offset + i / KindCount);
         }
     }
 
@@ -162,14 +195,14 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
             case EntryKind.Allergy:
                 var allergy = Allergies[round % Allergies.Length];
                 return new AllergyEntry(
-                    source, allergy.Substance, allergy.Category,
-                    random.Next(3) == 0 ? AllergyCriticality.High : AllergyCriticality.Low, allergy.Reaction);
+                    source with { Status = "active" }, allergy.Substance, allergy.Category,
+                    random.Next(3) == 0 ? AllergyCriticality.High : AllergyCriticality.Low, allergy.Reaction, "confirmed");
             case EntryKind.Vaccination:
-                return new VaccinationEntry(source, Vaccines[round % Vaccines.Length], random.Next(1, 4));
+                return new VaccinationEntry(source with { Status = "completed" }, Vaccines[round % Vaccines.Length], random.Next(1, 4));
             case EntryKind.Medication:
                 var medication = SyntheticNames.Pick(random, Medications);
                 return new MedicationEntry(
-                    source, medication.Name, medication.Dosage,
+                    source with { Status = random.Next(4) == 0 ? "completed" : "active" }, medication.Name, medication.Dosage,
                     random.Next(2) == 0 ? MedicationStatus.Prescribed : MedicationStatus.Dispensed);
             case EntryKind.LabResult:
                 var test = SyntheticNames.Pick(random, LabTests);
@@ -177,12 +210,27 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
                 var value = Math.Round(test.Low - span * 0.3m + (decimal)random.NextDouble() * span * 1.6m, test.Decimals);
                 var flag = value < test.Low ? AbnormalFlag.Low : value > test.High ? AbnormalFlag.High : AbnormalFlag.Normal;
                 return new LabResultEntry(
-                    source, test.Name, test.Code, value.ToString(CultureInfo.InvariantCulture), test.Unit, test.Low, test.High, flag);
+                    source with { Status = "final" }, test.Name, test.Code, value.ToString(CultureInfo.InvariantCulture), test.Unit, test.Low, test.High, flag);
+            case EntryKind.RadiologyResult:
+                var exam = SyntheticNames.Pick(random, RadiologyExams);
+                return new RadiologyResultEntry(source with { Status = "final" }, exam.Exam, exam.Code, exam.Conclusion,
+                    $"{exam.Exam}. Comparison: none. Findings: {exam.Conclusion} Impression: {exam.Conclusion}");
+            case EntryKind.Procedure:
+                var procedure = SyntheticNames.Pick(random, Procedures);
+                return new ProcedureEntry(source with { Status = "completed" }, procedure.Name, procedure.Code, source.OccurredAtUtc.AddMinutes(45),
+                    procedure.BodySite, SyntheticNames.Pick(random, VisitReasons), "Uneventful");
+            case EntryKind.Visit:
+                var visit = SyntheticNames.Pick(random, Visits);
+                var inpatient = visit.Class == "Inpatient";
+                return new VisitEntry(source with { Status = "finished" }, visit.Type, visit.Class,
+                    source.OccurredAtUtc.AddHours(inpatient ? 24 * random.Next(1, 6) : 1), SyntheticNames.Pick(random, VisitReasons),
+                    null, inpatient ? "Discharged home" : null);
             case EntryKind.Diagnosis:
                 var diagnosis = SyntheticNames.Pick(random, Diagnoses);
+                var resolved = random.Next(4) == 0;
                 return new DiagnosisEntry(
-                    source, diagnosis.Code, diagnosis.Description,
-                    random.Next(4) == 0 ? DiagnosisStatus.Resolved : DiagnosisStatus.Active);
+                    source with { Status = resolved ? "resolved" : "active" }, diagnosis.Code, diagnosis.Description,
+                    resolved ? DiagnosisStatus.Resolved : DiagnosisStatus.Active, "confirmed");
             default:
                 var discharge = random.Next(4) == 0;
                 var reason = SyntheticNames.Pick(random, VisitReasons);
@@ -223,6 +271,6 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
     private sealed record DemoPatient(string Name, Sex Sex, Race Race);
 }
 
-public sealed record DemoProvider(string Code, string Name, ProviderType Type, bool Onboarded);
+public sealed record DemoProvider(string Code, string Name, ProviderType Type, bool Onboarded, bool Licensed = true);
 
 public sealed record DemoEntrySource(int ProviderId, int? SystemId);

@@ -21,7 +21,8 @@ public sealed class DemoDataSeeder(
 {
     public const string SeederId = "system:demo-seeder";
     public const int DemoPatientCount = 50;
-    public const int EntriesPerDemoPatient = 24;
+    /// <summary>Three of each kind.</summary>
+    public const int EntriesPerDemoPatient = 27;
 
     private static string? s_demoPasswordHash;
 
@@ -41,7 +42,7 @@ public sealed class DemoDataSeeder(
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var providers = DemoDataGenerator.Providers.Select(p =>
         {
-            var provider = new Provider(ProviderCode.Parse(p.Code), p.Name, p.Type);
+            var provider = new Provider(ProviderCode.Parse(p.Code), p.Name, p.Type, p.Licensed);
             if (p.Onboarded)
             {
                 provider.Onboard();
@@ -79,6 +80,13 @@ public sealed class DemoDataSeeder(
         system.CompleteSecurityChecklist(now);
         system.Approve(DemoAccounts.SystemClientId, ClientSecrets.Hash(DemoAccounts.SystemSecret), SeederId, now);
         db.SystemConnections.Add(system);
+
+        // And the population register's feed, the authority on persons (demographics, deaths, NRIC/FIN changes).
+        var register = new SystemConnection(byCode["ICA01"].Id, DemoAccounts.RegisterSystemName, SeederId, now, SystemKind.PopulationRegister);
+        register.RecordConnectivityTestPassed(now);
+        register.CompleteSecurityChecklist(now);
+        register.Approve(DemoAccounts.RegisterClientId, ClientSecrets.Hash(DemoAccounts.RegisterSecret), SeederId, now);
+        db.SystemConnections.Add(register);
         await db.SaveChangesAsync(cancellationToken);
 
         await CreateAccountsAsync(patients, byCode);
@@ -89,25 +97,27 @@ public sealed class DemoDataSeeder(
         return true;
     }
 
+    /// <summary>Registrations by the providers' administrators, each with its end date (two years from now).</summary>
     private void RegisterDemoPatients(List<Patient> patients, Dictionary<string, Provider> byCode, DateTime now)
     {
+        var until = NehrCalendar.EndOfDayUtc(NehrCalendar.Today(now).AddYears(2));
         for (var i = 0; i < patients.Count; i++)
         {
             var id = patients[i].Id;
-            db.CareRegistrations.Add(new CareRegistration(id, byCode["CGH01"].Id, SeederId, now.AddYears(-2)));
+            db.CareRegistrations.Add(new CareRegistration(id, byCode["CGH01"].Id, SeederId, now.AddYears(-2), until));
             if (i < 3 || i % 2 == 0)
             {
-                db.CareRegistrations.Add(new CareRegistration(id, byCode["NSP01"].Id, SeederId, now.AddYears(-1)));
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["NSP01"].Id, SeederId, now.AddYears(-1), until));
             }
 
             if (i % 3 == 0)
             {
-                db.CareRegistrations.Add(new CareRegistration(id, byCode["BTF01"].Id, SeederId, now.AddMonths(-8)));
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["BTF01"].Id, SeederId, now.AddMonths(-8), until));
             }
 
             if (i % 5 == 0)
             {
-                db.CareRegistrations.Add(new CareRegistration(id, byCode["HSC01"].Id, SeederId, now.AddMonths(-6)));
+                db.CareRegistrations.Add(new CareRegistration(id, byCode["HSC01"].Id, SeederId, now.AddMonths(-6), until));
             }
         }
     }

@@ -340,6 +340,13 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
 
+                    b.Property<string>("EpisodeKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("ExpiresAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("PatientId")
                         .HasColumnType("integer");
 
@@ -354,11 +361,21 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("SystemId")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProviderId", "EndedAtUtc");
 
                     b.HasIndex("PatientId", "ProviderId", "EndedAtUtc");
+
+                    b.HasIndex("SystemId", "EpisodeKey", "PatientId");
 
                     b.ToTable("CareRegistrations");
                 });
@@ -634,11 +651,44 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("BundleType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("EntryCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HttpStatus")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("IssueCodes")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("IssueText")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("KindCounts")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("NotKeptCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("ProviderId")
                         .HasColumnType("integer");
 
                     b.Property<DateTime>("ReceivedAtUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RefusedCount")
+                        .HasColumnType("integer");
 
                     b.Property<int>("ResourceCount")
                         .HasColumnType("integer");
@@ -648,11 +698,55 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SystemId");
-
                     b.HasIndex("ProviderId", "ReceivedAtUtc");
 
+                    b.HasIndex("SystemId", "Outcome", "ReceivedAtUtc");
+
                     b.ToTable("ContributionBatches");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Contribution.IdentityMismatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Nric")
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SourceReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("SystemId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SystemId");
+
+                    b.HasIndex("ProviderId", "AtUtc");
+
+                    b.ToTable("IdentityMismatches");
                 });
 
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
@@ -692,6 +786,11 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.Property<DateTime?>("ConnectivityTestPassedAtUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -986,8 +1085,13 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.Property<string>("SourceIdentifier")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1048576)
+                        .HasColumnType("character varying(1048576)");
+
+                    b.Property<string>("SourceIdentifierHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<int>("SourceProviderId")
                         .HasColumnType("integer");
@@ -995,13 +1099,21 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<int?>("SourceSystemId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Status")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("SourceStatus");
+
+                    b.Property<DateTime?>("WithdrawnAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SourceProviderId");
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifier")
+                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId")
                         .IsUnique();
 
                     b.ToTable("ClinicalEntries", (string)null);
@@ -1009,6 +1121,80 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasDiscriminator<string>("EntryKind");
 
                     b.UseTphMappingStrategy();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.DemographicsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("After")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime>("ChangedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SystemId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PatientId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("DemographicsChanges");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.FormerIdentifier", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Nric")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ReplacedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Nric")
+                        .IsUnique();
+
+                    b.HasIndex("PatientId");
+
+                    b.ToTable("FormerIdentifiers");
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
@@ -1019,8 +1205,31 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("AliasText")
+                        .IsRequired()
+                        .HasMaxLength(1210)
+                        .HasColumnType("character varying(1210)");
+
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("date");
+
+                    b.Property<DateOnly?>("DateOfDeath")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("DemographicsConfirmed")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("DemographicsVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("EnrolledAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("EnrolledByProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsDeceased")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1052,6 +1261,8 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EnrolledByProviderId");
 
                     b.HasIndex("Nric")
                         .IsUnique();
@@ -1089,13 +1300,19 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(16)");
 
                     b.Property<string>("Reaction")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Substance")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Verification")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("Verification");
 
                     b.HasDiscriminator().HasValue("Allergy");
                 });
@@ -1104,21 +1321,27 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
-                    b.Property<string>("Code")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)")
-                        .HasColumnName("DiagnosisCode");
-
-                    b.Property<string>("Description")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Status")
+                    b.Property<string>("ClinicalStatus")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("DiagnosisStatus");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("DiagnosisCode");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Verification")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("Verification");
 
                     b.HasDiscriminator().HasValue("Diagnosis");
                 });
@@ -1132,29 +1355,37 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Interpretation")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<decimal?>("ReferenceHigh")
                         .HasColumnType("numeric");
 
                     b.Property<decimal?>("ReferenceLow")
                         .HasColumnType("numeric");
 
+                    b.Property<string>("ReferenceText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<string>("TestCode")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("TestName")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Unit")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(1048576)
+                        .HasColumnType("character varying(1048576)")
                         .HasColumnName("ResultValue");
 
                     b.HasDiscriminator().HasValue("LabResult");
@@ -1165,15 +1396,15 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
                     b.Property<string>("Dosage")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Medication")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
-                    b.Property<string>("Status")
+                    b.Property<string>("Record")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
@@ -1182,19 +1413,79 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasDiscriminator().HasValue("Medication");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Records.ProcedureEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("BodySite")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ProcedureCode");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("EndedAtUtc");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Procedure")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Reason")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Reason");
+
+                    b.HasDiscriminator().HasValue("Procedure");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.RadiologyResultEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("Conclusion")
+                        .HasMaxLength(1048576)
+                        .HasColumnType("character varying(1048576)");
+
+                    b.Property<string>("Examination")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ExaminationCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Report")
+                        .HasMaxLength(1048576)
+                        .HasColumnType("character varying(1048576)");
+
+                    b.HasDiscriminator().HasValue("RadiologyResult");
+                });
+
             modelBuilder.Entity("Nehr.Core.Records.SummaryEntry", b =>
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
                     b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
+                        .HasMaxLength(1048576)
+                        .HasColumnType("character varying(1048576)");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -1214,10 +1505,45 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.Property<string>("Vaccine")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.HasDiscriminator().HasValue("Vaccination");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.VisitEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("DischargeDisposition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("EndedAtUtc");
+
+                    b.Property<string>("Reason")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("ServedBy")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("VisitClass")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("VisitType")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasDiscriminator().HasValue("Visit");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1380,6 +1706,11 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
+                        .WithMany()
+                        .HasForeignKey("SystemId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Administration.Personnel", b =>
@@ -1418,6 +1749,21 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .WithMany()
                         .HasForeignKey("SystemId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Nehr.Core.Contribution.IdentityMismatch", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
+                        .WithMany()
+                        .HasForeignKey("SystemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
@@ -1473,6 +1819,32 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("SourceProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.DemographicsChange", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.FormerIdentifier", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("EnrolledByProviderId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.PatientAllowedProvider", b =>

@@ -323,6 +323,13 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EpisodeKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("PatientId")
                         .HasColumnType("INTEGER");
 
@@ -337,11 +344,21 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SystemId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProviderId", "EndedAtUtc");
 
                     b.HasIndex("PatientId", "ProviderId", "EndedAtUtc");
+
+                    b.HasIndex("SystemId", "EpisodeKey", "PatientId");
 
                     b.ToTable("CareRegistrations");
                 });
@@ -609,11 +626,44 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BundleType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EntryCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HttpStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IssueCodes")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IssueText")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KindCounts")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NotKeptCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ProviderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("ReceivedAtUtc")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RefusedCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("ResourceCount")
                         .HasColumnType("INTEGER");
@@ -623,11 +673,53 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SystemId");
-
                     b.HasIndex("ProviderId", "ReceivedAtUtc");
 
+                    b.HasIndex("SystemId", "Outcome", "ReceivedAtUtc");
+
                     b.ToTable("ContributionBatches");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Contribution.IdentityMismatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nric")
+                        .HasMaxLength(9)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SystemId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SystemId");
+
+                    b.HasIndex("ProviderId", "AtUtc");
+
+                    b.ToTable("IdentityMismatches");
                 });
 
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
@@ -664,6 +756,11 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ConnectivityTestPassedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -951,7 +1048,12 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("SourceIdentifier")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1048576)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceIdentifierHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("SourceProviderId")
@@ -960,13 +1062,21 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<int?>("SourceSystemId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Status")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("SourceStatus");
+
+                    b.Property<DateTime?>("WithdrawnAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SourceProviderId");
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifier")
+                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId")
                         .IsUnique();
 
                     b.ToTable("ClinicalEntries", (string)null);
@@ -976,14 +1086,107 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.UseTphMappingStrategy();
                 });
 
+            modelBuilder.Entity("Nehr.Core.Records.DemographicsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("After")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SystemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PatientId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("DemographicsChanges");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.FormerIdentifier", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Nric")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReplacedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Nric")
+                        .IsUnique();
+
+                    b.HasIndex("PatientId");
+
+                    b.ToTable("FormerIdentifiers");
+                });
+
             modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AliasText")
+                        .IsRequired()
+                        .HasMaxLength(1210)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DateOfDeath")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DemographicsConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DemographicsVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("EnrolledAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("EnrolledByProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsDeceased")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1015,6 +1218,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EnrolledByProviderId");
 
                     b.HasIndex("Nric")
                         .IsUnique();
@@ -1052,13 +1257,19 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Reaction")
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Substance")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Verification")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Verification");
 
                     b.HasDiscriminator().HasValue("Allergy");
                 });
@@ -1067,21 +1278,27 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
+                    b.Property<string>("ClinicalStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("DiagnosisStatus");
+
                     b.Property<string>("Code")
-                        .HasMaxLength(40)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("DiagnosisCode");
 
                     b.Property<string>("Description")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
+                    b.Property<string>("Verification")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT")
-                        .HasColumnName("DiagnosisStatus");
+                        .HasColumnName("Verification");
 
                     b.HasDiscriminator().HasValue("Diagnosis");
                 });
@@ -1095,28 +1312,36 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Interpretation")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<decimal?>("ReferenceHigh")
                         .HasColumnType("TEXT");
 
                     b.Property<decimal?>("ReferenceLow")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReferenceText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TestCode")
-                        .HasMaxLength(40)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TestName")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Unit")
-                        .HasMaxLength(40)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1048576)
                         .HasColumnType("TEXT")
                         .HasColumnName("ResultValue");
 
@@ -1128,15 +1353,15 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
                     b.Property<string>("Dosage")
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Medication")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Status")
+                    b.Property<string>("Record")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
@@ -1145,18 +1370,78 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasDiscriminator().HasValue("Medication");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Records.ProcedureEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("BodySite")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ProcedureCode");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("EndedAtUtc");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Procedure")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Reason");
+
+                    b.HasDiscriminator().HasValue("Procedure");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.RadiologyResultEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("Conclusion")
+                        .HasMaxLength(1048576)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Examination")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExaminationCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Report")
+                        .HasMaxLength(1048576)
+                        .HasColumnType("TEXT");
+
+                    b.HasDiscriminator().HasValue("RadiologyResult");
+                });
+
             modelBuilder.Entity("Nehr.Core.Records.SummaryEntry", b =>
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
 
                     b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(4000)
+                        .HasMaxLength(1048576)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Type")
@@ -1177,10 +1462,45 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("Vaccine")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.HasDiscriminator().HasValue("Vaccination");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.VisitEntry", b =>
+                {
+                    b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
+
+                    b.Property<string>("DischargeDisposition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("EndedAtUtc");
+
+                    b.Property<string>("Reason")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("ServedBy")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VisitClass")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VisitType")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasDiscriminator().HasValue("Visit");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1343,6 +1663,11 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
+                        .WithMany()
+                        .HasForeignKey("SystemId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Administration.Personnel", b =>
@@ -1381,6 +1706,21 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SystemId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Nehr.Core.Contribution.IdentityMismatch", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
+                        .WithMany()
+                        .HasForeignKey("SystemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Nehr.Core.Contribution.SystemConnection", b =>
@@ -1436,6 +1776,32 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasForeignKey("SourceProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.DemographicsChange", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.FormerIdentifier", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
+                {
+                    b.HasOne("Nehr.Core.Administration.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("EnrolledByProviderId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.PatientAllowedProvider", b =>

@@ -1,0 +1,17 @@
+namespace Nehr.Core;
+
+/// <summary>
+/// Days as people in Singapore count them (UTC+8, no daylight saving since 1982): a registration that ends "on
+/// 30 June" lasts until midnight at the end of that day in Singapore. Times are still stored in UTC.
+/// </summary>
+public static class NehrCalendar
+{
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
+
+    /// <summary>The day in Singapore at a UTC moment.</summary>
+    public static DateOnly Today(DateTime utc) => DateOnly.FromDateTime(utc + Offset);
+
+    /// <summary>The UTC moment a day in Singapore ends (midnight after it).</summary>
+    public static DateTime EndOfDayUtc(DateOnly day) =>
+        DateTime.SpecifyKind(day.AddDays(1).ToDateTime(TimeOnly.MinValue) - Offset, DateTimeKind.Utc);
+}
