@@ -95,7 +95,7 @@ internal static class ContributionExtensions
 
         // The bearer token only in the Authorization header: a token in a URL (?access_token=) ends up in logs and
         // browser histories, and one in a form body is not how FHIR clients send it.
-        builder.Services.Configure<OpenIddictValidationAspNetCoreOptions>(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme, o =>
+        builder.Services.ConfigureAll<OpenIddictValidationAspNetCoreOptions>(o =>
         {
             o.DisableAccessTokenExtractionFromQueryString = true;
             o.DisableAccessTokenExtractionFromBodyForm = true;
