@@ -26,7 +26,7 @@ public sealed class GateIsTheOnlyPathTests
         typeof(NehrDbContext),       // declares the set
         typeof(DemoDataSeeder),      // writes demo entries, never reads them
         typeof(SyntheticDataLoader), // writes synthetic entries, never reads them
-        typeof(Nehr.Core.Contribution.ContributionService), // writes contributed entries; reads only the system's own ones to update them
+        typeof(Nehr.Core.Contribution.ProviderFeed), // files a system's entries; reads only that system's own, by source identifier, to update or withdraw them
     ];
 
     [Fact]

@@ -39,9 +39,9 @@ internal sealed class CareRegistrationConfiguration : IEntityTypeConfiguration<C
         builder.Property(r => r.Source).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.EpisodeKey).HasMaxLength(CareRegistration.MaxEpisodeKeyLength);
 
-        // A resend of an encounter finds the registration of its episode.
+        // A resend of an encounter finds the registration of its episode. (SystemId names a system connection, which
+        // is never deleted; no foreign key, so that adding the column does not rebuild the table on SQLite.)
         builder.HasIndex(r => new { r.SystemId, r.EpisodeKey, r.PatientId });
-        builder.HasOne<SystemConnection>().WithMany().HasForeignKey(r => r.SystemId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(r => new { r.PatientId, r.ProviderId, r.EndedAtUtc });
         builder.HasIndex(r => new { r.ProviderId, r.EndedAtUtc });
         builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);

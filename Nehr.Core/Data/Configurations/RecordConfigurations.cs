@@ -19,7 +19,8 @@ internal sealed class PatientConfiguration : IEntityTypeConfiguration<Patient>
         builder.Property(p => p.AliasText).HasMaxLength((Patient.MaxNameLength + 1) * Patient.MaxAliases);
         builder.Ignore(p => p.Aliases);
         builder.Ignore(p => p.KnownNames);
-        builder.HasOne<Provider>().WithMany().HasForeignKey(p => p.EnrolledByProviderId).OnDelete(DeleteBehavior.Restrict);
+        // EnrolledByProviderId names a provider, which is never deleted; no foreign key, so that adding the column
+        // does not rebuild the (large) table on SQLite.
         builder.HasMany(p => p.AllowedProviders).WithOne().HasForeignKey(a => a.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.Navigation(p => p.AllowedProviders).HasField("_allowedProviders").UsePropertyAccessMode(PropertyAccessMode.Field);
     }

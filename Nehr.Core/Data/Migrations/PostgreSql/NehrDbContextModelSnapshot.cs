@@ -1262,8 +1262,6 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("EnrolledByProviderId");
-
                     b.HasIndex("Nric")
                         .IsUnique();
 
@@ -1706,11 +1704,6 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
-                        .WithMany()
-                        .HasForeignKey("SystemId")
-                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Administration.Personnel", b =>
@@ -1837,14 +1830,6 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("PatientId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
-                {
-                    b.HasOne("Nehr.Core.Administration.Provider", null)
-                        .WithMany()
-                        .HasForeignKey("EnrolledByProviderId")
-                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.PatientAllowedProvider", b =>

@@ -1219,8 +1219,6 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("EnrolledByProviderId");
-
                     b.HasIndex("Nric")
                         .IsUnique();
 
@@ -1663,11 +1661,6 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("Nehr.Core.Contribution.SystemConnection", null)
-                        .WithMany()
-                        .HasForeignKey("SystemId")
-                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Administration.Personnel", b =>
@@ -1794,14 +1787,6 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasForeignKey("PatientId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
-                {
-                    b.HasOne("Nehr.Core.Administration.Provider", null)
-                        .WithMany()
-                        .HasForeignKey("EnrolledByProviderId")
-                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.PatientAllowedProvider", b =>

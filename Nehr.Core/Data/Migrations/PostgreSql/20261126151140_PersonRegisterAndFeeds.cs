@@ -458,8 +458,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                 type: "integer",
                 nullable: true);
 
-            // Rows from before this migration: their identifiers' hashes (the unique index below holds them), the
-            // criticality that used to default to "Unknown" when the source gave none, and the log counts.
+            // Rows from before this migration: their identifiers' hashes (the unique index below holds them; on SQLite
+            // the portal supplies nehr_sha256 to the migrating connection), the criticality that used to default to
+            // "Unknown" when the source gave none, and the log's entry counts.
             migrationBuilder.Sql("""UPDATE "ClinicalEntries" SET "SourceIdentifierHash" = encode(sha256(convert_to("SourceIdentifier", 'UTF8')), 'hex');""");
             migrationBuilder.Sql("""UPDATE "ClinicalEntries" SET "Criticality" = 'NotStated' WHERE "Criticality" = 'Unknown';""");
             migrationBuilder.Sql("""UPDATE "ContributionBatches" SET "EntryCount" = "ResourceCount";""");
@@ -543,11 +544,6 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Patients_EnrolledByProviderId",
-                table: "Patients",
-                column: "EnrolledByProviderId");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_ContributionBatches_SystemId_Outcome_ReceivedAtUtc",
                 table: "ContributionBatches",
                 columns: new[] { "SystemId", "Outcome", "ReceivedAtUtc" });
@@ -589,35 +585,11 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                 name: "IX_IdentityMismatches_SystemId",
                 table: "IdentityMismatches",
                 column: "SystemId");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_CareRegistrations_SystemConnections_SystemId",
-                table: "CareRegistrations",
-                column: "SystemId",
-                principalTable: "SystemConnections",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Patients_Providers_EnrolledByProviderId",
-                table: "Patients",
-                column: "EnrolledByProviderId",
-                principalTable: "Providers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_CareRegistrations_SystemConnections_SystemId",
-                table: "CareRegistrations");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_Patients_Providers_EnrolledByProviderId",
-                table: "Patients");
-
             migrationBuilder.DropTable(
                 name: "DemographicsChanges");
 
@@ -626,10 +598,6 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "IdentityMismatches");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Patients_EnrolledByProviderId",
-                table: "Patients");
 
             migrationBuilder.DropIndex(
                 name: "IX_ContributionBatches_SystemId_Outcome_ReceivedAtUtc",

@@ -1,0 +1,141 @@
+using System.Net;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Access;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Notifications;
+using Nehr.Core.Records;
+using Task = System.Threading.Tasks.Task;
+
+namespace Nehr.Integration.Tests;
+
+/// <summary>
+/// Care registration from the feed: an encounter registers the patient with the provider for the episode and for
+/// Nehr:Registration:DaysAfterEpisode (90) days after it ends; the patient is told of a provider they were never
+/// registered with. Each test has its own portal, because they move its clock.
+/// </summary>
+public sealed class RegistrationFromFeedTests : IAsyncLifetime
+{
+    private readonly FeedPortal _feed = new();
+
+    public Task InitializeAsync() => _feed.InitializeAsync();
+
+    public Task DisposeAsync() => _feed.DisposeAsync();
+
+    private DateTime Now => _feed.Portal.Clock.GetUtcNow().UtcDateTime;
+
+    private static string Iso(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Encounter Episode(string id, Encounter.EncounterStatus status, DateTime start, DateTime? end = null)
+    {
+        var encounter = FhirBundles.Visit(id);
+        encounter.Status = status;
+        encounter.Period = new Period { Start = Iso(start), End = end is { } e ? Iso(e) : null };
+        return encounter;
+    }
+
+    /// <summary>A new person (not registered anywhere) and whether the hospital's doctor may open their record.</summary>
+    private async Task<(FhirPerson Person, int PatientId)> EnrolAsync(string name)
+    {
+        var person = new FhirPerson(Fixture.NewNric(), name, new DateOnly(1981, 2, 3), Sex.Female);
+        var answer = await _feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Diagnosis($"enrol-{Guid.NewGuid():N}")));
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        return (person, (await _feed.PersonAsync(person.Nric))!.Id);
+    }
+
+    private async Task<AccessLevel> DoctorSeesAsync(int patientId) => (await _feed.OpenAsDoctorAsync(patientId)).Decision.Level;
+
+    [Fact]
+    public async Task An_encounter_under_way_registers_the_patient_with_no_expiry_and_tells_the_patient_once()
+    {
+        var (person, patientId) = await EnrolAsync("Pang Hui Ling");
+        Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
+
+        var answer = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.InProgress, Now.AddHours(-2))));
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        var second = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.Arrived, Now.AddHours(-1))));
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        _feed.Portal.Clock.Advance(TimeSpan.FromDays(400));
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        await using var db = _feed.Portal.CreateDbContext();
+        var registrations = await db.CareRegistrations.Where(r => r.PatientId == patientId).ToListAsync();
+        Assert.Equal(2, registrations.Count);
+        Assert.All(registrations, r => Assert.Equal((RegistrationSource.Encounter, (DateTime?)null, _feed.World.HospitalId), (r.Source, r.ExpiresAtUtc, r.ProviderId)));
+        var notice = Assert.Single(await db.PatientNotices.Where(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider).ToListAsync());
+        Assert.Contains("Central General Hospital", notice.Message, StringComparison.Ordinal);
+        Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.PatientId == patientId && e.EventType == AuditEventTypes.CareRegistered));
+    }
+
+    [Fact]
+    public async Task A_finished_episode_registers_for_the_set_days_after_it_ends_and_then_the_registration_lapses()
+    {
+        var (person, patientId) = await EnrolAsync("Quek Siew Mei");
+        var ended = Now.AddDays(-10);
+
+        var answer = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.Finished, ended.AddHours(-3), ended)));
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        _feed.Portal.Clock.Advance(TimeSpan.FromDays(79));
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        _feed.Portal.Clock.Advance(TimeSpan.FromDays(2));
+        var lapsed = await _feed.OpenAsDoctorAsync(patientId);
+        Assert.Equal((AccessLevel.Denied, DecisionReason.PatientNotRegistered), (lapsed.Decision.Level, lapsed.Decision.Reason));
+    }
+
+    [Fact]
+    public async Task An_episode_that_ended_long_ago_registers_nobody()
+    {
+        var (person, patientId) = await EnrolAsync("Rahimah binte Salleh");
+
+        var answer = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.Finished, Now.AddYears(-3), Now.AddYears(-3).AddHours(1))));
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.Equal(0, await db.CareRegistrations.CountAsync(r => r.PatientId == patientId));
+    }
+
+    [Fact]
+    public async Task A_planned_visit_registers_without_filing_a_visit_and_a_cancelled_one_ends_the_registration()
+    {
+        var (person, patientId) = await EnrolAsync("Seah Poh Choo");
+        var id = $"ep-{Guid.NewGuid():N}";
+
+        var planned = await _feed.PostAsync(FhirBundles.Transaction(person, Episode(id, Encounter.EncounterStatus.Planned, Now.AddDays(3))));
+        Assert.True(planned.Status == HttpStatusCode.OK, planned.ToString());
+        Assert.Contains(planned.EntryIssues(1), i => i.Diagnostics.Contains("planned visit", StringComparison.Ordinal));
+        Assert.Empty((await _feed.EntriesAsync(patientId)).OfType<VisitEntry>());
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+
+        var cancelled = await _feed.PostAsync(FhirBundles.Transaction(person, Episode(id, Encounter.EncounterStatus.Cancelled, Now.AddDays(3))));
+
+        Assert.True(cancelled.Status == HttpStatusCode.OK, cancelled.ToString());
+        Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.NotNull((await db.CareRegistrations.SingleAsync(r => r.PatientId == patientId)).EndedAtUtc);
+        Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.PatientId == patientId && e.EventType == AuditEventTypes.CareRegistrationEnded));
+    }
+
+    [Fact]
+    public async Task The_administrators_registration_has_an_end_date_and_tells_a_new_patient()
+    {
+        var (person, patientId) = await EnrolAsync("Teo Ai Ling");
+        var nric = person.Nric;
+        var endsOn = Nehr.Core.NehrCalendar.Today(Now).AddDays(30);
+
+        var row = await _feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a => a.RegisterPatientAsync(DemoWorld.As(_feed.World.AdminUserId), nric, endsOn));
+
+        Assert.Equal(Nehr.Core.NehrCalendar.EndOfDayUtc(endsOn), row.ExpiresAtUtc);
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.Contains("until", (await db.PatientNotices.SingleAsync(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider)).Message, StringComparison.Ordinal);
+        _feed.Portal.Clock.Advance(TimeSpan.FromDays(32));
+        Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
+        await Assert.ThrowsAsync<Nehr.Core.DomainException>(() => _feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a =>
+            a.RegisterPatientAsync(DemoWorld.As(_feed.World.AdminUserId), nric, Nehr.Core.NehrCalendar.Today(Now).AddYears(6))));
+    }
+}
