@@ -1,3 +1,4 @@
+using Nehr.Core.Administration;
 using Nehr.Core.Oversight;
 using Nehr.Portal.Components.Admin;
 
@@ -137,5 +138,92 @@ public class DirectiveCardTests : MudTestContext
         card.Find("textarea[data-testid=attestation]").Change("  Screening stopped; staff retrained on NEHR use.  ");
         card.Find("[data-testid=attest]").Click();
         Assert.Equal("Screening stopped; staff retrained on NEHR use.", attested);
+    }
+}
+
+public class RegistrationTableTests : MudTestContext
+{
+    private static readonly DateTime Registered = new(2026, 11, 24, 2, 0, 0, DateTimeKind.Utc);
+
+    private static RegistrationRow Row(long id, RegistrationSource source, DateTime? expires, bool confirmed = true) =>
+        new(id, (int)id, "S1234567D", $"Patient {id}", Registered)
+        {
+            Source = source,
+            ExpiresAtUtc = expires,
+            DemographicsConfirmed = confirmed,
+        };
+
+    [Fact]
+    public void Each_registration_says_how_it_came_about_and_until_when()
+    {
+        var rows = new[]
+        {
+            Row(1, RegistrationSource.Encounter, null),
+            Row(2, RegistrationSource.Encounter, new DateTime(2027, 2, 21, 5, 0, 0, DateTimeKind.Utc)),
+            Row(3, RegistrationSource.Administrator, Nehr.Core.NehrCalendar.EndOfDayUtc(new DateOnly(2027, 11, 24)), confirmed: false),
+        };
+        var table = Render<RegistrationTable>(p => p.Add(t => t.Page, new RegistrationPage(rows, 1, 25, 3)));
+
+        Assert.Equal(["From a visit", "From a visit", "By your administrator"],
+            table.FindAll("[data-testid=registration-how]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["While the visit is under way", "21 Feb 2027", "24 Nov 2027"],
+            table.FindAll("[data-testid=registration-until]").Select(c => c.TextContent.Trim()));
+        var rowsShown = table.FindAll("[data-testid=registration-row]");
+        Assert.Null(rowsShown[0].QuerySelector("[data-testid=unconfirmed-marker]"));
+        Assert.Equal("Demographics not yet confirmed", rowsShown[2].QuerySelector("[data-testid=unconfirmed-marker]")!.TextContent.Trim());
+        Assert.Contains("24 Nov 2026, 10:00", rowsShown[0].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ending_a_registration_reports_its_row()
+    {
+        RegistrationRow? ended = null;
+        var table = Render<RegistrationTable>(p => p
+            .Add(t => t.Page, new RegistrationPage([Row(7, RegistrationSource.Administrator, null)], 1, 25, 1))
+            .Add(t => t.End, r => ended = r));
+
+        table.Find("button[aria-label='End the registration of Patient 7']").Click();
+
+        Assert.Equal(7, ended!.Id);
+    }
+
+    [Fact]
+    public void No_registration_says_so()
+    {
+        var table = Render<RegistrationTable>(p => p.Add(t => t.Page, new RegistrationPage([], 1, 25, 0)));
+
+        Assert.NotNull(table.Find("[data-testid=registrations-empty]"));
+    }
+}
+
+public class RegistrationEndDateTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 24);
+
+    [Fact]
+    public void The_end_date_is_a_year_from_today_unless_chosen()
+    {
+        Assert.Equal(new DateTime(2027, 11, 24), Nehr.Portal.Components.Pages.Admin.Provider.Registrations.DefaultEnd(Today));
+        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(new DateTime(2027, 11, 24), Today));
+    }
+
+    [Theory]
+    [InlineData(null, "Choose the last day")]
+    [InlineData("2026-11-24", "must end after today")]
+    [InlineData("2026-01-01", "must end after today")]
+    [InlineData("2031-11-25", "at most 5 years: choose a day until 24 Nov 2031")]
+    public void An_end_date_not_after_today_or_more_than_five_years_ahead_is_refused(string? day, string expected)
+    {
+        DateTime? endsOn = day is null ? null : DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Contains(expected, Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(endsOn, Today), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-11-25")]
+    [InlineData("2031-11-24")]
+    public void The_first_and_last_days_allowed_are_accepted(string day)
+    {
+        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture), Today));
     }
 }
