@@ -1,4 +1,5 @@
 using Nehr.Core.Administration;
+using Nehr.Core.Contribution;
 using Nehr.Core.Oversight;
 using Nehr.Portal.Components.Admin;
 
@@ -225,5 +226,69 @@ public class RegistrationEndDateTests
     public void The_first_and_last_days_allowed_are_accepted(string day)
     {
         Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture), Today));
+    }
+}
+
+public class ContributionLogTablesTests : MudTestContext
+{
+    private static readonly DateTime At = new(2026, 11, 24, 17, 30, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Refusals_show_when_the_http_status_and_what_the_nehr_answered_per_system()
+    {
+        var systems = new[]
+        {
+            new SystemRefusals(1, "Outpatient EMR", SystemKind.ProviderFeed, ConnectionState.Approved,
+            [
+                new RefusalRow(9, At, ContributionOutcome.Refused, 422, "transaction", 3, 3, "invalid",
+                    "Bundle.entry[1].resource.birthDate: disagrees with the person register\nBundle.entry[2]: no subject"),
+                new RefusalRow(8, At.AddHours(-2), ContributionOutcome.PartlyAccepted, 200, "batch", 30, 2, "invalid", "Bundle.entry[4]: missing code"),
+            ]),
+            new SystemRefusals(2, "Laboratory LIS", SystemKind.ProviderFeed, ConnectionState.Approved, []),
+        };
+
+        var list = Render<SystemRefusalList>(p => p.Add(l => l.Systems, systems));
+
+        var sections = list.FindAll("[data-testid=system-refusals]");
+        Assert.Equal(2, sections.Count);
+        Assert.Contains("Outpatient EMR", sections[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal(["422", "200"], list.FindAll("[data-testid=refusal-status]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["Refused", "Partly refused: 2 of 30 entries"], list.FindAll("[data-testid=refusal-outcome]").Select(c => c.TextContent.Trim()));
+        Assert.Contains("birthDate: disagrees with the person register", list.FindAll("[data-testid=refusal-issues]")[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("25 Nov 2026, 01:30", sections[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("No refused contributions.", sections[1].QuerySelector("[data-testid=no-refusals]")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void Identity_mismatches_name_the_field_and_the_nric_as_sent_and_the_provider_only_for_moh()
+    {
+        var rows = new[]
+        {
+            new IdentityMismatchRow(2, At, 1, "Central General Hospital", 1, "CGH EMR", "S1234567D", "urn:uuid:7f1c", "birthDate",
+                "The birth date disagrees with the person register."),
+            new IdentityMismatchRow(1, At.AddDays(-1), 1, "Central General Hospital", 1, "CGH EMR", null, null, "identifier",
+                "The Patient names two NRIC/FINs."),
+        };
+
+        var own = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, rows));
+        Assert.DoesNotContain("Central General Hospital", own.Markup, StringComparison.Ordinal);
+        var first = own.FindAll("[data-testid=mismatch-row]")[0].Children.Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal("25 Nov 2026, 01:30", first[0]);
+        Assert.Equal("CGH EMR", first[1]);
+        Assert.StartsWith("S1234567D", first[2], StringComparison.Ordinal);
+        Assert.Equal("birthDate", first[3]);
+        Assert.Equal("The birth date disagrees with the person register.", first[4]);
+        Assert.Equal("none sent", own.FindAll("[data-testid=mismatch-row]")[1].Children[2].TextContent.Trim());
+
+        var moh = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, rows).Add(t => t.ShowProvider, true));
+        Assert.Equal("Central General Hospital", moh.FindAll("[data-testid=mismatch-row]")[0].Children[1].TextContent.Trim());
+    }
+
+    [Fact]
+    public void No_mismatch_says_so()
+    {
+        var table = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, []));
+
+        Assert.NotNull(table.Find("[data-testid=no-mismatches]"));
     }
 }
