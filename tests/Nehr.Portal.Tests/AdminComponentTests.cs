@@ -229,6 +229,80 @@ public class RegistrationEndDateTests
     }
 }
 
+public class ComplianceTablesTests : MudTestContext
+{
+    private static readonly DateTime At = new(2026, 11, 24, 17, 30, 0, DateTimeKind.Utc);
+
+    private static ComplianceRow Provider(string code, ProviderType type, bool licensed, DateTime? last, int requests = 0, int refused = 0,
+        params SystemCompliance[] systems) =>
+        new(code.Length, code, $"Provider {code}", type, licensed, OnboardingState.Onboarded, false, last, 1234)
+        {
+            RequestsLast30Days = requests,
+            RefusedLast30Days = refused,
+            Systems = systems,
+        };
+
+    [Fact]
+    public void Each_provider_shows_its_refusal_rate_with_the_counts()
+    {
+        var table = Render<ComplianceTable>(p => p.Add(t => t.Rows,
+        [
+            Provider("CGH01", ProviderType.PublicHospital, true, At, requests: 8, refused: 1),
+            Provider("NSP01", ProviderType.Polyclinic, true, At, requests: 3, refused: 3),
+            Provider("EVD01", ProviderType.Dental, true, null),
+        ]));
+
+        Assert.Equal(["12.5% (1 of 8 requests)", "100% (3 of 3 requests)", "No requests"],
+            table.FindAll("[data-testid=refusal-rate]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["25 Nov 2026", "25 Nov 2026", "never"], table.FindAll("[data-testid=last-contribution]").Select(c => c.TextContent.Trim()));
+        Assert.Equal("1,234", table.Find("[data-testid=resources-30-days]").TextContent.Trim());
+        Assert.Equal("Has not contributed", table.FindAll("[data-testid=compliance-state]")[2].TextContent.Trim());
+    }
+
+    [Fact]
+    public void The_population_register_is_never_a_provider_that_has_not_contributed()
+    {
+        // Even marked licensed, the keeper of the population register contributes persons, not clinical data.
+        var register = Provider("ICA01", ProviderType.PopulationRegister, true, null, requests: 2, refused: 1);
+
+        Assert.False(register.NotContributing);
+        var table = Render<ComplianceTable>(p => p.Add(t => t.Rows, [register]));
+        Assert.Equal("Population register (not a healthcare provider)", table.Find("[data-testid=compliance-state]").TextContent.Trim());
+        Assert.DoesNotContain("Has not contributed", table.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_system_shows_its_kind_last_good_contribution_refusals_and_last_refusal()
+    {
+        var rows = new[]
+        {
+            Provider("CGH01", ProviderType.PublicHospital, true, At, 5, 1,
+                new SystemCompliance(1, "CGH EMR", SystemKind.ProviderFeed, ConnectionState.Approved, At, 5, 1, At.AddHours(-1),
+                    "Bundle.entry[2].resource.birthDate: disagrees with the person register\nBundle.entry[3]: unknown patient")),
+            Provider("ICA01", ProviderType.PopulationRegister, false, null, 0, 0,
+                new SystemCompliance(2, "Register feed", SystemKind.PopulationRegister, ConnectionState.Approved, null, 0, 0, null, null)),
+        };
+
+        var table = Render<SystemComplianceTable>(p => p.Add(t => t.Rows, rows));
+
+        Assert.Equal(["Provider feed", "Population register"], table.FindAll("[data-testid=system-kind]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["25 Nov 2026, 01:30", "never"], table.FindAll("[data-testid=system-last-good]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["20% (1 of 5 requests)", "No requests"], table.FindAll("[data-testid=system-refused]").Select(c => c.TextContent.Trim()));
+        var last = table.FindAll("[data-testid=system-last-refusal]");
+        Assert.Equal("25 Nov 2026, 00:30", last[0].QuerySelector("summary")!.TextContent.Trim());
+        Assert.Contains("birthDate: disagrees with the person register", last[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("None", last[1].TextContent.Trim());
+    }
+
+    [Fact]
+    public void No_system_says_so()
+    {
+        var table = Render<SystemComplianceTable>(p => p.Add(t => t.Rows, [Provider("EVD01", ProviderType.Dental, true, null)]));
+
+        Assert.NotNull(table.Find("[data-testid=no-systems]"));
+    }
+}
+
 public class ContributionLogTablesTests : MudTestContext
 {
     private static readonly DateTime At = new(2026, 11, 24, 17, 30, 0, DateTimeKind.Utc);
