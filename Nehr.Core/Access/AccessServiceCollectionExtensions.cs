@@ -28,6 +28,7 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<Oversight.OversightDashboard>();
         services.AddScoped<Oversight.CorrectiveActions>();
         services.AddScoped<Contribution.SystemOnboarding>();
+        services.AddScoped<Contribution.ContributionReports>();
         services.AddScoped<Contribution.ContributionService>();
         return services;
     }

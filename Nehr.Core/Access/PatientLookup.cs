@@ -10,6 +10,11 @@ public sealed record FoundPatient(int Id, string Nric, string Name, DateOnly Dat
 {
     /// <summary>False while the person was enrolled by a provider's feed and the population register has not confirmed them.</summary>
     public bool DemographicsConfirmed { get; init; } = true;
+
+    /// <summary>The population register recorded the person's death.</summary>
+    public bool IsDeceased { get; init; }
+
+    public DateOnly? DateOfDeath { get; init; }
 }
 
 /// <summary>Found, or refused with the reason to show.</summary>
@@ -37,7 +42,12 @@ public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, Au
         // A former NRIC/FIN (e.g. the FIN of someone who became a citizen) still finds the person.
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
-            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex) { DemographicsConfirmed = p.DemographicsConfirmed })
+            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex)
+            {
+                DemographicsConfirmed = p.DemographicsConfirmed,
+                IsDeceased = p.IsDeceased,
+                DateOfDeath = p.DateOfDeath,
+            })
             .SingleOrDefaultAsync(cancellationToken);
         var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, clock.GetUtcNow().UtcDateTime, cancellationToken);
         var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));

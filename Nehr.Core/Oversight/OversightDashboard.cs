@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
 
@@ -16,14 +17,38 @@ public sealed record OversightFigures(
     IReadOnlyList<ChartPoint> OverridesPerWeek, IReadOnlyList<ChartPoint> OverridesPerProvider, IReadOnlyList<ChartPoint> BacklogAge,
     IReadOnlyList<ChartPoint> DeniedPerWeek);
 
-/// <summary>One provider's contribution to the NEHR.</summary>
+/// <summary>
+/// One provider's contribution to the NEHR, from the contribution log. <see cref="LastContributionUtc"/> is the last
+/// good one (not refused, and at least one clinical resource kept); <see cref="ResourcesLast30Days"/> counts only the
+/// resources kept by contributions that were not refused.
+/// </summary>
 public sealed record ComplianceRow(
     int ProviderId, string Code, string Name, ProviderType Type, bool Licensed, OnboardingState Onboarding, bool Suspended,
     DateTime? LastContributionUtc, int ResourcesLast30Days)
 {
-    /// <summary>Licensed providers must contribute; one that never has is out of compliance.</summary>
-    public bool NotContributing => Licensed && LastContributionUtc is null;
+    /// <summary>Contribution requests in the last 30 days, accepted or refused.</summary>
+    public int RequestsLast30Days { get; init; }
+
+    /// <summary>Requests of the last 30 days the NEHR refused (nothing applied).</summary>
+    public int RefusedLast30Days { get; init; }
+
+    /// <summary>Refused requests / all requests in the last 30 days; null when there were none.</summary>
+    public double? RefusalRateLast30Days => RequestsLast30Days == 0 ? null : (double)RefusedLast30Days / RequestsLast30Days;
+
+    /// <summary>Each of the provider's systems.</summary>
+    public IReadOnlyList<SystemCompliance> Systems { get; init; } = [];
+
+    /// <summary>
+    /// Licensed providers must contribute; one that never has (well) is out of compliance. The keeper of the population
+    /// register is not a healthcare provider: its feed is the register's, not a contribution of clinical data.
+    /// </summary>
+    public bool NotContributing => Licensed && Type != ProviderType.PopulationRegister && LastContributionUtc is null;
 }
+
+/// <summary>One system's contribution, from the contribution log: its last good contribution, its requests and refusals.</summary>
+public sealed record SystemCompliance(
+    int SystemId, string Name, SystemKind Kind, ConnectionState State, DateTime? LastGoodContributionUtc,
+    int RequestsLast30Days, int RefusedLast30Days, DateTime? LastRefusalUtc, string? LastRefusalIssueText);
 
 /// <summary>The MOH dashboard and the contribution compliance view (for MOH auditors and administrators).</summary>
 public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
@@ -83,26 +108,79 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
             deniedPerWeek);
     }
 
-    /// <summary>Every licensed provider with its onboarding state, last contribution and 30-day volume.</summary>
+    /// <summary>
+    /// Every provider with its onboarding state, last good contribution, 30-day volume and refusal rate, and each of its
+    /// systems; licensed providers that never contributed first.
+    /// </summary>
     public async Task<IReadOnlyList<ComplianceRow>> ComplianceAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         await RequireMohAsync(db, who, "compliance", now, cancellationToken);
         var since = now.AddDays(-30);
-        var last = await db.ContributionBatches.GroupBy(b => b.ProviderId)
+
+        // A good contribution: not refused, and it kept at least one clinical resource.
+        var good = db.ContributionBatches.Where(b => b.Outcome != ContributionOutcome.Refused && b.ResourceCount > 0);
+        var lastGood = await good.GroupBy(b => b.ProviderId)
             .Select(g => new { ProviderId = g.Key, Last = g.Max(b => b.ReceivedAtUtc) })
             .ToDictionaryAsync(x => x.ProviderId, x => x.Last, cancellationToken);
-        var volume = await db.ContributionBatches.Where(b => b.ReceivedAtUtc >= since).GroupBy(b => b.ProviderId)
-            .Select(g => new { ProviderId = g.Key, Count = g.Sum(b => b.ResourceCount) })
-            .ToDictionaryAsync(x => x.ProviderId, x => x.Count, cancellationToken);
+        var lastGoodBySystem = await good.Where(b => b.SystemId != null).GroupBy(b => b.SystemId)
+            .Select(g => new { SystemId = g.Key, Last = g.Max(b => b.ReceivedAtUtc) })
+            .ToDictionaryAsync(x => x.SystemId ?? 0, x => x.Last, cancellationToken);
+
+        // The last 30 days per provider and system (a null system: the demo data's loads).
+        var recent = await db.ContributionBatches.Where(b => b.ReceivedAtUtc >= since)
+            .GroupBy(b => new { b.ProviderId, b.SystemId })
+            .Select(g => new
+            {
+                g.Key.ProviderId,
+                g.Key.SystemId,
+                Requests = g.Count(),
+                Refused = g.Count(b => b.Outcome == ContributionOutcome.Refused),
+                Kept = g.Sum(b => b.Outcome != ContributionOutcome.Refused ? b.ResourceCount : 0),
+            })
+            .ToListAsync(cancellationToken);
+
+        // Each system's last refusal (at any time), with what the NEHR answered.
+        var lastRefusals = await db.ContributionBatches.Where(b => b.Outcome == ContributionOutcome.Refused && b.SystemId != null)
+            .GroupBy(b => b.SystemId)
+            .Select(g => g.OrderByDescending(b => b.ReceivedAtUtc).ThenByDescending(b => b.Id)
+                .Select(b => new { b.SystemId, b.ReceivedAtUtc, b.IssueText }).First())
+            .ToDictionaryAsync(b => b.SystemId ?? 0, cancellationToken);
+
+        var systems = await db.SystemConnections.AsNoTracking()
+            .Select(s => new { s.Id, s.ProviderId, s.Name, s.Kind, s.State })
+            .ToListAsync(cancellationToken);
+        var systemsOf = systems.ToLookup(s => s.ProviderId, s =>
+        {
+            var traffic = recent.Where(r => r.SystemId == s.Id).ToList();
+            var refusal = lastRefusals.GetValueOrDefault(s.Id);
+            return new SystemCompliance(
+                s.Id, s.Name, s.Kind, s.State, lastGoodBySystem.TryGetValue(s.Id, out var l) ? l : null,
+                traffic.Sum(r => r.Requests), traffic.Sum(r => r.Refused), refusal?.ReceivedAtUtc, refusal?.IssueText);
+        });
+        var byProvider = recent.ToLookup(r => r.ProviderId);
+
         var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
         return providers
             .Select(p => new ComplianceRow(
                 p.Id, p.Code.Value, p.Name, p.Type, p.IsLicensed, p.OnboardingState, p.NehrAccessSuspended,
-                last.TryGetValue(p.Id, out var l) ? l : null, volume.GetValueOrDefault(p.Id)))
+                lastGood.TryGetValue(p.Id, out var l) ? l : null, byProvider[p.Id].Sum(r => r.Kept))
+            {
+                RequestsLast30Days = byProvider[p.Id].Sum(r => r.Requests),
+                RefusedLast30Days = byProvider[p.Id].Sum(r => r.Refused),
+                Systems = systemsOf[p.Id].OrderBy(s => s.State).ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList(),
+            })
             .OrderByDescending(r => r.NotContributing).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
+    }
+
+    /// <summary>The latest identity mismatches across every provider, newest first (the data-quality list).</summary>
+    public async Task<IReadOnlyList<IdentityMismatchRow>> IdentityMismatchesAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await RequireMohAsync(db, who, "identity-mismatches", clock.GetUtcNow().UtcDateTime, cancellationToken);
+        return await ContributionReports.LatestMismatches(db, providerId: null).ToListAsync(cancellationToken);
     }
 
     internal static DateTime StartOfWeek(DateTime t)

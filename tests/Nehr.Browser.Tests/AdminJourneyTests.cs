@@ -64,7 +64,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         var clinicianPage = await SignInAsync(DemoAccounts.PolyclinicNurse);
         var clinician = new ClinicianPages(clinicianPage);
         await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
-        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await Expect(clinician.Tabs).ToHaveCountAsync(9);
 
         var admin = await SignInAsync(DemoAccounts.MohAdmin);
         await admin.GotoAsync("/admin/moh/suspensions");

@@ -43,7 +43,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         await Expect(clinician.Dialog).ToHaveCountAsync(0);
         await Expect(clinician.OverrideBanner).ToBeVisibleAsync();
         await Expect(clinician.OverrideBanner).ToContainTextAsync("Time left: 3 h 59 min");
-        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await Expect(clinician.Tabs).ToHaveCountAsync(9);
         await clinician.TabStartingWith("Laboratory results").ClickAsync();
         await Expect(page.GetByTestId("table-LabResult")).ToBeVisibleAsync();
         await Expect(clinician.RestrictedBanner).ToHaveCountAsync(0);
@@ -95,7 +95,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
 
         await Expect(clinician.PatientName).ToHaveTextAsync("Priya d/o Raman");
-        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await Expect(clinician.Tabs).ToHaveCountAsync(9);
         await Expect(clinician.RestrictedBanner).ToHaveCountAsync(0);
         await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
     }
@@ -143,7 +143,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
 
         await page.Keyboard.PressAsync("ArrowLeft");
         await page.Keyboard.PressAsync("ArrowLeft");
-        var summaries = clinician.TabStartingWith("Visit and discharge summaries");
+        var summaries = clinician.TabStartingWith("Summaries and notes");
         await Expect(summaries).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Home");
         await page.Keyboard.PressAsync("ArrowRight");
@@ -160,7 +160,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);
         await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
-        await Expect(clinician.Tabs).ToHaveCountAsync(6);
+        await Expect(clinician.Tabs).ToHaveCountAsync(9);
 
         // MOH suspends the nurse's NEHR access while the record is open.
         var nurse = fixture.Portal.Database.Scalar("SELECT PersonnelId FROM AspNetUsers WHERE Email = $e", ("$e", DemoAccounts.PolyclinicNurse));

@@ -1,3 +1,5 @@
+using Nehr.Core.Administration;
+using Nehr.Core.Contribution;
 using Nehr.Core.Oversight;
 using Nehr.Portal.Components.Admin;
 
@@ -137,5 +139,230 @@ public class DirectiveCardTests : MudTestContext
         card.Find("textarea[data-testid=attestation]").Change("  Screening stopped; staff retrained on NEHR use.  ");
         card.Find("[data-testid=attest]").Click();
         Assert.Equal("Screening stopped; staff retrained on NEHR use.", attested);
+    }
+}
+
+public class RegistrationTableTests : MudTestContext
+{
+    private static readonly DateTime Registered = new(2026, 11, 24, 2, 0, 0, DateTimeKind.Utc);
+
+    private static RegistrationRow Row(long id, RegistrationSource source, DateTime? expires, bool confirmed = true) =>
+        new(id, (int)id, "S1234567D", $"Patient {id}", Registered)
+        {
+            Source = source,
+            ExpiresAtUtc = expires,
+            DemographicsConfirmed = confirmed,
+        };
+
+    [Fact]
+    public void Each_registration_says_how_it_came_about_and_until_when()
+    {
+        var rows = new[]
+        {
+            Row(1, RegistrationSource.Encounter, null),
+            Row(2, RegistrationSource.Encounter, new DateTime(2027, 2, 21, 5, 0, 0, DateTimeKind.Utc)),
+            Row(3, RegistrationSource.Administrator, Nehr.Core.NehrCalendar.EndOfDayUtc(new DateOnly(2027, 11, 24)), confirmed: false),
+        };
+        var table = Render<RegistrationTable>(p => p.Add(t => t.Page, new RegistrationPage(rows, 1, 25, 3)));
+
+        Assert.Equal(["From a visit", "From a visit", "By your administrator"],
+            table.FindAll("[data-testid=registration-how]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["While the visit is under way", "21 Feb 2027", "24 Nov 2027"],
+            table.FindAll("[data-testid=registration-until]").Select(c => c.TextContent.Trim()));
+        var rowsShown = table.FindAll("[data-testid=registration-row]");
+        Assert.Null(rowsShown[0].QuerySelector("[data-testid=unconfirmed-marker]"));
+        Assert.Equal("Demographics not yet confirmed", rowsShown[2].QuerySelector("[data-testid=unconfirmed-marker]")!.TextContent.Trim());
+        Assert.Contains("24 Nov 2026, 10:00", rowsShown[0].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ending_a_registration_reports_its_row()
+    {
+        RegistrationRow? ended = null;
+        var table = Render<RegistrationTable>(p => p
+            .Add(t => t.Page, new RegistrationPage([Row(7, RegistrationSource.Administrator, null)], 1, 25, 1))
+            .Add(t => t.End, r => ended = r));
+
+        table.Find("button[aria-label='End the registration of Patient 7']").Click();
+
+        Assert.Equal(7, ended!.Id);
+    }
+
+    [Fact]
+    public void No_registration_says_so()
+    {
+        var table = Render<RegistrationTable>(p => p.Add(t => t.Page, new RegistrationPage([], 1, 25, 0)));
+
+        Assert.NotNull(table.Find("[data-testid=registrations-empty]"));
+    }
+}
+
+public class RegistrationEndDateTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 24);
+
+    [Fact]
+    public void The_end_date_is_a_year_from_today_unless_chosen()
+    {
+        Assert.Equal(new DateTime(2027, 11, 24), Nehr.Portal.Components.Pages.Admin.Provider.Registrations.DefaultEnd(Today));
+        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(new DateTime(2027, 11, 24), Today));
+    }
+
+    [Theory]
+    [InlineData(null, "Choose the last day")]
+    [InlineData("2026-11-24", "must end after today")]
+    [InlineData("2026-01-01", "must end after today")]
+    [InlineData("2031-11-25", "at most 5 years: choose a day until 24 Nov 2031")]
+    public void An_end_date_not_after_today_or_more_than_five_years_ahead_is_refused(string? day, string expected)
+    {
+        DateTime? endsOn = day is null ? null : DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Contains(expected, Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(endsOn, Today), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-11-25")]
+    [InlineData("2031-11-24")]
+    public void The_first_and_last_days_allowed_are_accepted(string day)
+    {
+        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture), Today));
+    }
+}
+
+public class ComplianceTablesTests : MudTestContext
+{
+    private static readonly DateTime At = new(2026, 11, 24, 17, 30, 0, DateTimeKind.Utc);
+
+    private static ComplianceRow Provider(string code, ProviderType type, bool licensed, DateTime? last, int requests = 0, int refused = 0,
+        params SystemCompliance[] systems) =>
+        new(code.Length, code, $"Provider {code}", type, licensed, OnboardingState.Onboarded, false, last, 1234)
+        {
+            RequestsLast30Days = requests,
+            RefusedLast30Days = refused,
+            Systems = systems,
+        };
+
+    [Fact]
+    public void Each_provider_shows_its_refusal_rate_with_the_counts()
+    {
+        var table = Render<ComplianceTable>(p => p.Add(t => t.Rows,
+        [
+            Provider("CGH01", ProviderType.PublicHospital, true, At, requests: 8, refused: 1),
+            Provider("NSP01", ProviderType.Polyclinic, true, At, requests: 3, refused: 3),
+            Provider("EVD01", ProviderType.Dental, true, null),
+        ]));
+
+        Assert.Equal(["12.5% (1 of 8 requests)", "100% (3 of 3 requests)", "No requests"],
+            table.FindAll("[data-testid=refusal-rate]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["25 Nov 2026", "25 Nov 2026", "never"], table.FindAll("[data-testid=last-contribution]").Select(c => c.TextContent.Trim()));
+        Assert.Equal("1,234", table.Find("[data-testid=resources-30-days]").TextContent.Trim());
+        Assert.Equal("Has not contributed", table.FindAll("[data-testid=compliance-state]")[2].TextContent.Trim());
+    }
+
+    [Fact]
+    public void The_population_register_is_never_a_provider_that_has_not_contributed()
+    {
+        // Even marked licensed, the keeper of the population register contributes persons, not clinical data.
+        var register = Provider("ICA01", ProviderType.PopulationRegister, true, null, requests: 2, refused: 1);
+
+        Assert.False(register.NotContributing);
+        var table = Render<ComplianceTable>(p => p.Add(t => t.Rows, [register]));
+        Assert.Equal("Population register (not a healthcare provider)", table.Find("[data-testid=compliance-state]").TextContent.Trim());
+        Assert.DoesNotContain("Has not contributed", table.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_system_shows_its_kind_last_good_contribution_refusals_and_last_refusal()
+    {
+        var rows = new[]
+        {
+            Provider("CGH01", ProviderType.PublicHospital, true, At, 5, 1,
+                new SystemCompliance(1, "CGH EMR", SystemKind.ProviderFeed, ConnectionState.Approved, At, 5, 1, At.AddHours(-1),
+                    "Bundle.entry[2].resource.birthDate: disagrees with the person register\nBundle.entry[3]: unknown patient")),
+            Provider("ICA01", ProviderType.PopulationRegister, false, null, 0, 0,
+                new SystemCompliance(2, "Register feed", SystemKind.PopulationRegister, ConnectionState.Approved, null, 0, 0, null, null)),
+        };
+
+        var table = Render<SystemComplianceTable>(p => p.Add(t => t.Rows, rows));
+
+        Assert.Equal(["Provider feed", "Population register"], table.FindAll("[data-testid=system-kind]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["25 Nov 2026, 01:30", "never"], table.FindAll("[data-testid=system-last-good]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["20% (1 of 5 requests)", "No requests"], table.FindAll("[data-testid=system-refused]").Select(c => c.TextContent.Trim()));
+        var last = table.FindAll("[data-testid=system-last-refusal]");
+        Assert.Equal("25 Nov 2026, 00:30", last[0].QuerySelector("summary")!.TextContent.Trim());
+        Assert.Contains("birthDate: disagrees with the person register", last[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("None", last[1].TextContent.Trim());
+    }
+
+    [Fact]
+    public void No_system_says_so()
+    {
+        var table = Render<SystemComplianceTable>(p => p.Add(t => t.Rows, [Provider("EVD01", ProviderType.Dental, true, null)]));
+
+        Assert.NotNull(table.Find("[data-testid=no-systems]"));
+    }
+}
+
+public class ContributionLogTablesTests : MudTestContext
+{
+    private static readonly DateTime At = new(2026, 11, 24, 17, 30, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Refusals_show_when_the_http_status_and_what_the_nehr_answered_per_system()
+    {
+        var systems = new[]
+        {
+            new SystemRefusals(1, "Outpatient EMR", SystemKind.ProviderFeed, ConnectionState.Approved,
+            [
+                new RefusalRow(9, At, ContributionOutcome.Refused, 422, "transaction", 3, 3, "invalid",
+                    "Bundle.entry[1].resource.birthDate: disagrees with the person register\nBundle.entry[2]: no subject"),
+                new RefusalRow(8, At.AddHours(-2), ContributionOutcome.PartlyAccepted, 200, "batch", 30, 2, "invalid", "Bundle.entry[4]: missing code"),
+            ]),
+            new SystemRefusals(2, "Laboratory LIS", SystemKind.ProviderFeed, ConnectionState.Approved, []),
+        };
+
+        var list = Render<SystemRefusalList>(p => p.Add(l => l.Systems, systems));
+
+        var sections = list.FindAll("[data-testid=system-refusals]");
+        Assert.Equal(2, sections.Count);
+        Assert.Contains("Outpatient EMR", sections[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal(["422", "200"], list.FindAll("[data-testid=refusal-status]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["Refused", "Partly refused: 2 of 30 entries"], list.FindAll("[data-testid=refusal-outcome]").Select(c => c.TextContent.Trim()));
+        Assert.Contains("birthDate: disagrees with the person register", list.FindAll("[data-testid=refusal-issues]")[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("25 Nov 2026, 01:30", sections[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("No refused contributions.", sections[1].QuerySelector("[data-testid=no-refusals]")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void Identity_mismatches_name_the_field_and_the_nric_as_sent_and_the_provider_only_for_moh()
+    {
+        var rows = new[]
+        {
+            new IdentityMismatchRow(2, At, 1, "Central General Hospital", 1, "CGH EMR", "S1234567D", "urn:uuid:7f1c", "birthDate",
+                "The birth date disagrees with the person register."),
+            new IdentityMismatchRow(1, At.AddDays(-1), 1, "Central General Hospital", 1, "CGH EMR", null, null, "identifier",
+                "The Patient names two NRIC/FINs."),
+        };
+
+        var own = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, rows));
+        Assert.DoesNotContain("Central General Hospital", own.Markup, StringComparison.Ordinal);
+        var first = own.FindAll("[data-testid=mismatch-row]")[0].Children.Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal("25 Nov 2026, 01:30", first[0]);
+        Assert.Equal("CGH EMR", first[1]);
+        Assert.StartsWith("S1234567D", first[2], StringComparison.Ordinal);
+        Assert.Equal("birthDate", first[3]);
+        Assert.Equal("The birth date disagrees with the person register.", first[4]);
+        Assert.Equal("none sent", own.FindAll("[data-testid=mismatch-row]")[1].Children[2].TextContent.Trim());
+
+        var moh = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, rows).Add(t => t.ShowProvider, true));
+        Assert.Equal("Central General Hospital", moh.FindAll("[data-testid=mismatch-row]")[0].Children[1].TextContent.Trim());
+    }
+
+    [Fact]
+    public void No_mismatch_says_so()
+    {
+        var table = Render<IdentityMismatchTable>(p => p.Add(t => t.Rows, []));
+
+        Assert.NotNull(table.Find("[data-testid=no-mismatches]"));
     }
 }

@@ -53,6 +53,61 @@ public class RecordBannersTests : MudTestContext
         Assert.Empty(banners.FindAll("[role=alert]"));
     }
 
+    private static PatientDemographics Demographics(bool confirmed = true, bool deceased = false, DateOnly? died = null) =>
+        new(4, "S1234567D", "Tan Mei Ling", new DateOnly(1960, 3, 1), Sex.Female, Race.NotStated, RestrictionMode.None)
+        {
+            DemographicsConfirmed = confirmed,
+            IsDeceased = deceased,
+            DateOfDeath = died,
+        };
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    public void The_not_confirmed_banner_appears_only_while_the_register_has_not_confirmed_the_demographics(bool confirmed, int banners)
+    {
+        var rendered = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.NoRestriction))
+            .Add(b => b.Patient, Demographics(confirmed))
+            .Add(b => b.NowUtc, Now));
+
+        var found = rendered.FindAll("[data-testid=unconfirmed-banner]");
+        Assert.Equal(banners, found.Count);
+        if (banners == 1)
+        {
+            Assert.Equal("alert", found[0].GetAttribute("role"));
+            Assert.Contains("Demographics not yet confirmed by the population register", found[0].TextContent, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(rendered.FindAll("[role=alert]"));
+        }
+    }
+
+    [Fact]
+    public void A_death_the_register_recorded_is_shown_with_its_date()
+    {
+        var rendered = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.BasicSetOnly, DecisionReason.PatientRestricted))
+            .Add(b => b.Patient, Demographics(deceased: true, died: new DateOnly(2026, 11, 2)))
+            .Add(b => b.NowUtc, Now));
+
+        Assert.Contains("Deceased (2 Nov 2026)", rendered.Find("[data-testid=deceased-banner]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(rendered.FindAll("[data-testid=unconfirmed-banner]"));
+        Assert.NotNull(rendered.Find("[data-testid=restricted-banner]"));
+    }
+
+    [Fact]
+    public void A_death_without_a_date_says_so()
+    {
+        var rendered = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.NoRestriction))
+            .Add(b => b.Patient, Demographics(deceased: true))
+            .Add(b => b.NowUtc, Now));
+
+        Assert.Contains("Deceased (date of death not recorded)", rendered.Find("[data-testid=deceased-banner]").TextContent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_refusal_explains_itself()
     {
@@ -62,6 +117,50 @@ public class RecordBannersTests : MudTestContext
 
         Assert.Contains("only be used for patient care", banners.Find("[data-testid=denied-banner]").TextContent, StringComparison.Ordinal);
         Assert.Empty(banners.FindAll("button"));
+    }
+}
+
+public class FoundPatientCardTests : MudTestContext
+{
+    private static FoundPatient Found(bool confirmed, bool deceased = false) =>
+        new(4, "S1234567D", "Tan Mei Ling", new DateOnly(1960, 3, 1), Sex.Female)
+        {
+            DemographicsConfirmed = confirmed,
+            IsDeceased = deceased,
+            DateOfDeath = deceased ? new DateOnly(2026, 11, 2) : null,
+        };
+
+    [Fact]
+    public void A_patient_enrolled_by_a_provider_is_shown_with_the_banner_before_the_record_opens()
+    {
+        var card = Render<FoundPatientCard>(p => p
+            .Add(c => c.Patient, Found(confirmed: false))
+            .Add(c => c.Href, "/clinician/patients/4?purpose=TREAT"));
+
+        Assert.Equal("Tan Mei Ling", card.Find("[data-testid=found-patient-name]").TextContent);
+        Assert.Contains("born 1 Mar 1960", card.Markup, StringComparison.Ordinal);
+        Assert.Contains("Demographics not yet confirmed by the population register", card.Find("[data-testid=unconfirmed-banner]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("/clinician/patients/4?purpose=TREAT", card.Find("[data-testid=open-found-record]").GetAttribute("href"));
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public void Only_unconfirmed_or_deceased_patients_stop_at_the_lookup(bool confirmed, bool deceased, bool stops)
+    {
+        Assert.Equal(stops, FoundPatientCard.NeedsALook(Found(confirmed, deceased)));
+    }
+
+    [Fact]
+    public void A_confirmed_deceased_patient_shows_the_death_and_no_unconfirmed_banner()
+    {
+        var card = Render<FoundPatientCard>(p => p
+            .Add(c => c.Patient, Found(confirmed: true, deceased: true))
+            .Add(c => c.Href, "/clinician/patients/4?purpose=TREAT"));
+
+        Assert.Contains("Deceased (2 Nov 2026)", card.Find("[data-testid=deceased-banner]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(card.FindAll("[data-testid=unconfirmed-banner]"));
     }
 }
 

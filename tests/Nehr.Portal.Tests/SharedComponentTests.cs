@@ -101,3 +101,32 @@ public class SharedComponentTests : MudTestContext
         return Render<AccessDeniedNotice>();
     }
 }
+
+public class RegistrationTextTests
+{
+    [Fact]
+    public void A_registration_that_ends_at_midnight_runs_until_its_last_day_in_singapore()
+    {
+        // Registered until 30 June: it ends at midnight after 30 June in Singapore, 16:00 UTC on 30 June.
+        var expires = Nehr.Core.NehrCalendar.EndOfDayUtc(new DateOnly(2027, 6, 30));
+
+        Assert.Equal("30 Jun 2027", RegistrationText.Until(RegistrationSource.Administrator, expires));
+        Assert.Equal("30 Jun 2027", RegistrationText.Until(RegistrationSource.Encounter, expires));
+    }
+
+    [Fact]
+    public void A_registration_from_a_visit_under_way_has_no_end_yet()
+    {
+        Assert.Equal("While the visit is under way", RegistrationText.Until(RegistrationSource.Encounter, null));
+        Assert.Equal("No end date", RegistrationText.Until(RegistrationSource.Administrator, null));
+    }
+
+    [Theory]
+    [InlineData(Nehr.Core.Records.Race.NotStated, "Not stated", "race not stated")]
+    [InlineData(Nehr.Core.Records.Race.Chinese, "Chinese", "Chinese")]
+    public void Race_is_in_words(Nehr.Core.Records.Race race, string alone, string inLine)
+    {
+        Assert.Equal(alone, Nehr.Portal.Components.Record.DemographicsText.Race(race));
+        Assert.Equal(inLine, Nehr.Portal.Components.Record.DemographicsText.RaceInLine(race));
+    }
+}

@@ -19,6 +19,12 @@ public static class DisplayTime
 
     public static string Moment(DateTime utc) => Local(utc).ToString("d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The last day a period that ends at <paramref name="endUtc"/> covers: a registration that ends at midnight after
+    /// 30 June (Singapore) runs "until 30 Jun 2026", not until 1 July.
+    /// </summary>
+    public static string LastDay(DateTime endUtc) => Day(DateTime.SpecifyKind(endUtc, DateTimeKind.Utc).AddTicks(-1));
+
     private static TimeZoneInfo FindZone()
     {
         try
