@@ -36,7 +36,7 @@ internal static class ContributionBenchmark
             portal.StartServer();
             using var client = portal.CreateClient();
             Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
-            await RunOnAsync(client, Nrics(database), bundles, concurrencies);
+            await RunOnAsync(client, People(database), bundles, concurrencies);
         }
 
         SqliteConnection.ClearAllPools();
@@ -51,7 +51,7 @@ internal static class ContributionBenchmark
     }
 
     /// <summary>Posts the bundles to a running portal, for the patients given.</summary>
-    public static async Task RunOnAsync(HttpClient client, IReadOnlyList<string> nrics, int bundles, int[] concurrencies)
+    public static async Task RunOnAsync(HttpClient client, IReadOnlyList<BenchPerson> people, int bundles, int[] concurrencies)
     {
         var token = await TokenAsync(client);
         var serializer = new FhirJsonSerializer();
@@ -60,7 +60,7 @@ internal static class ContributionBenchmark
         foreach (var concurrency in concurrencies)
         {
             var jsons = Enumerable.Range(0, bundles)
-                .Select(i => serializer.SerializeToString(Bundle(nrics[i % nrics.Count], $"r{run}b{i}")))
+                .Select(i => serializer.SerializeToString(Bundle(people[i % people.Count], $"r{run}b{i}")))
                 .ToList();
             run++;
 
@@ -132,29 +132,44 @@ internal static class ContributionBenchmark
         return body.RootElement.GetProperty("access_token").GetString()!;
     }
 
-    private static List<string> Nrics(string database)
+    private static List<BenchPerson> People(string database)
     {
         using var connection = new SqliteConnection($"Data Source={database}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Nric FROM Patients ORDER BY Id LIMIT 1000";
+        command.CommandText = "SELECT Nric, Name, DateOfBirth, Sex FROM Patients ORDER BY Id LIMIT 1000";
         using var reader = command.ExecuteReader();
-        var nrics = new List<string>();
+        var people = new List<BenchPerson>();
         while (reader.Read())
         {
-            nrics.Add(reader.GetString(0));
+            people.Add(new BenchPerson(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
         }
 
-        return nrics;
+        return people;
     }
 
     /// <summary>100 clinical resources of every kind for one patient, each with its own source identifier.</summary>
-    private static Bundle Bundle(string nric, string prefix)
+    /// <summary>
+    /// 100 clinical resources for one patient, with the Patient the identity cross-check compares (name, birth date,
+    /// sex) and the request of every entry, as a provider's system sends them.
+    /// </summary>
+    private static Bundle Bundle(BenchPerson person, string prefix)
     {
         const string patientUrl = "urn:uuid:00000000-0000-4000-8000-000000000001";
         var subject = new ResourceReference(patientUrl);
         var bundle = new Bundle { Type = Hl7.Fhir.Model.Bundle.BundleType.Transaction };
-        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = patientUrl, Resource = new Patient { Identifier = [new Identifier(FhirBundleReader.NricSystem, nric)] } });
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            FullUrl = patientUrl,
+            Resource = new Patient
+            {
+                Identifier = [new Identifier(FhirBundleReader.NricSystem, person.Nric)],
+                Name = [new HumanName { Use = HumanName.NameUse.Official, Text = person.Name }],
+                BirthDate = person.BirthDate,
+                Gender = person.Sex switch { "Female" => AdministrativeGender.Female, "Male" => AdministrativeGender.Male, _ => AdministrativeGender.Unknown },
+            },
+            Request = new Bundle.RequestComponent { Method = Hl7.Fhir.Model.Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{person.Nric}" },
+        });
         for (var i = 0; i < ResourcesPerBundle; i++)
         {
             var id = new List<Identifier> { new("urn:bench", $"{prefix}-{i}") };
@@ -181,9 +196,17 @@ internal static class ContributionBenchmark
                     VaccineCode = new CodeableConcept { Text = "Influenza vaccine" }, Occurrence = new FhirDateTime("2025-10-01"),
                 },
             };
-            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = resource });
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"urn:uuid:{Guid.NewGuid()}",
+                Resource = resource,
+                Request = new Bundle.RequestComponent { Method = Hl7.Fhir.Model.Bundle.HTTPVerb.POST, Url = resource.TypeName },
+            });
         }
 
         return bundle;
     }
 }
+
+/// <summary>A patient of the benchmark's database, as its system would describe them.</summary>
+internal sealed record BenchPerson(string Nric, string Name, string BirthDate, string Sex);

@@ -56,7 +56,7 @@ internal static class NationalBenchmark
         await RecordOpensAsync(portal, world, TimeSpan.FromSeconds(seconds));
         await HistoryAsync(portal, world);
         await AuditSearchAsync(portal, world);
-        await ContributionBenchmark.RunOnAsync(portal.CreateClient(), world.Nrics, bundles: 200, concurrencies: [1, 4, 8]);
+        await ContributionBenchmark.RunOnAsync(portal.CreateClient(), world.People, bundles: 200, concurrencies: [1, 4, 8]);
         await CircuitMemory.RunAsync(portal, Option(args, "--circuits", 100));
 
         await portal.DisposeAsync();
@@ -119,7 +119,7 @@ internal static class NationalBenchmark
 
     private sealed record World(
         IReadOnlyList<(int PatientId, int ProviderId)> Registered, IReadOnlyDictionary<int, IReadOnlyList<(int PersonnelId, string UserId)>> Staff,
-        IReadOnlyList<string> PatientUserIds, string AuditorUserId, IReadOnlyList<string> Nrics)
+        IReadOnlyList<string> PatientUserIds, string AuditorUserId, IReadOnlyList<string> Nrics, IReadOnlyList<BenchPerson> People)
     {
         public static async Task<World> LoadAsync(KestrelPortal portal, IReadOnlyDictionary<int, IReadOnlyList<(int, string)>> staff)
         {
@@ -154,8 +154,10 @@ internal static class NationalBenchmark
 
             await db.SaveChangesAsync();
             var auditor = await db.Users.Where(u => u.Email == DemoAccounts.Auditor).Select(u => u.Id).SingleAsync();
-            var nrics = await db.Patients.Where(p => sample.Contains(p.Id)).Select(p => p.Nric).Take(200).ToListAsync();
-            return new World(registered, staff, userIds, auditor, nrics.Select(n => n.Value).ToList());
+            var people = await db.Patients.Where(p => sample.Contains(p.Id)).Take(200)
+                .Select(p => new { p.Nric, p.Name, p.DateOfBirth, p.Sex }).ToListAsync();
+            return new World(registered, staff, userIds, auditor, people.Select(p => p.Nric.Value).ToList(),
+                people.Select(p => new BenchPerson(p.Nric.Value, p.Name, p.DateOfBirth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.Sex.ToString())).ToList());
         }
     }
 

@@ -91,12 +91,27 @@ public sealed class ClinicalDefaultsTests
 
     private static BundleContent Read(string resource)
     {
-        var bundle = $$"""
-            {"resourceType":"Bundle","type":"transaction","entry":[
-              {"fullUrl":"{{PatientUrl}}","resource":{"resourceType":"Patient","identifier":[{"system":"{{FhirBundleReader.NricSystem}}","value":"S1234567D"}],
-                "name":[{"text":"Tan Mei Ling"}],"birthDate":"1951-03-02","gender":"female"},"request":{"method":"PUT","url":"Patient"}},
-              {"fullUrl":"urn:uuid:22222222-2222-4222-8222-222222222222","resource":{{resource.Replace("PATIENT", PatientUrl, StringComparison.Ordinal)}},"request":{"method":"POST","url":"X"}}]}
-            """;
+        var patient = new JsonObject
+        {
+            ["resourceType"] = "Patient",
+            ["identifier"] = new JsonArray(new JsonObject { ["system"] = FhirBundleReader.NricSystem, ["value"] = "S1234567D" }),
+            ["name"] = new JsonArray(new JsonObject { ["text"] = "Tan Mei Ling" }),
+            ["birthDate"] = "1951-03-02",
+            ["gender"] = "female",
+        };
+        var bundle = new JsonObject
+        {
+            ["resourceType"] = "Bundle",
+            ["type"] = "transaction",
+            ["entry"] = new JsonArray(
+                new JsonObject { ["fullUrl"] = PatientUrl, ["resource"] = patient, ["request"] = new JsonObject { ["method"] = "PUT", ["url"] = "Patient" } },
+                new JsonObject
+                {
+                    ["fullUrl"] = "urn:uuid:22222222-2222-4222-8222-222222222222",
+                    ["resource"] = JsonNode.Parse(resource.Replace("PATIENT", PatientUrl, StringComparison.Ordinal)),
+                    ["request"] = new JsonObject { ["method"] = "POST", ["url"] = "X" },
+                }),
+        }.ToJsonString();
         return FhirBundleReader.Read(Encoding.UTF8.GetBytes(bundle), SystemKind.ProviderFeed, Now);
     }
 
