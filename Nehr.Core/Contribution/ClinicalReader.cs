@@ -806,12 +806,13 @@ internal static partial class ClinicalReader
             return null;
         }
 
-        var text = Encoding.UTF8.GetString(data).Trim();
+        var text = Encoding.UTF8.GetString(data);
         if (attachment.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
         {
             text = Untag(text);
         }
 
+        text = TextOnly(text).Trim();
         return text.Length == 0 ? null : text;
     }
 
@@ -827,7 +828,16 @@ internal static partial class ClinicalReader
     }
 
     private static string Untag(string html) =>
-        System.Net.WebUtility.HtmlDecode(SpacePattern().Replace(TagPattern().Replace(html, " "), " ")).Trim();
+        TextOnly(System.Net.WebUtility.HtmlDecode(SpacePattern().Replace(TagPattern().Replace(html, " "), " "))).Trim();
+
+    /// <summary>
+    /// Decoded text (an attachment's bytes, a narrative's entities) can hold what no FHIR string may: control
+    /// characters (a NUL cannot even be stored by PostgreSQL). They become spaces; tabs and line breaks stay.
+    /// </summary>
+    private static string TextOnly(string text) =>
+        text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            ? new string(text.Select(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r') ? ' ' : c).ToArray())
+            : text;
 
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex TagPattern();

@@ -130,7 +130,9 @@ public sealed class IdentityMismatch
         ProviderId = providerId;
         SystemId = systemId;
         Nric = nric is { Length: <= 9 } ? nric : null;
-        SourceReference = sourceReference is null ? null : sourceReference.Length <= MaxReferenceLength ? sourceReference : sourceReference[..MaxReferenceLength];
+        // The sender's fullUrl or id, as it wrote it: printable, and short.
+        var reference = sourceReference is null ? null : new string(sourceReference.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).ToArray());
+        SourceReference = reference is null ? null : reference.Length <= MaxReferenceLength ? reference : reference[..MaxReferenceLength];
         Field = field;
         Message = message.Length <= 1000 ? message : message[..1000];
         AtUtc = atUtc;

@@ -66,7 +66,7 @@ public static partial class FhirBundleReader
             {
                 return Read(document.RootElement, kind, nowUtc);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal))
             {
                 // A string that is not valid Unicode (a lone surrogate) in the bundle's own elements.
                 return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle", "The bundle holds text that is not valid Unicode (a lone surrogate)."));

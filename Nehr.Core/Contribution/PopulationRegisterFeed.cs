@@ -240,7 +240,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
                 read.Add((lines[i].Line, readEntry));
             }
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal))
         {
             // Text that is not valid Unicode somewhere outside a resource's elements: the whole chunk is reported.
             return lines.Select((l, i) => (l.Line, new ReadEntry(i, null, EntryRole.Failed,

@@ -46,7 +46,7 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         // 2. A clinician there sees the full record; one at the polyclinic sees the basic set.
         var doctor = new ClinicianPages(await SignInAsync(DemoAccounts.HospitalDoctor));
         await doctor.FindAsync(nric);
-        await Expect(doctor.Tabs).ToHaveCountAsync(6);
+        await Expect(doctor.Tabs).ToHaveCountAsync(9);
         await Expect(doctor.RestrictedBanner).ToHaveCountAsync(0);
         var nurse = new ClinicianPages(await SignInAsync(DemoAccounts.PolyclinicNurse));
         await nurse.FindAsync(nric);
@@ -114,7 +114,7 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         await page.GotoAsync("/patient/record");
 
         await Expect(page.GetByTestId("my-demographics")).ToContainTextAsync("Muhammad Faizal bin Rahman");
-        await Expect(page.GetByRole(AriaRole.Tab)).ToHaveCountAsync(6);
+        await Expect(page.GetByRole(AriaRole.Tab)).ToHaveCountAsync(9);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class ClinicalDefaultsTests
         { "diagnosis clinical status", "Condition", """{"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"resolved"}]}}""", e => ((DiagnosisEntry)e).ClinicalStatus, DiagnosisStatus.NotStated, DiagnosisStatus.Resolved },
         { "diagnosis verification", "Condition", """{"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"provisional"}]}}""", e => ((DiagnosisEntry)e).Verification, null, "provisional" },
         { "diagnosis code", "Condition", """{"code":{"text":"Asthma","coding":[{"system":"http://hl7.org/fhir/sid/icd-10","code":"J45.909"}]}}""", e => ((DiagnosisEntry)e).Code, null, "J45.909" },
-        { "procedure end", "Procedure", """{"performedPeriod":{"start":"2025-01-01T09:00:00Z","end":"2025-01-01T10:00:00Z"}}""", e => ((ProcedureEntry)e).EndedAtUtc, null, new DateTime(2025, 1, 1, 10, 0, 0, DateTimeKind.Utc) },
+        { "procedure end", "Procedure", """{"performedDateTime":null,"performedPeriod":{"start":"2025-01-01T09:00:00Z","end":"2025-01-01T10:00:00Z"}}""", e => ((ProcedureEntry)e).EndedAtUtc, null, new DateTime(2025, 1, 1, 10, 0, 0, DateTimeKind.Utc) },
         { "procedure body site", "Procedure", """{"bodySite":[{"text":"Colon"}]}""", e => ((ProcedureEntry)e).BodySite, null, "Colon" },
         { "procedure reason", "Procedure", """{"reasonCode":[{"text":"Screening"}]}""", e => ((ProcedureEntry)e).Reason, null, "Screening" },
         { "procedure outcome", "Procedure", """{"outcome":{"text":"Successful"}}""", e => ((ProcedureEntry)e).Outcome, null, "Successful" },
@@ -120,7 +120,15 @@ public sealed class ClinicalDefaultsTests
         var target = JsonNode.Parse(resource)!.AsObject();
         foreach (var (name, value) in JsonNode.Parse(element)!.AsObject().ToList())
         {
-            target[name] = value?.DeepClone();
+            // null removes the element (a choice replaced by another of its types).
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
         }
 
         return target.ToJsonString();

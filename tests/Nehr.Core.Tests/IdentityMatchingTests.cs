@@ -17,6 +17,8 @@ public sealed class IdentityMatchingTests
         { "a comma", "Tan, Mei Ling", "Tan Mei Ling", true },
         { "given names run together", "Tan Meiling", "Tan Mei Ling", true },
         { "accents", "José Tan", "Jose Tan", true },
+        { "Vietnamese diacritics", "Nguyễn Thị Lan", "NGUYEN THI LAN", true },
+        { "a name sent decomposed", "Jose\u0301 Tan", "José Tan", true },
         { "an apostrophe", "D'Souza Maria", "DSouza Maria", true },
 
         // order of family and given names

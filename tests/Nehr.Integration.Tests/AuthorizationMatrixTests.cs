@@ -209,6 +209,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /admin/moh/directives"] = Access.MohAdmin,
         ["GET /admin/moh/systems"] = Access.MohAdmin,
         ["POST /fhir"] = Access.System,
+        ["POST /fhir/Patient/$load"] = Access.System,
     };
 
     private static bool Opens(Access access, Actor actor) => access switch
@@ -290,9 +291,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path) => method == "GET"
         ? client.GetAsync(path)
-        : client.PostAsync(path, path == "/fhir"
-            ? new StringContent("{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", Encoding.UTF8, "application/fhir+json")
-            : new FormUrlEncodedContent([]));
+        : client.PostAsync(path, path switch
+        {
+            "/fhir" => new StringContent("{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", Encoding.UTF8, "application/fhir+json"),
+            "/fhir/Patient/$load" => new StringContent("{\"resourceType\":\"Patient\"}", Encoding.UTF8, "application/fhir+ndjson"),
+            _ => new FormUrlEncodedContent([]),
+        });
 
     /// <summary>A refusal: sent to sign in or to "access denied", or answered 401/403.</summary>
     private static bool IsRefusal(HttpResponseMessage response)
@@ -421,6 +425,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             // Shared lists: a provider administrator sees their provider's, MOH sees all.
             new("list directives", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().DirectivesAsync(who)), Only(Actor.ProviderAdmin, Actor.MohAuditor, Actor.MohAdmin)),
             new("list system connections", NoScope, (s, who, _) => Done(s.GetRequiredService<SystemOnboarding>().SystemsAsync(who)), Only(Actor.ProviderAdmin, Actor.MohAuditor, Actor.MohAdmin)),
+            new("list own systems' refused contributions", NoScope, (s, who, _) => Done(s.GetRequiredService<ContributionReports>().RefusalsAsync(who)), Only(Actor.ProviderAdmin)),
+            new("list own identity mismatches", NoScope, (s, who, _) => Done(s.GetRequiredService<ContributionReports>().IdentityMismatchesAsync(who)), Only(Actor.ProviderAdmin)),
 
             // MOH auditors (SPEC: review queue, reported accesses, audit search, verification).
             new("review queue summary", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().SummaryAsync(who)), Only(Actor.MohAuditor)),
@@ -445,6 +451,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             // Both MOH roles (SPEC: dashboard, contribution compliance).
             new("oversight figures", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("contribution compliance", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().ComplianceAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
+            new("identity mismatches of every provider", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().IdentityMismatchesAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("list providers", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().ProvidersAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
 
             // MOH administrators (SPEC: corrective actions, system approval).

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Nehr.Core.Access;
 using Nehr.Core.Audit;
 using Nehr.Core.Notifications;
+using Nehr.Core.Records;
 
 namespace Nehr.Integration.Tests;
 
@@ -46,7 +47,7 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         var during = await OpenAsync(_world.DoctorUserId, _world.RestrictedPatientId);
         Assert.Equal((AccessLevel.Full, DecisionReason.EmergencyOverride), (during.Decision.Level, during.Decision.Reason));
         Assert.Equal(result.Override!.ExpiresAtUtc, during.OverrideExpiresAtUtc);
-        Assert.Equal(6, during.Entries.Count);
+        Assert.Equal(Enum.GetValues<EntryKind>().Length, during.Entries.Count);
 
         // The read under the override is audited as one.
         await using (var db = _portal.CreateDbContext())

@@ -13,7 +13,8 @@ namespace Nehr.Integration.Tests;
 /// <summary>
 /// Care registration from the feed: an encounter registers the patient with the provider for the episode and for
 /// Nehr:Registration:DaysAfterEpisode (90) days after it ends; the patient is told of a provider they were never
-/// registered with. Each test has its own portal, because they move its clock.
+/// registered with. Each test has its own portal, because they move its clock — by hours, not months: the portal's
+/// background services tick on the same clock, and the test clock fires every tick it passes.
 /// </summary>
 public sealed class RegistrationFromFeedTests : IAsyncLifetime
 {
@@ -58,8 +59,6 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, second.Status);
 
         Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
-        _feed.Portal.Clock.Advance(TimeSpan.FromDays(400));
-        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
         await using var db = _feed.Portal.CreateDbContext();
         var registrations = await db.CareRegistrations.Where(r => r.PatientId == patientId).ToListAsync();
         Assert.Equal(2, registrations.Count);
@@ -73,15 +72,20 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
     public async Task A_finished_episode_registers_for_the_set_days_after_it_ends_and_then_the_registration_lapses()
     {
         var (person, patientId) = await EnrolAsync("Quek Siew Mei");
-        var ended = Now.AddDays(-10);
+        var ended = Now.AddDays(-90).AddHours(3);
 
         var answer = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.Finished, ended.AddHours(-3), ended)));
 
         Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        await using (var db = _feed.Portal.CreateDbContext())
+        {
+            Assert.Equal(ended.AddDays(90), (await db.CareRegistrations.SingleAsync(r => r.PatientId == patientId)).ExpiresAtUtc);
+        }
+
         Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
-        _feed.Portal.Clock.Advance(TimeSpan.FromDays(79));
+        _feed.Portal.Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
-        _feed.Portal.Clock.Advance(TimeSpan.FromDays(2));
+        _feed.Portal.Clock.Advance(TimeSpan.FromHours(2));
         var lapsed = await _feed.OpenAsDoctorAsync(patientId);
         Assert.Equal((AccessLevel.Denied, DecisionReason.PatientNotRegistered), (lapsed.Decision.Level, lapsed.Decision.Reason));
     }
@@ -125,7 +129,7 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
     {
         var (person, patientId) = await EnrolAsync("Teo Ai Ling");
         var nric = person.Nric;
-        var endsOn = Nehr.Core.NehrCalendar.Today(Now).AddDays(30);
+        var endsOn = Nehr.Core.NehrCalendar.Today(Now).AddDays(1);
 
         var row = await _feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a => a.RegisterPatientAsync(DemoWorld.As(_feed.World.AdminUserId), nric, endsOn));
 
@@ -133,7 +137,9 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
         Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
         await using var db = _feed.Portal.CreateDbContext();
         Assert.Contains("until", (await db.PatientNotices.SingleAsync(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider)).Message, StringComparison.Ordinal);
-        _feed.Portal.Clock.Advance(TimeSpan.FromDays(32));
+        _feed.Portal.Clock.Advance(row.ExpiresAtUtc!.Value - Now - TimeSpan.FromMinutes(5));
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        _feed.Portal.Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
         await Assert.ThrowsAsync<Nehr.Core.DomainException>(() => _feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a =>
             a.RegisterPatientAsync(DemoWorld.As(_feed.World.AdminUserId), nric, Nehr.Core.NehrCalendar.Today(Now).AddYears(6))));
