@@ -232,18 +232,8 @@ public sealed partial class ContributionService(
         {
             await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var outcome = problems.Count == 0 ? ContributionOutcome.Accepted : applied > 0 ? ContributionOutcome.PartlyAccepted : ContributionOutcome.Refused;
-            db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, started, outcome, status, "ndjson", lines, applied, 0,
-                problems.Count(p => p.IsError), KindCounts(counts), IssueCodes(problems), IssueText(problems)));
-            await audit.AppendAsync(db, new AuditEntry
-            {
-                EventType = outcome == ContributionOutcome.Refused ? AuditEventTypes.ContributionRefused : AuditEventTypes.ContributionAccepted,
-                CorrelationId = caller.CorrelationId,
-                SystemId = system.Id,
-                ActorProviderId = system.ProviderId,
-                ClientAddress = caller.ClientAddress,
-                Outcome = outcome == ContributionOutcome.Refused ? AuditOutcome.Failed : AuditOutcome.Success,
-                Details = string.Create(CultureInfo.InvariantCulture, $"register-load; lines={lines}; applied={applied}; refused={problems.Count}; {KindCounts(counts)}"),
-            }, cancellationToken);
+            await LogAsync(db, audit, caller, system, started, new ContributionRecord(
+                outcome, status, "ndjson", lines, applied, 0, problems.Count(p => p.IsError), counts, problems), null, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -286,28 +276,42 @@ public sealed partial class ContributionService(
     }
 
     /// <summary>A refusal: its log row (with the OperationOutcome's codes and texts), its identity mismatches and its audit event.</summary>
-    internal static async Task LogRefusalAsync(
+    internal static Task LogRefusalAsync(
         NehrDbContext db, AuditTrail audit, SystemCaller caller, SystemConnection system, ContributionResult result, int entries,
         IReadOnlyList<IdentityMismatch> mismatches, DateTime now, CancellationToken cancellationToken)
     {
         db.IdentityMismatches.AddRange(mismatches);
-        var errors = result.Issues.Where(i => i.IsError).ToList();
-        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, ContributionOutcome.Refused, result.Status,
-            NullIfEmpty(result.BundleType), entries, 0, 0, entries, null, IssueCodes(errors), IssueText(errors)));
-        await audit.AppendAsync(db, Refusal(caller, system, result, errors), cancellationToken);
+        return LogAsync(db, audit, caller, system, now, new ContributionRecord(
+            ContributionOutcome.Refused, result.Status, NullIfEmpty(result.BundleType), entries, 0, 0, entries, new Dictionary<string, int>(),
+            result.Issues.Where(i => i.IsError).ToList()), null, cancellationToken);
     }
 
-    internal static AuditEntry Refusal(SystemCaller caller, SystemConnection system, ContributionResult result, IReadOnlyList<ContributionIssue> errors) => new()
+    /// <summary>
+    /// What a contribution request did, in its row of the contribution log and its audit event (contribution.accepted,
+    /// or contribution.refused when nothing was applied), both in the caller's transaction.
+    /// </summary>
+    internal static async Task LogAsync(
+        NehrDbContext db, AuditTrail audit, SystemCaller caller, SystemConnection system, DateTime now, ContributionRecord record,
+        IReadOnlyList<int>? patients, CancellationToken cancellationToken)
     {
-        EventType = AuditEventTypes.ContributionRefused,
-        CorrelationId = caller.CorrelationId,
-        SystemId = system.Id,
-        ActorProviderId = system.ProviderId,
-        ClientAddress = caller.ClientAddress,
-        Outcome = AuditOutcome.Failed,
-        Details = string.Create(CultureInfo.InvariantCulture,
-            $"status={result.Status}; bundle={NullIfEmpty(result.BundleType) ?? "-"}; issues={errors.Count}; codes={IssueCodes(errors) ?? "-"}"),
-    };
+        var kinds = KindCounts(record.Counts);
+        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, record.Outcome, record.Status, record.BundleType,
+            record.Entries, record.Kept, record.NotKept, record.Refused, kinds, IssueCodes(record.Errors), IssueText(record.Errors)));
+        var refused = record.Outcome == ContributionOutcome.Refused;
+        patients ??= [];
+        await audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = refused ? AuditEventTypes.ContributionRefused : AuditEventTypes.ContributionAccepted,
+            CorrelationId = caller.CorrelationId,
+            SystemId = system.Id,
+            ActorProviderId = system.ProviderId,
+            ClientAddress = caller.ClientAddress,
+            PatientId = patients.Count == 1 ? patients[0] : null,
+            Outcome = refused ? AuditOutcome.Failed : AuditOutcome.Success,
+            Details = string.Create(CultureInfo.InvariantCulture,
+                $"status={record.Status}; bundle={record.BundleType ?? "-"}; entries={record.Entries}; kept={record.Kept}; refused={record.Refused}; codes={IssueCodes(record.Errors) ?? "-"}; {kinds ?? "-"}{(patients.Count > 0 ? $"; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]" : string.Empty)}"),
+        }, cancellationToken);
+    }
 
     private static AuditEntry Unauthorised(SystemCaller caller, SystemConnection? system) => new()
     {
@@ -347,6 +351,11 @@ public sealed partial class ContributionService(
     [GeneratedRegex("'[^']*'")]
     private static partial Regex QuotedValue();
 }
+
+/// <summary>What one contribution request did, for the log and the audit trail: outcome, HTTP status, counts, the problems.</summary>
+internal sealed record ContributionRecord(
+    ContributionOutcome Outcome, int Status, string? BundleType, int Entries, int Kept, int NotKept, int Refused,
+    IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Errors);
 
 /// <summary>What a population-register load did: lines read, persons applied, counts per kind of change, and each bad line's problems.</summary>
 public sealed record RegisterLoadResult(int Status, int Lines, int Applied, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);

@@ -45,21 +45,9 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         var refused = failed.Count;
         var notKept = content.Entries.Count(e => e.Role == EntryRole.NotKept);
         var outcome = refused == 0 ? ContributionOutcome.Accepted : refused == responses.Count ? ContributionOutcome.Refused : ContributionOutcome.PartlyAccepted;
-        var errors = failed.SelectMany(r => r.Issues).Where(i => i.IsError).ToList();
-        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, outcome, 200, content.BundleType, responses.Count,
-            responses.Count - refused - notKept, notKept, refused, ContributionService.KindCounts(Counts), ContributionService.IssueCodes(errors),
-            ContributionService.IssueText(errors)));
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = outcome == ContributionOutcome.Refused ? AuditEventTypes.ContributionRefused : AuditEventTypes.ContributionAccepted,
-            CorrelationId = caller.CorrelationId,
-            SystemId = system.Id,
-            ActorProviderId = system.ProviderId,
-            ClientAddress = caller.ClientAddress,
-            Outcome = outcome == ContributionOutcome.Refused ? AuditOutcome.Failed : AuditOutcome.Success,
-            Details = string.Create(CultureInfo.InvariantCulture,
-                $"population register; bundle={content.BundleType}; entries={responses.Count}; refused={refused}; {ContributionService.KindCounts(Counts)}"),
-        }, cancellationToken);
+        await ContributionService.LogAsync(db, audit, caller, system, now, new ContributionRecord(
+            outcome, 200, content.BundleType, responses.Count, responses.Count - refused - notKept, notKept, refused, Counts,
+            failed.SelectMany(r => r.Issues).Where(i => i.IsError).ToList()), null, cancellationToken);
         return new ContributionResult(200, [], responses, content.BundleType);
     }
 

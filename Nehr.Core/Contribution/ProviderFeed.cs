@@ -127,24 +127,11 @@ internal sealed class ProviderFeed(
         // What the compliance view counts: clinical resources filed, updated or withdrawn (not the Patients, which identify).
         var kept = entries.Count(e => e.Role is EntryRole.Clinical or EntryRole.Withdrawal && responses[e.Index]!.Status < 400);
         var outcome = refused == 0 ? ContributionOutcome.Accepted : refused == responses.Length ? ContributionOutcome.Refused : ContributionOutcome.PartlyAccepted;
-        var errors = responses.SelectMany(r => r!.Issues).Where(i => i.IsError).ToList();
         db.IdentityMismatches.AddRange(_mismatches);
-        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, outcome, 200, content.BundleType, entries.Length,
-            kept, _counts.GetValueOrDefault("NotKept"), refused, ContributionService.KindCounts(_counts), ContributionService.IssueCodes(errors),
-            ContributionService.IssueText(errors)));
         var patients = people.Values.Where(p => !p.Refused && p.PatientId is not null).Select(p => p.PatientId!.Value).Distinct().ToList();
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = outcome == ContributionOutcome.Refused ? AuditEventTypes.ContributionRefused : AuditEventTypes.ContributionAccepted,
-            CorrelationId = caller.CorrelationId,
-            SystemId = system.Id,
-            ActorProviderId = system.ProviderId,
-            ClientAddress = caller.ClientAddress,
-            PatientId = patients.Count == 1 ? patients[0] : null,
-            Outcome = outcome == ContributionOutcome.Refused ? AuditOutcome.Failed : AuditOutcome.Success,
-            Details = string.Create(CultureInfo.InvariantCulture,
-                $"bundle={content.BundleType}; entries={entries.Length}; kept={kept}; refused={refused}; {ContributionService.KindCounts(_counts)}; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]"),
-        }, cancellationToken);
+        await ContributionService.LogAsync(db, audit, caller, system, now, new ContributionRecord(
+            outcome, 200, content.BundleType, entries.Length, kept, _counts.GetValueOrDefault("NotKept"), refused, _counts,
+            responses.SelectMany(r => r!.Issues).Where(i => i.IsError).ToList()), patients, cancellationToken);
         return new ContributionResult(200, [], responses.Select(r => r!).ToList(), content.BundleType);
     }
 

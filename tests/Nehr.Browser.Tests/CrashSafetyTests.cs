@@ -32,15 +32,18 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         var acknowledged = new ConcurrentBag<string>();
         try
         {
-            string? nric = null;
+            string? patient = null;
             for (var round = 0; round < Rounds; round++)
             {
                 await using var portal = await PortalProcess.StartAsync(directory);
-                nric ??= portal.Database.NricOf(DemoAccounts.Patient);
+                // The Patient as the hospital's system sends it: NRIC/FIN, name, birth date and gender (the identity cross-check).
+                patient ??= portal.Database.Scalar(
+                    """SELECT '{"resourceType":"Patient","identifier":[{"system":"' || $system || '","value":"' || p.Nric || '"}],"name":[{"text":"' || p.Name || '"}],"birthDate":"' || p.DateOfBirth || '","gender":"' || lower(p.Sex) || '"}' FROM Patients p JOIN AspNetUsers u ON u.PatientId = p.Id WHERE u.Email = $email""",
+                    ("$system", FhirBundleReader.NricSystem), ("$email", DemoAccounts.Patient));
                 using var client = new HttpClient { BaseAddress = portal.BaseAddress };
                 var token = await TokenAsync(client);
                 using var stop = new CancellationTokenSource();
-                var writers = Enumerable.Range(0, Writers).Select(w => WriteUntilKilledAsync(client, token, nric, $"r{round}w{w}", acknowledged, stop.Token)).ToList();
+                var writers = Enumerable.Range(0, Writers).Select(w => WriteUntilKilledAsync(client, token, patient, $"r{round}w{w}", acknowledged, stop.Token)).ToList();
 
                 // Let the writers get going, then kill the process with requests in flight.
                 await Task.Delay(TimeSpan.FromMilliseconds(1500 + 500 * round));
@@ -87,7 +90,7 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     private static async Task WriteUntilKilledAsync(
-        HttpClient client, string token, string nric, string writer, ConcurrentBag<string> acknowledged, CancellationToken stop)
+        HttpClient client, string token, string patient, string writer, ConcurrentBag<string> acknowledged, CancellationToken stop)
     {
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
@@ -96,7 +99,7 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir")
                 {
-                    Content = new StringContent(BundleJson(nric, bundle), Encoding.UTF8, "application/fhir+json"),
+                    Content = new StringContent(BundleJson(patient, bundle), Encoding.UTF8, "application/fhir+json"),
                 };
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 using var response = await client.SendAsync(request, stop);
@@ -112,11 +115,11 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         }
     }
 
-    private static string BundleJson(string nric, string bundle)
+    private static string BundleJson(string patient, string bundle)
     {
         var entries = Enumerable.Range(0, EntriesPerBundle).Select(i =>
-            $$$"""{"resource":{"resourceType":"Condition","identifier":[{"system":"urn:crash","value":"{{{bundle}}}-{{{i}}}"}],"subject":{"reference":"urn:uuid:p"},"code":{"text":"Hypertension"},"recordedDate":"2025-01-01"}}""");
-        return $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"system":"{{{FhirBundleReader.NricSystem}}}","value":"{{{nric}}}"}]}},{{{string.Join(',', entries)}}}]}""";
+            $$$"""{"fullUrl":"urn:uuid:{{{Guid.NewGuid()}}}","resource":{"resourceType":"Condition","identifier":[{"system":"urn:crash","value":"{{{bundle}}}-{{{i}}}"}],"subject":{"reference":"urn:uuid:p"},"code":{"text":"Hypertension"},"recordedDate":"2025-01-01"},"request":{"method":"POST","url":"Condition"}}""");
+        return $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:p","resource":{{{patient}}},"request":{"method":"PUT","url":"Patient"}},{{{string.Join(',', entries)}}}]}""";
     }
 
     private static async Task<string> TokenAsync(HttpClient client)
