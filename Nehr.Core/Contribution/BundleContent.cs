@@ -47,13 +47,13 @@ public enum EpisodeState
 
 /// <summary>
 /// One clinical resource ready to file once its person is resolved: its kind, the source identifier (whole), when it
-/// happened, and how to make the entry. <see cref="Create"/> is null for a withdrawal and a registration only.
+/// happened, and the entry as read (its own rules already checked), still to be filed under its patient.
+/// <see cref="Entry"/> is null for a withdrawal and a registration only.
 /// </summary>
 public sealed record EntryDraft(
-    EntryKind Kind, int PersonEntry, string SourceIdentifier, DateTime OccurredAtUtc, Func<EntrySource, ClinicalEntry>? Create,
-    EpisodeRead? Episode = null)
+    EntryKind Kind, int PersonEntry, string SourceIdentifier, DateTime OccurredAtUtc, ClinicalEntry? Entry, EpisodeRead? Episode = null)
 {
-    public string SourceIdentifierHash { get; } = ClinicalEntry.HashOf(SourceIdentifier);
+    public string SourceIdentifierHash { get; } = Entry?.SourceIdentifierHash ?? ClinicalEntry.HashOf(SourceIdentifier);
 }
 
 /// <summary>One request entry as read: its place, its type, its role, and what goes with that role.</summary>

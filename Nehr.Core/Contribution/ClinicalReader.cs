@@ -484,10 +484,12 @@ internal static partial class ClinicalReader
                 return null;
             }
 
-            // The entry's own rules now (lengths, ranges), so that every problem is found before anything is written.
+            // The entry, with its own rules checked now (lengths, ranges), so that every problem is found before anything
+            // is written; it is filed under its patient, provider and system once the person is resolved.
+            ClinicalEntry made;
             try
             {
-                create(new EntrySource(1, 1, null, sourceId, when.Value, context.NowUtc, status));
+                made = create(new EntrySource(ClinicalEntry.NotYetFiled, ClinicalEntry.NotYetFiled, null, sourceId, when.Value, context.NowUtc, status));
             }
             catch (DomainException e)
             {
@@ -496,7 +498,7 @@ internal static partial class ClinicalReader
             }
 
             return new ReadEntry(entry.Index, resource.TypeName, EntryRole.Clinical, [],
-                Draft: new EntryDraft(kind, person.Value, sourceId, when.Value, s => create(s with { Status = status }), episode));
+                Draft: new EntryDraft(kind, person.Value, sourceId, when.Value, made, episode));
         }
 
         /// <summary>The Patient entry the reference names: by fullUrl or a relative reference, or by the NRIC/FIN identifier of a Patient in the bundle.</summary>

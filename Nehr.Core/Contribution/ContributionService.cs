@@ -8,8 +8,8 @@ using Nehr.Core.Data;
 
 namespace Nehr.Core.Contribution;
 
-/// <summary>The system behind a contribution (from its access token) and where it called from.</summary>
-public sealed record SystemCaller(int SystemId, string? ClientAddress, string CorrelationId);
+/// <summary>The system behind a contribution (from its access token), where it called from, and its kind once known.</summary>
+public sealed record SystemCaller(int SystemId, string? ClientAddress, string CorrelationId, SystemKind? Kind = null);
 
 /// <summary>The answer for one request entry: its HTTP status and what went with it (notes, or the problems of a refused entry).</summary>
 public sealed record EntryResponse(int Index, int Status, IReadOnlyList<ContributionIssue> Issues)
@@ -129,7 +129,7 @@ public sealed partial class ContributionService(
         ArgumentNullException.ThrowIfNull(caller);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var kind = await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
+        var kind = caller.Kind ?? await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
 
         // Read before taking the writer's lock: parsing is most of the work, and needs no database.
         var content = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, now);

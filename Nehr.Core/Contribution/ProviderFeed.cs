@@ -20,6 +20,9 @@ internal sealed class ProviderFeed(
     NehrDbContext db, AuditTrail audit, SystemConnection system, SystemCaller caller, DateTime now, RegistrationOptions registration)
 {
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>The entries filed for the first time: inserted together after the loop, not one by one.</summary>
+    private readonly List<ClinicalEntry> _created = [];
     private readonly List<IdentityMismatch> _mismatches = [];
 
     public async Task<ContributionResult> ApplyAsync(BundleContent content, CancellationToken cancellationToken)
@@ -122,6 +125,7 @@ internal sealed class ProviderFeed(
             }
         }
 
+        await RowInserter.InsertAsync(db, _created, cancellationToken);
         await RegisterAsync(episodes, cancellationToken);
         var refused = responses.Count(r => r!.Status >= 400);
         // What the compliance view counts: clinical resources filed, updated or withdrawn (not the Patients, which identify).
@@ -298,11 +302,12 @@ internal sealed class ProviderFeed(
 
     private EntryResponse File(ReadEntry entry, EntryDraft draft, int patientId, ClinicalEntry? previous)
     {
-        var created = draft.Create!(new EntrySource(patientId, system.ProviderId, system.Id, draft.SourceIdentifier, draft.OccurredAtUtc, now));
+        var created = draft.Entry!;
+        created.FileUnder(patientId, system.ProviderId, system.Id);
         Count(draft.Kind.ToString());
         if (previous is null)
         {
-            db.ClinicalEntries.Add(created);
+            _created.Add(created);
             return new EntryResponse(entry.Index, 201, []);
         }
 

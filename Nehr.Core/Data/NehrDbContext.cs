@@ -67,14 +67,46 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        RefuseAuditChanges();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var auto = DetectChangesOnce();
+        try
+        {
+            RefuseAuditChanges();
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        RefuseAuditChanges();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var auto = DetectChangesOnce();
+        try
+        {
+            RefuseAuditChanges();
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
+    }
+
+    /// <summary>
+    /// Detects the changes of the tracked entities once, for both the check below and the save (each would otherwise
+    /// scan every tracked entity again: a contribution tracks hundreds).
+    /// </summary>
+    private bool DetectChangesOnce()
+    {
+        var auto = ChangeTracker.AutoDetectChangesEnabled;
+        if (auto)
+        {
+            ChangeTracker.DetectChanges();
+            ChangeTracker.AutoDetectChangesEnabled = false;
+        }
+
+        return auto;
     }
 
     private void RefuseAuditChanges()

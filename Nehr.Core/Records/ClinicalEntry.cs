@@ -39,6 +39,9 @@ public abstract class ClinicalEntry
 
     public const int MaxCodeLength = 64;
 
+    /// <summary>The patient and provider of an entry read from a contribution, until <see cref="FileUnder"/>.</summary>
+    public const int NotYetFiled = int.MaxValue;
+
     protected ClinicalEntry()
     {
         SourceIdentifier = string.Empty;
@@ -102,6 +105,24 @@ public abstract class ClinicalEntry
     public bool IsInBasicSet => IsBasicSetKind(Kind);
 
     public static bool IsBasicSetKind(EntryKind kind) => kind is EntryKind.Allergy or EntryKind.Vaccination;
+
+    /// <summary>Files an entry read from a contribution under its patient, its source provider and system (once, before it is stored).</summary>
+    public void FileUnder(int patientId, int providerId, int? systemId)
+    {
+        if (Id != 0 || PatientId != NotYetFiled)
+        {
+            throw new InvalidOperationException("This entry is already filed.");
+        }
+
+        if (patientId <= 0 || patientId == NotYetFiled || providerId <= 0 || providerId == NotYetFiled)
+        {
+            throw new DomainException("An entry needs its patient and its source provider.");
+        }
+
+        PatientId = patientId;
+        SourceProviderId = providerId;
+        SourceSystemId = systemId;
+    }
 
     /// <summary>The source says the entry was entered in error: it stays with its patient, withdrawn.</summary>
     public void Withdraw(DateTime atUtc) => WithdrawnAtUtc ??= atUtc;

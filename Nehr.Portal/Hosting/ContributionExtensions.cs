@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -216,15 +217,15 @@ internal static class ContributionExtensions
             return null;
         }
 
-        // The token may outlive a suspension: the connection's state is checked again now.
-        if (await contributions.AuthoriseAsync(caller, context.RequestAborted) is null)
+        // The token may outlive a suspension: the connection's state is checked again now (and again in the write).
+        if (await contributions.AuthoriseAsync(caller, context.RequestAborted) is not { } system)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await WriteFhirAsync(context, Outcome(OperationOutcome.IssueType.Security, "Bundle", "This system may not contribute: its connection is suspended or revoked."), context.RequestAborted);
             return null;
         }
 
-        return caller;
+        return caller with { Kind = system.Kind };
     }
 
     private static async Task ContributeAsync(
@@ -242,7 +243,7 @@ internal static class ContributionExtensions
             return;
         }
 
-        var body = await ReadBodyAsync(context, settings.MaxBundleBytes);
+        using var body = await ReadBodyAsync(context, settings.MaxBundleBytes);
         if (body is null)
         {
             await RefuseAsync(context, contributions, caller, StatusCodes.Status413PayloadTooLarge, new ContributionIssue(IssueKind.TooLarge, "Bundle",
@@ -250,7 +251,7 @@ internal static class ContributionExtensions
             return;
         }
 
-        var result = await contributions.ContributeAsync(caller, body.Value, context.RequestAborted);
+        var result = await contributions.ContributeAsync(caller, body.Bytes, context.RequestAborted);
         context.Response.StatusCode = result.Status;
         if (!result.Accepted)
         {
@@ -348,8 +349,12 @@ internal static class ContributionExtensions
                 : $"Send the bundle as {FhirJson} (FHIR R4 JSON), not {FhirBundleReader.Printable(type)}.";
     }
 
-    /// <summary>The body, or null when it is larger than the limit (read no further).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, long max)
+    /// <summary>
+    /// The body, in a buffer from the shared pool (a bundle is usually larger than the large-object threshold, and
+    /// allocating one per request would keep the garbage collector busy), or null when it is larger than the limit
+    /// (read no further). The caller returns the buffer to the pool.
+    /// </summary>
+    private static async Task<PooledBody?> ReadBodyAsync(HttpContext context, long max)
     {
         if (context.Request.ContentLength > max)
         {
@@ -362,20 +367,44 @@ internal static class ContributionExtensions
             limit.MaxRequestBodySize = max + 1;
         }
 
-        using var buffer = new MemoryStream(context.Request.ContentLength is { } length and > 0 ? (int)length : 64 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(context.Request.ContentLength is { } length and > 0 ? (int)length + 1 : 64 * 1024);
+        var used = 0;
+        try
         {
-            if (buffer.Length + read > max)
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer.AsMemory(used), context.RequestAborted)) > 0)
             {
-                return null;
+                used += read;
+                if (used > max)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return null;
+                }
+
+                if (used == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, max + 1));
+                    buffer.AsSpan(0, used).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
 
-            buffer.Write(chunk, 0, read);
+            return new PooledBody(buffer, used);
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
 
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    /// <summary>A request body in a pooled buffer; disposing returns the buffer.</summary>
+    private sealed class PooledBody(byte[] buffer, int length) : IDisposable
+    {
+        public ReadOnlyMemory<byte> Bytes => buffer.AsMemory(0, length);
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private static async Task RefuseAsync(HttpContext context, ContributionService contributions, SystemCaller caller, int status, ContributionIssue issue)

@@ -86,7 +86,7 @@ public sealed class ClinicalDefaultsTests
         Assert.Empty(read.Issues);
         var entry = read.Entries[1];
         Assert.True(entry.Role == EntryRole.Clinical, string.Join("; ", entry.Issues.Select(i => $"{i.Location}: {i.Message}")));
-        return entry.Draft!.Create!(new EntrySource(1, 1, 1, entry.Draft.SourceIdentifier, entry.Draft.OccurredAtUtc, Now));
+        return entry.Draft!.Entry!;
     }
 
     private static BundleContent Read(string resource)

@@ -88,7 +88,9 @@ internal sealed class ClinicalEntryConfiguration : IEntityTypeConfiguration<Clin
 
         // Re-sending the same resource from the same system updates it, never duplicates it. An entry belongs to its
         // patient for ever: another patient may hold the same identifier only once the first entry is withdrawn.
-        builder.HasIndex("SourceSystemId", "EntryKind", nameof(ClinicalEntry.SourceIdentifierHash), nameof(ClinicalEntry.PatientId)).IsUnique();
+        // The hash comes second, so that a bundle's identifiers are looked up by a seek each (not a scan of the system's entries).
+        builder.HasIndex("SourceSystemId", nameof(ClinicalEntry.SourceIdentifierHash), "EntryKind", nameof(ClinicalEntry.PatientId))
+            .IsUnique().HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
         builder.HasOne<Patient>().WithMany().HasForeignKey(e => e.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(e => e.SourceProviderId).OnDelete(DeleteBehavior.Restrict);
     }

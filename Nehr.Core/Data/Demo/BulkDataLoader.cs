@@ -358,42 +358,8 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             : new RowWriter((SqliteConnection)connection, type, includeKey);
     }
 
-    /// <summary>The columns of an entity type as the EF model maps them, each with how to read its stored value from an entity.</summary>
-    private static List<(IProperty Property, string Column, Func<object, object?> Value)> Columns(IEntityType type, bool includeKey)
-    {
-        var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
-        var discriminator = type.FindDiscriminatorProperty();
-        var columns = new List<(IProperty, string, Func<object, object?>)>();
-        foreach (var property in type.GetProperties())
-        {
-            if (property.IsPrimaryKey() && !includeKey)
-            {
-                continue;
-            }
-
-            var converter = property.GetTypeMapping().Converter;
-            Func<object, object?> read;
-            if (property == discriminator)
-            {
-                var value = type.GetDiscriminatorValue();
-                var stored = value is null || converter is null ? value : converter.ConvertToProvider(value);
-                read = _ => stored;
-            }
-            else if (property.IsShadowProperty())
-            {
-                continue;
-            }
-            else
-            {
-                var getter = property.GetGetter();
-                read = entity => getter.GetClrValueUsingContainingEntity(entity) is { } v ? converter is null ? v : converter.ConvertToProvider(v) : null;
-            }
-
-            columns.Add((property, property.GetColumnName(table)!, read));
-        }
-
-        return columns;
-    }
+    private static List<(IProperty Property, string Column, Func<object, object?> Value)> Columns(IEntityType type, bool includeKey) =>
+        EntityColumns.Of(type, includeKey);
 
     private interface ITableWriter : IDisposable
     {

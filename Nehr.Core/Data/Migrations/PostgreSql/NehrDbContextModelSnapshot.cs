@@ -1113,8 +1113,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId")
-                        .IsUnique();
+                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 
                     b.ToTable("ClinicalEntries", (string)null);
 

@@ -11,7 +11,7 @@ using Nehr.Core.Data;
 namespace Nehr.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(NehrDbContext))]
-    [Migration("20261126151103_PersonRegisterAndFeeds")]
+    [Migration("20261126165556_PersonRegisterAndFeeds")]
     partial class PersonRegisterAndFeeds
     {
         /// <inheritdoc />
@@ -1079,8 +1079,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId")
-                        .IsUnique();
+                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 
                     b.ToTable("ClinicalEntries", (string)null);
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Nehr.Core.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(NehrDbContext))]
-    [Migration("20261126151140_PersonRegisterAndFeeds")]
+    [Migration("20261126165625_PersonRegisterAndFeeds")]
     partial class PersonRegisterAndFeeds
     {
         /// <inheritdoc />
@@ -1116,8 +1116,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId")
-                        .IsUnique();
+                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 
                     b.ToTable("ClinicalEntries", (string)null);
 

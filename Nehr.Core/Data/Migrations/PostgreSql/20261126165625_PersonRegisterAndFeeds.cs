@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Nehr.Core.Data.Migrations.Sqlite
+namespace Nehr.Core.Data.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class PersonRegisterAndFeeds : Migration
@@ -22,7 +23,7 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "Kind",
                 table: "SystemConnections",
-                type: "TEXT",
+                type: "character varying(24)",
                 maxLength: 24,
                 nullable: false,
                 defaultValue: "ProviderFeed");
@@ -30,7 +31,7 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "AliasText",
                 table: "Patients",
-                type: "TEXT",
+                type: "character varying(1210)",
                 maxLength: 1210,
                 nullable: false,
                 defaultValue: "");
@@ -38,95 +39,95 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<DateOnly>(
                 name: "DateOfDeath",
                 table: "Patients",
-                type: "TEXT",
+                type: "date",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "DemographicsConfirmed",
                 table: "Patients",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "DemographicsVersion",
                 table: "Patients",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "EnrolledAtUtc",
                 table: "Patients",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EnrolledByProviderId",
                 table: "Patients",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "IsDeceased",
                 table: "Patients",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "BundleType",
                 table: "ContributionBatches",
-                type: "TEXT",
+                type: "character varying(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EntryCount",
                 table: "ContributionBatches",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "HttpStatus",
                 table: "ContributionBatches",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 200);
 
             migrationBuilder.AddColumn<string>(
                 name: "IssueCodes",
                 table: "ContributionBatches",
-                type: "TEXT",
+                type: "character varying(200)",
                 maxLength: 200,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "IssueText",
                 table: "ContributionBatches",
-                type: "TEXT",
+                type: "character varying(4000)",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "KindCounts",
                 table: "ContributionBatches",
-                type: "TEXT",
+                type: "character varying(400)",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "NotKeptCount",
                 table: "ContributionBatches",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "Outcome",
                 table: "ContributionBatches",
-                type: "TEXT",
+                type: "character varying(16)",
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "Accepted");
@@ -134,111 +135,264 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "RefusedCount",
                 table: "ContributionBatches",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Vaccine",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Unit",
+                table: "ClinicalEntries",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(40)",
+                oldMaxLength: 40,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Title",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Text",
+                table: "ClinicalEntries",
+                type: "character varying(1048576)",
+                maxLength: 1048576,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(4000)",
+                oldMaxLength: 4000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "TestName",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "TestCode",
+                table: "ClinicalEntries",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(40)",
+                oldMaxLength: 40,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Substance",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "SourceIdentifier",
+                table: "ClinicalEntries",
+                type: "character varying(1048576)",
+                maxLength: 1048576,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "ResultValue",
+                table: "ClinicalEntries",
+                type: "character varying(1048576)",
+                maxLength: 1048576,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Reaction",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Medication",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Dosage",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "DiagnosisCode",
+                table: "ClinicalEntries",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(40)",
+                oldMaxLength: 40,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Description",
+                table: "ClinicalEntries",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "BodySite",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Conclusion",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1048576)",
                 maxLength: 1048576,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DischargeDisposition",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "EndedAtUtc",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Examination",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ExaminationCode",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Interpretation",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Outcome",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Procedure",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ProcedureCode",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Reason",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ReferenceText",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Report",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1048576)",
                 maxLength: 1048576,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ServedBy",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SourceIdentifierHash",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "");
@@ -246,54 +400,54 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "SourceStatus",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Verification",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "VisitClass",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "VisitType",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "WithdrawnAtUtc",
                 table: "ClinicalEntries",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EpisodeKey",
                 table: "CareRegistrations",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ExpiresAtUtc",
                 table: "CareRegistrations",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Source",
                 table: "CareRegistrations",
-                type: "TEXT",
+                type: "character varying(16)",
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "Administrator");
@@ -301,13 +455,13 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "SystemId",
                 table: "CareRegistrations",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             // Rows from before this migration: their identifiers' hashes (the unique index below holds them; on SQLite
             // the portal supplies nehr_sha256 to the migrating connection), the criticality that used to default to
             // "Unknown" when the source gave none, and the log's entry counts.
-            migrationBuilder.Sql("""UPDATE "ClinicalEntries" SET "SourceIdentifierHash" = nehr_sha256("SourceIdentifier");""");
+            migrationBuilder.Sql("""UPDATE "ClinicalEntries" SET "SourceIdentifierHash" = encode(sha256(convert_to("SourceIdentifier", 'UTF8')), 'hex');""");
             migrationBuilder.Sql("""UPDATE "ClinicalEntries" SET "Criticality" = 'NotStated' WHERE "Criticality" = 'Unknown';""");
             migrationBuilder.Sql("""UPDATE "ContributionBatches" SET "EntryCount" = "ResourceCount";""");
 
@@ -315,16 +469,16 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 name: "DemographicsChanges",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PatientId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Version = table.Column<int>(type: "INTEGER", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
-                    Before = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    After = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    ProviderId = table.Column<int>(type: "INTEGER", nullable: true),
-                    SystemId = table.Column<int>(type: "INTEGER", nullable: true),
-                    ChangedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    PatientId = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Before = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    After = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    ProviderId = table.Column<int>(type: "integer", nullable: true),
+                    SystemId = table.Column<int>(type: "integer", nullable: true),
+                    ChangedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -341,11 +495,11 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 name: "FormerIdentifiers",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PatientId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Nric = table.Column<string>(type: "TEXT", maxLength: 9, nullable: false),
-                    ReplacedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    PatientId = table.Column<int>(type: "integer", nullable: false),
+                    Nric = table.Column<string>(type: "character varying(9)", maxLength: 9, nullable: false),
+                    ReplacedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -362,15 +516,15 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 name: "IdentityMismatches",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ProviderId = table.Column<int>(type: "INTEGER", nullable: false),
-                    SystemId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Nric = table.Column<string>(type: "TEXT", maxLength: 9, nullable: true),
-                    SourceReference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    Field = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
-                    AtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProviderId = table.Column<int>(type: "integer", nullable: false),
+                    SystemId = table.Column<int>(type: "integer", nullable: false),
+                    Nric = table.Column<string>(type: "character varying(9)", maxLength: 9, nullable: true),
+                    SourceReference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Field = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Message = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    AtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -395,9 +549,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 columns: new[] { "SystemId", "Outcome", "ReceivedAtUtc" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ClinicalEntries_SourceSystemId_EntryKind_SourceIdentifierHash_PatientId",
+                name: "IX_ClinicalEntries_SourceIdentity",
                 table: "ClinicalEntries",
-                columns: new[] { "SourceSystemId", "EntryKind", "SourceIdentifierHash", "PatientId" },
+                columns: new[] { "SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -450,7 +604,7 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                 table: "ContributionBatches");
 
             migrationBuilder.DropIndex(
-                name: "IX_ClinicalEntries_SourceSystemId_EntryKind_SourceIdentifierHash_PatientId",
+                name: "IX_ClinicalEntries_SourceIdentity",
                 table: "ClinicalEntries");
 
             migrationBuilder.DropIndex(
@@ -620,6 +774,159 @@ namespace Nehr.Core.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "SystemId",
                 table: "CareRegistrations");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Vaccine",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Unit",
+                table: "ClinicalEntries",
+                type: "character varying(40)",
+                maxLength: 40,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(64)",
+                oldMaxLength: 64,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Title",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Text",
+                table: "ClinicalEntries",
+                type: "character varying(4000)",
+                maxLength: 4000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1048576)",
+                oldMaxLength: 1048576,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "TestName",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "TestCode",
+                table: "ClinicalEntries",
+                type: "character varying(40)",
+                maxLength: 40,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(64)",
+                oldMaxLength: 64,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Substance",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "SourceIdentifier",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(1048576)",
+                oldMaxLength: 1048576);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "ResultValue",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1048576)",
+                oldMaxLength: 1048576,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Reaction",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Medication",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Dosage",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "DiagnosisCode",
+                table: "ClinicalEntries",
+                type: "character varying(40)",
+                maxLength: 40,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(64)",
+                oldMaxLength: 64,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Description",
+                table: "ClinicalEntries",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(1000)",
+                oldMaxLength: 1000,
+                oldNullable: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ContributionBatches_SystemId",
