@@ -62,7 +62,9 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
         await RequireMohAsync(db, who, "dashboard", now, cancellationToken);
 
         var weekStart = StartOfWeek(now).AddDays(-7 * (Weeks - 1));
-        var byState = await db.Providers.GroupBy(p => p.OnboardingState).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        // Healthcare providers only: the population register's keeper is never onboarded for reading.
+        var byState = await db.Providers.Where(p => p.Type != ProviderType.PopulationRegister)
+            .GroupBy(p => p.OnboardingState).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var overrides = await db.EmergencyOverrides.AsNoTracking().Where(o => o.GrantedAtUtc >= weekStart)
             .Select(o => new { o.GrantedAtUtc, o.ProviderId }).ToListAsync(cancellationToken);
         var pending = await db.EmergencyOverrides.AsNoTracking().Where(o => o.ReviewStatus == OverrideReviewStatus.Pending)

@@ -332,6 +332,8 @@ public sealed class OversightTests : IAsyncLifetime
         await OpenAsync(_world.DentistUserId, _world.OpenPatientId);
         var figures = await With<OversightDashboard, OversightFigures>(d => d.FiguresAsync(DemoWorld.As(_world.AuditorUserId)));
         Assert.Equal(1, figures.PendingOverrides);
+        // One healthcare provider of the demo is not onboarded; the population register's keeper is not a provider to onboard.
+        Assert.Equal(1, figures.ProvidersNotOnboarded);
         Assert.Equal(1, figures.OverridesPerWeek[^1].Count);
         Assert.Equal("Central General Hospital", Assert.Single(figures.OverridesPerProvider).Label);
         Assert.Equal(1, figures.BacklogAge[0].Count);
