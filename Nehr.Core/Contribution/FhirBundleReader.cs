@@ -27,7 +27,7 @@ public static partial class FhirBundleReader
     public const string ObservationCategorySystem = "http://terminology.hl7.org/CodeSystem/observation-category";
 
     /// <summary>Entries in one bundle at most (a lifetime's export of one patient fits).</summary>
-    public const int MaxEntries = 10_000;
+    public const int MaxEntries = 25_000;
 
     /// <summary>The resource types the NEHR keeps (Observation and DiagnosticReport only of the laboratory and imaging categories).</summary>
     public static readonly IReadOnlyList<string> KeptTypes =
@@ -56,8 +56,12 @@ public static partial class FhirBundleReader
         }
         catch (JsonException e)
         {
+            // The parser's own words say what is wrong (its position is given as line and position, counted from 1).
+            var what = e.Message;
+            var position = what.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            what = Printable(position >= 0 ? what[..position] : what, 160);
             return BundleContent.Refused(new ContributionIssue(IssueKind.Malformed, "Bundle",
-                $"The body is not valid JSON{(e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : string.Empty)}. Post one FHIR R4 Bundle in JSON."));
+                $"The body is not valid JSON{(e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : string.Empty)}: {what} Post one FHIR R4 Bundle in JSON, each property once in an object."));
         }
 
         using (document)
@@ -371,10 +375,10 @@ public static partial class FhirBundleReader
     };
 
     /// <summary>A value of the sender's, echoed in an answer: short and printable.</summary>
-    public static string Printable(string value)
+    public static string Printable(string value, int max = 60)
     {
-        var text = new string(value.Take(60).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
-        return value.Length > 60 ? text + "…" : text;
+        var text = new string(value.Take(max).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
+        return value.Length > max ? text + "…" : text;
     }
 }
 

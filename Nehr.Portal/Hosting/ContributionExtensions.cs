@@ -34,7 +34,7 @@ public sealed class ContributionOptions
     public int RequestsPerMinute { get; set; } = 600;
 
     /// <summary>The largest bundle accepted (413 above it): a lifetime's export of one patient fits.</summary>
-    public long MaxBundleBytes { get; set; } = 32 * 1024 * 1024;
+    public long MaxBundleBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>The largest population-register load (NDJSON, read as it arrives).</summary>
     public long MaxRegisterLoadBytes { get; set; } = 8L * 1024 * 1024 * 1024;
@@ -314,7 +314,7 @@ internal static class ContributionExtensions
             Severity = OperationOutcome.IssueSeverity.Information,
             Code = OperationOutcome.IssueType.Informational,
             Diagnostics = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Lines:N0} lines read, {result.Applied:N0} persons applied, {result.Problems.Count:N0} refused. {string.Join(", ", result.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value:N0}"))}"),
+                $"{result.Lines:N0} lines read, {result.Applied:N0} persons applied, {result.Refused:N0} lines refused. {string.Join(", ", result.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value:N0}"))}"),
         });
         await WriteFhirAsync(context, outcome, context.RequestAborted);
     }

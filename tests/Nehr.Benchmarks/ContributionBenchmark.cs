@@ -119,7 +119,7 @@ internal static class ContributionBenchmark
         }
     }
 
-    private static async Task<string> TokenAsync(HttpClient client)
+    internal static async Task<string> TokenAsync(HttpClient client)
     {
         using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -22,6 +22,13 @@ if (args is ["circuits", ..])
     return;
 }
 
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- export   (one patient's export of up to 25,000 entries in one transaction)
+if (args is ["export", ..])
+{
+    await ExportBenchmark.RunAsync();
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();

@@ -27,6 +27,7 @@ public sealed class ContributionApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _portal.Settings["Nehr:Contribution:RequestsPerMinute"] = "1000";
+        _portal.Settings["Nehr:Contribution:MaxBundleBytes"] = (32 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _world = await DemoWorld.LoadAsync(_portal);
         _client = _portal.CreateClient();
         _person = await FhirPerson.LoadAsync(_portal, _world.OpenPatientId);
