@@ -177,6 +177,7 @@ public sealed partial class ContributionService(
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var problems = new List<ContributionIssue>();
         var lines = 0;
+        var persons = 0;
         var applied = 0;
         SystemConnection? system;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -193,7 +194,7 @@ public sealed partial class ContributionService(
                 await RefuseAsync(caller, issue, 422, cancellationToken);
             }
 
-            return new RegisterLoadResult(system is { MayContribute: true } ? 422 : 401, 0, 0, counts, [issue]);
+            return new RegisterLoadResult(system is { MayContribute: true } ? 422 : 401, 0, 0, 0, counts, [issue]);
         }
 
         using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false));
@@ -206,6 +207,7 @@ public sealed partial class ContributionService(
                 lines++;
                 if (text.Trim().Length > 0)
                 {
+                    persons++;
                     chunk.Add((lines, text));
                 }
             }
@@ -233,12 +235,12 @@ public sealed partial class ContributionService(
             await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var outcome = problems.Count == 0 ? ContributionOutcome.Accepted : applied > 0 ? ContributionOutcome.PartlyAccepted : ContributionOutcome.Refused;
             await LogAsync(db, audit, caller, system, started, new ContributionRecord(
-                outcome, status, "ndjson", lines, applied, 0, problems.Count(p => p.IsError), counts, problems), null, cancellationToken);
+                outcome, status, "ndjson", lines, applied, 0, persons - applied, counts, problems), null, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return new RegisterLoadResult(status, lines, applied, counts, problems);
+        return new RegisterLoadResult(status, lines, applied, persons - applied, counts, problems);
     }
 
     private async Task<int> LoadChunkAsync(
@@ -357,5 +359,8 @@ internal sealed record ContributionRecord(
     ContributionOutcome Outcome, int Status, string? BundleType, int Entries, int Kept, int NotKept, int Refused,
     IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Errors);
 
-/// <summary>What a population-register load did: lines read, persons applied, counts per kind of change, and each bad line's problems.</summary>
-public sealed record RegisterLoadResult(int Status, int Lines, int Applied, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);
+/// <summary>
+/// What a population-register load did: lines read, persons applied, lines refused (a line with several problems is
+/// one refused line), counts per kind of change, and each refused line's problems.
+/// </summary>
+public sealed record RegisterLoadResult(int Status, int Lines, int Applied, int Refused, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);

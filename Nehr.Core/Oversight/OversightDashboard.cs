@@ -138,16 +138,21 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
                 g.Key.ProviderId,
                 g.Key.SystemId,
                 Requests = g.Count(),
-                Refused = g.Count(b => b.Outcome == ContributionOutcome.Refused),
+                Refused = g.Count(b => b.Outcome == ContributionOutcome.Refused || b.Outcome == ContributionOutcome.PartlyAccepted),
                 Kept = g.Sum(b => b.Outcome != ContributionOutcome.Refused ? b.ResourceCount : 0),
             })
             .ToListAsync(cancellationToken);
 
-        // Each system's last refusal (at any time), with what the NEHR answered.
-        var lastRefusals = await db.ContributionBatches.Where(b => b.Outcome == ContributionOutcome.Refused && b.SystemId != null)
+        // Each system's last refusal in whole or in part (at any time), with what the NEHR answered: what its provider's
+        // administrator sees as the latest too.
+        // The log's rows are written in the order requests finish, so a system's highest id is its latest.
+        var lastRefusalIds = await db.ContributionBatches
+            .Where(b => (b.Outcome == ContributionOutcome.Refused || b.Outcome == ContributionOutcome.PartlyAccepted) && b.SystemId != null)
             .GroupBy(b => b.SystemId)
-            .Select(g => g.OrderByDescending(b => b.ReceivedAtUtc).ThenByDescending(b => b.Id)
-                .Select(b => new { b.SystemId, b.ReceivedAtUtc, b.IssueText }).First())
+            .Select(g => g.Max(b => b.Id))
+            .ToListAsync(cancellationToken);
+        var lastRefusals = await db.ContributionBatches.Where(b => lastRefusalIds.Contains(b.Id))
+            .Select(b => new { b.SystemId, b.ReceivedAtUtc, b.IssueText })
             .ToDictionaryAsync(b => b.SystemId ?? 0, cancellationToken);
 
         var systems = await db.SystemConnections.AsNoTracking()

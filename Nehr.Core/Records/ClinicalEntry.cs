@@ -124,8 +124,24 @@ public abstract class ClinicalEntry
         SourceSystemId = systemId;
     }
 
-    /// <summary>The source says the entry was entered in error: it stays with its patient, withdrawn.</summary>
-    public void Withdraw(DateTime atUtc) => WithdrawnAtUtc ??= atUtc;
+    /// <summary>FHIR's code for a resource the source entered in error.</summary>
+    public const string EnteredInError = "entered-in-error";
+
+    /// <summary>
+    /// The source says the entry was entered in error: it stays with its patient, withdrawn, and its status reads as the
+    /// source now gives it (entered-in-error), not as it was before.
+    /// </summary>
+    public void Withdraw(DateTime atUtc)
+    {
+        WithdrawnAtUtc ??= atUtc;
+        WithdrawStatus();
+    }
+
+    /// <summary>Where the kind carries entered-in-error: in its status unless it has a verification status.</summary>
+    protected virtual void WithdrawStatus() => Status = EnteredInError;
+
+    /// <summary>A kind whose verification status carries entered-in-error has no clinical status then (FHIR ait-1, con-5).</summary>
+    protected void ClearStatus() => Status = null;
 
     public static string HashOf(string sourceIdentifier) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceIdentifier ?? string.Empty)));
@@ -218,6 +234,12 @@ public sealed class AllergyEntry : ClinicalEntry
 
     /// <summary>The source's verification status (unconfirmed, confirmed, refuted); null when not stated.</summary>
     public string? Verification { get; private set; }
+
+    protected override void WithdrawStatus()
+    {
+        ClearStatus();
+        Verification = EnteredInError;
+    }
 }
 
 public sealed class VaccinationEntry : ClinicalEntry
@@ -421,6 +443,13 @@ public sealed class DiagnosisEntry : ClinicalEntry
 
     /// <summary>The source's verification status (provisional, differential, confirmed, refuted); null when not stated.</summary>
     public string? Verification { get; private set; }
+
+    protected override void WithdrawStatus()
+    {
+        ClearStatus();
+        ClinicalStatus = DiagnosisStatus.NotStated;
+        Verification = EnteredInError;
+    }
 }
 
 /// <summary>A surgery or procedure.</summary>

@@ -15,6 +15,24 @@ public class ModelInvariantTests
         new(Nric.Parse("S1234567D"), "Tan Mei Ling", new DateOnly(1980, 5, 1), Sex.Female, Race.Chinese, Today);
 
     [Fact]
+    public void A_withdrawn_entry_reads_entered_in_error_not_the_status_it_had()
+    {
+        var source = new EntrySource(1, 1, null, "imm-1", Now, Now, "completed");
+        var vaccination = new VaccinationEntry(source, "Influenza vaccine", 1);
+        vaccination.Withdraw(Now);
+        Assert.Equal(("entered-in-error", Now), (vaccination.Status, vaccination.WithdrawnAtUtc));
+
+        var allergy = new AllergyEntry(source with { Status = "active" }, "Penicillin", AllergyCategory.Medication, AllergyCriticality.High, null, "confirmed");
+        allergy.Withdraw(Now.AddDays(1));
+        Assert.Equal((null, "entered-in-error", Now.AddDays(1)), (allergy.Status, allergy.Verification, allergy.WithdrawnAtUtc));
+
+        var diagnosis = new DiagnosisEntry(source with { Status = "active" }, "A15", "Tuberculosis", DiagnosisStatus.Active, "confirmed");
+        diagnosis.Withdraw(Now);
+        diagnosis.Withdraw(Now.AddDays(2));
+        Assert.Equal((null, DiagnosisStatus.NotStated, "entered-in-error", Now), (diagnosis.Status, diagnosis.ClinicalStatus, diagnosis.Verification, diagnosis.WithdrawnAtUtc));
+    }
+
+    [Fact]
     public void A_new_patient_has_no_restriction()
     {
         var patient = NewPatient();

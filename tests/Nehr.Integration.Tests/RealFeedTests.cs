@@ -5,6 +5,7 @@ using Nehr.Core.Access;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
 using Nehr.Core.Data.Demo;
+using Nehr.Core.Oversight;
 using Nehr.Core.Records;
 using Task = System.Threading.Tasks.Task;
 
@@ -229,8 +230,11 @@ public sealed class RealFeedTests(FeedPortal feed) : IClassFixture<FeedPortal>
         var withdrawn = await feed.PostAsync(FhirBundles.Transaction(a, withdrawal));
         Assert.True(withdrawn.Status == HttpStatusCode.OK, withdrawn.ToString());
         Assert.Contains(withdrawn.EntryIssues(1), i => i.Diagnostics.StartsWith("Withdrawn", StringComparison.Ordinal));
-        var kept = Assert.Single(await feed.EntriesAsync(personA.Id));
+        var kept = Assert.IsType<AllergyEntry>(Assert.Single(await feed.EntriesAsync(personA.Id)));
         Assert.NotNull(kept.WithdrawnAtUtc);
+        // It reads as the source now says (entered in error, no clinical status), not "confirmed, active" as before.
+        Assert.Equal("entered-in-error", kept.Verification);
+        Assert.Null(kept.Status);
 
         // Now the identifier may be filed under the other person; the first stays withdrawn under the first.
         var refiled = await feed.PostAsync(FhirBundles.Transaction(b, FhirBundles.Allergy(id, "Aspirin")));
@@ -254,7 +258,9 @@ public sealed class RealFeedTests(FeedPortal feed) : IClassFixture<FeedPortal>
         var clinician = await feed.OpenAsDoctorAsync(feed.World.OpenPatientId);
         Assert.DoesNotContain(clinician.Entries[EntryKind.Diagnosis].Items.OfType<DiagnosisEntry>(), d => d.Description == "Tuberculosis");
         var own = await feed.Portal.WithAsync<RecordGate, RecordView>(g => g.OpenOwnRecordAsync(DemoWorld.As(feed.World.PatientUserId), EntryKind.Diagnosis, 1, 100));
-        Assert.True(Assert.Single(own.Entries[EntryKind.Diagnosis].Items.OfType<DiagnosisEntry>(), d => d.Description == "Tuberculosis").IsWithdrawn);
+        var shown = Assert.Single(own.Entries[EntryKind.Diagnosis].Items.OfType<DiagnosisEntry>(), d => d.Description == "Tuberculosis");
+        Assert.True(shown.IsWithdrawn);
+        Assert.Equal(("entered-in-error", DiagnosisStatus.NotStated), (shown.Verification, shown.ClinicalStatus));
     }
 
     [Fact]
@@ -354,6 +360,41 @@ public sealed class RealFeedTests(FeedPortal feed) : IClassFixture<FeedPortal>
     }
 
     [Fact]
+    public async Task MOH_compliance_counts_each_systems_refusals_in_whole_or_in_part_with_the_last_one_and_its_last_good_contribution()
+    {
+        var moh = DemoWorld.As(feed.World.MohAdminUserId);
+        async Task<SystemCompliance> SystemAsync() =>
+            (await feed.Portal.WithAsync<OversightDashboard, IReadOnlyList<ComplianceRow>>(d => d.ComplianceAsync(moh)))
+                .Single(r => r.ProviderId == feed.World.HospitalId).Systems.Single(s => s.Kind == SystemKind.ProviderFeed);
+        Bundle PartlyBad(FhirPerson who)
+        {
+            var batch = FhirBundles.Transaction(who, FhirBundles.Vaccination($"ok-{Guid.NewGuid():N}"), FhirBundles.Diagnosis($"bad-{Guid.NewGuid():N}", text: null));
+            batch.Type = Bundle.BundleType.Batch;
+            return batch;
+        }
+
+        var before = await SystemAsync();
+        var person = NewPerson("Koh Siew Lan", Sex.Female, 1968);
+        Assert.Equal(HttpStatusCode.OK, (await feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Diagnosis($"ok-{Guid.NewGuid():N}")))).Status);
+        var good = await SystemAsync();
+        Assert.NotNull(good.LastGoodContributionUtc);
+        Assert.True(good.LastGoodContributionUtc >= (before.LastGoodContributionUtc ?? DateTime.MinValue));
+        Assert.Equal((before.RequestsLast30Days + 1, before.RefusedLast30Days), (good.RequestsLast30Days, good.RefusedLast30Days));
+
+        // Refused whole (an empty bundle), then refused in part (a batch with one bad entry): both count, the last is shown.
+        Assert.Equal(HttpStatusCode.BadRequest, (await feed.PostAsync("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}")).Status);
+        var refused = await SystemAsync();
+        Assert.Contains("Bundle.entry", refused.LastRefusalIssueText, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await feed.PostAsync(PartlyBad(person))).Status);
+
+        var after = await SystemAsync();
+        Assert.Equal((before.RequestsLast30Days + 3, before.RefusedLast30Days + 2), (after.RequestsLast30Days, after.RefusedLast30Days));
+        Assert.Contains("Bundle.entry[2].resource.code", after.LastRefusalIssueText, StringComparison.Ordinal);
+        Assert.True(after.LastRefusalUtc >= refused.LastRefusalUtc);
+        Assert.True(after.LastGoodContributionUtc >= good.LastGoodContributionUtc, "a batch that kept an entry is a good contribution too");
+    }
+
+    [Fact]
     public async Task A_transaction_with_one_bad_entry_files_nothing_and_leaves_a_trace()
     {
         var person = NewPerson("Lau Mei Fong", Sex.Female, 1990);
@@ -372,6 +413,16 @@ public sealed class RealFeedTests(FeedPortal feed) : IClassFixture<FeedPortal>
         Assert.Equal((ContributionOutcome.Refused, 422, 0), (log.Outcome, log.HttpStatus, log.ResourceCount));
         Assert.Contains("Bundle.entry[2].resource.code", log.IssueText, StringComparison.Ordinal);
         Assert.DoesNotContain(person.Nric, log.IssueText ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_property_given_twice_is_refused_with_its_name()
+    {
+        var answer = await feed.PostAsync("{\"resourceType\":\"Bundle\",\n\"type\":\"batch\",\n\"type\":\"transaction\",\"entry\":[]}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        var issue = Assert.Single(answer.Issues);
+        Assert.Contains("Duplicate property 'type'", issue.Diagnostics, StringComparison.Ordinal);
     }
 
     [Fact]
