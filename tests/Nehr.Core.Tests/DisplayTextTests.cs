@@ -1,4 +1,5 @@
 using Nehr.Core.Administration;
+using Nehr.Core.Records;
 
 namespace Nehr.Core.Tests;
 
@@ -18,4 +19,15 @@ public class DisplayTextTests
     [MemberData(nameof(ProfessionalRoleValues))]
     public void Every_professional_role_reads_as_words(ProfessionalRole role) =>
         Assert.Matches("^[A-Z][a-z]+( [a-z]+)*$", ProfessionalRoles.Display(role));
+
+    [Theory]
+    [InlineData("final", "Final")]
+    [InlineData("entered-in-error", "Entered in error")]
+    [InlineData("in-progress", "In progress")]
+    [InlineData("onleave", "On leave")]
+    [InlineData("not-done", "Not done")]
+    [InlineData("some-local-code", "some-local-code")]
+    [InlineData(null, null)]
+    [InlineData(" ", null)]
+    public void A_source_code_reads_as_words(string? code, string? words) => Assert.Equal(words, SourceCodes.Display(code));
 }

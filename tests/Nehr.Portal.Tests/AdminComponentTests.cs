@@ -183,7 +183,7 @@ public class RegistrationTableTests : MudTestContext
             .Add(t => t.Page, new RegistrationPage([Row(7, RegistrationSource.Administrator, null)], 1, 25, 1))
             .Add(t => t.End, r => ended = r));
 
-        table.Find("button[aria-label='End the registration of Patient 7']").Click();
+        table.Find("button[aria-label='End registration of Patient 7']").Click();
 
         Assert.Equal(7, ended!.Id);
     }

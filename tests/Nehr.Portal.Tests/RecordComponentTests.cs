@@ -38,6 +38,7 @@ public class EntryTableContentTests : MudTestContext
 
         var cells = Cells(table);
         Assert.Equal("Not stated", Text(cells["Interpretation"]));
+        Assert.Equal("3.5–5.1 mmol/L", Text(cells["Reference range"]));
         Assert.DoesNotContain("Normal", table.Markup, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(table.FindAll("[data-testid=abnormal-flag]"));
     }
@@ -93,21 +94,21 @@ public class EntryTableContentTests : MudTestContext
             new AllergyEntry(Source("ALG-2", "active"), "Peanut", AllergyCategory.Food, AllergyCriticality.High, "Anaphylaxis", "confirmed")));
         Assert.Equal("Food", Text(allergy["Category"]));
         Assert.Equal("High criticality", Text(allergy["Criticality"]));
-        Assert.Equal("confirmed", Text(allergy["Verification"]));
-        Assert.Equal("active", Text(allergy["Clinical status"]));
+        Assert.Equal("Confirmed", Text(allergy["Verification"]));
+        Assert.Equal("Active", Text(allergy["Clinical status"]));
 
         var lab = Cells(RenderTable(EntryKind.LabResult,
             new LabResultEntry(Source("LAB-4", "preliminary"), "Troponin I", null, "0.9", "ng/mL", null, 0.04m, AbnormalFlag.CriticalHigh, null, "< 0.04 ng/mL")));
-        Assert.StartsWith("≤ 0.04 ng/mL", Text(lab["Reference range"]), StringComparison.Ordinal);
-        Assert.Equal("< 0.04 ng/mL", lab["Reference range"].QuerySelector(".mud-typography-caption")!.TextContent);
-        Assert.Equal("preliminary", Text(lab["Status"]));
+        // The source's words ("< 0.04", a strict bound), not the bound re-worded from its number ("≤ 0.04").
+        Assert.Equal("< 0.04 ng/mL", Text(lab["Reference range"]));
+        Assert.Equal("Preliminary", Text(lab["Status"]));
         Assert.Equal("HH critical high", Text(lab["Interpretation"]));
 
         // A clinical status code this portal has no words for is the source's, not "not stated".
         var diagnosis = Cells(RenderTable(EntryKind.Diagnosis,
             new DiagnosisEntry(Source("DX-2", "unknown-code"), "J45", "Asthma", DiagnosisStatus.NotStated, "provisional")));
         Assert.Equal("unknown-code", Text(diagnosis["Clinical status"]));
-        Assert.Equal("provisional", Text(diagnosis["Verification"]));
+        Assert.Equal("Provisional", Text(diagnosis["Verification"]));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public class EntryTableContentTests : MudTestContext
         var cells = Cells(table);
         Assert.Equal("XR Chest 2 views (36643-5)", Text(cells["Examination"]));
         Assert.Equal("No acute cardiopulmonary abnormality.", Text(cells["Conclusion"]));
-        Assert.Equal("final", Text(cells["Status"]));
+        Assert.Equal("Final", Text(cells["Status"]));
         var details = table.Find("[data-testid=report]");
         Assert.Equal("DETAILS", details.TagName);
         Assert.False(details.HasAttribute("open"));
@@ -144,7 +145,7 @@ public class EntryTableContentTests : MudTestContext
         Assert.Equal("Appendix", Text(cells["Body site"]));
         Assert.Equal("Acute appendicitis", Text(cells["Reason"]));
         Assert.Equal("Uneventful", Text(cells["Outcome"]));
-        Assert.Equal("completed", Text(cells["Status"]));
+        Assert.Equal("Completed", Text(cells["Status"]));
         Assert.Equal("24 Nov 2026", Text(cells["Ended"]));
     }
 
@@ -155,18 +156,19 @@ public class EntryTableContentTests : MudTestContext
             new VisitEntry(Source("ENC-1", "in-progress"), "Inpatient admission", "Inpatient", null, "Chest pain", "Central General Hospital", null),
             new VisitEntry(Source("ENC-2", "finished"), "Emergency department attendance", "Emergency", Occurred.AddDays(3), null, null, "Discharged home"));
 
-        Assert.Equal(["Type", "Class", "Until", "Reason", "Served by", "Discharge", "Status", "Date", "Source", "Contributed"],
+        Assert.Equal(["Type", "Class", "Ended", "Reason", "Served by", "Discharge", "Status", "Date", "Source", "Contributed"],
             table.FindAll("thead th").Select(h => h.TextContent.Trim()));
         var open = Cells(table, 0);
         Assert.Equal("Inpatient admission", Text(open["Type"]));
         Assert.Equal("Inpatient", Text(open["Class"]));
-        Assert.Equal("Not stated", Text(open["Until"]));
+        Assert.Equal("Under way", Text(open["Ended"]));
         Assert.Equal("Chest pain", Text(open["Reason"]));
         Assert.Equal("Central General Hospital", Text(open["Served by"]));
         Assert.Equal("Not stated", Text(open["Discharge"]));
-        Assert.Equal("in-progress", Text(open["Status"]));
+        Assert.Equal("In progress", Text(open["Status"]));
         var ended = Cells(table, 1);
-        Assert.Equal("27 Nov 2026", Text(ended["Until"]));
+        Assert.Equal("27 Nov 2026", Text(ended["Ended"]));
+        Assert.Equal("Finished", Text(ended["Status"]));
         Assert.Equal("Discharged home", Text(ended["Discharge"]));
         Assert.Equal("Not stated", Text(ended["Reason"]));
     }
@@ -181,7 +183,7 @@ public class EntryTableContentTests : MudTestContext
         Assert.Equal("Discharge", Text(cells["Type"]));
         Assert.Equal("Discharge summary", cells["Summary"].QuerySelector("strong")!.TextContent);
         Assert.EndsWith("Admitted with chest pain; discharged well.", cells["Summary"].TextContent, StringComparison.Ordinal);
-        Assert.Equal("final", Text(cells["Status"]));
+        Assert.Equal("Final", Text(cells["Status"]));
     }
 
     [Fact]
