@@ -31,6 +31,11 @@ public sealed record RegistrationRow(long Id, int PatientId, string Nric, string
 
     /// <summary>False while the person was enrolled by a provider's feed and the population register has not confirmed them.</summary>
     public bool DemographicsConfirmed { get; init; } = true;
+
+    /// <summary>The population register records the person as deceased (on <see cref="DateOfDeath"/> when it gave the date).</summary>
+    public bool IsDeceased { get; init; }
+
+    public DateOnly? DateOfDeath { get; init; }
 }
 
 public sealed record RegistrationPage(IReadOnlyList<RegistrationRow> Rows, int Page, int PageSize, int Total)
@@ -224,7 +229,7 @@ public sealed class ProviderAdministration(
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(x => x.r.RegisteredAtUtc).ThenByDescending(x => x.r.Id)
             .Skip((page - 1) * RegistrationPageSize).Take(RegistrationPageSize)
-            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc, x.r.Source, x.r.ExpiresAtUtc, x.p.DemographicsConfirmed })
+            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc, x.r.Source, x.r.ExpiresAtUtc, x.p.DemographicsConfirmed, x.p.IsDeceased, x.p.DateOfDeath })
             .ToListAsync(cancellationToken);
         return new RegistrationPage(
             rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)
@@ -232,6 +237,8 @@ public sealed class ProviderAdministration(
                 Source = x.Source,
                 ExpiresAtUtc = x.ExpiresAtUtc,
                 DemographicsConfirmed = x.DemographicsConfirmed,
+                IsDeceased = x.IsDeceased,
+                DateOfDeath = x.DateOfDeath,
             }).ToList(),
             page, RegistrationPageSize, total);
     }
@@ -265,7 +272,7 @@ public sealed class ProviderAdministration(
         var actor = await RequireAsync(db, who, "registration.create", cancellationToken);
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
-            .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed }).SingleOrDefaultAsync(cancellationToken)
+            .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed, p.IsDeceased, p.DateOfDeath }).SingleOrDefaultAsync(cancellationToken)
             ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
         var now = Now;
         var registrations = db.CareRegistrations.Where(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId);
@@ -278,7 +285,8 @@ public sealed class ProviderAdministration(
         var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
         db.CareRegistrations.Add(registration);
         await db.SaveChangesAsync(cancellationToken);
-        if (firstTime)
+        // A person the population register records as deceased is not sent a notice (nor an e-mail) about their care.
+        if (firstTime && !patient.IsDeceased)
         {
             await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
                 string.Create(CultureInfo.InvariantCulture,
@@ -294,6 +302,8 @@ public sealed class ProviderAdministration(
         {
             ExpiresAtUtc = registration.ExpiresAtUtc,
             DemographicsConfirmed = patient.DemographicsConfirmed,
+            IsDeceased = patient.IsDeceased,
+            DateOfDeath = patient.DateOfDeath,
         };
     }
 

@@ -2,9 +2,11 @@ using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
+using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
 using Nehr.Core.Data.Demo;
+using Nehr.Core.Notifications;
 using Nehr.Core.Records;
 using Task = System.Threading.Tasks.Task;
 
@@ -101,6 +103,13 @@ public sealed class PersonRegisterTests(FeedPortal feed) : IClassFixture<FeedPor
         Assert.Equal((true, new DateOnly(2026, 10, 1), Race.Indian, 2), (registered!.IsDeceased, registered.DateOfDeath, registered.Race, registered.DemographicsVersion));
         await using var db = feed.Portal.CreateDbContext();
         Assert.Equal(DemographicsChangeKind.Deceased, (await db.DemographicsChanges.Where(c => c.PatientId == registered.Id).OrderBy(c => c.Version).LastAsync()).Kind);
+
+        // A provider's administrator who registers the deceased is told so, and no notice goes to the person.
+        var row = await feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a => a.RegisterPatientAsync(DemoWorld.As(feed.World.AdminUserId), person.Nric));
+        Assert.Equal((true, new DateOnly(2026, 10, 1)), (row.IsDeceased, row.DateOfDeath));
+        Assert.False(await db.PatientNotices.AnyAsync(n => n.PatientId == registered.Id && n.Kind == NoticeKind.RegisteredByProvider));
+        var listed = await feed.Portal.WithAsync<ProviderAdministration, RegistrationPage>(a => a.RegistrationsAsync(DemoWorld.As(feed.World.AdminUserId), person.Nric, 1));
+        Assert.True(Assert.Single(listed.Rows).IsDeceased);
     }
 
     [Fact]

@@ -161,7 +161,7 @@ public class RegistrationTableTests : MudTestContext
         {
             Row(1, RegistrationSource.Encounter, null),
             Row(2, RegistrationSource.Encounter, new DateTime(2027, 2, 21, 5, 0, 0, DateTimeKind.Utc)),
-            Row(3, RegistrationSource.Administrator, Nehr.Core.NehrCalendar.EndOfDayUtc(new DateOnly(2027, 11, 24)), confirmed: false),
+            Row(3, RegistrationSource.Administrator, Nehr.Core.NehrCalendar.EndOfDayUtc(new DateOnly(2027, 11, 24)), confirmed: false) with { IsDeceased = true, DateOfDeath = new DateOnly(2026, 10, 1) },
         };
         var table = Render<RegistrationTable>(p => p.Add(t => t.Page, new RegistrationPage(rows, 1, 25, 3)));
 
@@ -172,6 +172,8 @@ public class RegistrationTableTests : MudTestContext
         var rowsShown = table.FindAll("[data-testid=registration-row]");
         Assert.Null(rowsShown[0].QuerySelector("[data-testid=unconfirmed-marker]"));
         Assert.Equal("Demographics not yet confirmed", rowsShown[2].QuerySelector("[data-testid=unconfirmed-marker]")!.TextContent.Trim());
+        Assert.Null(rowsShown[0].QuerySelector("[data-testid=deceased-marker]"));
+        Assert.Equal("Deceased (1 Oct 2026)", rowsShown[2].QuerySelector("[data-testid=deceased-marker]")!.TextContent.Trim());
         Assert.Contains("24 Nov 2026, 10:00", rowsShown[0].TextContent, StringComparison.Ordinal);
     }
 
