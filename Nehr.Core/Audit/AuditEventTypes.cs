@@ -13,6 +13,7 @@ public static class AuditEventTypes
     public const string OverrideRefused = "override.refused";
     public const string CareRegistered = "registration.created";
     public const string CareRegistrationEnded = "registration.ended";
+    public const string CareRegistrationChanged = "registration.changed";
     public const string DemoDataSeeded = "system.demo-data-seeded";
     public const string AccessReported = "access.reported";
     public const string ActionRefused = "action.refused";

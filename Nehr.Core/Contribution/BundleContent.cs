@@ -54,6 +54,9 @@ public sealed record EntryDraft(
     EntryKind Kind, int PersonEntry, string SourceIdentifier, DateTime OccurredAtUtc, ClinicalEntry? Entry, EpisodeRead? Episode = null)
 {
     public string SourceIdentifierHash { get; } = Entry?.SourceIdentifierHash ?? ClinicalEntry.HashOf(SourceIdentifier);
+
+    /// <summary>A withdrawal's status as the source sent it (entered-in-error, or cancelled for a result or a visit).</summary>
+    public string? WithdrawnAs { get; init; }
 }
 
 /// <summary>One request entry as read: its place, its type, its role, and what goes with that role.</summary>

@@ -53,6 +53,12 @@ internal static partial class ClinicalReader
         private readonly string _at = $"Bundle.entry[{entry.Index}].resource";
         private readonly List<ContributionIssue> _issues = [];
 
+        /// <summary>The date element the resource did not give (in words), when it gave none.</summary>
+        private string? _undated;
+
+        /// <summary>The Patient entry this resource is for, once resolved.</summary>
+        private int? _person;
+
         public ReadEntry Read()
         {
             var read = resource switch
@@ -71,6 +77,12 @@ internal static partial class ClinicalReader
                 DocumentReference d => DocumentSummary(d),
                 _ => null,
             };
+            // What the NEHR does not keep is skipped, whatever is wrong in it: nothing of it is filed.
+            if (read is { Role: EntryRole.NotKept })
+            {
+                return read;
+            }
+
             CheckReferences(resource, _at);
             return _issues.Count > 0
                 ? new ReadEntry(entry.Index, resource.TypeName, EntryRole.Failed, _issues)
@@ -214,7 +226,7 @@ internal static partial class ClinicalReader
 
             if (o.Status is ObservationStatus.EnteredInError or ObservationStatus.Cancelled)
             {
-                return Withdrawal(kind.Value, o.Subject, "subject", o.Identifier);
+                return Withdrawal(kind.Value, o.Subject, "subject", o.Identifier, status: Literal(o.Status));
             }
 
             var person = Person(o.Subject, "subject");
@@ -229,12 +241,10 @@ internal static partial class ClinicalReader
             value ??= DataAbsent(o.DataAbsentReason);
             if (value is null)
             {
-                if (o.HasMember.Count > 0 && _issues.Count == 0)
-                {
-                    return NotKept("A panel (an Observation with hasMember and no value) is not kept itself: its results are kept from their own Observations.");
-                }
-
-                Problem(IssueKind.Invalid, "value[x]", "A result needs a value (value[x], components or a dataAbsentReason).");
+                // FHIR allows an Observation without a value (ordered, not yet resulted); the NEHR keeps results.
+                return o.HasMember.Count > 0
+                    ? NotKept("A panel (an Observation with hasMember and no value) is not kept itself: its results are kept from their own Observations.")
+                    : NotKept($"A result without a value (value[x], components or a dataAbsentReason; status {Literal(o.Status) ?? "not stated"}) is not kept until it has one.");
             }
 
             var status = Literal(o.Status);
@@ -268,7 +278,7 @@ internal static partial class ClinicalReader
 
             if (r.Status is DiagnosticReport.DiagnosticReportStatus.EnteredInError or DiagnosticReport.DiagnosticReportStatus.Cancelled)
             {
-                return Withdrawal(kind.Value, r.Subject, "subject", r.Identifier);
+                return Withdrawal(kind.Value, r.Subject, "subject", r.Identifier, status: Literal(r.Status));
             }
 
             var person = Person(r.Subject, "subject");
@@ -362,7 +372,7 @@ internal static partial class ClinicalReader
             };
             if (episode == EpisodeState.Cancelled)
             {
-                return Withdrawal(EntryKind.Visit, e.Subject, "subject", e.Identifier, new EpisodeRead(EpisodeState.Cancelled, null));
+                return Withdrawal(EntryKind.Visit, e.Subject, "subject", e.Identifier, new EpisodeRead(EpisodeState.Cancelled, null), Literal(e.Status));
             }
 
             var person = Person(e.Subject, "subject");
@@ -444,6 +454,13 @@ internal static partial class ClinicalReader
 
             var attachments = d.Content.Select(c => c.Attachment).Where(a => a is not null).ToList();
             var text = attachments.Select(TextOf).FirstOrDefault(t => t is not null) ?? (string.IsNullOrWhiteSpace(d.Description) ? null : d.Description);
+            if (text is null && attachments.Any(a => a.ContentType is { } type && !MimeType().IsMatch(type)))
+            {
+                // The content type decides whether it is text, so a malformed one is an error (reported by the reference and
+                // attachment check that follows), not a reason to skip the document.
+                return null;
+            }
+
             if (text is null)
             {
                 var types = string.Join(", ", attachments.Select(a => a.ContentType).Where(t => t is not null).Distinct());
@@ -464,14 +481,15 @@ internal static partial class ClinicalReader
         private ReadEntry? NotKept(string why) => FhirBundleReader.NotKept(entry, resource.TypeName, why);
 
         /// <summary>entered-in-error: the person and the source identifier are all that is needed to withdraw the entry.</summary>
-        private ReadEntry? Withdrawal(EntryKind kind, ResourceReference? subject, string element, List<Identifier> identifiers, EpisodeRead? episode = null)
+        private ReadEntry? Withdrawal(
+            EntryKind kind, ResourceReference? subject, string element, List<Identifier> identifiers, EpisodeRead? episode = null, string? status = null)
         {
             var person = Person(subject, element);
             var sourceId = SourceId(identifiers);
             return person is null || sourceId is null || _issues.Count > 0
                 ? null
                 : new ReadEntry(entry.Index, resource.TypeName, EntryRole.Withdrawal, [],
-                    Draft: new EntryDraft(kind, person.Value, sourceId, context.NowUtc, null, episode));
+                    Draft: new EntryDraft(kind, person.Value, sourceId, context.NowUtc, null, episode) { WithdrawnAs = status ?? ClinicalEntry.EnteredInError });
         }
 
         private ReadEntry? Keep(
@@ -479,6 +497,11 @@ internal static partial class ClinicalReader
             EpisodeRead? episode = null, string? sourceId = null)
         {
             sourceId ??= SourceId(identifiers);
+            if (when is null && _undated is not null && _issues.Count == 0)
+            {
+                return NotKept($"A {resource.TypeName} without a date ({_undated}) is not kept: the NEHR files every entry at the date the source gives, and never makes one up.");
+            }
+
             if (person is null || sourceId is null || when is null || _issues.Count > 0)
             {
                 return null;
@@ -511,7 +534,8 @@ internal static partial class ClinicalReader
             }
 
             int? index = null;
-            if (reference.Reference is { Length: > 0 } url)
+            var conditional = reference.Reference is { } written ? ConditionalIdentifier(written) : null;
+            if (reference.Reference is { Length: > 0 } url && conditional is null)
             {
                 index = context.Resolve(url, entry.Index);
                 if (index is null)
@@ -522,7 +546,7 @@ internal static partial class ClinicalReader
                     return null;
                 }
             }
-            else if (reference.Identifier is { } identifier)
+            else if ((conditional ?? reference.Identifier) is { } identifier)
             {
                 if (identifier.System != FhirBundleReader.NricSystem)
                 {
@@ -546,7 +570,7 @@ internal static partial class ClinicalReader
                 }
             }
 
-            if (reference.Reference is not null && reference.Identifier is { System: FhirBundleReader.NricSystem } also
+            if (reference.Reference is not null && conditional is null && reference.Identifier is { System: FhirBundleReader.NricSystem } also
                 && context.People.TryGetValue(index!.Value, out var named) && named.Person is { } namedPerson
                 && (!Records.Nric.TryParse(also.Value, out var alsoNric) || alsoNric != namedPerson.Nric))
             {
@@ -567,8 +591,47 @@ internal static partial class ClinicalReader
                 return null;
             }
 
+            _person = index;
             return index;
         }
+
+        /// <summary>
+        /// A conditional reference to the Patient by its identifier (Patient?identifier=system|value, as FHIR's transaction
+        /// rules allow), read as that identifier; null for any other reference.
+        /// </summary>
+        private static Identifier? ConditionalIdentifier(string reference)
+        {
+            const string prefix = "Patient?identifier=";
+            if (!reference.StartsWith(prefix, StringComparison.Ordinal) || reference.Contains('&', StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            string token;
+            try
+            {
+                token = Uri.UnescapeDataString(reference[prefix.Length..]);
+            }
+            catch (UriFormatException)
+            {
+                return new Identifier(null, null);
+            }
+
+            var bar = token.LastIndexOf('|');
+            return bar < 0 ? new Identifier(null, token) : new Identifier(token[..bar], token[(bar + 1)..]);
+        }
+
+        /// <summary>The Patient entry an Encounter entry of the bundle is for (its subject), when it names one.</summary>
+        private int? EncounterPatient(int encounterIndex) =>
+            context.Entries[encounterIndex].Resource.TryGetProperty("subject", out var subject) && subject.ValueKind == JsonValueKind.Object
+            && subject.TryGetProperty("reference", out var reference) && reference.ValueKind == JsonValueKind.String
+            && reference.GetString() is { Length: > 0 } url
+                ? context.Resolve(url, encounterIndex)
+                : null;
+
+        private bool SamePerson(int a, int b) =>
+            a == b || context.People.TryGetValue(a, out var first) && context.People.TryGetValue(b, out var second)
+                && first.Person is { } p1 && second.Person is { } p2 && p1.Nric == p2.Nric;
 
         /// <summary>
         /// Every urn:uuid reference in a kept resource must name an entry of the bundle (FHIR's transaction rule), an
@@ -608,6 +671,11 @@ internal static partial class ClinicalReader
                     {
                         _issues.Add(new(IssueKind.Invalid, path, $"An encounter reference points to entry {found}, which is a {type}, not an Encounter."));
                     }
+                    else if (target is { } visit && name == "encounter" && _person is { } mine && EncounterPatient(visit) is { } theirs && !SamePerson(mine, theirs))
+                    {
+                        _issues.Add(new(IssueKind.BusinessRule, path,
+                            $"The encounter (entry {visit}) is another person's (the Patient of entry {theirs}) than this resource's (entry {mine}): the NEHR does not choose."));
+                    }
 
                     return;
                 case Attachment { ContentType: { } contentType } when !MimeType().IsMatch(contentType):
@@ -618,13 +686,16 @@ internal static partial class ClinicalReader
             CheckReferences(value, path);
         }
 
-        /// <summary>The source's own identifier, whole: its first identifier (system|value), else the resource id, else the entry's fullUrl.</summary>
+        /// <summary>
+        /// The source's own identifier, whole: its first identifier (system|value), else the resource id, else the entry's
+        /// fullUrl; without whitespace at its ends, as it is stored, so that a resend finds it and hashes it the same.
+        /// </summary>
         private string? SourceId(List<Identifier> identifiers)
         {
             var identifier = identifiers.FirstOrDefault(i => !string.IsNullOrWhiteSpace(i.Value));
-            var id = identifier is not null ? $"{identifier.System}|{identifier.Value}"
+            var id = (identifier is not null ? $"{identifier.System}|{identifier.Value}"
                 : !string.IsNullOrWhiteSpace(resource.Id) ? $"{resource.TypeName}/{resource.Id}"
-                : entry.FullUrl;
+                : entry.FullUrl)?.Trim();
             if (string.IsNullOrWhiteSpace(id))
             {
                 Problem(IssueKind.Invalid, "identifier", "The source's own identifier (identifier, id or fullUrl) is required, so that a resend updates the entry.");
@@ -655,7 +726,9 @@ internal static partial class ClinicalReader
         {
             if (string.IsNullOrWhiteSpace(value))
             {
-                Problem(IssueKind.Invalid, element.Split(' ')[0], $"{element} is required (when it happened).");
+                // FHIR allows it (a procedure of the surgical history, an onset given as an age or in words); the NEHR
+                // files every entry at its date and never makes one up: not kept (see Keep).
+                _undated = element;
                 return null;
             }
 
@@ -702,6 +775,25 @@ internal static partial class ClinicalReader
         Instant i => Instant(i.Value),
         _ => null,
     };
+
+    /// <summary>
+    /// Why a resource of categories the NEHR does not keep is not kept (an Observation or DiagnosticReport with categories,
+    /// none of them kept), or null. Used on what could be read of a resource that failed the strict parse: what is not
+    /// kept is skipped, whatever is wrong in it.
+    /// </summary>
+    internal static string? NotKeptCategory(FhirResource resource)
+    {
+        switch (resource)
+        {
+            case Observation o when Codes(o.Category) is { Count: > 0 } categories && !categories.Contains("laboratory") && !categories.Contains("imaging"):
+                return $"An Observation of category {string.Join(", ", categories)} is not part of the NEHR's selected copy (laboratory and imaging results only): not kept.";
+            case DiagnosticReport r when Codes(r.Category) is { Count: > 0 } categories
+                && !categories.Any(RadiologyReportCategories.Contains) && !categories.Any(LabReportCategories.Contains):
+                return $"A DiagnosticReport of category {string.Join(", ", categories)} is not a laboratory or radiology report: not kept.";
+            default:
+                return null;
+        }
+    }
 
     private static HashSet<string> Codes(IEnumerable<CodeableConcept> concepts) =>
         concepts.SelectMany(c => c.Coding).Select(c => c.Code).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToHashSet(StringComparer.OrdinalIgnoreCase);

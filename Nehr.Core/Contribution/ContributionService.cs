@@ -44,6 +44,14 @@ public sealed class RegistrationOptions
     /// <summary>How long a registration from an encounter lasts after the episode ends, in days.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 3650, ErrorMessage = "Nehr:Registration:DaysAfterEpisode must be between 1 and 3650.")]
     public int DaysAfterEpisode { get; set; } = 90;
+
+    /// <summary>
+    /// How long a registration from a visit still under way lasts at most, in days from the visit's start: a source that
+    /// never sends the visit's end (an old export with an encounter left in progress) does not register the patient for
+    /// ever. Sending the visit again with its end replaces it with the end plus <see cref="DaysAfterEpisode"/>.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3650, ErrorMessage = "Nehr:Registration:OpenEpisodeDays must be between 1 and 3650.")]
+    public int OpenEpisodeDays { get; set; } = 365;
 }
 
 /// <summary>

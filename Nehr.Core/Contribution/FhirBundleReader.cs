@@ -181,7 +181,10 @@ public static partial class FhirBundleReader
             read[entry.Index] ??= ReadOther(entry, context);
         }
 
-        // One source identifier twice in a bundle: the second would silently overwrite the first.
+        // One source identifier twice in a bundle: the second would silently overwrite the first. Of one resource type,
+        // that is an error (one resource, one entry). Of two types filed as one kind (a Composition and the
+        // DocumentReference of the same document, a DiagnosticReport and its Observation), the source says both are
+        // one thing: the first is kept and the second reported as not kept, naming the first.
         var seen = new Dictionary<(EntryKind, string), int>();
         for (var i = 0; i < read.Length; i++)
         {
@@ -189,11 +192,20 @@ public static partial class FhirBundleReader
             {
                 if (seen.TryGetValue((draft.Kind, draft.SourceIdentifierHash), out var first))
                 {
-                    read[i] = read[i] with
-                    {
-                        Role = EntryRole.Failed,
-                        Issues = [new(IssueKind.Invalid, $"Bundle.entry[{i}].resource.identifier", $"Entry {first} has the same source identifier: one resource, one entry.")],
-                    };
+                    read[i] = read[first].ResourceType != read[i].ResourceType
+                        ? read[i] with
+                        {
+                            Role = EntryRole.NotKept,
+                            Draft = null,
+                            Issues = [new(IssueKind.NotKept, $"Bundle.entry[{i}].resource.identifier",
+                                $"Entry {first} (a {read[first].ResourceType}) has the same source identifier and is kept for it: one identifier, one entry.")],
+                        }
+                        : read[i] with
+                        {
+                            Role = EntryRole.Failed,
+                            Draft = null,
+                            Issues = [new(IssueKind.Invalid, $"Bundle.entry[{i}].resource.identifier", $"Entry {first} has the same source identifier: one resource, one entry.")],
+                        };
                 }
                 else
                 {
@@ -294,27 +306,55 @@ public static partial class FhirBundleReader
         }
 
         var issues = new List<ContributionIssue>();
-        var resource = Parse(entry, issues);
-        return resource is null ? new ReadEntry(entry.Index, type, EntryRole.Failed, issues) : ClinicalReader.Read(entry, resource, context);
+        var resource = Parse(entry, issues, out var partial);
+        if (resource is null)
+        {
+            // An Observation of another category (vital signs…) is not kept, so its faults refuse nothing; unless the fault
+            // is in its category, which is what decides.
+            return partial is not null && !issues.Any(i => i.Location.Contains("category", StringComparison.Ordinal))
+                && ClinicalReader.NotKeptCategory(partial) is { } why
+                ? NotKept(entry, type, why)
+                : new ReadEntry(entry.Index, type, EntryRole.Failed, issues);
+        }
+
+        return ClinicalReader.Read(entry, resource, context);
     }
 
     /// <summary>Parses one resource with the Firely SDK in strict mode; problems are reported at their place in the bundle.</summary>
-    internal static FhirResource? Parse(RawEntry entry, List<ContributionIssue> issues)
+    internal static FhirResource? Parse(RawEntry entry, List<ContributionIssue> issues) => Parse(entry, issues, out _);
+
+    /// <summary>As <see cref="Parse(RawEntry, List{ContributionIssue})"/>, with what could be read of a resource that failed.</summary>
+    internal static FhirResource? Parse(RawEntry entry, List<ContributionIssue> issues, out FhirResource? partial)
     {
+        partial = null;
         var at = $"Bundle.entry[{entry.Index}].resource";
-        if (FhirJsonRules.Problem(entry.Resource) is { } problem)
+        var jsonProblem = FhirJsonRules.Problem(entry.Resource);
+        if (jsonProblem is { } problem)
         {
             issues.Add(new ContributionIssue(IssueKind.Malformed, at + problem.Path, problem.Message));
-            return null;
         }
 
         try
         {
             var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(entry.Resource), new JsonReaderOptions { MaxDepth = 64 });
-            return Deserializer.DeserializeResource(ref reader);
+            var parsed = Deserializer.DeserializeResource(ref reader);
+            if (jsonProblem is null)
+            {
+                return parsed;
+            }
+
+            // Refused for what FHIR's JSON forbids and the SDK let through; what was read still says whether it is kept.
+            partial = parsed;
+            return null;
         }
         catch (DeserializationFailedException e)
         {
+            partial = e.PartialResult as FhirResource;
+            if (jsonProblem is not null)
+            {
+                return null;
+            }
+
             foreach (var failure in e.Exceptions.Take(10))
             {
                 issues.Add(FromFirely(failure.Message, at));
@@ -323,6 +363,11 @@ public static partial class FhirBundleReader
         catch (Exception e) when (e is FormatException or InvalidOperationException or NotSupportedException or ArgumentException
             or OverflowException or JsonException or Hl7.Fhir.Utility.CodedException)
         {
+            if (jsonProblem is not null)
+            {
+                return null;
+            }
+
             issues.Add(FromFirely(e is InvalidOperationException && e.Message.Contains("UTF-16", StringComparison.Ordinal)
                 ? "The resource holds text that is not valid Unicode (a lone surrogate)."
                 : e.Message, at));
@@ -463,6 +508,8 @@ internal sealed class BundleContext(IReadOnlyList<RawEntry> entries, IReadOnlyDi
 
     public DateTime NowUtc { get; } = nowUtc;
 
+    private const int Ambiguous = -1;
+
     private Dictionary<(string Type, string Id), int>? _byTypeAndId;
 
     /// <summary>The Patient entries, by their place in the bundle.</summary>
@@ -496,12 +543,12 @@ internal sealed class BundleContext(IReadOnlyList<RawEntry> entries, IReadOnlyDi
         }
 
         _byTypeAndId ??= IndexByTypeAndId();
-        if (_byTypeAndId.TryGetValue((type, id), out index))
+        if (_byTypeAndId.TryGetValue((type, id), out index) && index != Ambiguous)
         {
             return index;
         }
 
-        return null;
+        return null; // in no entry, or in two (two Patients with one id): never a guess
     }
 
     private Dictionary<(string Type, string Id), int> IndexByTypeAndId()
@@ -512,7 +559,8 @@ internal sealed class BundleContext(IReadOnlyList<RawEntry> entries, IReadOnlyDi
             if (FhirBundleReader.TypeOf(entry) is { } type
                 && entry.Resource.TryGetProperty("id", out var rid) && rid.ValueKind == JsonValueKind.String && rid.GetString() is { } id)
             {
-                index.TryAdd((type, id), entry.Index);
+                // Two resources of one type with one id: a reference to it could be either, so it resolves to neither.
+                index[(type, id)] = index.ContainsKey((type, id)) ? Ambiguous : entry.Index;
             }
         }
 

@@ -41,7 +41,8 @@ internal static class PatientReader
 
             if (!nrics.Any(n => n.Nric == nric))
             {
-                nrics.Add((nric, register && identifier.Use == Identifier.IdentifierUse.Old));
+                // A former NRIC/FIN (use old): the register records the change; a provider's is only checked (ProviderFeed).
+                nrics.Add((nric, identifier.Use == Identifier.IdentifierUse.Old));
             }
         }
 
@@ -55,7 +56,7 @@ internal static class PatientReader
         {
             issues.Add(new(IssueKind.BusinessRule, $"{at}.identifier", register
                 ? "The Patient has more than one current NRIC/FIN; mark the former ones with use \"old\"."
-                : "The Patient has two different NRIC/FINs: the NEHR does not choose one. Send one Patient per person, with its one NRIC/FIN."));
+                : "The Patient has two different current NRIC/FINs: the NEHR does not choose one. Send one Patient per person, with its one NRIC/FIN (a former one with use \"old\")."));
         }
 
         var names = Names(patient.Name);
@@ -192,9 +193,12 @@ internal static class PatientReader
                 return (false, null);
             case FhirBoolean b:
                 return (b.Value == true, null);
-            case FhirDateTime { Value.Length: >= 10 } d:
+            case FhirDateTime { Value.Length: >= 10 } d when DateOnly.TryParseExact(d.Value[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day):
                 // The day of death as the register wrote it (its own calendar day, whatever the offset).
-                return (true, DateOnly.ParseExact(d.Value[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture));
+                return (true, day);
+            case FhirDateTime:
+                issues.Add(new(IssueKind.Invalid, $"{at}.deceasedDateTime", "deceasedDateTime needs a real calendar date with year, month and day."));
+                return (false, null);
             default:
                 issues.Add(new(IssueKind.Invalid, $"{at}.deceased[x]", "deceased[x] must be a boolean or a date/time."));
                 return (false, null);

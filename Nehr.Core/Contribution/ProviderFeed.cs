@@ -34,7 +34,7 @@ internal sealed class ProviderFeed(
         var people = await ResolvePeopleAsync(entries, responses, cancellationToken);
 
         // 2. What it files: each entry for its person, never one that belongs to someone else.
-        var drafts = entries.Where(e => e.Draft is not null && responses[e.Index] is null).ToList();
+        var drafts = entries.Where(e => e.Draft is not null && e.Role is not (EntryRole.Failed or EntryRole.NotKept) && responses[e.Index] is null).ToList();
         foreach (var entry in drafts)
         {
             if (!people.TryGetValue(entry.Draft!.PersonEntry, out var person) || person.Refused)
@@ -166,7 +166,7 @@ internal sealed class ProviderFeed(
             return people;
         }
 
-        var nrics = people.Values.Select(p => p.Read.Nric).Distinct().ToList();
+        var nrics = people.Values.SelectMany(p => p.Read.Former.Prepend(p.Read.Nric)).Distinct().ToList();
         var known = await db.Patients.AsNoTracking().Where(p => nrics.Contains(p.Nric))
             .Select(p => new Known(p.Id, p.Nric, p.Name, p.AliasText, p.DateOfBirth, p.Sex))
             .ToListAsync(cancellationToken);
@@ -203,6 +203,14 @@ internal sealed class ProviderFeed(
                         $"The {Words(differing)} differs between two Patients of this bundle with the same NRIC/FIN (entries {first.EntryIndex} and {person.EntryIndex}): nothing is filed for this person.");
                 }
             }
+            else if (sent.Former.FirstOrDefault(byNric.ContainsKey) is { } former && former != default)
+            {
+                // A new NRIC/FIN for a person the register knows by a former one: enrolling would split their record.
+                person.Refused = true;
+                field = null;
+                responses[person.EntryIndex] = Failed(person.EntryIndex, new ContributionIssue(IssueKind.BusinessRule, $"Bundle.entry[{person.EntryIndex}].resource.identifier",
+                    "This NRIC/FIN is new to the NEHR, but the Patient's former NRIC/FIN (use old) is a person in the register: the population register has not recorded the change yet, so nothing is filed. Send the former NRIC/FIN as the current one until it has."));
+            }
             else
             {
                 person.Enrol = true;
@@ -225,6 +233,14 @@ internal sealed class ProviderFeed(
                     ? $"The {Words(disagreeing)} does not agree with the person register for this NRIC/FIN: nothing is filed for this person. Check the patient's identity and the NRIC/FIN."
                     : $"The {Words(disagreeing)} differs between two Patients of this bundle with the same NRIC/FIN (entries {person.SameAs!.EntryIndex} and {person.EntryIndex}): nothing is filed for this person.");
             }
+        }
+
+        // A Patient that follows a refused one for the same new person is refused with it (it has no one to be filed under).
+        foreach (var person in people.Values.Where(p => p.SameAs is { Refused: true } && !p.Refused))
+        {
+            person.Refused = true;
+            responses[person.EntryIndex] = Failed(person.EntryIndex, new ContributionIssue(IssueKind.BusinessRule, $"Bundle.entry[{person.EntryIndex}].resource",
+                $"The Patient of entry {person.SameAs!.EntryIndex}, with the same NRIC/FIN, was refused: nothing is filed for this person."));
         }
 
         return people;
@@ -332,7 +348,7 @@ internal sealed class ProviderFeed(
         }
 
         var already = previous.IsWithdrawn;
-        previous.Withdraw(now);
+        previous.Withdraw(now, entry.Draft?.WithdrawnAs);
         Count("Withdrawn");
         return new EntryResponse(entry.Index, 200, [new(IssueKind.Information, $"{entry.Location}.resource", already
             ? "Already withdrawn."
@@ -366,7 +382,11 @@ internal sealed class ProviderFeed(
         {
             var episode = draft.Episode!;
             var current = registrations.FirstOrDefault(r => r.EpisodeKey == draft.SourceIdentifierHash && r.PatientId == patientId && r.IsActive);
-            DateTime? expires = episode.State == EpisodeState.Ended ? (episode.EndedAtUtc ?? draft.OccurredAtUtc).AddDays(registration.DaysAfterEpisode) : null;
+            // Ended: the end (or the start) plus the days after an episode; under way: at most the days of an open
+            // episode from its start, so that an encounter never closed by its source does not register for ever.
+            DateTime? expires = episode.State == EpisodeState.Ended
+                ? (episode.EndedAtUtc ?? draft.OccurredAtUtc).AddDays(registration.DaysAfterEpisode)
+                : draft.OccurredAtUtc.AddDays(registration.OpenEpisodeDays);
             switch (episode.State)
             {
                 case EpisodeState.Cancelled when current is not null:
@@ -376,13 +396,13 @@ internal sealed class ProviderFeed(
                     break;
                 case EpisodeState.Cancelled:
                     break;
-                case EpisodeState.Ended when expires <= now:
-                    current?.UpdateEpisode(expires);
+                case EpisodeState.Ended or EpisodeState.UnderWay when expires <= now:
+                    await ChangeAsync(current, expires, patientId, cancellationToken);
                     break;
                 default:
                     if (current is not null)
                     {
-                        current.UpdateEpisode(expires);
+                        await ChangeAsync(current, expires, patientId, cancellationToken);
                         break;
                     }
 
@@ -411,6 +431,21 @@ internal sealed class ProviderFeed(
                     added.ExpiresAtUtc is { } until ? $"from an encounter; until {until:yyyy-MM-ddTHH:mm:ssZ}" : "from an encounter; episode under way"), cancellationToken);
             }
         }
+    }
+
+    /// <summary>A registration's episode changed (it ended, or its source sent it again): its new end, audited when it moved.</summary>
+    private async Task ChangeAsync(CareRegistration? current, DateTime? expires, int patientId, CancellationToken cancellationToken)
+    {
+        if (current is null || current.ExpiresAtUtc == expires)
+        {
+            return;
+        }
+
+        var before = current.ExpiresAtUtc;
+        current.UpdateEpisode(expires);
+        Count("RegistrationChanged");
+        await audit.AppendAsync(db, RegistrationEvent(AuditEventTypes.CareRegistrationChanged, current, patientId, string.Create(CultureInfo.InvariantCulture,
+            $"from an encounter; until {(before is { } b ? b.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "episode under way")} -> {(expires is { } e ? e.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "episode under way")}")), cancellationToken);
     }
 
     private AuditEntry RegistrationEvent(string type, CareRegistration registration, int patientId, string what) => new()

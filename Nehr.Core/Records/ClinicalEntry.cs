@@ -128,17 +128,17 @@ public abstract class ClinicalEntry
     public const string EnteredInError = "entered-in-error";
 
     /// <summary>
-    /// The source says the entry was entered in error: it stays with its patient, withdrawn, and its status reads as the
-    /// source now gives it (entered-in-error), not as it was before.
+    /// The source says the entry was entered in error (or, for a result or a visit, cancelled): it stays with its patient,
+    /// withdrawn, and its status reads as the source now gives it, not as it was before.
     /// </summary>
-    public void Withdraw(DateTime atUtc)
+    public void Withdraw(DateTime atUtc, string? sourceStatus = null)
     {
         WithdrawnAtUtc ??= atUtc;
-        WithdrawStatus();
+        WithdrawStatus(string.IsNullOrWhiteSpace(sourceStatus) ? EnteredInError : sourceStatus.Trim());
     }
 
-    /// <summary>Where the kind carries entered-in-error: in its status unless it has a verification status.</summary>
-    protected virtual void WithdrawStatus() => Status = EnteredInError;
+    /// <summary>Where the kind carries the withdrawal: in its status unless it has a verification status.</summary>
+    protected virtual void WithdrawStatus(string sourceStatus) => Status = sourceStatus.Length <= MaxCodeLength ? sourceStatus : EnteredInError;
 
     /// <summary>A kind whose verification status carries entered-in-error has no clinical status then (FHIR ait-1, con-5).</summary>
     protected void ClearStatus() => Status = null;
@@ -235,7 +235,7 @@ public sealed class AllergyEntry : ClinicalEntry
     /// <summary>The source's verification status (unconfirmed, confirmed, refuted); null when not stated.</summary>
     public string? Verification { get; private set; }
 
-    protected override void WithdrawStatus()
+    protected override void WithdrawStatus(string sourceStatus)
     {
         ClearStatus();
         Verification = EnteredInError;
@@ -253,9 +253,9 @@ public sealed class VaccinationEntry : ClinicalEntry
         : base(source)
     {
         Vaccine = Required(vaccine, "vaccine", MaxShortTextLength);
-        if (doseNumber is < 1 or > 20)
+        if (doseNumber is < 1 or > 100)
         {
-            throw new DomainException("A dose number is between 1 and 20.");
+            throw new DomainException("A dose number is between 1 and 100 (a course of allergen immunotherapy runs to dozens).");
         }
 
         DoseNumber = doseNumber;
@@ -444,7 +444,7 @@ public sealed class DiagnosisEntry : ClinicalEntry
     /// <summary>The source's verification status (provisional, differential, confirmed, refuted); null when not stated.</summary>
     public string? Verification { get; private set; }
 
-    protected override void WithdrawStatus()
+    protected override void WithdrawStatus(string sourceStatus)
     {
         ClearStatus();
         ClinicalStatus = DiagnosisStatus.NotStated;

@@ -633,26 +633,25 @@ internal static class HostileBodies
 
         /// <summary>
         /// Elements every kept resource needs (FHIR's 1..1, or what the NEHR needs to keep it). Not here: a clinical
-        /// resource's identifier (without one it is known by its id or fullUrl) and a document's attachment data
-        /// (a document without text is reported as not kept).
+        /// resource's identifier (without one it is known by its id or fullUrl), a document's attachment data (a document
+        /// without text is reported as not kept), and the dates and values FHIR leaves optional (an entry without its
+        /// date, a result without a value, is reported as not kept: FeedEdgeCaseTests).
         /// </summary>
         private static readonly (int Entry, string Path)[] RequiredElements =
         [
             (PatientEntry, "identifier"), (PatientEntry, "identifier[0].system"), (PatientEntry, "identifier[0].value"), (PatientEntry, "name"), (PatientEntry, "gender"), (PatientEntry, "birthDate"),
-            (Allergy, "code"), (Allergy, "code.text"), (Allergy, "patient"), (Allergy, "patient.reference"), (Allergy, "recordedDate"),
+            (Allergy, "code"), (Allergy, "code.text"), (Allergy, "patient"), (Allergy, "patient.reference"),
             (Immunization, "status"), (Immunization, "vaccineCode"), (Immunization, "vaccineCode.text"),
             (Immunization, "patient"), (Immunization, "patient.reference"), (Immunization, "occurrenceDateTime"),
             (Observation, "status"), (Observation, "code"), (Observation, "subject"), (Observation, "subject.reference"),
-            (Observation, "effectiveDateTime"), (Observation, "valueQuantity"), (Observation, "valueQuantity.value"),
-            (Condition, "code"), (Condition, "code.text"), (Condition, "subject"), (Condition, "subject.reference"), (Condition, "recordedDate"),
+            (Condition, "code"), (Condition, "code.text"), (Condition, "subject"), (Condition, "subject.reference"),
             (Encounter, "status"), (Encounter, "class"), (Encounter, "subject"), (Encounter, "subject.reference"),
-            (Encounter, "period"), (Encounter, "period.start"),
-            (Document, "status"), (Document, "subject"), (Document, "subject.reference"), (Document, "date"),
+            (Document, "status"), (Document, "subject"), (Document, "subject.reference"),
             (Document, "content"), (Document, "content[0].attachment"),
             (Procedure, "status"), (Procedure, "code"), (Procedure, "code.text"), (Procedure, "subject"),
-            (Procedure, "subject.reference"), (Procedure, "performedDateTime"),
+            (Procedure, "subject.reference"),
             (Medication, "status"), (Medication, "intent"), (Medication, "medicationCodeableConcept"),
-            (Medication, "medicationCodeableConcept.text"), (Medication, "subject"), (Medication, "subject.reference"), (Medication, "authoredOn"),
+            (Medication, "medicationCodeableConcept.text"), (Medication, "subject"), (Medication, "subject.reference"),
         ];
 
         private void Required()

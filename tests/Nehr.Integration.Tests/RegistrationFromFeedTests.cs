@@ -48,7 +48,7 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
     private async Task<AccessLevel> DoctorSeesAsync(int patientId) => (await _feed.OpenAsDoctorAsync(patientId)).Decision.Level;
 
     [Fact]
-    public async Task An_encounter_under_way_registers_the_patient_with_no_expiry_and_tells_the_patient_once()
+    public async Task An_encounter_under_way_registers_the_patient_for_at_most_a_year_from_its_start_and_tells_the_patient_once()
     {
         var (person, patientId) = await EnrolAsync("Pang Hui Ling");
         Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
@@ -62,7 +62,8 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
         await using var db = _feed.Portal.CreateDbContext();
         var registrations = await db.CareRegistrations.Where(r => r.PatientId == patientId).ToListAsync();
         Assert.Equal(2, registrations.Count);
-        Assert.All(registrations, r => Assert.Equal((RegistrationSource.Encounter, (DateTime?)null, _feed.World.HospitalId), (r.Source, r.ExpiresAtUtc, r.ProviderId)));
+        Assert.All(registrations, r => Assert.Equal((RegistrationSource.Encounter, _feed.World.HospitalId), (r.Source, r.ProviderId)));
+        Assert.Equal([Now.AddHours(-2).AddDays(365), Now.AddHours(-1).AddDays(365)], registrations.Select(r => r.ExpiresAtUtc!.Value).Order());
         var notice = Assert.Single(await db.PatientNotices.Where(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider).ToListAsync());
         Assert.Contains("Central General Hospital", notice.Message, StringComparison.Ordinal);
         Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.PatientId == patientId && e.EventType == AuditEventTypes.CareRegistered));
@@ -88,6 +89,30 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
         _feed.Portal.Clock.Advance(TimeSpan.FromHours(2));
         var lapsed = await _feed.OpenAsDoctorAsync(patientId);
         Assert.Equal((AccessLevel.Denied, DecisionReason.PatientNotRegistered), (lapsed.Decision.Level, lapsed.Decision.Reason));
+    }
+
+    [Fact]
+    public async Task An_encounter_left_in_progress_for_more_than_a_year_registers_nobody_and_its_end_moves_a_registration_audited()
+    {
+        var (person, patientId) = await EnrolAsync("Tay Bee Lian");
+
+        // An old export whose encounter was never closed: no registration for ever.
+        var stale = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.InProgress, Now.AddDays(-400))));
+        Assert.True(stale.Status == HttpStatusCode.OK, stale.ToString());
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.False(await db.CareRegistrations.AnyAsync(r => r.PatientId == patientId));
+
+        // A visit under way, then sent again with its end: the registration's end moves, and the move is audited.
+        var id = $"ep-{Guid.NewGuid():N}";
+        var start = Now.AddHours(-5);
+        Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, Episode(id, Encounter.EncounterStatus.InProgress, start)))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, Episode(id, Encounter.EncounterStatus.Finished, start, start.AddHours(2))))).Status);
+
+        var registration = await db.CareRegistrations.AsNoTracking().SingleAsync(r => r.PatientId == patientId);
+        Assert.Equal(start.AddHours(2).AddDays(90), registration.ExpiresAtUtc);
+        var changed = await db.AuditEvents.SingleAsync(e => e.PatientId == patientId && e.EventType == AuditEventTypes.CareRegistrationChanged);
+        Assert.Contains($"registration={registration.Id}", changed.Details, StringComparison.Ordinal);
+        Assert.Contains(Iso(start.AddHours(2).AddDays(90)), changed.Details, StringComparison.Ordinal);
     }
 
     [Fact]
