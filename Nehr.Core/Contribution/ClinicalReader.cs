@@ -570,7 +570,7 @@ internal static partial class ClinicalReader
                 }
             }
 
-            if (reference.Reference is not null && conditional is null && reference.Identifier is { System: FhirBundleReader.NricSystem } also
+            if (reference.Reference is not null && reference.Identifier is { System: FhirBundleReader.NricSystem } also
                 && context.People.TryGetValue(index!.Value, out var named) && named.Person is { } namedPerson
                 && (!Records.Nric.TryParse(also.Value, out var alsoNric) || alsoNric != namedPerson.Nric))
             {
@@ -621,17 +621,36 @@ internal static partial class ClinicalReader
             return bar < 0 ? new Identifier(null, token) : new Identifier(token[..bar], token[(bar + 1)..]);
         }
 
-        /// <summary>The Patient entry an Encounter entry of the bundle is for (its subject), when it names one.</summary>
-        private int? EncounterPatient(int encounterIndex) =>
-            context.Entries[encounterIndex].Resource.TryGetProperty("subject", out var subject) && subject.ValueKind == JsonValueKind.Object
-            && subject.TryGetProperty("reference", out var reference) && reference.ValueKind == JsonValueKind.String
-            && reference.GetString() is { Length: > 0 } url
-                ? context.Resolve(url, encounterIndex)
-                : null;
+        /// <summary>
+        /// The NRIC/FIN of the person an Encounter entry of the bundle is for (its subject, by reference to a Patient entry,
+        /// conditional reference or identifier), when it can be told.
+        /// </summary>
+        private Records.Nric? EncounterPerson(int encounterIndex)
+        {
+            var encounter = context.Entries[encounterIndex].Resource;
+            if (encounter.ValueKind != JsonValueKind.Object || !encounter.TryGetProperty("subject", out var subject) || subject.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
 
-        private bool SamePerson(int a, int b) =>
-            a == b || context.People.TryGetValue(a, out var first) && context.People.TryGetValue(b, out var second)
-                && first.Person is { } p1 && second.Person is { } p2 && p1.Nric == p2.Nric;
+            Identifier? identifier = null;
+            if (subject.TryGetProperty("reference", out var reference) && reference.ValueKind == JsonValueKind.String && reference.GetString() is { Length: > 0 } url)
+            {
+                identifier = ConditionalIdentifier(url);
+                if (identifier is null)
+                {
+                    return context.Resolve(url, encounterIndex) is { } index && context.People.TryGetValue(index, out var patient) ? patient.Person?.Nric : null;
+                }
+            }
+            else if (subject.TryGetProperty("identifier", out var written) && written.ValueKind == JsonValueKind.Object
+                && written.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.String
+                && written.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                identifier = new Identifier(system.GetString(), value.GetString());
+            }
+
+            return identifier is { System: FhirBundleReader.NricSystem } && Records.Nric.TryParse(identifier.Value, out var nric) ? nric : null;
+        }
 
         /// <summary>
         /// Every urn:uuid reference in a kept resource must name an entry of the bundle (FHIR's transaction rule), an
@@ -671,10 +690,12 @@ internal static partial class ClinicalReader
                     {
                         _issues.Add(new(IssueKind.Invalid, path, $"An encounter reference points to entry {found}, which is a {type}, not an Encounter."));
                     }
-                    else if (target is { } visit && name == "encounter" && _person is { } mine && EncounterPatient(visit) is { } theirs && !SamePerson(mine, theirs))
+                    else if (target is { } visit && name == "encounter" && FhirBundleReader.TypeOf(context.Entries[visit]) == "Encounter"
+                        && _person is { } mine && context.People.TryGetValue(mine, out var own) && own.Person is { } ownPerson
+                        && EncounterPerson(visit) is { } theirs && theirs != ownPerson.Nric)
                     {
                         _issues.Add(new(IssueKind.BusinessRule, path,
-                            $"The encounter (entry {visit}) is another person's (the Patient of entry {theirs}) than this resource's (entry {mine}): the NEHR does not choose."));
+                            $"The encounter (entry {visit}) is another person's than this resource's (the Patient of entry {mine}): the NEHR does not choose."));
                     }
 
                     return;
@@ -688,12 +709,13 @@ internal static partial class ClinicalReader
 
         /// <summary>
         /// The source's own identifier, whole: its first identifier (system|value), else the resource id, else the entry's
-        /// fullUrl; without whitespace at its ends, as it is stored, so that a resend finds it and hashes it the same.
+        /// fullUrl; the system, the value and the whole without whitespace at their ends (as it is stored), so that a
+        /// resend with or without them finds it and hashes it the same.
         /// </summary>
         private string? SourceId(List<Identifier> identifiers)
         {
             var identifier = identifiers.FirstOrDefault(i => !string.IsNullOrWhiteSpace(i.Value));
-            var id = (identifier is not null ? $"{identifier.System}|{identifier.Value}"
+            var id = (identifier is not null ? $"{identifier.System?.Trim()}|{identifier.Value!.Trim()}"
                 : !string.IsNullOrWhiteSpace(resource.Id) ? $"{resource.TypeName}/{resource.Id}"
                 : entry.FullUrl)?.Trim();
             if (string.IsNullOrWhiteSpace(id))

@@ -182,9 +182,10 @@ public static partial class FhirBundleReader
         }
 
         // One source identifier twice in a bundle: the second would silently overwrite the first. Of one resource type,
-        // that is an error (one resource, one entry). Of two types filed as one kind (a Composition and the
-        // DocumentReference of the same document, a DiagnosticReport and its Observation), the source says both are
-        // one thing: the first is kept and the second reported as not kept, naming the first.
+        // that is an error (one resource, one entry). Of two types filed as one kind for the same person, both to be
+        // kept (a Composition and the DocumentReference of the same document), the source says both are one thing: the
+        // first is kept and the second reported as not kept, naming the first. Anything else (another person, a
+        // withdrawal) is an error.
         var seen = new Dictionary<(EntryKind, string), int>();
         for (var i = 0; i < read.Length; i++)
         {
@@ -192,7 +193,9 @@ public static partial class FhirBundleReader
             {
                 if (seen.TryGetValue((draft.Kind, draft.SourceIdentifierHash), out var first))
                 {
-                    read[i] = read[first].ResourceType != read[i].ResourceType
+                    var sameThing = read[first].ResourceType != read[i].ResourceType && read[first].Role == EntryRole.Clinical
+                        && read[i].Role == EntryRole.Clinical && read[first].Draft!.PersonEntry == draft.PersonEntry;
+                    read[i] = sameThing
                         ? read[i] with
                         {
                             Role = EntryRole.NotKept,
@@ -328,33 +331,21 @@ public static partial class FhirBundleReader
     {
         partial = null;
         var at = $"Bundle.entry[{entry.Index}].resource";
-        var jsonProblem = FhirJsonRules.Problem(entry.Resource);
-        if (jsonProblem is { } problem)
+        if (FhirJsonRules.Problem(entry.Resource) is { } problem)
         {
             issues.Add(new ContributionIssue(IssueKind.Malformed, at + problem.Path, problem.Message));
+            return null;
         }
 
         try
         {
             var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(entry.Resource), new JsonReaderOptions { MaxDepth = 64 });
-            var parsed = Deserializer.DeserializeResource(ref reader);
-            if (jsonProblem is null)
-            {
-                return parsed;
-            }
-
-            // Refused for what FHIR's JSON forbids and the SDK let through; what was read still says whether it is kept.
-            partial = parsed;
-            return null;
+            return Deserializer.DeserializeResource(ref reader);
         }
         catch (DeserializationFailedException e)
         {
-            partial = e.PartialResult as FhirResource;
-            if (jsonProblem is not null)
-            {
-                return null;
-            }
-
+            // What could be read, only when every fault is reported (and so known not to be in what decides).
+            partial = e.Exceptions.Count <= 10 ? e.PartialResult as FhirResource : null;
             foreach (var failure in e.Exceptions.Take(10))
             {
                 issues.Add(FromFirely(failure.Message, at));
@@ -363,11 +354,6 @@ public static partial class FhirBundleReader
         catch (Exception e) when (e is FormatException or InvalidOperationException or NotSupportedException or ArgumentException
             or OverflowException or JsonException or Hl7.Fhir.Utility.CodedException)
         {
-            if (jsonProblem is not null)
-            {
-                return null;
-            }
-
             issues.Add(FromFirely(e is InvalidOperationException && e.Message.Contains("UTF-16", StringComparison.Ordinal)
                 ? "The resource holds text that is not valid Unicode (a lone surrogate)."
                 : e.Message, at));

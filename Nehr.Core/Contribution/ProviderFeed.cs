@@ -180,6 +180,10 @@ internal sealed class ProviderFeed(
         }
 
         var byNric = known.ToDictionary(k => k.Nric);
+        // A new NRIC/FIN that any Patient of the bundle gives for a person the register knows by a former one: enrolling
+        // would split their record, so every Patient with that NRIC/FIN is refused, whatever their order.
+        var splitting = people.Values.Where(p => !byNric.ContainsKey(p.Read.Nric) && p.Read.Former.Any(byNric.ContainsKey))
+            .Select(p => p.Read.Nric).ToHashSet();
         var firstForUnknown = new Dictionary<Nric, Person>();
         foreach (var person in people.Values.OrderBy(p => p.EntryIndex))
         {
@@ -203,7 +207,7 @@ internal sealed class ProviderFeed(
                         $"The {Words(differing)} differs between two Patients of this bundle with the same NRIC/FIN (entries {first.EntryIndex} and {person.EntryIndex}): nothing is filed for this person.");
                 }
             }
-            else if (sent.Former.FirstOrDefault(byNric.ContainsKey) is { } former && former != default)
+            else if (splitting.Contains(sent.Nric))
             {
                 // A new NRIC/FIN for a person the register knows by a former one: enrolling would split their record.
                 person.Refused = true;

@@ -45,6 +45,13 @@ public sealed class FeedEdgeCaseTests(FeedPortal feed) : IClassFixture<FeedPorta
         var elsewhere = await feed.PostAsync(FhirBundles.Transaction(b, FhirBundles.Allergy(id.Trim())));
         Assert.Equal((HttpStatusCode)422, elsewhere.Status);
         Assert.Contains(elsewhere.Issues, i => i.Code == "business-rule" && i.Expression == "Bundle.entry[1].resource.identifier");
+
+        // And the other way round: filed without spaces, sent with them for someone else.
+        var plain = $"al-{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.OK, (await feed.PostAsync(FhirBundles.Transaction(a, FhirBundles.Allergy(plain)))).Status);
+        var spaced = await feed.PostAsync(FhirBundles.Transaction(b, FhirBundles.Allergy($"  {plain}  ")));
+        Assert.Equal((HttpStatusCode)422, spaced.Status);
+        Assert.Null(await feed.PersonAsync(b.Nric));
     }
 
     [Fact]
@@ -228,6 +235,91 @@ public sealed class FeedEdgeCaseTests(FeedPortal feed) : IClassFixture<FeedPorta
         Assert.Equal(["201 Created", "201 Created", "200 OK"], answer.Statuses);
         Assert.Contains(answer.EntryIssues(2), i => i.Severity == "information" && i.Diagnostics.Contains("Composition", StringComparison.Ordinal));
         Assert.Single(await EntriesOfAsync(person));
+    }
+
+    [Fact]
+    public async Task One_identifier_for_two_people_or_for_a_document_and_its_withdrawal_is_refused_not_skipped()
+    {
+        var a = NewPerson("Toh Kim Lan");
+        var b = NewPerson("Toh Kim Hock", Sex.Male, 1980);
+        var id = $"doc-{Guid.NewGuid():N}";
+        var bundle = FhirBundles.Transaction(a, FhirBundles.DischargeSummary(id));
+        var bUrl = Uuid();
+        bundle.Entry.Add(Post(b.ToFhir(), bUrl));
+        var letter = FhirBundles.Letter(id);
+        letter.Subject = new ResourceReference(bUrl);
+        bundle.Entry.Add(Post(letter));
+
+        var answer = await feed.PostAsync(bundle);
+
+        Assert.Equal((HttpStatusCode)422, answer.Status);
+        Assert.Contains(answer.Issues, i => i.Severity == "error" && i.Expression == "Bundle.entry[3].resource.identifier");
+        Assert.Null(await feed.PersonAsync(a.Nric));
+    }
+
+    [Fact]
+    public async Task A_conditional_reference_and_an_identifier_naming_two_people_are_refused()
+    {
+        var a = NewPerson("Quah Bee Lian");
+        var b = NewPerson("Quah Bee Hong", Sex.Male, 1979);
+        var bundle = FhirBundles.Transaction(a, FhirBundles.Vaccination($"imm-{Guid.NewGuid():N}"));
+        bundle.Entry.Add(Post(b.ToFhir()));
+        ((Immunization)bundle.Entry[1].Resource!).Patient = new ResourceReference($"Patient?identifier={FhirBundleReader.NricSystem}|{a.Nric}")
+        {
+            Identifier = new Identifier(FhirBundleReader.NricSystem, b.Nric),
+        };
+
+        var answer = await feed.PostAsync(bundle);
+
+        Assert.Equal((HttpStatusCode)422, answer.Status);
+        Assert.Contains(answer.Issues, i => i.Code == "business-rule" && i.Expression == "Bundle.entry[1].resource.patient.identifier");
+    }
+
+    [Fact]
+    public async Task An_encounter_of_another_person_named_by_conditional_reference_is_refused_and_one_with_no_resource_is_no_500()
+    {
+        var a = NewPerson("Low Siew Eng");
+        var b = NewPerson("Low Siew Kee", Sex.Female, 1983);
+        var bundle = FhirBundles.Transaction(a, FhirBundles.Lab($"lab-{Guid.NewGuid():N}"));
+        bundle.Entry.Add(Post(b.ToFhir()));
+        var visit = FhirBundles.Visit($"enc-{Guid.NewGuid():N}");
+        visit.Subject = new ResourceReference($"Patient?identifier={FhirBundleReader.NricSystem}|{b.Nric}");
+        var visitUrl = Uuid();
+        bundle.Entry.Add(Post(visit, visitUrl));
+        ((Observation)bundle.Entry[1].Resource!).Encounter = new ResourceReference(visitUrl);
+
+        var answer = await feed.PostAsync(bundle);
+
+        Assert.Equal((HttpStatusCode)422, answer.Status);
+        Assert.Contains(answer.Issues, i => i.Code == "business-rule" && i.Expression == "Bundle.entry[1].resource.encounter");
+
+        // The encounter reference points to an entry without a resource: refused, never a 500.
+        var json = JsonNode.Parse(FhirBundles.Json(FhirBundles.Transaction(a, FhirBundles.Lab($"lab-{Guid.NewGuid():N}"))))!;
+        const string empty = "urn:uuid:00000000-0000-4000-8000-0000000000ee";
+        json["entry"]![1]!["resource"]!["encounter"] = new JsonObject { ["reference"] = empty };
+        json["entry"]!.AsArray().Add(new JsonObject { ["fullUrl"] = empty, ["request"] = new JsonObject { ["method"] = "POST", ["url"] = "Encounter" } });
+        var broken = await feed.PostAsync(json.ToJsonString());
+        Assert.True(broken.Status is HttpStatusCode.BadRequest or (HttpStatusCode)422, broken.ToString());
+        Assert.Equal("OperationOutcome", broken.ResourceType);
+    }
+
+    [Fact]
+    public async Task A_former_NRIC_the_register_knows_on_any_Patient_of_the_bundle_refuses_every_Patient_with_the_new_one()
+    {
+        var known = NewPerson("Chia Ah Lek", Sex.Male, 1966);
+        Assert.Equal(HttpStatusCode.OK, (await feed.PostAsync(FhirBundles.Transaction(known, FhirBundles.Diagnosis($"dx-{Guid.NewGuid():N}")))).Status);
+        var renumbered = known with { Nric = Fixture.NewNric('S') };
+        var bundle = FhirBundles.Transaction(renumbered, FhirBundles.Diagnosis($"dx-{Guid.NewGuid():N}"));
+        var second = renumbered.ToFhir();
+        second.Identifier.Add(new Identifier(FhirBundleReader.NricSystem, known.Nric) { Use = Identifier.IdentifierUse.Old });
+        bundle.Entry.Add(Post(second));
+        bundle.Type = Bundle.BundleType.Batch;
+
+        var answer = await feed.PostAsync(bundle);
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        Assert.All(answer.Statuses, s => Assert.StartsWith("4", s, StringComparison.Ordinal));
+        Assert.Null(await feed.PersonAsync(renumbered.Nric));
     }
 
     [Fact]
