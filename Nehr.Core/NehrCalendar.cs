@@ -11,6 +11,13 @@ public static class NehrCalendar
     /// <summary>The day in Singapore at a UTC moment.</summary>
     public static DateOnly Today(DateTime utc) => DateOnly.FromDateTime(utc + Offset);
 
+    /// <summary>
+    /// The UTC midnight after a UTC day: the exclusive end of a search "to" that day. The last day there is
+    /// (9999-12-31) has none, so it ends at the last moment there is instead of failing.
+    /// </summary>
+    public static DateTime AfterUtcDay(DateOnly day) =>
+        day == DateOnly.MaxValue ? DateTime.MaxValue : day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
     /// <summary>The UTC moment a day in Singapore ends (midnight after it).</summary>
     public static DateTime EndOfDayUtc(DateOnly day) =>
         DateTime.SpecifyKind(day.AddDays(1).ToDateTime(TimeOnly.MinValue) - Offset, DateTimeKind.Utc);

@@ -116,7 +116,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
 
         if (filter.To is { } to)
         {
-            var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var end = NehrCalendar.AfterUtcDay(to);
             query = query.Where(e => e.OccurredAtUtc < end);
         }
 

@@ -200,7 +200,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
 
         if (query.To is { } to)
         {
-            var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var end = NehrCalendar.AfterUtcDay(to);
             events = events.Where(e => e.OccurredAtUtc < end);
         }
 

@@ -18,16 +18,30 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
 
     public void RedirectTo(string? uri)
     {
-        uri ??= "";
+        navigationManager.NavigateTo(LocalOrHome(uri, navigationManager.BaseUri));
+    }
 
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+    /// <summary>
+    /// Where a redirect may go: a path of this portal, or an absolute address under its own base made relative; anything
+    /// else (another host, "//host", "/\host", a scheme such as javascript:, text that is no address) goes home.
+    /// Decided without exceptions, so a hostile return address is never a failure.
+    /// </summary>
+    internal static string LocalOrHome(string? uri, string baseUri)
+    {
+        if (string.IsNullOrWhiteSpace(uri) || uri.Any(char.IsControl) || uri.Contains('\\', StringComparison.Ordinal))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            return "";
         }
 
-        navigationManager.NavigateTo(uri);
+        if (uri.StartsWith(baseUri, StringComparison.OrdinalIgnoreCase))
+        {
+            uri = "/" + uri[baseUri.Length..];
+        }
+
+        // A path of this portal: no scheme or host ("https:", "javascript:", "//host"), well formed.
+        var local = !uri.StartsWith("//", StringComparison.Ordinal)
+            && (uri.IndexOf(':', StringComparison.Ordinal) is var colon && (colon < 0 || uri.IndexOfAny(['/', '?', '#']) is var stop && stop >= 0 && stop < colon));
+        return local && Uri.IsWellFormedUriString(uri, UriKind.Relative) ? uri : "";
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
