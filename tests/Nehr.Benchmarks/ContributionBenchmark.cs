@@ -27,27 +27,7 @@ internal static class ContributionBenchmark
     public static async Task RunAsync(int bundles = 300, int[]? concurrencies = null)
     {
         concurrencies ??= [1, 4, 8];
-        var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var database = Path.Combine(directory, "nehr.db");
-        await using (var portal = new KestrelPortal(database))
-        {
-            portal.UseKestrel(0);
-            portal.StartServer();
-            using var client = portal.CreateClient();
-            Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
-            await RunOnAsync(client, People(database), bundles, concurrencies);
-        }
-
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left in the temp folder.
-        }
+        await KestrelPortal.RunFreshAsync((client, database) => RunOnAsync(client, People(database), bundles, concurrencies));
     }
 
     /// <summary>Posts the bundles to a running portal, for the patients given.</summary>

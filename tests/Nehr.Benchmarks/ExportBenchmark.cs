@@ -20,16 +20,9 @@ internal static partial class ExportBenchmark
     public static async Task RunAsync()
     {
         var fixture = await File.ReadAllTextAsync(FixturePath("synthea-adult.json"));
-        var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var database = Path.Combine(directory, "nehr.db");
-        await using (var portal = new KestrelPortal(database))
+        await KestrelPortal.RunFreshAsync(async (client, database) =>
         {
-            portal.UseKestrel(0);
-            portal.StartServer();
-            using var client = portal.CreateClient();
             client.Timeout = TimeSpan.FromMinutes(5);
-            Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
             Console.WriteLine("One patient's export in one transaction (Synthea shape, repeated with fresh identifiers):");
             var token = await ContributionBenchmark.TokenAsync(client);
             var person = 0;
@@ -43,17 +36,7 @@ internal static partial class ExportBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {entries,6:N0} entries, {bytes / 1048576.0,5:0.0} MB: first post {first:0.00} s, resend {resend:0.00} s; {Kept(database, nric):N0} entries kept after both"));
             }
-        }
-
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left in the temp folder.
-        }
+        });
     }
 
     /// <summary>The fixture's entries (all but the Patient) repeated, every UUID but the Patient's replaced per copy.</summary>

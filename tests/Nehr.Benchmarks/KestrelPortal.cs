@@ -25,4 +25,33 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
             ["Logging:LogLevel:Default"] = "Warning",
         }));
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> against a portal on Kestrel (127.0.0.1, a free port) with a fresh SQLite file and the
+    /// demo data, in a folder of its own under the temp folder, removed afterwards.
+    /// </summary>
+    public static async System.Threading.Tasks.Task RunFreshAsync(Func<HttpClient, string, System.Threading.Tasks.Task> body)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var database = Path.Combine(directory, "nehr.db");
+        await using (var portal = new KestrelPortal(database))
+        {
+            portal.UseKestrel(0);
+            portal.StartServer();
+            using var client = portal.CreateClient();
+            Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
+            await body(client, database);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder.
+        }
+    }
 }
