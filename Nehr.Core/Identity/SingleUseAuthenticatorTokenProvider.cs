@@ -60,7 +60,7 @@ public sealed class SingleUseAuthenticatorTokenProvider(NehrDbContext db, TimePr
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastAuthenticatorStep, step));
         if (claimed == 1)
         {
-            // Identity saves the tracked account after a sign-in; it must write the step just claimed, not an older one.
+            // The loaded account shows the step just claimed; saving it never writes the step (only this update does).
             user.LastAuthenticatorStep = step;
         }
 

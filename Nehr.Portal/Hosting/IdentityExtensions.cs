@@ -70,6 +70,7 @@ internal static class IdentityExtensions
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddRoles<IdentityRole>()
+            .AddUserManager<NehrUserManager>()
             .AddEntityFrameworkStores<NehrDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<NehrClaimsPrincipalFactory>()

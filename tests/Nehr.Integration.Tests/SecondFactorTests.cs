@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Nehr.Core.Data;
 using Nehr.Core.Audit;
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Identity;
@@ -111,6 +114,70 @@ public sealed class SecondFactorTests : IClassFixture<PortalFactory>
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Contains("has already been used", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sign_in_refused_in_a_race_cannot_put_the_used_code_back_for_a_third_one()
+    {
+        // The refused sign-in loaded the account before the winner claimed the code; it then counts its failure, as
+        // Identity's sign-in manager does. Saving that stale account used to put the used step back.
+        var code = _portal.NextAuthenticatorCode();
+        using var loser = _portal.Services.CreateScope();
+        var loserUsers = loser.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var staleAccount = await loserUsers.FindByEmailAsync(DemoAccounts.OutsideDentist);
+        using (var winner = _portal.Services.CreateScope())
+        {
+            var users = winner.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.True(await users.VerifyTwoFactorTokenAsync((await users.FindByEmailAsync(DemoAccounts.OutsideDentist))!, TokenOptions.DefaultAuthenticatorProvider, code));
+        }
+
+        Assert.False(await loserUsers.VerifyTwoFactorTokenAsync(staleAccount!, TokenOptions.DefaultAuthenticatorProvider, code));
+        Assert.True((await loserUsers.AccessFailedAsync(staleAccount!)).Succeeded);
+
+        using var third = _portal.Services.CreateScope();
+        var thirdUsers = third.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.False(await thirdUsers.VerifyTwoFactorTokenAsync((await thirdUsers.FindByEmailAsync(DemoAccounts.OutsideDentist))!, TokenOptions.DefaultAuthenticatorProvider, code));
+    }
+
+    [Fact]
+    public async Task Two_sign_ins_posting_one_code_at_once_sign_in_once_and_a_third_is_refused()
+    {
+        var code = _portal.NextAuthenticatorCode();
+        var clients = new[] { _portal.NewClient(), _portal.NewClient(), _portal.NewClient() };
+        foreach (var client in clients)
+        {
+            await PortalSignIn.PostPasswordAsync(client, DemoAccounts.OutsideDentist, DemoAccounts.Password);
+        }
+
+        var racing = await Task.WhenAll(clients[..2].Select(c => PortalSignIn.PostAuthenticatorCodeAsync(c, code)));
+        var third = await PortalSignIn.PostAuthenticatorCodeAsync(clients[2], code);
+
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.Redirect));
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Failures_counted_from_stale_copies_of_an_account_all_count()
+    {
+        using var first = _portal.Services.CreateScope();
+        using var second = _portal.Services.CreateScope();
+        var firstUsers = first.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var secondUsers = second.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var a = (await firstUsers.FindByEmailAsync(DemoAccounts.RestrictedPatient))!;
+        var b = (await secondUsers.FindByEmailAsync(DemoAccounts.RestrictedPatient))!;
+        var before = a.AccessFailedCount;
+
+        await firstUsers.AccessFailedAsync(a);
+        await secondUsers.AccessFailedAsync(b);
+
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(before + 2, await db.Users.Where(u => u.Email == DemoAccounts.RestrictedPatient).Select(u => u.AccessFailedCount).SingleAsync());
+        await firstUsers.ResetAccessFailedCountAsync(a);
+        Assert.Equal(0, await db.Users.Where(u => u.Email == DemoAccounts.RestrictedPatient).Select(u => u.AccessFailedCount).SingleAsync());
     }
 
     [Theory]

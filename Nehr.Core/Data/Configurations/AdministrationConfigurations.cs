@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Nehr.Core.Administration;
 using Nehr.Core.Contribution;
@@ -74,6 +75,10 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
     public void Configure(EntityTypeBuilder<ApplicationUser> builder)
     {
         builder.Property(u => u.DisplayName).HasMaxLength(120);
+        // Changed only by conditional updates (NehrUserManager, SingleUseAuthenticatorTokenProvider): saving a copy of
+        // the account loaded earlier must not put an older value back.
+        builder.Property(u => u.LastAuthenticatorStep).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
+        builder.Property(u => u.AccessFailedCount).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
         builder.HasIndex(u => u.PatientId).IsUnique();
         builder.HasIndex(u => u.PersonnelId).IsUnique();
         builder.HasOne<Patient>().WithMany().HasForeignKey(u => u.PatientId).OnDelete(DeleteBehavior.Restrict);
