@@ -13,6 +13,7 @@ internal static class PortalExtensions
         builder.AddNehrTrustedProxies();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddNehrSignInRateLimit();
         builder.Services.AddScoped<PortalUser>();
         builder.Services.AddScoped<HomeService>();
         builder.Services.AddScoped<ClinicianService>();
@@ -30,7 +31,7 @@ internal static class PortalExtensions
     {
         app.UseForwardedHeaders();
         app.UseNehrSecurityHeaders();
-        app.UseNehrSignInRateLimit();
+        app.UseRateLimiter();
         if (app.Environment.IsDevelopment())
         {
             app.UseMigrationsEndPoint();

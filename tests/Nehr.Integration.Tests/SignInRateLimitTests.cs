@@ -43,4 +43,29 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
         using var page = await client.GetAsync("/Account/Login");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode); // reading the page is not limited
     }
+
+    [Fact]
+    public async Task Once_the_limit_is_reached_every_spelling_of_the_sign_in_addresses_is_refused()
+    {
+        using var client = _portal.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var _ = await PostAsync(client, "/Account/Login");
+        }
+
+        string[] spellings = ["/Account/Login", "/Account/Login/", "/account/login", "/ACCOUNT/LOGIN/", "/Account/Login?ReturnUrl=%2F",
+            "/Account/LoginWith2fa/", "/Account/LoginWithRecoveryCode/", "/Account/ForgotPassword/", "/Account/ResetPassword/"];
+        foreach (var path in spellings)
+        {
+            using var answer = await PostAsync(client, path);
+            Assert.True(answer.StatusCode == HttpStatusCode.TooManyRequests, $"{path}: {answer.StatusCode}");
+        }
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path) =>
+        client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = "dr.lee@nehr.demo",
+            ["Input.Password"] = "wrong-password",
+        }));
 }

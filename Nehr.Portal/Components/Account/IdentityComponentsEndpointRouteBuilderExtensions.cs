@@ -70,10 +70,12 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         {
             await antiforgery.ValidateRequestAsync(context);
 
-            var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
-            var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
+            // Passkeys are discoverable: the browser offers the user's own. Options made for a named account would
+            // list its passkeys and so tell whether it exists; the name given is not looked up.
+            _ = username;
+            var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(null);
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        });
+        }).RequireRateLimiting(SignInRateLimit.Policy);
 
         return accountGroup;
     }
