@@ -72,7 +72,7 @@ internal static class IdentityExtensions
             .AddRoles<IdentityRole>()
             .AddUserManager<NehrUserManager>()
             .AddEntityFrameworkStores<NehrDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<NehrSignInManager>()
             .AddClaimsPrincipalFactory<NehrClaimsPrincipalFactory>()
             .AddDefaultTokenProviders()
             // Replaces Identity's authenticator provider (which accepts a code again while it is valid) under its name.

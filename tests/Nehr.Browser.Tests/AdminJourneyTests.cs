@@ -290,7 +290,9 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         var again = await fixture.NewPageAsync();
         await new SignInPage(again).GotoAsync();
         await new SignInPage(again).SignInAsync("tan.wm@cgh.example.sg", "My-Own-Passw0rd!");
-        await Expect(again).ToHaveURLAsync(new Regex("/Account/Lockout"));
+        await Expect(new SignInPage(again).Error).ToContainTextAsync("the account is locked");
+        await again.GotoAsync("/clinician");
+        await Expect(again).ToHaveURLAsync(new Regex("/Account/Login"));
     }
 
     [Fact]

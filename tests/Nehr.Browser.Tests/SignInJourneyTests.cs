@@ -60,7 +60,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
 
         await signIn.SignInAsync(DemoAccounts.Auditor, "Not-the-passw0rd!");
 
-        await Expect(signIn.Error).ToContainTextAsync("The email or password is incorrect.");
+        await Expect(signIn.Error).ToContainTextAsync("The email or password is incorrect");
         await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
         await page.GotoAsync("/admin/moh");
         await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
