@@ -15,6 +15,7 @@ public static class AccessServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
         services.AddScoped<SecurityEvents>();
+        services.AddScoped<Identity.PasswordResets>();
         services.AddScoped<RecordGate>();
         services.AddScoped<PatientLookup>();
         services.AddScoped<RestrictionService>();

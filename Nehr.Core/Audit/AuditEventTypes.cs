@@ -6,6 +6,9 @@ public static class AuditEventTypes
     public const string SignIn = "auth.sign-in";
     public const string SignInFailed = "auth.sign-in-failed";
     public const string SignOut = "auth.sign-out";
+    public const string PasswordResetRequested = "auth.password-reset-requested";
+    public const string PasswordReset = "auth.password-reset";
+    public const string PasswordResetFailed = "auth.password-reset-failed";
     public const string RecordRead = "record.read";
     public const string PatientLookup = "patient.lookup";
     public const string RestrictionChanged = "restriction.changed";

@@ -14,7 +14,11 @@ public sealed class EmailOptions
 
     public int SmtpPort { get; set; } = 587;
 
-    public bool SmtpEnableSsl { get; set; } = true;
+    /// <summary>
+    /// TLS to the SMTP server: <c>StartTls</c> (the default: refuse a server that does not offer it), <c>SslOnConnect</c>
+    /// (port 465), <c>Auto</c>, or <c>None</c> (only for a relay on the same machine).
+    /// </summary>
+    public MailKit.Security.SecureSocketOptions SmtpSecurity { get; set; } = MailKit.Security.SecureSocketOptions.StartTls;
 
     public string? SmtpUser { get; set; }
 

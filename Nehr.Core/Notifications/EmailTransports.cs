@@ -1,9 +1,8 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Mail;
-using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Nehr.Core.Notifications;
 
@@ -11,6 +10,22 @@ namespace Nehr.Core.Notifications;
 public interface IEmailTransport
 {
     Task SendAsync(OutboxMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>The MIME message of an outbox message (plain text, UTF-8), as both transports write it.</summary>
+internal static class EmailMessages
+{
+    public static MimeMessage ToMime(OutboxMessage message, EmailOptions options)
+    {
+        var mime = new MimeMessage();
+        mime.From.Add(MailboxAddress.Parse(options.From));
+        mime.To.Add(MailboxAddress.Parse(message.To));
+        mime.Subject = message.Subject;
+        mime.Date = new DateTimeOffset(message.CreatedAtUtc, TimeSpan.Zero);
+        mime.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MailboxAddress.Parse(options.From).Domain);
+        mime.Body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = message.Body };
+        return mime;
+    }
 }
 
 /// <summary>Writes each message as an .eml file to the pickup folder (the default: no mail server needed).</summary>
@@ -22,34 +37,32 @@ public sealed class FolderEmailTransport(IOptions<EmailOptions> options, IHostEn
     {
         ArgumentNullException.ThrowIfNull(message);
         System.IO.Directory.CreateDirectory(Directory);
-        var text = new StringBuilder()
-            .Append("From: ").AppendLine(options.Value.From)
-            .Append("To: ").AppendLine(message.To)
-            .Append("Subject: ").AppendLine(message.Subject)
-            .Append("Date: ").AppendLine(message.CreatedAtUtc.ToString("R", CultureInfo.InvariantCulture))
-            .AppendLine("Content-Type: text/plain; charset=utf-8")
-            .AppendLine()
-            .AppendLine(message.Body)
-            .ToString();
-        var path = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{message.Id:D10}.eml"));
-        await File.WriteAllTextAsync(path, text, Encoding.UTF8, cancellationToken);
+        var path = Path.Combine(Directory, FormattableString.Invariant($"{message.Id:D10}.eml"));
+        await EmailMessages.ToMime(message, options.Value).WriteToAsync(path, cancellationToken);
     }
 }
 
-/// <summary>Sends through an SMTP server (when Nehr:Email:SmtpHost is set).</summary>
+/// <summary>Sends through an SMTP server (when Nehr:Email:SmtpHost is set), with MailKit.</summary>
 public sealed class SmtpEmailTransport(IOptions<EmailOptions> options) : IEmailTransport
 {
     public async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var settings = options.Value;
-        using var client = new SmtpClient(settings.SmtpHost, settings.SmtpPort) { EnableSsl = settings.SmtpEnableSsl };
+        using var client = new SmtpClient();
+        await client.ConnectAsync(settings.SmtpHost ?? throw new InvalidOperationException($"{EmailOptions.Section}:SmtpHost is not set."), settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
         if (!string.IsNullOrEmpty(settings.SmtpUser))
         {
-            client.Credentials = new NetworkCredential(settings.SmtpUser, settings.SmtpPassword);
+            await client.AuthenticateAsync(settings.SmtpUser, settings.SmtpPassword ?? string.Empty, cancellationToken);
         }
 
-        using var mail = new MailMessage(settings.From, message.To, message.Subject, message.Body);
-        await client.SendMailAsync(mail, cancellationToken);
+        await client.SendAsync(EmailMessages.ToMime(message, settings), cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
     }
+
+    /// <summary>What a failed delivery throws (worth trying again later), as opposed to a fault of the portal.</summary>
+    public static bool IsDeliveryFailure(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or MailKit.CommandException or MailKit.ProtocolException
+            or AuthenticationException or SslHandshakeException or ParseException or UnauthorizedAccessException
+            or InvalidOperationException;
 }

@@ -55,7 +55,7 @@ public sealed class OutboxDispatcher(
                 message.MarkSent(clock.GetUtcNow().UtcDateTime);
                 sent++;
             }
-            catch (Exception e) when (e is IOException or System.Net.Mail.SmtpException or InvalidOperationException or UnauthorizedAccessException)
+            catch (Exception e) when (SmtpEmailTransport.IsDeliveryFailure(e))
             {
                 logger.LogWarning(e, "Outbox message {Id} could not be sent (attempt {Attempt}).", message.Id, message.Attempts + 1);
                 message.MarkFailed(e.Message);

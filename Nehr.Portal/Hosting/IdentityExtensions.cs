@@ -78,7 +78,8 @@ internal static class IdentityExtensions
             // Replaces Identity's authenticator provider (which accepts a code again while it is valid) under its name.
             .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
 
-        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
+        // A password reset link works for an hour (Identity's default is a day), and once: a reset renews the stamp it is bound to.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordResets.LinkLifetime);
         return builder;
     }
 }

@@ -14,6 +14,7 @@ internal static class PortalExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddNehrSignInRateLimit();
+        builder.Services.AddSingleton<PublicAddress>();
         builder.Services.AddScoped<PortalUser>();
         builder.Services.AddScoped<HomeService>();
         builder.Services.AddScoped<ClinicianService>();

@@ -17,6 +17,9 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public PortalProcess Portal { get; private set; } = null!;
 
+    /// <summary>The SMTP server the portal sends its e-mail to.</summary>
+    public SmtpInbox Inbox { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -26,7 +29,14 @@ public sealed class PortalFixture : IAsyncLifetime
             throw new InvalidOperationException($"Debian's Chromium is missing at {ChromiumPath}: run the README's test command, which installs it.");
         }
 
-        Portal = await PortalProcess.StartAsync();
+        Inbox = SmtpInbox.Start();
+        Portal = await PortalProcess.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["Nehr__Email__SmtpHost"] = "127.0.0.1",
+            ["Nehr__Email__SmtpPort"] = Inbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Nehr__Email__SmtpSecurity"] = "None", // a relay on loopback
+            ["Nehr__Email__PollSeconds"] = "1",
+        });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -80,6 +90,11 @@ public sealed class PortalFixture : IAsyncLifetime
             }
 
             await Portal.DisposeAsync();
+        }
+
+        if (Inbox is not null)
+        {
+            await Inbox.DisposeAsync();
         }
     }
 }

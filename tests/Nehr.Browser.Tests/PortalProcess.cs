@@ -42,7 +42,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the portal on a fresh database, or on the one in <paramref name="directory"/> (kept on disposal).</summary>
-    public static async Task<PortalProcess> StartAsync(string? directory = null)
+    public static async Task<PortalProcess> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = RepositoryRoot();
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
@@ -70,6 +70,10 @@ public sealed partial class PortalProcess : IAsyncDisposable
         start.Environment["Nehr__Data__SeedDemoData"] = "true";
         start.Environment["Nehr__Security__SignInsPerMinute"] = "1000"; // the journeys sign in far more often than a person
         start.Environment["Logging__LogLevel__Default"] = "Information";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
         var portal = new PortalProcess(process, directory, ownsDirectory, new Uri("http://127.0.0.1"));

@@ -1,0 +1,109 @@
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+using Nehr.Core.Notifications;
+
+namespace Nehr.Core.Identity;
+
+/// <summary>
+/// Password reset by e-mail. A request always has one outcome for the person asking (the same confirmation), whether
+/// or not the address belongs to an account; for an account, the reset link goes to its address through the outbox,
+/// written with the audit event in one transaction. The link works once (a reset changes the security stamp it is
+/// bound to) and for <see cref="LinkLifetime"/>.
+/// </summary>
+public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock)
+{
+    public const string Subject = "NEHR Portal: reset your password";
+
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Sends a reset link to <paramref name="email"/> if it is an account's; records the request either way.</summary>
+    /// <param name="resetPage">The absolute address of the reset page; the link is it with the code.</param>
+    public async Task RequestAsync(string email, Uri resetPage, AuditContext who, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resetPage);
+        ArgumentNullException.ThrowIfNull(who);
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        if (user?.Email is { } address)
+        {
+            var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            var link = QueryHelpers.AddQueryString(resetPage.AbsoluteUri, "code", code);
+            db.OutboxMessages.Add(new OutboxMessage(address, Subject,
+                $"Someone asked to reset the password of your NEHR Portal account ({address}).\n\n"
+                + $"If it was you, open this link within {LinkLifetime.TotalMinutes:0} minutes and choose a new password. It works once:\n\n{link}\n\n"
+                + "If you did not ask, ignore this message: your password stays as it is. Staff still need their authenticator code to sign in.",
+                clock.GetUtcNow().UtcDateTime));
+        }
+
+        await AppendAsync(who, user, AuditEventTypes.PasswordResetRequested, AuditOutcome.Success, user is null ? "account=none" : "account=known; link sent", cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets a new password with a link's code. False, with nothing changed, when the address is not an account's or
+    /// the code is not valid for it (altered, expired, used, or sent to another address): one outcome for all of these.
+    /// </summary>
+    public async Task<ResetOutcome> ResetAsync(string email, string code, string newPassword, AuditContext who, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is null || !await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<ApplicationUser>.ResetPasswordTokenPurpose, code))
+        {
+            await using var refused = await db.BeginWriteTransactionAsync(cancellationToken);
+            await AppendAsync(who, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : "reason=invalid or expired link", cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await refused.CommitAsync(cancellationToken);
+            return ResetOutcome.InvalidLink;
+        }
+
+        // The new password, the new security stamp (ending every other session and this link) and the audit event in one transaction.
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        var result = await users.ResetPasswordAsync(user, code, newPassword);
+        if (!result.Succeeded)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken))
+                ? ResetOutcome.InvalidLink
+                : new ResetOutcome(false, result.Errors.Select(e => e.Description).ToList());
+        }
+
+        await AppendAsync(who, user, AuditEventTypes.PasswordReset, AuditOutcome.Success, "method=e-mailed link", cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ResetOutcome.Done;
+    }
+
+    private async Task AppendAsync(AuditContext who, ApplicationUser? user, string eventType, AuditOutcome outcome, string details, CancellationToken cancellationToken)
+    {
+        var providerId = user?.PersonnelId is { } personnelId
+            ? await db.Personnel.Where(p => p.Id == personnelId).Select(p => (int?)p.ProviderId).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        await audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = eventType,
+            CorrelationId = who.CorrelationId,
+            ActorUserId = user?.Id,
+            ActorPersonnelId = user?.PersonnelId,
+            ActorProviderId = providerId,
+            ClientAddress = who.ClientAddress,
+            Outcome = outcome,
+            Details = details,
+        }, cancellationToken);
+    }
+}
+
+/// <summary>What a reset came to: done, an invalid link (one answer for every reason), or the new password's faults.</summary>
+public sealed record ResetOutcome(bool Succeeded, IReadOnlyList<string> PasswordErrors)
+{
+    public static readonly ResetOutcome Done = new(true, []);
+
+    public static readonly ResetOutcome InvalidLink = new(false, []);
+
+    public bool IsInvalidLink => !Succeeded && PasswordErrors.Count == 0;
+}
