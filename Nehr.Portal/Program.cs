@@ -22,10 +22,12 @@ builder.AddNehrHealth();
 
 var app = builder.Build();
 
+app.RefuseUnsafeProductionSettings();
 app.UseNehrPortal();
 app.MapNehrPortal();
 
 await app.InitializeNehrDatabaseAsync();
+await app.RefuseDemoDatabaseInProductionAsync();
 await app.RunAsync();
 
 /// <summary>The entry point, visible to the test host.</summary>

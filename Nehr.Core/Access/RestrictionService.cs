@@ -58,8 +58,8 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
         {
             var pattern = TextSearch.ContainsPattern(term);
             query = ProviderCode.TryParse(term, out var code, out _)
-                ? query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern) || p.Code == code)
-                : query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern));
+                ? query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern, TextSearch.Escape) || p.Code == code)
+                : query.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern, TextSearch.Escape));
         }
 
         var found = await query.OrderBy(p => p.Name).Take(MaxSearchResults).ToListAsync(cancellationToken);

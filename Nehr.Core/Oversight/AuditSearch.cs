@@ -178,7 +178,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
             var normalized = person.ToUpperInvariant();
             var users = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).ToListAsync(cancellationToken);
             var pattern = TextSearch.ContainsPattern(person);
-            var people = await db.Personnel.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern)).Select(p => (int?)p.Id).Take(500).ToListAsync(cancellationToken);
+            var people = await db.Personnel.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern, TextSearch.Escape)).Select(p => (int?)p.Id).Take(500).ToListAsync(cancellationToken);
             if (users.Count == 0 && people.Count == 0)
             {
                 return null;

@@ -41,7 +41,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
                 join provider in db.Providers on person.ProviderId equals provider.Id
                 join user in db.Users on (int?)person.Id equals user.PersonnelId into users
                 from user in users.DefaultIfEmpty()
-                where EF.Functions.Like(person.Name.ToUpper(), pattern) || (user != null && EF.Functions.Like(user.NormalizedEmail!, pattern))
+                where EF.Functions.Like(person.Name.ToUpper(), pattern, TextSearch.Escape) || (user != null && EF.Functions.Like(user.NormalizedEmail!, pattern, TextSearch.Escape))
                 orderby person.Name
                 select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
             .Take(MaxResults).ToListAsync(cancellationToken);

@@ -22,12 +22,21 @@ internal static class ConfigurationExtensions
             throw new FileNotFoundException($"The portal's settings file was not found (looked for {path}).", path);
         }
 
-        var source = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
-        source.ResolveFileProvider();
+        // Then appsettings.{Environment}.json beside it, if there is one (appsettings.Development.json turns the demo data on).
+        var environmentPath = Path.Combine(Path.GetDirectoryName(path)!, $"appsettings.{builder.Environment.EnvironmentName}.json");
         var sources = builder.Configuration.Sources;
         var index = sources.ToList().FindIndex(s => s is JsonConfigurationSource json && json.Path?.StartsWith("appsettings", StringComparison.Ordinal) == true);
-        sources.Insert(index < 0 ? 0 : index, source);
+        index = index < 0 ? 0 : index;
+        sources.Insert(index, Json(path, optional: false));
+        sources.Insert(index + 1, Json(environmentPath, optional: true));
         return builder;
+    }
+
+    private static JsonConfigurationSource Json(string path, bool optional)
+    {
+        var source = new JsonConfigurationSource { Path = path, Optional = optional, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        return source;
     }
 
     private static string? FindRootSettings(string start)

@@ -15,6 +15,13 @@ internal static class IdentityExtensions
 
     public const int MaxFailedSignIns = 5;
 
+    /// <summary>
+    /// The sign-in cookie's name: with the <c>__Host-</c> prefix outside development, so a browser takes it only when
+    /// Secure, for the whole host and from no other (sub)domain. Development runs on plain http://127.0.0.1.
+    /// </summary>
+    public static string SignInCookieName(IHostEnvironment environment) =>
+        environment.IsDevelopment() ? "nehr.auth" : "__Host-nehr.auth";
+
     public static WebApplicationBuilder AddNehrIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -38,8 +45,14 @@ internal static class IdentityExtensions
             cookie.SlidingExpiration = true;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.Name = "nehr.auth";
+            cookie.Cookie.Name = SignInCookieName(builder.Environment);
         });
+
+        // Every cookie (sign-in, second-factor step, antiforgery) is Secure outside development, whatever the
+        // request's scheme: TLS ends at the load balancer, and the portal must not hand a session to plain HTTP.
+        services.Configure<CookiePolicyOptions>(o => o.Secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
+        services.ConfigureAll<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(o =>
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
 
         // The security stamp is checked on every request, so a changed stamp (sign-out, role change, deactivation,
         // password change) ends the other sessions at their next request; open circuits revalidate every 30 s.

@@ -11,6 +11,7 @@ internal static class PortalExtensions
     public static WebApplicationBuilder AddNehrPortal(this WebApplicationBuilder builder)
     {
         builder.AddNehrTrustedProxies();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false); // no "Server: Kestrel" banner
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddNehrSignInRateLimit();
@@ -31,7 +32,13 @@ internal static class PortalExtensions
     public static WebApplication UseNehrPortal(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        // Routing and authentication come after the security headers, so every answer carries them, the token
+        // endpoint's too (OpenIddict answers it inside authentication); left to WebApplication they would come first.
         app.UseNehrSecurityHeaders();
+        app.UseCookiePolicy();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         if (app.Environment.IsDevelopment())
         {

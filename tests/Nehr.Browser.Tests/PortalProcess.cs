@@ -64,7 +64,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The production pipeline (error pages, HSTS, Secure cookies), with the demo data a Production start refuses.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__Nehr"] = $"Data Source={Path.Combine(directory, "nehr.db")}";
         start.Environment["Nehr__Data__SeedDemoData"] = "true";

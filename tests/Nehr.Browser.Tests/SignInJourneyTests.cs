@@ -135,7 +135,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         var page = await fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.PolyclinicNurse));
         var cookies = await page.Context.CookiesAsync();
-        Assert.Contains(cookies, c => c.Name == "nehr.auth");
+        Assert.Contains(cookies, c => c.Name == "__Host-nehr.auth");
 
         await new AppShell(page).SignOutButton.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();

@@ -86,4 +86,39 @@ public sealed class HostileRequestTests(FeedPortal shared) : IClassFixture<FeedP
             s.SearchAsync(DemoWorld.As(_world.AuditorUserId), new AuditQuery(From: DateOnly.MinValue, To: DateOnly.MaxValue), 1));
         Assert.True(page.Total > 0);
     }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("%Lee")]
+    [InlineData("L_e")]
+    public async Task Per_cent_and_underscore_in_a_person_search_are_taken_literally(string person)
+    {
+        using (await _portal.SignedInClientAsync(DemoAccounts.HospitalDoctor))
+        {
+        }
+
+        var literal = await _portal.WithAsync<AuditSearch, AuditPage>(s => s.SearchAsync(DemoWorld.As(_world.AuditorUserId), new AuditQuery(Person: person), 1));
+        var lee = await _portal.WithAsync<AuditSearch, AuditPage>(s => s.SearchAsync(DemoWorld.As(_world.AuditorUserId), new AuditQuery(Person: "Lee"), 1));
+
+        Assert.Equal(0, literal.Total);
+        Assert.True(lee.Total > 0);
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_answers_with_the_security_headers()
+    {
+        using var client = _portal.CreateClient();
+        using var answer = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = DemoAccounts.SystemClientId,
+            ["client_secret"] = "not the secret",
+        }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", answer.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", answer.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-store", answer.Headers.CacheControl?.ToString());
+    }
 }

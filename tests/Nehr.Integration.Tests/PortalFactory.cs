@@ -25,6 +25,14 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     private readonly string _postgreSqlDatabase = $"nehr_test_{Guid.NewGuid():N}";
     private bool _postgreSqlDatabaseCreated;
 
+    public PortalFactory() => ClientOptions.BaseAddress = BaseAddress;
+
+    /// <summary>
+    /// What the test clients call the portal: https, as a browser reaches it through the load balancer. Outside
+    /// development every cookie is Secure, and a client sends a Secure cookie only over https.
+    /// </summary>
+    public static Uri BaseAddress { get; } = new("https://localhost");
+
     /// <summary>The database every portal of this test run uses.</summary>
     public static string Provider { get; } = DatabaseProviders.Parse(Environment.GetEnvironmentVariable("NEHR_TEST_PROVIDER"));
 

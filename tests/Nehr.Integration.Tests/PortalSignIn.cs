@@ -11,7 +11,7 @@ public static partial class PortalSignIn
 {
     /// <summary>A client that keeps cookies and does not follow redirects.</summary>
     public static HttpClient NewClient(this PortalFactory portal) =>
-        portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
     public static async Task<HttpResponseMessage> PostPasswordAsync(HttpClient client, string email, string password)
     {

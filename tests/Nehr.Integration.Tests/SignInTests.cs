@@ -20,7 +20,7 @@ public sealed partial class SignInTests : IDisposable
     [InlineData("/admin/moh")]
     public async Task An_anonymous_request_to_an_area_is_sent_to_sign_in(string area)
     {
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
         var response = await client.GetAsync(area);
 
@@ -31,7 +31,7 @@ public sealed partial class SignInTests : IDisposable
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one_with_the_same_answer()
     {
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
         for (var i = 0; i < 5; i++)
         {
@@ -46,7 +46,7 @@ public sealed partial class SignInTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
         Assert.Contains(RefusedHtml, await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.DoesNotContain(locked.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("nehr.auth=", StringComparison.Ordinal)));
+        Assert.DoesNotContain(locked.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("__Host-nehr.auth=", StringComparison.Ordinal)));
         await using var scope = _portal.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         Assert.True(await users.IsLockedOutAsync((await users.FindByEmailAsync(DemoAccounts.HospitalDoctor))!));
@@ -56,7 +56,7 @@ public sealed partial class SignInTests : IDisposable
     public async Task An_unknown_account_gets_the_same_answer_as_a_wrong_password_and_as_a_locked_account()
     {
         _portal.Settings["Nehr:Security:SignInsPerMinute"] = "1000";
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
         var unknown = await PostLoginAsync(client, "nobody@nehr.demo", "Some-Passw0rd!");
         var wrong = await PostLoginAsync(client, DemoAccounts.Auditor, "Some-Passw0rd!");
@@ -88,7 +88,7 @@ public sealed partial class SignInTests : IDisposable
         // their password hash; unknown ones, and locked ones, were answered without one, about 17 times faster.
         // Twenty of each, taken in turn, and their medians compared (the measure: within 25 %).
         _portal.Settings["Nehr:Security:SignInsPerMinute"] = "1000";
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
         (await PostLoginAsync(client, "warm-up@nehr.demo", "Some-Passw0rd!")).Dispose();
         var known = new List<double>();
         var locked = new List<double>();
@@ -151,15 +151,23 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
-    public async Task A_correct_password_signs_in_and_sets_an_http_only_cookie()
+    public async Task A_correct_password_signs_in_and_sets_a_secure_http_only_host_only_cookie()
     {
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
         var response = await PostLoginAsync(client, DemoAccounts.Patient, DemoAccounts.Password);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("nehr.auth=", StringComparison.Ordinal));
+        // __Host-: a browser keeps it only if Secure, for this host alone, path /. Secure although the portal itself
+        // may be reached over plain HTTP behind the load balancer: every cookie is Secure outside development.
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("__Host-nehr.auth=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+        using var plain = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("http://localhost") });
+        using var overHttp = await plain.GetAsync("/Account/Login");
+        Assert.All(overHttp.Headers.GetValues("Set-Cookie"), c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class TrustedProxyTests : IDisposable
     private async Task<string?> AuditedAddressOfAFailedSignInAsync()
     {
         using var behindBalancer = _portal.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddTransient<IStartupFilter, FromBalancer>()));
-        using var client = behindBalancer.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = behindBalancer.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
         client.DefaultRequestHeaders.Add("X-Forwarded-For", Client);
         await PortalSignIn.PostPasswordAsync(client, DemoAccounts.Patient, "not the password at all");
         await using var db = _portal.CreateDbContext();

@@ -48,7 +48,7 @@ public sealed class SignInPage(IPage page)
             await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
         }
 
-        Sessions[email] = [.. (await page.Context.CookiesAsync()).Where(c => c.Name == "nehr.auth")];
+        Sessions[email] = [.. (await page.Context.CookiesAsync()).Where(c => c.Name == "__Host-nehr.auth")];
     }
 
     /// <summary>Enters the next code of the key this account has not used yet, waiting for the next step if need be.</summary>

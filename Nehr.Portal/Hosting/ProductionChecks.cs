@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Nehr.Core.Data;
+using Nehr.Core.Data.Demo;
+
+namespace Nehr.Portal.Hosting;
+
+/// <summary>
+/// What a Production start refuses (ASPNETCORE_ENVIRONMENT=Production, the default when none is set): demo data (its
+/// accounts have a published password and authenticator key, its systems published secrets), a sign-in cookie that
+/// is not Secure, links in e-mails built on whatever Host a request names, and e-mail that reaches nobody. Every
+/// problem is listed at once, and the portal stops before it touches the database.
+/// </summary>
+internal static class ProductionChecks
+{
+    /// <summary>The problems of the settings; empty when there are none.</summary>
+    public static IReadOnlyList<string> SettingsProblems(IConfiguration configuration, IServiceProvider services)
+    {
+        var problems = new List<string>();
+        if (configuration.GetValue<bool>("Nehr:Data:SeedDemoData"))
+        {
+            problems.Add("Nehr:Data:SeedDemoData is true: the demo accounts have a published password and authenticator key. Demo data is for Development.");
+        }
+
+        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme).Cookie;
+        var policy = services.GetRequiredService<IOptions<CookiePolicyOptions>>().Value.Secure;
+        if (policy != CookieSecurePolicy.Always || cookie.SecurePolicy != CookieSecurePolicy.Always || cookie.Name?.StartsWith("__Host-", StringComparison.Ordinal) != true)
+        {
+            problems.Add("The sign-in cookie is not Secure with the __Host- prefix.");
+        }
+
+        if (!Uri.TryCreate(configuration[PublicAddress.Setting], UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
+        {
+            problems.Add($"{PublicAddress.Setting} is not the portal's https address: password reset links would be built on the Host a request names.");
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Nehr:Email:SmtpHost"]))
+        {
+            problems.Add("Nehr:Email:SmtpHost is not set: e-mail (password resets, patients' access notices) would only be written to a folder.");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The problems of the database: demo accounts or demo systems in it (a database seeded for a demonstration).</summary>
+    public static async Task<IReadOnlyList<string>> DatabaseProblemsAsync(NehrDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var emails = DemoAccounts.All.Select(a => a.Email.ToUpperInvariant()).ToList();
+        string[] clientIds = [DemoAccounts.SystemClientId, DemoAccounts.RegisterClientId];
+        var problems = new List<string>();
+        if (await db.Users.AnyAsync(u => emails.Contains(u.NormalizedEmail!), cancellationToken))
+        {
+            problems.Add("The database has the demo accounts (published password and authenticator key): it was seeded for a demonstration.");
+        }
+
+        if (await db.SystemConnections.AnyAsync(s => s.ClientId != null && clientIds.Contains(s.ClientId), cancellationToken))
+        {
+            problems.Add("The database has the demo systems (published client secrets): it was seeded for a demonstration.");
+        }
+
+        return problems;
+    }
+
+    public static void RefuseUnsafeProductionSettings(this WebApplication app)
+    {
+        if (app.Environment.IsProduction())
+        {
+            Refuse(SettingsProblems(app.Configuration, app.Services));
+        }
+    }
+
+    public static async Task RefuseDemoDatabaseInProductionAsync(this WebApplication app)
+    {
+        if (app.Environment.IsProduction())
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            Refuse(await DatabaseProblemsAsync(scope.ServiceProvider.GetRequiredService<NehrDbContext>()));
+        }
+    }
+
+    private static void Refuse(IReadOnlyList<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "The portal does not start in Production with:\n - " + string.Join("\n - ", problems)
+                + "\nFix the settings (see README, \"Running in production\"), or run another environment (ASPNETCORE_ENVIRONMENT=Development for the demo).");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace Nehr.Browser.Tests;
+
+/// <summary>
+/// The built portal started as an operator would, in Production (issue 17, finding 9): it refuses demo data and
+/// unsafe settings before it touches the database, and starts with safe ones.
+/// </summary>
+public sealed class ProductionStartTests
+{
+    private static readonly Dictionary<string, string> Safe = new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Nehr__Data__SeedDemoData"] = "false",
+        ["Nehr__PublicUrl"] = "https://portal.nehr.example.sg",
+        ["Nehr__Email__SmtpHost"] = "127.0.0.1",
+    };
+
+    [Fact]
+    public async Task Production_refuses_demo_data_and_unsafe_settings_all_named_before_the_database_is_touched()
+    {
+        var directory = NewDirectory();
+        try
+        {
+            var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => PortalProcess.StartAsync(directory, new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Nehr__Data__SeedDemoData"] = "true",
+            }));
+
+            Assert.Contains("exited", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("does not start in Production", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:Data:SeedDemoData is true", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:PublicUrl is not the portal's https address", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:Email:SmtpHost is not set", refusal.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(directory, "nehr.db")), "the database was created");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Production_starts_with_safe_settings_but_not_on_a_database_seeded_for_a_demonstration()
+    {
+        var directory = NewDirectory();
+        try
+        {
+            await using (await PortalProcess.StartAsync(directory, Safe))
+            {
+            }
+
+            // The same database, once seeded with the demo data in another environment.
+            await using (await PortalProcess.StartAsync(directory))
+            {
+            }
+
+            var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => PortalProcess.StartAsync(directory, Safe));
+            Assert.Contains("The database has the demo accounts", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("The database has the demo systems", refusal.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string NewDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+}
