@@ -14,6 +14,13 @@ public static class AccessServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
+        services.AddOptions<AnonymousEventOptions>()
+            .Bind(configuration.GetSection(AnonymousEventOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AnonymousEventGuard>();
+        services.AddSingleton<AnonymousEventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnonymousEventRecorder>());
         services.AddScoped<SecurityEvents>();
         services.AddScoped<Identity.PasswordResets>();
         services.AddScoped<RecordGate>();

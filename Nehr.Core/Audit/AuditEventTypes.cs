@@ -9,6 +9,7 @@ public static class AuditEventTypes
     public const string PasswordResetRequested = "auth.password-reset-requested";
     public const string PasswordReset = "auth.password-reset";
     public const string PasswordResetFailed = "auth.password-reset-failed";
+    public const string EventsAggregated = "audit.events-aggregated";
     public const string RecordRead = "record.read";
     public const string PatientLookup = "patient.lookup";
     public const string RestrictionChanged = "restriction.changed";

@@ -6,9 +6,10 @@ namespace Nehr.Core.Audit;
 /// <summary>
 /// Audit events of authentication (sign-in, failed sign-in, sign-out) and of requests the portal refused before any
 /// service ran (a page or endpoint the caller's role does not open). Each is one event in its own transaction: there
-/// is nothing else to record with it.
+/// is nothing else to record with it. Events that name no account go through <see cref="AnonymousEventGuard"/>: a
+/// flood of them is counted, not written one by one.
 /// </summary>
-public sealed class SecurityEvents(IDbContextFactory<NehrDbContext> contexts, AuditTrail audit)
+public sealed class SecurityEvents(IDbContextFactory<NehrDbContext> contexts, AuditTrail audit, AnonymousEventGuard anonymous)
 {
     public Task SignedInAsync(AuditContext who, string method, CancellationToken cancellationToken = default) =>
         AppendAsync(who, AuditEventTypes.SignIn, AuditOutcome.Success, $"method={method}", cancellationToken);
@@ -27,6 +28,11 @@ public sealed class SecurityEvents(IDbContextFactory<NehrDbContext> contexts, Au
     private async Task AppendAsync(AuditContext who, string eventType, AuditOutcome outcome, string? details, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
+        if (who.UserId is null && !anonymous.Admit(eventType, who.ClientAddress))
+        {
+            return;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         var actor = who.UserId is null

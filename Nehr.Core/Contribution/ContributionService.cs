@@ -63,7 +63,8 @@ public sealed class RegistrationOptions
 /// what it records. Bad input changes no clinical data. A patient's restriction plays no part.
 /// </summary>
 public sealed partial class ContributionService(
-    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptions<RegistrationOptions> registration)
+    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptions<RegistrationOptions> registration,
+    AnonymousEventGuard anonymous)
 {
     /// <summary>Lines of a population-register load written in one transaction.</summary>
     public const int RegisterLoadChunk = 500;
@@ -81,6 +82,12 @@ public sealed partial class ContributionService(
             : await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.ClientId == clientId, cancellationToken);
         var secretOk = system is not null && ClientSecrets.Verify(clientSecret, system.ClientSecretHash);
         var allowed = secretOk && system!.MayContribute;
+        // A request for a client that does not exist names nobody: a flood of them is counted, not written one by one.
+        if (system is null && !anonymous.Admit(AuditEventTypes.SystemTokenRefused, clientAddress))
+        {
+            return null;
+        }
+
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         await audit.AppendAsync(db, new AuditEntry
         {

@@ -14,7 +14,7 @@ namespace Nehr.Core.Identity;
 /// written with the audit event in one transaction. The link works once (a reset changes the security stamp it is
 /// bound to) and for <see cref="LinkLifetime"/>.
 /// </summary>
-public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock)
+public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock, AnonymousEventGuard anonymous)
 {
     public const string Subject = "NEHR Portal: reset your password";
 
@@ -27,6 +27,11 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
         ArgumentNullException.ThrowIfNull(resetPage);
         ArgumentNullException.ThrowIfNull(who);
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is null && !anonymous.Admit(AuditEventTypes.PasswordResetRequested, who.ClientAddress))
+        {
+            return;
+        }
+
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
         if (user?.Email is { } address)
         {
@@ -54,6 +59,11 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null || !await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<ApplicationUser>.ResetPasswordTokenPurpose, code))
         {
+            if (user is null && !anonymous.Admit(AuditEventTypes.PasswordResetFailed, who.ClientAddress))
+            {
+                return ResetOutcome.InvalidLink;
+            }
+
             await using var refused = await db.BeginWriteTransactionAsync(cancellationToken);
             await AppendAsync(who, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : "reason=invalid or expired link", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);

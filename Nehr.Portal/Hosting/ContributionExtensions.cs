@@ -33,6 +33,12 @@ public sealed class ContributionOptions
     /// <summary>Bundles a system may post per minute; more are answered 429 with Retry-After.</summary>
     public int RequestsPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Token requests per minute for one client id from one address (a token lasts minutes; a system needs few):
+    /// more are answered 429 with Retry-After before the secret is checked, so guessing secrets is slow.
+    /// </summary>
+    public int TokenRequestsPerMinute { get; set; } = 30;
+
     /// <summary>The largest bundle accepted (413 above it): a lifetime's export of one patient fits.</summary>
     public long MaxBundleBytes { get; set; } = 64 * 1024 * 1024;
 
@@ -59,8 +65,8 @@ internal static class ContributionExtensions
     public static WebApplicationBuilder AddNehrContribution(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ContributionOptions>().BindConfiguration(ContributionOptions.Section)
-            .Validate(o => o.TokenMinutes is >= 1 and <= 60 && o.RequestsPerMinute >= 1 && o.MaxBundleBytes >= 1024 && o.MaxRegisterLoadBytes >= 1024,
-                "Nehr:Contribution needs TokenMinutes 1-60, RequestsPerMinute >= 1, MaxBundleBytes and MaxRegisterLoadBytes >= 1024.")
+            .Validate(o => o.TokenMinutes is >= 1 and <= 60 && o.RequestsPerMinute >= 1 && o.TokenRequestsPerMinute >= 1 && o.MaxBundleBytes >= 1024 && o.MaxRegisterLoadBytes >= 1024,
+                "Nehr:Contribution needs TokenMinutes 1-60, RequestsPerMinute and TokenRequestsPerMinute >= 1, MaxBundleBytes and MaxRegisterLoadBytes >= 1024.")
             .ValidateOnStart();
         builder.Services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section)
             .ValidateDataAnnotations()
@@ -83,6 +89,19 @@ internal static class ContributionExtensions
                 server.AddEphemeralSigningKey();
                 server.AddEphemeralEncryptionKey();
                 server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler.UseScopedHandler<ValidateSystemClient>());
+                // A token request over its rate is answered 429 (OpenIddict would answer 400).
+                server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler => handler
+                    .UseInlineHandler(context =>
+                    {
+                        if (context.Transaction.Properties.ContainsKey(ValidateSystemClient.Throttled)
+                            && context.Transaction.GetHttpRequest()?.HttpContext.Response is { } response)
+                        {
+                            response.StatusCode = StatusCodes.Status429TooManyRequests;
+                        }
+
+                        return default;
+                    })
+                    .SetOrder(OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreHandlers.AttachHttpResponseCode<OpenIddictServerEvents.ApplyTokenResponseContext>.Descriptor.Order + 1));
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
                     .DisableTransportSecurityRequirement(); // TLS ends at the load balancer in front of the portal
@@ -114,6 +133,7 @@ internal static class ContributionExtensions
             .RequireClaim(SystemClaim));
 
         builder.Services.AddSingleton<SystemRateLimiter>();
+        builder.Services.AddSingleton<TokenRateLimiter>();
         return builder;
     }
 
@@ -485,18 +505,31 @@ internal static class ContributionExtensions
 /// Checks a token request's client credentials against the NEHR's register of system connections (degraded mode has
 /// no application store): the secret against its hash, and the connection's state now. Both outcomes are audited.
 /// </summary>
-internal sealed class ValidateSystemClient(ContributionService contributions) : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
+internal sealed class ValidateSystemClient(ContributionService contributions, TokenRateLimiter limiter) : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
 {
+    public const string Throttled = "nehr:token-throttled";
+
     public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var http = context.Transaction.GetHttpRequest()?.HttpContext;
+
+        // Per client id and address, before anything costs a hash: a wrong secret costs about 60 ms to check.
+        using var lease = limiter.Acquire(context.ClientId, http?.Connection.RemoteIpAddress?.ToString());
+        if (!lease.IsAcquired)
+        {
+            var seconds = http is null ? 60 : RateLimits.Refuse(http, lease);
+            context.Transaction.Properties[Throttled] = true;
+            context.Reject("slow_down", $"Too many token requests for this client from your address: at most {limiter.PermitsPerMinute} a minute. Retry after {seconds} s.");
+            return;
+        }
+
         if (!context.Request.IsClientCredentialsGrantType())
         {
             context.Reject(Errors.UnsupportedGrantType, "Only the client_credentials grant is supported.");
             return;
         }
 
-        var http = context.Transaction.GetHttpRequest()?.HttpContext;
         var systemId = await contributions.AuthenticateClientAsync(
             context.ClientId, context.Request.ClientSecret, http?.Connection.RemoteIpAddress?.ToString(),
             http?.TraceIdentifier ?? Guid.NewGuid().ToString("N"), context.CancellationToken);
@@ -516,6 +549,19 @@ internal sealed class SystemRateLimiter(Microsoft.Extensions.Options.IOptions<Co
     private readonly PartitionedRateLimiter<int> _limiter = RateLimits.PerMinute<int>(options.Value.RequestsPerMinute);
 
     public RateLimitLease Acquire(int systemId) => _limiter.AttemptAcquire(systemId);
+
+    public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>Token requests per minute for one client id from one address (a fixed window each).</summary>
+internal sealed class TokenRateLimiter(Microsoft.Extensions.Options.IOptions<ContributionOptions> options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = RateLimits.PerMinute<string>(options.Value.TokenRequestsPerMinute);
+
+    public int PermitsPerMinute => options.Value.TokenRequestsPerMinute;
+
+    public RateLimitLease Acquire(string? clientId, string? address) =>
+        _limiter.AttemptAcquire($"{(clientId is { Length: > 200 } ? clientId[..200] : clientId)}|{address}");
 
     public void Dispose() => _limiter.Dispose();
 }

@@ -78,6 +78,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
     public async Task InitializeAsync()
     {
+        // Every denied cell must leave its own event: the aggregation of anonymous floods has its own tests.
+        _portal.Settings["Nehr:Audit:AnonymousPerAddressPerMinute"] = "1000000";
+        _portal.Settings["Nehr:Audit:AnonymousPerMinute"] = "1000000";
         var world = await DemoWorld.LoadAsync(_portal);
         _a = await ArrangeAsync(world);
         _userIds[Actor.Anonymous] = null;

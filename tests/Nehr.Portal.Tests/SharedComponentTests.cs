@@ -97,7 +97,7 @@ public class SharedComponentTests : MudTestContext
         auth.SetClaims(claims);
         Services.AddScoped<PortalUser>();
         // Only a refusal during interactive navigation is audited; this render audits nothing, so no database is needed.
-        Services.AddSingleton(new SecurityEvents(null!, null!));
+        Services.AddSingleton(new SecurityEvents(null!, null!, null!));
         return Render<AccessDeniedNotice>();
     }
 }
