@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Records;
@@ -13,7 +15,8 @@ public sealed class DatabaseInitializer(
     DemoDataSeeder seeder,
     SyntheticDataLoader loader,
     IOptions<NehrDataOptions> options,
-    ILogger<DatabaseInitializer> logger)
+    ILogger<DatabaseInitializer> logger,
+    IServiceProvider services)
 {
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -41,10 +44,35 @@ public sealed class DatabaseInitializer(
         }
 
         logger.LogInformation("Database schema is current.");
+        await SecureStoredSecretsAsync(cancellationToken);
 
         if (options.Value.SeedDemoData && await seeder.SeedAsync(cancellationToken) && options.Value.ExtraSyntheticPatients > 0)
         {
             await loader.AddPatientsAsync(options.Value.ExtraSyntheticPatients, options.Value.EntriesPerSyntheticPatient, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The key ring under the current key-encryption key (keys written in clear before, or under a previous one); a
+    /// key in it before anything is written (the key manager creates one on first use, with a write of its own, which
+    /// must not wait behind a transaction such as the demo seeding's); then the account secrets written in clear before.
+    /// </summary>
+    private async Task SecureStoredSecretsAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<Identity.KeyEncryptionKeys>() is not { } keys || services.GetService<IDataProtectionProvider>() is not { } protection)
+        {
+            return;
+        }
+
+        if (await Identity.KeyRingEncryption.EncryptStoredKeysAsync(db, keys, cancellationToken) is > 0 and var encrypted)
+        {
+            logger.LogInformation("{Count} data-protection keys encrypted under the current key-encryption key.", encrypted);
+        }
+
+        protection.CreateProtector("Nehr.KeyRing.Ready").Protect("ready");
+        if (await Identity.NehrUserStore.ProtectStoredSecretsAsync(db, protection, cancellationToken) is > 0 and var secrets)
+        {
+            logger.LogInformation("{Count} authenticator keys and recovery-code sets protected.", secrets);
         }
     }
 }

@@ -32,10 +32,11 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
             return;
         }
 
+        // The code first: making it may need a new key in the key ring, written outside this transaction.
+        var code = user is null ? null : WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        if (user?.Email is { } address)
+        if (user?.Email is { } address && code is not null)
         {
-            var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
             var link = QueryHelpers.AddQueryString(resetPage.AbsoluteUri, "code", code);
             db.OutboxMessages.Add(new OutboxMessage(address, Subject,
                 $"Someone asked to reset the password of your NEHR Portal account ({address}).\n\n"

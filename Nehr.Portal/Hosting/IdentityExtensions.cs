@@ -26,7 +26,11 @@ internal static class IdentityExtensions
     {
         var services = builder.Services;
         // Keys for cookies and antiforgery live in the database: they survive restarts and are shared by instances.
+        // Each key's secret is encrypted there under a key-encryption key kept outside the database (KeyEncryptionKeys).
         services.AddDataProtection().SetApplicationName("NEHR Portal").PersistKeysToDbContext<NehrDbContext>();
+        services.AddSingleton(sp => KeyEncryptionKeys.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<KeyEncryptionKeys>((o, keys) => o.XmlEncryptor = new AesGcmXmlEncryptor(keys));
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -85,6 +89,7 @@ internal static class IdentityExtensions
             .AddRoles<IdentityRole>()
             .AddUserManager<NehrUserManager>()
             .AddEntityFrameworkStores<NehrDbContext>()
+            .AddUserStore<NehrUserStore>()
             .AddSignInManager<NehrSignInManager>()
             .AddClaimsPrincipalFactory<NehrClaimsPrincipalFactory>()
             .AddDefaultTokenProviders()

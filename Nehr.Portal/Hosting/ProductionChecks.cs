@@ -36,6 +36,11 @@ internal static class ProductionChecks
             problems.Add($"{PublicAddress.Setting} is not the portal's https address: password reset links would be built on the Host a request names.");
         }
 
+        if (Nehr.Core.Identity.KeyEncryptionKeys.ConfiguredSource(configuration) is null)
+        {
+            problems.Add("Nehr:DataProtection:KeyEncryptionKey (or KeyEncryptionKeyFile) is not set: the data-protection key ring would be stored unencrypted.");
+        }
+
         if (string.IsNullOrWhiteSpace(configuration["Nehr:Email:SmtpHost"]))
         {
             problems.Add("Nehr:Email:SmtpHost is not set: e-mail (password resets, patients' access notices) would only be written to a folder.");

@@ -12,6 +12,7 @@ public sealed class ProductionStartTests
         ["Nehr__Data__SeedDemoData"] = "false",
         ["Nehr__PublicUrl"] = "https://portal.nehr.example.sg",
         ["Nehr__Email__SmtpHost"] = "127.0.0.1",
+        ["Nehr__DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
     [Fact]
@@ -31,6 +32,7 @@ public sealed class ProductionStartTests
             Assert.Contains("Nehr:Data:SeedDemoData is true", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("Nehr:PublicUrl is not the portal's https address", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("Nehr:Email:SmtpHost is not set", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("the data-protection key ring would be stored unencrypted", refusal.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(directory, "nehr.db")), "the database was created");
         }
         finally
