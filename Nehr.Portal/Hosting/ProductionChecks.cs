@@ -24,9 +24,16 @@ internal static class ProductionChecks
             problems.Add("Nehr:Data:SeedDemoData is true: the demo accounts have a published password and authenticator key. Demo data is for Development.");
         }
 
-        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme).Cookie;
+        var keyEncryptionKey = Nehr.Core.Identity.KeyEncryptionKeys.ConfiguredSource(configuration) is not null;
+        if (!keyEncryptionKey)
+        {
+            problems.Add("Nehr:DataProtection:KeyEncryptionKey (or KeyEncryptionKeyFile) is not set: the data-protection key ring would be stored unencrypted.");
+        }
+
+        // The cookie's options are complete only with the key ring (they seal the ticket with it), which needs that key.
+        var cookie = keyEncryptionKey ? services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme).Cookie : null;
         var policy = services.GetRequiredService<IOptions<CookiePolicyOptions>>().Value.Secure;
-        if (policy != CookieSecurePolicy.Always || cookie.SecurePolicy != CookieSecurePolicy.Always || cookie.Name?.StartsWith("__Host-", StringComparison.Ordinal) != true)
+        if (policy != CookieSecurePolicy.Always || cookie is not null && (cookie.SecurePolicy != CookieSecurePolicy.Always || cookie.Name?.StartsWith("__Host-", StringComparison.Ordinal) != true))
         {
             problems.Add("The sign-in cookie is not Secure with the __Host- prefix.");
         }
@@ -34,11 +41,6 @@ internal static class ProductionChecks
         if (!Uri.TryCreate(configuration[PublicAddress.Setting], UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
         {
             problems.Add($"{PublicAddress.Setting} is not the portal's https address: password reset links would be built on the Host a request names.");
-        }
-
-        if (Nehr.Core.Identity.KeyEncryptionKeys.ConfiguredSource(configuration) is null)
-        {
-            problems.Add("Nehr:DataProtection:KeyEncryptionKey (or KeyEncryptionKeyFile) is not set: the data-protection key ring would be stored unencrypted.");
         }
 
         if (string.IsNullOrWhiteSpace(configuration["Nehr:Email:SmtpHost"]))

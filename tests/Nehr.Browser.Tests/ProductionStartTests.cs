@@ -2,8 +2,10 @@ namespace Nehr.Browser.Tests;
 
 /// <summary>
 /// The built portal started as an operator would, in Production (issue 17, finding 9): it refuses demo data and
-/// unsafe settings before it touches the database, and starts with safe ones.
+/// unsafe settings before it touches the database, and starts with safe ones. (In the portal collection: its portal
+/// starts would otherwise run beside the browser journeys and slow them past their timeouts.)
 /// </summary>
+[Collection(PortalCollection.Name)]
 public sealed class ProductionStartTests
 {
     private static readonly Dictionary<string, string> Safe = new()
@@ -51,14 +53,24 @@ public sealed class ProductionStartTests
             {
             }
 
-            // The same database, once seeded with the demo data in another environment.
-            await using (await PortalProcess.StartAsync(directory))
+            // The same database, once seeded with the demo data in another environment (same key-encryption key).
+            await using (await PortalProcess.StartAsync(directory, new Dictionary<string, string>
+            {
+                ["Nehr__DataProtection__KeyEncryptionKey"] = Safe["Nehr__DataProtection__KeyEncryptionKey"],
+            }))
             {
             }
 
             var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => PortalProcess.StartAsync(directory, Safe));
             Assert.Contains("The database has the demo accounts", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("The database has the demo systems", refusal.Message, StringComparison.Ordinal);
+
+            // Without the key-encryption key its key ring was encrypted with, the portal says so and stops.
+            var wrongKey = await Assert.ThrowsAsync<InvalidOperationException>(() => PortalProcess.StartAsync(directory, new Dictionary<string, string>
+            {
+                ["Nehr__DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            }));
+            Assert.Contains("which is not configured (Nehr:DataProtection:KeyEncryptionKey or PreviousKeyEncryptionKeys)", wrongKey.Message, StringComparison.Ordinal);
         }
         finally
         {
