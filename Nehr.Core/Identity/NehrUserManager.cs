@@ -27,16 +27,43 @@ public sealed class NehrUserManager(
     TimeProvider clock)
     : UserManager<ApplicationUser>(store, optionsAccessor, passwordHasher, userValidators, passwordValidators, keyNormalizer, errors, services, logger)
 {
+    public const string LockedSubject = "NEHR Portal: your account was locked";
+
     public override async Task<IdentityResult> AccessFailedAsync(ApplicationUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
         var threshold = Options.Lockout.MaxFailedAccessAttempts;
-        DateTimeOffset? lockedUntil = clock.GetUtcNow() + Options.Lockout.DefaultLockoutTimeSpan;
+        // To the millisecond, which both databases store exactly: the lock read back below is recognised as this one.
+        var now = clock.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        DateTimeOffset? lockedUntil = now + Options.Lockout.DefaultLockoutTimeSpan;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.BeginWriteTransactionAsync() : null;
+
         // In SQL every SET reads the row as it was, so the count, the lockout and its reset are one change.
         await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
             .SetProperty(u => u.LockoutEnd, u => u.LockoutEnabled && u.AccessFailedCount + 1 >= threshold ? lockedUntil : u.LockoutEnd)
             .SetProperty(u => u.AccessFailedCount, u => u.LockoutEnabled && u.AccessFailedCount + 1 >= threshold ? 0 : u.AccessFailedCount + 1));
         await RefreshCountersAsync(user);
+
+        // The sign-in page gives a locked account the answer a wrong password gets (it must not tell that the account
+        // exists); its owner learns of the lock by e-mail, with the lock, in the same transaction.
+        if (user.LockoutEnd == lockedUntil && user.Email is { } email)
+        {
+            var local = now.UtcDateTime + Nehr.Core.NehrCalendar.Offset;
+            db.OutboxMessages.Add(new Notifications.OutboxMessage(email, LockedSubject,
+                $"Your NEHR Portal account ({email}) was locked for {Options.Lockout.DefaultLockoutTimeSpan.TotalMinutes:0} minutes at "
+                + $"{local.ToString("d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture)} (Singapore time), after {threshold} failed sign-in attempts.\n\n"
+                + "If it was you, wait and sign in again, or choose a new password with \"Forgot your password?\" on the sign-in page.\n"
+                + "If it was not you, someone may be trying your password: tell your provider's administrator (patients: the NEHR helpdesk).",
+                now.UtcDateTime));
+            await db.SaveChangesAsync();
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
+
         return IdentityResult.Success;
     }
 
