@@ -8,10 +8,12 @@ if (args is ["demo-code"])
     var now = DateTimeOffset.UtcNow;
     var left = Totp.StepSeconds - (int)(now.ToUnixTimeSeconds() % Totp.StepSeconds);
     Console.WriteLine($"{Totp.Code(DemoAccounts.AuthenticatorKey, now)}  (valid {left} s more; each code works once per account)");
-    return;
+    return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// `-- verify-audit`, `-- backup FILE`, `-- rotate-keys`: operations on the portal's database, then exit (Operations).
+var (command, hostArgs) = Operations.Split(args);
+var builder = WebApplication.CreateBuilder(hostArgs);
 
 builder.AddNehrConfiguration();
 builder.AddNehrData();
@@ -21,6 +23,10 @@ builder.AddNehrContribution();
 builder.AddNehrHealth();
 
 var app = builder.Build();
+if (command.Length > 0)
+{
+    return await Operations.RunAsync(app, command);
+}
 
 app.RefuseUnsafeProductionSettings();
 app.UseNehrPortal();
@@ -29,6 +35,7 @@ app.MapNehrPortal();
 await app.InitializeNehrDatabaseAsync();
 await app.RefuseDemoDatabaseInProductionAsync();
 await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the test host.</summary>
 public partial class Program;

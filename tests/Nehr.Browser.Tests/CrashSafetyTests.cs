@@ -21,7 +21,7 @@ namespace Nehr.Browser.Tests;
 [Collection(PortalCollection.Name)]
 public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const int EntriesPerBundle = 5;
+    internal const int EntriesPerBundle = 5;
     private const int Rounds = 3;
     private const int Writers = 4;
 
@@ -36,10 +36,7 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
             for (var round = 0; round < Rounds; round++)
             {
                 await using var portal = await PortalProcess.StartAsync(directory);
-                // The Patient as the hospital's system sends it: NRIC/FIN, name, birth date and gender (the identity cross-check).
-                patient ??= portal.Database.Scalar(
-                    """SELECT '{"resourceType":"Patient","identifier":[{"system":"' || $system || '","value":"' || p.Nric || '"}],"name":[{"text":"' || p.Name || '"}],"birthDate":"' || p.DateOfBirth || '","gender":"' || lower(p.Sex) || '"}' FROM Patients p JOIN AspNetUsers u ON u.PatientId = p.Id WHERE u.Email = $email""",
-                    ("$system", FhirBundleReader.NricSystem), ("$email", DemoAccounts.Patient));
+                patient ??= PatientJson(portal);
                 using var client = new HttpClient { BaseAddress = portal.BaseAddress };
                 var token = await TokenAsync(client);
                 using var stop = new CancellationTokenSource();
@@ -89,7 +86,7 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         }
     }
 
-    private static async Task WriteUntilKilledAsync(
+    internal static async Task WriteUntilKilledAsync(
         HttpClient client, string token, string patient, string writer, ConcurrentBag<string> acknowledged, CancellationToken stop)
     {
         for (var i = 0; !stop.IsCancellationRequested; i++)
@@ -122,7 +119,12 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         return $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:p","resource":{{{patient}}},"request":{"method":"PUT","url":"Patient"}},{{{string.Join(',', entries)}}}]}""";
     }
 
-    private static async Task<string> TokenAsync(HttpClient client)
+    /// <summary>The demo patient as the hospital's system sends it: NRIC/FIN, name, birth date and gender (the identity cross-check).</summary>
+    internal static string PatientJson(PortalProcess portal) => portal.Database.Scalar(
+        """SELECT '{"resourceType":"Patient","identifier":[{"system":"' || $system || '","value":"' || p.Nric || '"}],"name":[{"text":"' || p.Name || '"}],"birthDate":"' || p.DateOfBirth || '","gender":"' || lower(p.Sex) || '"}' FROM Patients p JOIN AspNetUsers u ON u.PatientId = p.Id WHERE u.Email = $email""",
+        ("$system", FhirBundleReader.NricSystem), ("$email", DemoAccounts.Patient));
+
+    internal static async Task<string> TokenAsync(HttpClient client)
     {
         using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {

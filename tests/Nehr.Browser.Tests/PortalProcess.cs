@@ -44,14 +44,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
     /// <summary>Starts the portal on a fresh database, or on the one in <paramref name="directory"/> (kept on disposal).</summary>
     public static async Task<PortalProcess> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var root = RepositoryRoot();
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
-        var portalDirectory = Path.Combine(root, "Nehr.Portal", "bin", configuration, "net10.0");
-        var dll = Path.Combine(portalDirectory, "Nehr.Portal.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
-        }
+        var (portalDirectory, dll) = BuiltPortal();
 
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
@@ -114,6 +107,43 @@ public sealed partial class PortalProcess : IAsyncDisposable
         {
             listening.TrySetResult(new Uri(match.Groups[1].Value));
         }
+    }
+
+    /// <summary>
+    /// Runs one of the portal's commands (<c>verify-audit</c>, <c>backup FILE</c>, <c>rotate-keys</c>) on the database
+    /// in <paramref name="directory"/>, as an operator would; returns its exit code and what it printed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(string directory, params string[] command)
+    {
+        var (portalDirectory, dll) = BuiltPortal();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = portalDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var part in command)
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        start.ArgumentList.Add($"--ConnectionStrings:Nehr=Data Source={Path.Combine(directory, "nehr.db")}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal's command.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static (string Directory, string Dll) BuiltPortal()
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var portalDirectory = Path.Combine(RepositoryRoot(), "Nehr.Portal", "bin", configuration, "net10.0");
+        var dll = Path.Combine(portalDirectory, "Nehr.Portal.dll");
+        return File.Exists(dll) ? (portalDirectory, dll) : throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
     }
 
     private static string RepositoryRoot()

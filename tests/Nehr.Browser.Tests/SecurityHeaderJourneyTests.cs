@@ -44,4 +44,21 @@ public sealed class SecurityHeaderJourneyTests(PortalFixture fixture)
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         Assert.Empty(violations);
     }
+
+    [Fact]
+    public async Task Kestrel_names_no_server_and_the_token_endpoint_carries_the_security_headers()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.Portal.BaseAddress };
+
+        using var page = await client.GetAsync("/Account/Login");
+        using var token = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "nobody", ["client_secret"] = "nothing",
+        }));
+
+        Assert.False(page.Headers.Contains("Server"), "Server: " + string.Join(",", page.Headers.TryGetValues("Server", out var v) ? v : []));
+        Assert.False(token.Headers.Contains("Server"));
+        Assert.True(token.Headers.Contains("Content-Security-Policy"));
+        Assert.Equal("nosniff", token.Headers.GetValues("X-Content-Type-Options").Single());
+    }
 }
