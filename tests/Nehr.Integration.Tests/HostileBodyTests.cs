@@ -12,6 +12,7 @@ namespace Nehr.Integration.Tests;
 /// The contribution API against hostile request bodies (<see cref="HostileBodies"/>): each must be refused as a whole
 /// with a FHIR OperationOutcome and a 4xx that fits (400, 413, 415 or 422), and none may change the record.
 /// </summary>
+[Trait("Database", "ProviderIndependent")]
 public sealed class HostileBodyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int MinimumBodies = 300;

@@ -2,6 +2,7 @@ using System.Net;
 
 namespace Nehr.Integration.Tests;
 
+[Trait("Database", "ProviderIndependent")]
 public sealed class SignInRateLimitTests : IAsyncLifetime
 {
     private readonly PortalFactory _portal = new();

@@ -11,6 +11,7 @@ using Nehr.Core.Data.Demo;
 namespace Nehr.Integration.Tests;
 
 /// <summary>Behind a load balancer: the client's address comes from X-Forwarded-For only when the balancer is trusted.</summary>
+[Trait("Database", "ProviderIndependent")]
 public sealed class TrustedProxyTests : IDisposable
 {
     private const string Balancer = "10.0.0.5";
