@@ -14,7 +14,8 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // The production pipeline with the demo data, which a Production start refuses (as the tests' portals do).
+        builder.UseEnvironment("Test");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Nehr"] = provider == Nehr.Core.Data.DatabaseProviders.PostgreSql ? database : $"Data Source={database}",
