@@ -44,19 +44,10 @@ public sealed partial class PortalProcess : IAsyncDisposable
     /// <summary>Starts the portal on a fresh database, or on the one in <paramref name="directory"/> (kept on disposal).</summary>
     public static async Task<PortalProcess> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (portalDirectory, dll) = BuiltPortal();
-
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "nehr-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = portalDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
+        var start = PortalStartInfo();
         // The production pipeline (error pages, HSTS, Secure cookies), with the demo data a Production start refuses.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
@@ -115,15 +106,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(string directory, params string[] command)
     {
-        var (portalDirectory, dll) = BuiltPortal();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = portalDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
+        var start = PortalStartInfo();
         foreach (var part in command)
         {
             start.ArgumentList.Add(part);
@@ -138,12 +121,26 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return (process.ExitCode, await output + await error);
     }
 
-    private static (string Directory, string Dll) BuiltPortal()
+    /// <summary>`dotnet Nehr.Portal.dll` from the portal's build output (the same configuration as the tests'), output redirected.</summary>
+    private static ProcessStartInfo PortalStartInfo()
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
         var portalDirectory = Path.Combine(RepositoryRoot(), "Nehr.Portal", "bin", configuration, "net10.0");
         var dll = Path.Combine(portalDirectory, "Nehr.Portal.dll");
-        return File.Exists(dll) ? (portalDirectory, dll) : throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the portal first: {dll} is missing.", dll);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = portalDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        return start;
     }
 
     private static string RepositoryRoot()
