@@ -19,13 +19,31 @@ namespace Nehr.Integration.Tests;
 /// NEHR_TEST_PROVIDER=PostgreSql, a new database on the PostgreSQL server named by NEHR_TEST_POSTGRES (test.sh runs
 /// the integration tests both ways).
 /// </summary>
+/// <remarks>
+/// Seeding the demo world costs more than most tests, and about 130 portals start in a run: the demo world is seeded
+/// once per run (<see cref="SeededTemplate"/>), and each portal starts on a copy of it, its clock at the time the
+/// copy was seeded, as if the portal had just seeded it. A portal whose settings change what is seeded or how it is
+/// protected (data settings, key-encryption keys), or whose clock a test moved before it started, seeds its own.
+/// </remarks>
 public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "nehr-tests", Guid.NewGuid().ToString("N"));
-    private readonly string _postgreSqlDatabase = $"nehr_test_{Guid.NewGuid():N}";
+    private readonly string _postgreSqlDatabase;
+    private readonly bool _isTemplate;
     private bool _postgreSqlDatabaseCreated;
 
-    public PortalFactory() => ClientOptions.BaseAddress = BaseAddress;
+    public PortalFactory()
+        : this(isTemplate: false, $"nehr_test_{Guid.NewGuid():N}", SeededTemplate.Instance.SeededAt)
+    {
+    }
+
+    private PortalFactory(bool isTemplate, string postgreSqlDatabase, DateTimeOffset startsAt)
+    {
+        _isTemplate = isTemplate;
+        _postgreSqlDatabase = postgreSqlDatabase;
+        Clock = new FakeTimeProvider(startsAt);
+        ClientOptions.BaseAddress = BaseAddress;
+    }
 
     /// <summary>
     /// What the test clients call the portal: https, as a browser reaches it through the load balancer. Outside
@@ -40,7 +58,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     /// <summary>The portal's clock; tests move it (e.g. past an override's expiry).</summary>
     /// <remarks>It starts on a whole second: PostgreSQL keeps times to the microsecond, and tests compare times read back with times computed.</remarks>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+    public FakeTimeProvider Clock { get; }
 
     /// <summary>Settings a test class needs on top of the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
@@ -87,14 +105,20 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_directory);
+        var fromTemplate = !_isTemplate && StartsAsSeeded();
         // Once: a derived factory (WithWebHostBuilder) configures its host through this method again.
         if (OnPostgreSql && !_postgreSqlDatabaseCreated && !Settings.ContainsKey("ConnectionStrings:Nehr"))
         {
             using var server = new NpgsqlConnection(ServerConnectionString);
             server.Open();
-            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_postgreSqlDatabase}\"", server);
+            var template = fromTemplate ? $" TEMPLATE \"{SeededTemplate.Instance.PostgreSqlDatabase}\"" : "";
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_postgreSqlDatabase}\"{template}", server);
             create.ExecuteNonQuery();
             _postgreSqlDatabaseCreated = true;
+        }
+        else if (!OnPostgreSql && fromTemplate && !File.Exists(DatabasePath))
+        {
+            File.Copy(SeededTemplate.Instance.SqliteFile, DatabasePath);
         }
 
         builder.UseEnvironment("Test");
@@ -106,6 +130,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         }).AddInMemoryCollection(Settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
+
+    /// <summary>Whether this portal can start on a copy of the seeded template rather than seed its own database.</summary>
+    private bool StartsAsSeeded() =>
+        Clock.GetUtcNow() == SeededTemplate.Instance.SeededAt
+        && !Settings.Keys.Any(key => key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("Nehr:Data:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("Nehr:DataProtection:", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Runs a service of the portal in a scope of its own.</summary>
     public async Task<TResult> WithAsync<TService, TResult>(Func<TService, Task<TResult>> use)
@@ -188,7 +219,15 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
-        DropPostgreSqlDatabase();
+        if (_isTemplate)
+        {
+            NpgsqlConnection.ClearAllPools();
+        }
+        else
+        {
+            DropPostgreSqlDatabase();
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -216,5 +255,66 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_postgreSqlDatabase}\" WITH (FORCE)", server);
         drop.ExecuteNonQuery();
         _postgreSqlDatabaseCreated = false;
+    }
+
+    /// <summary>
+    /// The demo world seeded once for the whole run: a SQLite file to copy, or a PostgreSQL database to create others
+    /// from (<c>CREATE DATABASE … TEMPLATE</c>, which needs no connection open on it), dropped when the run ends.
+    /// </summary>
+    private sealed class SeededTemplate
+    {
+        private static readonly Lazy<SeededTemplate> Seeded = new(Seed, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        private SeededTemplate(DateTimeOffset seededAt, string sqliteFile, string postgreSqlDatabase)
+        {
+            SeededAt = seededAt;
+            SqliteFile = sqliteFile;
+            PostgreSqlDatabase = postgreSqlDatabase;
+        }
+
+        public static SeededTemplate Instance => Seeded.Value;
+
+        /// <summary>The clock of the portal that seeded it: on a whole second, as PostgreSQL keeps times to the microsecond.</summary>
+        public DateTimeOffset SeededAt { get; }
+
+        public string SqliteFile { get; }
+
+        public string PostgreSqlDatabase { get; }
+
+        private static SeededTemplate Seed()
+        {
+            var seededAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var database = $"nehr_template_{Guid.NewGuid():N}";
+            var sqliteFile = Path.Combine(Path.GetTempPath(), "nehr-tests", $"template-{Guid.NewGuid():N}.db");
+            using (var portal = new PortalFactory(isTemplate: true, database, seededAt))
+            {
+                _ = portal.Server;
+                if (!OnPostgreSql)
+                {
+                    // A consistent copy of the file, its write-ahead log folded in.
+                    using var connection = new SqliteConnection(portal.ConnectionString);
+                    connection.Open();
+                    using var copy = connection.CreateCommand();
+                    copy.CommandText = "VACUUM INTO $file";
+                    copy.Parameters.AddWithValue("$file", sqliteFile);
+                    copy.ExecuteNonQuery();
+                }
+            }
+
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(sqliteFile, database);
+            return new SeededTemplate(seededAt, sqliteFile, database);
+        }
+
+        private static void Remove(string sqliteFile, string database)
+        {
+            File.Delete(sqliteFile);
+            if (OnPostgreSql)
+            {
+                using var server = new NpgsqlConnection(ServerConnectionString);
+                server.Open();
+                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", server);
+                drop.ExecuteNonQuery();
+            }
+        }
     }
 }
