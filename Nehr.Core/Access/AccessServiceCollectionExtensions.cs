@@ -14,6 +14,7 @@ public static class AccessServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<Commands.Commands>();
         services.AddOptions<AnonymousEventOptions>()
             .Bind(configuration.GetSection(AnonymousEventOptions.Section))
             .ValidateDataAnnotations()

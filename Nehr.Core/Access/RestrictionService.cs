@@ -20,15 +20,15 @@ public sealed record RestrictionSettings(
     RestrictionMode Mode, int Version, IReadOnlyList<ProviderChoice> AllowedProviders, IReadOnlyList<RestrictionVersionView> History);
 
 /// <summary>A patient's own choice of who may see the full record. Every change is a version and is audited.</summary>
-public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands)
 {
     public const int MaxSearchResults = 20;
 
     /// <summary>The signed-in patient's settings; anyone who is not a patient is refused (audited).</summary>
-    public async Task<RestrictionSettings> GetOwnAsync(AuditContext who, CancellationToken cancellationToken = default)
+    public Task<RestrictionSettings> GetOwnAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsPatientAsync(who, "read access settings", async command =>
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access settings", cancellationToken);
+        var (db, patientId) = (command.Db, command.PatientId);
 
         var patient = await db.Patients.AsNoTracking().Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
         var changes = await db.RestrictionChanges.AsNoTracking().Where(c => c.PatientId == patientId)
@@ -46,7 +46,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
             changes.Select(c => new RestrictionVersionView(
                 c.Version, c.ChangedAtUtc, c.FromMode, c.ToMode,
                 c.FromProviderIds.Select(Name).ToList(), c.ToProviderIds.Select(Name).ToList(), c.ChangedBy == who.UserId)).ToList());
-    }
+    }, cancellationToken);
 
     /// <summary>Searches the provider register by name or code, for the patient's picker.</summary>
     public async Task<IReadOnlyList<ProviderChoice>> SearchProvidersAsync(string? text, CancellationToken cancellationToken = default)
@@ -77,9 +77,9 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(providerIds);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "change access settings", cancellationToken);
+        return await commands.RunAsPatientAsync<RestrictionChange?>(who, "change access settings", async command =>
+        {
+        var (db, patientId) = (command.Db, command.PatientId);
         var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
         if (patient.RestrictionVersion != expectedVersion)
         {
@@ -93,27 +93,18 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
             throw new DomainException("One of the selected providers is not in the provider register.");
         }
 
-        var change = patient.ChangeRestriction(mode, distinct, who.UserId!, clock.GetUtcNow().UtcDateTime);
+        var change = patient.ChangeRestriction(mode, distinct, who.UserId!, command.Now);
         if (change is null)
         {
             return null;
         }
 
         db.RestrictionChanges.Add(change);
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = AuditEventTypes.RestrictionChanged,
-            CorrelationId = who.CorrelationId,
-            ActorUserId = who.UserId,
-            ActorRole = Roles.Patient,
-            ClientAddress = who.ClientAddress,
-            PatientId = patient.Id,
-            Reason = string.Create(CultureInfo.InvariantCulture, $"{change.FromMode} -> {change.ToMode}"),
-            Details = string.Create(CultureInfo.InvariantCulture,
+        await command.AuditAsync(AuditEventTypes.RestrictionChanged,
+            string.Create(CultureInfo.InvariantCulture,
                 $"version={change.Version}; providers [{string.Join(',', change.FromProviderIds)}] -> [{string.Join(',', change.ToProviderIds)}]"),
-        }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            string.Create(CultureInfo.InvariantCulture, $"{change.FromMode} -> {change.ToMode}"), cancellationToken);
         return change;
+        }, cancellationToken);
     }
 }

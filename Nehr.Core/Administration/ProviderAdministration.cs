@@ -3,7 +3,9 @@ using System.Net.Mail;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Audit;
+using Nehr.Core.Commands;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
 using Nehr.Core.Records;
@@ -47,9 +49,7 @@ public sealed record RegistrationPage(IReadOnlyList<RegistrationRow> Rows, int P
 /// What a provider administrator does, always for their own provider only (it comes from their account, never from
 /// a parameter): keep personnel current, create accounts, register patients. Every change is audited with it.
 /// </summary>
-public sealed class ProviderAdministration(
-    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock,
-    IPasswordHasher<ApplicationUser> passwords, ILookupNormalizer normalizer)
+public sealed class ProviderAdministration(Commands.Commands commands, TimeProvider clock, IServiceScopeFactory scopes)
 {
     public const int RegistrationPageSize = 25;
 
@@ -59,10 +59,10 @@ public sealed class ProviderAdministration(
     /// <summary>Portal roles a provider administrator may give: the clinician area or provider administration.</summary>
     public static IReadOnlyList<string> AssignablePortalRoles { get; } = [Roles.Clinician, Roles.ProviderAdmin];
 
-    public async Task<IReadOnlyList<StaffMember>> PersonnelAsync(AuditContext who, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StaffMember>> PersonnelAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<StaffMember>>(who, "personnel.list", Admin, async command =>
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "personnel.list", cancellationToken);
+        var (db, actor) = (command.Db, command.Actor);
         var people = await db.Personnel.AsNoTracking().Where(p => p.ProviderId == actor.ProviderId).ToListAsync(cancellationToken);
         var ids = people.Select(p => (int?)p.Id).ToList();
         var accounts = await db.Users.AsNoTracking().Where(u => ids.Contains(u.PersonnelId))
@@ -79,7 +79,7 @@ public sealed class ProviderAdministration(
                 p.Id, p.Name, accounts.GetValueOrDefault(p.Id)?.Email, accounts.GetValueOrDefault(p.Id)?.Role,
                 p.Role, p.InvolvedInCare, p.IsActive, p.NehrAccessSuspended))
             .ToList();
-    }
+    }, cancellationToken);
 
     /// <summary>Adds a member of staff with a portal account; every field is checked before anything is written.</summary>
     public async Task<CreatedAccount> CreateAccountAsync(AuditContext who, NewStaffMember input, CancellationToken cancellationToken = default)
@@ -112,43 +112,48 @@ public sealed class ProviderAdministration(
             throw new DomainException("Choose what the account is for: the clinician area or provider administration.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var now = Now;
-        var actor = await RequireAsync(db, who, "account.create", cancellationToken);
-        var normalizedEmail = normalizer.NormalizeEmail(email);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalizedEmail || u.NormalizedUserName == normalizedEmail, cancellationToken))
+        // Through Identity's UserManager (its user and password validators, its security stamp), on the context its
+        // store writes with, which the pipeline runs the command on: the account, the person and the event commit together.
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var context = scope.ServiceProvider.GetRequiredService<NehrDbContext>();
+        return await commands.RunAsync(context, who, "account.create", Admin, async command =>
         {
-            throw new DomainException("An account with this e-mail address already exists.");
+            var db = command.Db;
+            if (await users.FindByEmailAsync(email) is not null || await users.FindByNameAsync(email) is not null)
+            {
+                throw new DomainException("An account with this e-mail address already exists.");
+            }
+
+            var person = new Personnel(command.Actor.ProviderId, name, role, input.InvolvedInCare);
+            db.Personnel.Add(person);
+            await command.SaveAsync(cancellationToken);
+
+            var password = TemporaryPassword();
+            var user = new ApplicationUser
+            {
+                UserName = email,
+                Email = email,
+                EmailConfirmed = true,
+                DisplayName = name,
+                PersonnelId = person.Id,
+                MustChangePassword = true,
+            };
+            Succeeded(await users.CreateAsync(user, password));
+            Succeeded(await users.AddToRoleAsync(user, portalRole));
+            await command.AuditAsync(AuditEventTypes.AccountCreated, string.Create(CultureInfo.InvariantCulture,
+                $"personnel={person.Id}; account={email}; portal-role={portalRole}; role={role}; in-care={input.InvolvedInCare}"), cancellationToken: cancellationToken);
+            return new CreatedAccount(person.Id, email, password);
+        }, cancellationToken);
+    }
+
+    /// <summary>Identity refused the account (its validators): nothing is written, and the administrator is told why.</summary>
+    private static void Succeeded(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new DomainException(string.Join(" ", result.Errors.Select(e => e.Description)));
         }
-
-        var roleId = await db.Roles.Where(r => r.Name == portalRole).Select(r => r.Id).SingleAsync(cancellationToken);
-        var person = new Personnel(actor.ProviderId, name, role, input.InvolvedInCare);
-        db.Personnel.Add(person);
-        await db.SaveChangesAsync(cancellationToken);
-
-        var password = TemporaryPassword();
-        var user = new ApplicationUser
-        {
-            UserName = email,
-            NormalizedUserName = normalizer.NormalizeName(email),
-            Email = email,
-            NormalizedEmail = normalizedEmail,
-            EmailConfirmed = true,
-            DisplayName = name,
-            PersonnelId = person.Id,
-            LockoutEnabled = true,
-            SecurityStamp = Guid.NewGuid().ToString("N"),
-            MustChangePassword = true,
-        };
-        user.PasswordHash = passwords.HashPassword(user, password);
-        db.Users.Add(user);
-        db.UserRoles.Add(new IdentityUserRole<string> { UserId = user.Id, RoleId = roleId });
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.AccountCreated, who, string.Create(CultureInfo.InvariantCulture,
-            $"personnel={person.Id}; account={email}; portal-role={portalRole}; role={role}; in-care={input.InvolvedInCare}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new CreatedAccount(person.Id, email, password);
     }
 
     /// <summary>Changes a person's professional role and care involvement; their next action is decided on it.</summary>
@@ -159,10 +164,9 @@ public sealed class ProviderAdministration(
             throw new DomainException("Choose the person's professional role.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "personnel.change-role", cancellationToken);
-        var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.change-role", cancellationToken);
+        await commands.RunAsync(who, "personnel.change-role", Admin, async command =>
+        {
+        var person = await OwnPersonAsync(command, personnelId, cancellationToken);
         if (!person.IsActive)
         {
             throw new DomainException("This person has left: their role can no longer be changed.");
@@ -170,21 +174,18 @@ public sealed class ProviderAdministration(
 
         var before = $"{person.Role}/{(person.InvolvedInCare ? "in care" : "not in care")}";
         person.ChangeRole(newRole, involvedInCare);
-        await EndSessionsAsync(db, person.Id, lockOut: false, cancellationToken);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.StaffRoleChanged, who, string.Create(CultureInfo.InvariantCulture,
-            $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
+        await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
+            $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}"), cancellationToken: cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Deactivates a leaver: their account is locked and their next action is refused.</summary>
-    public async Task DeactivateAsync(AuditContext who, int personnelId, CancellationToken cancellationToken = default)
+    public Task DeactivateAsync(AuditContext who, int personnelId, CancellationToken cancellationToken = default) =>
+        commands.RunAsync(who, "personnel.deactivate", Admin, async command =>
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "personnel.deactivate", cancellationToken);
-        var person = await OwnPersonAsync(db, actor, who, personnelId, "personnel.deactivate", cancellationToken);
-        if (person.Id == actor.Person!.Id)
+        var person = await OwnPersonAsync(command, personnelId, cancellationToken);
+        if (person.Id == command.Actor.Person?.Id)
         {
             throw new DomainException("You cannot deactivate your own account; ask another administrator of your provider.");
         }
@@ -195,12 +196,10 @@ public sealed class ProviderAdministration(
         }
 
         person.Deactivate();
-        await EndSessionsAsync(db, person.Id, lockOut: true, cancellationToken);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.StaffDeactivated, who,
-            string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+        await EndSessionsAsync(command.Db, person.Id, lockOut: true, cancellationToken);
+        await command.AuditAsync(AuditEventTypes.StaffDeactivated, string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}"),
+            cancellationToken: cancellationToken);
+    }, cancellationToken);
 
     /// <summary>The provider's active registrations, newest first, optionally only the patient with an NRIC/FIN.</summary>
     public async Task<RegistrationPage> RegistrationsAsync(AuditContext who, string? nricText, int page, CancellationToken cancellationToken = default)
@@ -216,10 +215,11 @@ public sealed class ProviderAdministration(
             nric = Nric.TryParse(nricText, out var parsed, out var error) ? parsed : throw new DomainException(error);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "registration.list", cancellationToken);
-        var query = db.CareRegistrations.AsNoTracking().CurrentAt(Now)
-            .Where(r => r.ProviderId == actor.ProviderId)
+        return await commands.ReadAsync(who, "registration.list", Admin, async command =>
+        {
+        var db = command.Db;
+        var query = db.CareRegistrations.AsNoTracking().CurrentAt(command.Now)
+            .Where(r => r.ProviderId == command.Actor.ProviderId)
             .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
         if (nric is { } n)
         {
@@ -241,6 +241,7 @@ public sealed class ProviderAdministration(
                 DateOfDeath = x.DateOfDeath,
             }).ToList(),
             page, RegistrationPageSize, total);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -267,37 +268,34 @@ public sealed class ProviderAdministration(
             throw new DomainException($"A registration lasts at most {MaxRegistrationYears} years; register the patient again when it ends.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "registration.create", cancellationToken);
+        return await commands.RunAsync(who, "registration.create", Admin, async command =>
+        {
+        var (db, actor, now) = (command.Db, command.Actor, command.Now);
         var patient = await db.Patients.AsNoTracking()
             .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
             .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed, p.IsDeceased, p.DateOfDeath }).SingleOrDefaultAsync(cancellationToken)
             ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
-        var now = Now;
         var registrations = db.CareRegistrations.Where(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId);
         if (await registrations.CurrentAt(now).AnyAsync(r => r.Source == RegistrationSource.Administrator, cancellationToken))
         {
-            throw new DomainException($"{patient.Name} is already registered with {actor.Provider!.Name}.");
+            throw new DomainException($"{patient.Name} is already registered with {actor.ProviderName}.");
         }
 
         var firstTime = !await registrations.AnyAsync(cancellationToken);
         var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
         db.CareRegistrations.Add(registration);
-        await db.SaveChangesAsync(cancellationToken);
+        await command.SaveAsync(cancellationToken);
         // A person the population register records as deceased is not sent a notice (nor an e-mail) about their care.
         if (firstTime && !patient.IsDeceased)
         {
             await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{actor.Provider!.Name} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
+                    $"{actor.ProviderName} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
                 now, cancellationToken: cancellationToken);
         }
 
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.CareRegistered, who,
-            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}; until={lastDay:yyyy-MM-dd}"), patient.Id), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await command.AuditAsync(AuditEventTypes.CareRegistered,
+            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}; until={lastDay:yyyy-MM-dd}"), patient.Id, cancellationToken);
         return new RegistrationRow(registration.Id, patient.Id, patient.Nric.Value, patient.Name, now)
         {
             ExpiresAtUtc = registration.ExpiresAtUtc,
@@ -305,47 +303,39 @@ public sealed class ProviderAdministration(
             IsDeceased = patient.IsDeceased,
             DateOfDeath = patient.DateOfDeath,
         };
+        }, cancellationToken);
     }
 
     /// <summary>Ends a registration of the administrator's own provider.</summary>
-    public async Task EndRegistrationAsync(AuditContext who, long registrationId, CancellationToken cancellationToken = default)
+    public Task EndRegistrationAsync(AuditContext who, long registrationId, CancellationToken cancellationToken = default) =>
+        commands.RunAsync(who, "registration.end", Admin, async command =>
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "registration.end", cancellationToken);
-        var registration = await db.CareRegistrations.SingleOrDefaultAsync(r => r.Id == registrationId, cancellationToken);
+        var actor = command.Actor;
+        var registration = await command.Db.CareRegistrations.SingleOrDefaultAsync(r => r.Id == registrationId, cancellationToken);
         if (registration is null || registration.ProviderId != actor.ProviderId)
         {
-            await StaffActor.RefuseAsync(db, audit, who, actor, "registration.end",
-                string.Create(CultureInfo.InvariantCulture, $"registration={registrationId} is not of provider {actor.ProviderId}"),
-                cancellationToken, "This registration is not one of your provider's.");
+            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"registration={registrationId} is not of provider {actor.ProviderId}"),
+                "This registration is not one of your provider's.");
         }
 
-        registration!.End(actor.UserId, Now);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.CareRegistrationEnded, who,
-            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}"), registration.PatientId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+        registration.End(actor.UserId, command.Now);
+        await command.AuditAsync(AuditEventTypes.CareRegistrationEnded,
+            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}"), registration.PatientId, cancellationToken);
+    }, cancellationToken);
+
+    private static readonly string[] Admin = [Roles.ProviderAdmin];
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who, action, Now, cancellationToken, Roles.ProviderAdmin);
-
     /// <summary>A person of the actor's own provider; anyone else is refused (and audited) as if they did not exist.</summary>
-    private async Task<Personnel> OwnPersonAsync(
-        NehrDbContext db, StaffActor actor, AuditContext who, int personnelId, string action, CancellationToken cancellationToken)
+    private static async Task<Personnel> OwnPersonAsync(StaffCommand command, int personnelId, CancellationToken cancellationToken)
     {
-        var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken);
-        if (person is null || person.ProviderId != actor.ProviderId)
-        {
-            await StaffActor.RefuseAsync(db, audit, who, actor, action,
-                string.Create(CultureInfo.InvariantCulture, $"personnel={personnelId} is not of provider {actor.ProviderId}"),
-                cancellationToken, "This person is not on your provider's staff.");
-        }
-
-        return person!;
+        var person = await command.Db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken);
+        return person is not null && person.ProviderId == command.Actor.ProviderId
+            ? person
+            : throw command.Refuse(
+                string.Create(CultureInfo.InvariantCulture, $"personnel={personnelId} is not of provider {command.Actor.ProviderId}"),
+                "This person is not on your provider's staff.");
     }
 
     /// <summary>A new security stamp ends the person's other sessions; a leaver's account is also locked for good.</summary>

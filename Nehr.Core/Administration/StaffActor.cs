@@ -14,63 +14,45 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
 {
     public int ProviderId => Provider?.Id ?? throw new InvalidOperationException("This actor has no provider.");
 
+    public string ProviderName => Provider?.Name ?? throw new InvalidOperationException("This actor has no provider.");
+
     /// <summary>
     /// Loads the actor and checks they hold one of <paramref name="roles"/>; as a provider administrator they must
-    /// also be active staff of a provider. A refusal is audited and committed, then thrown. Call it inside the
-    /// action's transaction when the action writes (the check and the change then see one state); a read needs none.
+    /// also be active staff of a provider. Anyone else is refused: the command pipeline audits the refusal.
     /// </summary>
     public static async Task<StaffActor> RequireAsync(
-        NehrDbContext db, AuditTrail audit, AuditContext who, string action, DateTime now, CancellationToken cancellationToken,
-        params string[] roles)
+        NehrDbContext db, AuditContext who, string action, DateTime now, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
         var actor = await LoadAsync(db, who.UserId, now, cancellationToken);
-        if (actor is null || !roles.Any(actor.Holds))
-        {
-            await RefuseAsync(db, audit, who, actor, action, $"requires {string.Join(" or ", roles)}", cancellationToken);
-        }
-
-        return actor!;
+        return actor is not null && roles.Any(actor.Holds)
+            ? actor
+            : throw new Commands.CommandRefusal(RefusalEntry(who, actor, action, $"requires {string.Join(" or ", roles)}"), DefaultRefusal);
     }
+
+    /// <summary>What a refused person is told unless the command says more.</summary>
+    public const string DefaultRefusal = "You are not allowed to do this.";
 
     /// <summary>
     /// What a list shared by MOH and provider administrators may show: null for MOH (everything), the provider's id
-    /// for one of its active administrators; anyone else is refused (audited) and this throws.
+    /// for one of its administrators.
     /// </summary>
-    public static async Task<int?> ProviderScopeAsync(
-        NehrDbContext db, AuditTrail audit, AuditContext who, string action, DateTime now, CancellationToken cancellationToken)
-    {
-        var actor = await RequireAsync(db, audit, who, action, now, cancellationToken, Identity.Roles.ProviderAdmin, Identity.Roles.MohAdmin, Identity.Roles.MohAuditor);
-        return actor.Holds(Identity.Roles.ProviderAdmin) ? actor.ProviderId : null;
-    }
+    public int? ProviderScope => Holds(Identity.Roles.ProviderAdmin) ? ProviderId : null;
 
-    /// <summary>
-    /// Audits the refusal of an action and commits that alone (in the caller's transaction, whose other changes are
-    /// dropped, or in one of its own), then throws.
-    /// </summary>
-    public static async Task RefuseAsync(
-        NehrDbContext db, AuditTrail audit, AuditContext who, StaffActor? actor, string action, string why, CancellationToken cancellationToken,
-        string? message = null, int? patientId = null)
+    /// <summary>The audit entry of a refused action (<paramref name="actor"/> null when the caller is no known member of staff).</summary>
+    public static AuditEntry RefusalEntry(AuditContext who, StaffActor? actor, string action, string why, int? patientId = null) => new()
     {
-        db.ChangeTracker.Clear();
-        await using var own = db.Database.CurrentTransaction is null ? await db.BeginWriteTransactionAsync(cancellationToken) : null;
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = AuditEventTypes.ActionRefused,
-            CorrelationId = who.CorrelationId,
-            ActorUserId = who.UserId,
-            ActorPersonnelId = actor?.Person?.Id,
-            ActorProviderId = actor?.Provider?.Id,
-            ActorRole = actor?.RoleText,
-            ClientAddress = who.ClientAddress,
-            PatientId = patientId,
-            Outcome = AuditOutcome.Denied,
-            Details = string.Create(CultureInfo.InvariantCulture, $"action={action}; {why}"),
-        }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await db.Database.CommitTransactionAsync(cancellationToken);
-        throw new AccessRefusedException(message ?? "You are not allowed to do this.");
-    }
+        EventType = AuditEventTypes.ActionRefused,
+        CorrelationId = who.CorrelationId,
+        ActorUserId = who.UserId,
+        ActorPersonnelId = actor?.Person?.Id,
+        ActorProviderId = actor?.Provider?.Id,
+        ActorRole = actor?.RoleText,
+        ClientAddress = who.ClientAddress,
+        PatientId = patientId,
+        Outcome = AuditOutcome.Denied,
+        Details = string.Create(CultureInfo.InvariantCulture, $"action={action}; {why}"),
+    };
 
     /// <summary>Holds the role now; a provider administrator only while active staff of a provider.</summary>
     private bool Holds(string role) =>

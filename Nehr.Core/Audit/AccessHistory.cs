@@ -33,7 +33,7 @@ public sealed record HistoryPage(IReadOnlyList<AccessHistoryRow> Rows, int Page,
 /// A patient's own access history from the audit trail: every read of their record by staff (denied attempts
 /// included) and every emergency override. The patient is always the signed-in account, never a parameter.
 /// </summary>
-public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit)
+public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands)
 {
     public const int MaxPageSize = 100;
     public const int MaxExportRows = 100_000;
@@ -46,8 +46,9 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
             throw new DomainException($"Pages are numbered from 1 and have 1 to {MaxPageSize} rows.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access history", cancellationToken);
+        return await commands.ReadAsPatientAsync(who, "read access history", async command =>
+        {
+        var (db, patientId) = (command.Db, command.PatientId);
         var query = Query(db, patientId, filter);
         var total = await query.CountAsync(cancellationToken);
         var events = await query
@@ -55,6 +56,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(cancellationToken);
         return new HistoryPage(await ToRowsAsync(db, patientId, events, cancellationToken), page, pageSize, total);
+        }, cancellationToken);
     }
 
     /// <summary>Every matching row, newest first, for the CSV export (at most <see cref="MaxExportRows"/>).</summary>
@@ -62,8 +64,8 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
         AuditContext who, HistoryFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var patientId = await commands.RequirePatientAsync(who, "export access history", cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "export access history", cancellationToken);
         var ordered = Query(db, patientId, filter).OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence);
         const int chunk = 1_000;
         for (var skip = 0; skip < MaxExportRows; skip += chunk)
@@ -82,10 +84,10 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
     }
 
     /// <summary>The providers that appear in the patient's history, for the provider filter.</summary>
-    public async Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsPatientAsync<IReadOnlyList<(int Id, string Name)>>(who, "read access history", async command =>
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read access history", cancellationToken);
+        var (db, patientId) = (command.Db, command.PatientId);
 
         var ids = await db.PatientProviderAccesses.Where(a => a.PatientId == patientId).Select(a => a.ProviderId).ToListAsync(cancellationToken);
         var denied = await Query(db, patientId, new HistoryFilter(Level: HistoryLevel.Denied))
@@ -93,7 +95,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Au
         var all = ids.Concat(denied.Where(d => d is not null).Select(d => d!.Value)).Distinct().ToList();
         var providers = await db.Providers.AsNoTracking().Where(p => all.Contains(p.Id)).Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken);
         return providers.OrderBy(p => p.Name).Select(p => (p.Id, p.Name)).ToList();
-    }
+    }, cancellationToken);
 
     internal static async Task<int?> OwnPatientIdAsync(NehrDbContext db, string? userId, CancellationToken cancellationToken) =>
         await db.Users.Where(u => userId != null && u.Id == userId).Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);

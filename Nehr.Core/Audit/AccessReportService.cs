@@ -6,20 +6,17 @@ using Nehr.Core.Identity;
 namespace Nehr.Core.Audit;
 
 /// <summary>A patient reports an access they do not recognise; it becomes a case in the MOH auditors' queue.</summary>
-public sealed class AccessReportService(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class AccessReportService(Commands.Commands commands)
 {
-    public async Task<AccessReport> ReportAsync(AuditContext who, long auditSequence, string? comment, CancellationToken cancellationToken = default)
+    public Task<AccessReport> ReportAsync(AuditContext who, long auditSequence, string? comment, CancellationToken cancellationToken = default) =>
+        commands.RunAsPatientAsync(who, "report an access", async command =>
     {
-        ArgumentNullException.ThrowIfNull(who);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "report an access", cancellationToken);
+        var (db, patientId) = (command.Db, command.PatientId);
 
         // The access must be one in this patient's own history: another patient's event is refused (and audited), never reported.
         if (!await AccessHistory.Accesses(db, patientId).AnyAsync(e => e.Sequence == auditSequence, cancellationToken))
         {
-            await Administration.StaffActor.RefuseAsync(db, audit, who, null, "report an access", "event not in the patient's own history",
-                cancellationToken, "This access is not in your access history.", patientId);
+            throw command.Refuse("event not in the patient's own history", "This access is not in your access history.");
         }
 
         if (await db.AccessReports.AnyAsync(r => r.PatientId == patientId && r.AuditSequence == auditSequence, cancellationToken))
@@ -27,20 +24,10 @@ public sealed class AccessReportService(IDbContextFactory<NehrDbContext> dbFacto
             throw new DomainException("You have already reported this access; MOH auditors are looking into it.");
         }
 
-        var report = new AccessReport(patientId, auditSequence, comment, clock.GetUtcNow().UtcDateTime);
+        var report = new AccessReport(patientId, auditSequence, comment, command.Now);
         db.AccessReports.Add(report);
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = AuditEventTypes.AccessReported,
-            CorrelationId = who.CorrelationId,
-            ActorUserId = who.UserId,
-            ActorRole = Roles.Patient,
-            ClientAddress = who.ClientAddress,
-            PatientId = patientId,
-            Details = string.Create(CultureInfo.InvariantCulture, $"reported access={auditSequence}"),
-        }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await command.AuditAsync(AuditEventTypes.AccessReported, string.Create(CultureInfo.InvariantCulture, $"reported access={auditSequence}"),
+            cancellationToken: cancellationToken);
         return report;
-    }
+    }, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Nehr.Core.Administration;
+using Nehr.Core.Commands;
 using Nehr.Core.Data;
 
 namespace Nehr.Core.Audit;
@@ -8,16 +9,11 @@ internal static class PatientSelf
 {
     public const string RefusalMessage = "Only a patient can do this, for their own record.";
 
-    /// <summary>The caller's own patient id. Anyone else is refused (audited and committed) and this throws.</summary>
-    public static async Task<int> RequireAsync(NehrDbContext db, AuditTrail audit, AuditContext who, string action, CancellationToken cancellationToken)
+    /// <summary>The caller's own patient id. Anyone else is refused: the command pipeline audits the refusal.</summary>
+    public static async Task<int> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (await AccessHistory.OwnPatientIdAsync(db, who.UserId, cancellationToken) is { } patientId)
-        {
-            return patientId;
-        }
-
-        await StaffActor.RefuseAsync(db, audit, who, null, action, "requires a patient's own account", cancellationToken, RefusalMessage);
-        throw new InvalidOperationException("unreachable: RefuseAsync throws");
+        return await AccessHistory.OwnPatientIdAsync(db, who.UserId, cancellationToken)
+            ?? throw new CommandRefusal(StaffActor.RefusalEntry(who, null, action, "requires a patient's own account"), RefusalMessage);
     }
 }

@@ -27,7 +27,7 @@ public sealed record IdentityMismatchRow(
 /// account, never from a parameter): each system's latest refusals, and the identity mismatches of its systems.
 /// Anyone else is refused, and the refusal audited. MOH reads the same log through <see cref="Oversight.OversightDashboard"/>.
 /// </summary>
-public sealed class ContributionReports(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class ContributionReports(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands)
 {
     /// <summary>How many of each system's latest refusals are listed.</summary>
     public const int RefusalsPerSystem = 20;
@@ -42,7 +42,7 @@ public sealed class ContributionReports(IDbContextFactory<NehrDbContext> dbFacto
     public async Task<IReadOnlyList<SystemRefusals>> RefusalsAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "contribution.refusals", cancellationToken);
+        var actor = await commands.RequireStaffAsync(who, "contribution.refusals", Admin, cancellationToken);
         var systems = await db.SystemConnections.AsNoTracking()
             .Where(s => s.ProviderId == actor.ProviderId)
             .Select(s => new { s.Id, s.Name, s.Kind, s.State, s.AppliedAtUtc })
@@ -69,7 +69,7 @@ public sealed class ContributionReports(IDbContextFactory<NehrDbContext> dbFacto
     public async Task<IReadOnlyList<IdentityMismatchRow>> IdentityMismatchesAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "contribution.identity-mismatches", cancellationToken);
+        var actor = await commands.RequireStaffAsync(who, "contribution.identity-mismatches", Admin, cancellationToken);
         return await LatestMismatches(db, actor.ProviderId).ToListAsync(cancellationToken);
     }
 
@@ -83,6 +83,5 @@ public sealed class ContributionReports(IDbContextFactory<NehrDbContext> dbFacto
          select new IdentityMismatchRow(m.Id, m.AtUtc, m.ProviderId, p.Name, m.SystemId, s.Name, m.Nric, m.SourceReference, m.Field, m.Message))
         .Take(MismatchCount);
 
-    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who, action, clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.ProviderAdmin);
+    private static readonly string[] Admin = [Roles.ProviderAdmin];
 }

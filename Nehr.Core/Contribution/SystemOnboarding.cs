@@ -25,8 +25,12 @@ public sealed record IssuedCredentials(int SystemId, string ClientId, string Cli
 /// it can reach the NEHR with a test call using that key; MOH confirms the security checklist and approves, which
 /// issues client credentials; MOH can suspend, reinstate and revoke. Every step is audited with it.
 /// </summary>
-public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, AuditTrail audit, TimeProvider clock)
 {
+    private static readonly string[] Admin = [Roles.ProviderAdmin];
+    private static readonly string[] Moh = [Roles.MohAdmin];
+    private static readonly string[] Overseers = [Roles.ProviderAdmin, Roles.MohAdmin, Roles.MohAuditor];
+
     public const string KeyPrefix = "nehr-ct-";
 
     public async Task<SystemApplication> ApplyAsync(AuditContext who, string? name, CancellationToken cancellationToken = default)
@@ -37,48 +41,42 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
             throw new DomainException($"Name the system (1 to {SystemConnection.MaxNameLength} characters), e.g. \"Outpatient EMR\".");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await StaffActor.RequireAsync(db, audit, who, "system.apply", Now, cancellationToken, Roles.ProviderAdmin);
+        return await commands.RunAsync<SystemApplication>(who, "system.apply", Admin, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
         {
             throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
         }
 
         // The keeper of the population register connects the register's feed; every other organisation, a provider feed.
-        var kind = actor.Provider!.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
+        var kind = actor.Provider?.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
         var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now, kind);
         db.SystemConnections.Add(system);
         await db.SaveChangesAsync(cancellationToken);
         var key = NewKey(system);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.SystemApplied, who,
+        await command.AuditAsync(actor.Entry(AuditEventTypes.SystemApplied, who,
             string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; name={system.Name}")) with { SystemId = system.Id }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new SystemApplication(Row(system, actor.Provider!.Name), key);
+        return new SystemApplication(Row(system, actor.ProviderName), key);
+        }, cancellationToken);
     }
 
     /// <summary>A new connectivity key for an open application of the administrator's own provider (the old one stops working).</summary>
-    public async Task<string> NewConnectivityKeyAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await StaffActor.RequireAsync(db, audit, who, "system.connectivity-key", Now, cancellationToken, Roles.ProviderAdmin);
+    public Task<string> NewConnectivityKeyAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default) =>
+        commands.RunAsync<string>(who, "system.connectivity-key", Admin, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
         if (system is null || system.ProviderId != actor.ProviderId)
         {
-            await StaffActor.RefuseAsync(db, audit, who, actor, "system.connectivity-key",
-                string.Create(CultureInfo.InvariantCulture, $"system={systemId} is not of provider {actor.ProviderId}"), cancellationToken,
-                "This system is not one of your provider's.");
+            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"system={systemId} is not of provider {actor.ProviderId}"), "This system is not one of your provider's.");
         }
 
         var key = NewKey(system!);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.SystemConnectivityKeyIssued, who,
-            string.Create(CultureInfo.InvariantCulture, $"system={system!.Id}")) with { SystemId = system.Id }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await command.AuditAsync(actor.Entry(AuditEventTypes.SystemConnectivityKeyIssued, who,
+            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}")) with { SystemId = system.Id }, cancellationToken);
         return key;
-    }
+        }, cancellationToken);
 
     /// <summary>The system's test call: a valid key of an open application marks its connectivity test as passed.</summary>
     public async Task<bool> ConnectivityTestAsync(string? key, string? clientAddress, string correlationId, CancellationToken cancellationToken = default)
@@ -88,10 +86,11 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         var system = TrySystemId(key, out var id)
             ? await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
             : null;
-        var passed = system is { State: ConnectionState.Applied } && ClientSecrets.Verify(key, system.ConnectivityKeyHash);
-        if (passed)
+        var passed = false;
+        if (system is { State: ConnectionState.Applied } open && ClientSecrets.Verify(key, open.ConnectivityKeyHash))
         {
-            system!.RecordConnectivityTestPassed(Now);
+            open.RecordConnectivityTestPassed(Now);
+            passed = true;
         }
 
         await audit.AppendAsync(db, new AuditEntry
@@ -110,10 +109,11 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     }
 
     /// <summary>Every system (MOH) or the provider administrator's own provider's systems.</summary>
-    public async Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var onlyProvider = await StaffActor.ProviderScopeAsync(db, audit, who, "system.list", Now, cancellationToken);
+    public Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<SystemRow>>(who, "system.list", Overseers, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
+        var onlyProvider = actor.ProviderScope;
 
         var systems = await db.SystemConnections.AsNoTracking()
             .Where(s => onlyProvider == null || s.ProviderId == onlyProvider)
@@ -121,7 +121,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
             .ToListAsync(cancellationToken);
         return systems.Select(x => Row(x.s, x.Name))
             .OrderBy(r => r.State).ThenByDescending(r => r.AppliedAtUtc).ToList();
-    }
+        }, cancellationToken);
 
     public Task SetSecurityItemsAsync(AuditContext who, int systemId, SecurityItem items, CancellationToken cancellationToken = default) =>
         MohStepAsync(who, systemId, "system.checklist", AuditEventTypes.SystemChecklistChanged,
@@ -151,14 +151,12 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private async Task MohStepAsync(
+    private Task MohStepAsync(
         AuditContext who, int systemId, string action, string eventType, Action<SystemConnection, StaffActor, DateTime> step,
-        Func<SystemConnection, string> details, CancellationToken cancellationToken, bool onboardProvider = false)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var now = Now;
-        var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.MohAdmin);
+        Func<SystemConnection, string> details, CancellationToken cancellationToken, bool onboardProvider = false) =>
+        commands.RunAsync(who, action, Moh, async command =>
+        {
+        var (db, actor, now) = (command.Db, command.Actor, command.Now);
         var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
             ?? throw new DomainException("There is no such system.");
         step(system, actor, now);
@@ -174,12 +172,10 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
             }
         }
 
-        await audit.AppendAsync(db, actor.Entry(eventType, who,
+        await command.AuditAsync(actor.Entry(eventType, who,
             string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; provider={system.ProviderId}; {details(system)}{onboarded}")) with { SystemId = system.Id },
             cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+        }, cancellationToken);
 
     private static string NewKey(SystemConnection system)
     {

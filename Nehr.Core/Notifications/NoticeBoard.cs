@@ -5,29 +5,20 @@ using Nehr.Core.Data;
 namespace Nehr.Core.Notifications;
 
 /// <summary>The signed-in patient's own notices.</summary>
-public sealed class NoticeBoard(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class NoticeBoard(Commands.Commands commands)
 {
-    public async Task<int> UnreadCountAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read notifications", cancellationToken);
-        return await db.PatientNotices.CountAsync(n => n.PatientId == patientId && n.ReadAtUtc == null, cancellationToken);
-    }
+    public Task<int> UnreadCountAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsPatientAsync(who, "read notifications", command =>
+            command.Db.PatientNotices.CountAsync(n => n.PatientId == command.PatientId && n.ReadAtUtc == null, cancellationToken), cancellationToken);
 
-    public async Task<IReadOnlyList<PatientNotice>> LatestAsync(AuditContext who, int take = 50, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "read notifications", cancellationToken);
-        return await db.PatientNotices.AsNoTracking().Where(n => n.PatientId == patientId)
-                .OrderByDescending(n => n.CreatedAtUtc).ThenByDescending(n => n.Id).Take(take).ToListAsync(cancellationToken);
-    }
+    public Task<IReadOnlyList<PatientNotice>> LatestAsync(AuditContext who, int take = 50, CancellationToken cancellationToken = default) =>
+        commands.ReadAsPatientAsync<IReadOnlyList<PatientNotice>>(who, "read notifications", async command =>
+            await command.Db.PatientNotices.AsNoTracking().Where(n => n.PatientId == command.PatientId)
+                .OrderByDescending(n => n.CreatedAtUtc).ThenByDescending(n => n.Id).Take(take).ToListAsync(cancellationToken), cancellationToken);
 
-    public async Task MarkAllReadAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var patientId = await PatientSelf.RequireAsync(db, audit, who, "mark notifications read", cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        await db.PatientNotices.Where(n => n.PatientId == patientId && n.ReadAtUtc == null)
-            .ExecuteUpdateAsync(n => n.SetProperty(x => x.ReadAtUtc, now), cancellationToken);
-    }
+    /// <summary>Marks the patient's notices read (not audited: it changes only what the patient has seen of their own notices).</summary>
+    public Task MarkAllReadAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.RunAsPatientAsync(who, "mark notifications read", command =>
+            command.Db.PatientNotices.Where(n => n.PatientId == command.PatientId && n.ReadAtUtc == null)
+                .ExecuteUpdateAsync(n => n.SetProperty(x => x.ReadAtUtc, command.Now), cancellationToken), cancellationToken);
 }

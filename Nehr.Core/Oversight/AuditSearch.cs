@@ -31,7 +31,7 @@ public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, int Page, int PageS
 /// The auditors' search over the whole trail, its CSV export and the verification of the chain. Auditors only;
 /// every search, export and verification is itself audited.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands)
 {
     public const int PageSize = 50;
     public const int MaxExportRows = 100_000;
@@ -111,26 +111,23 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
     /// <summary>Verifies the whole chain and records that it was verified, with the result.</summary>
     public async Task<AuditVerification> VerifyAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
-        var result = await AuditTrail.VerifyAsync(db, cancellationToken);
-        db.ChangeTracker.Clear();
-        await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
+        await commands.RequireStaffAsync(who, "audit.verify", Auditors, cancellationToken);
+        AuditVerification result;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var actor = await StaffActor.RequireAsync(db, audit, who, "audit.verify", Now, cancellationToken, Roles.MohAuditor);
-            await audit.AppendAsync(db, actor.Entry(AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
+            result = await AuditTrail.VerifyAsync(db, cancellationToken);
+        }
+
+        await commands.RunAsync(who, "audit.verify", Auditors, command => command.AuditAsync(command.Actor.Entry(
+            AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
                 $"intact={result.Intact}; events={result.EventsChecked}; broken-at={result.FirstBrokenSequence}; {result.Problem}")) with
             {
                 Outcome = result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
-            }, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
+            }, cancellationToken), cancellationToken);
         return result;
     }
 
-    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+    private static readonly string[] Auditors = [Roles.MohAuditor];
 
     /// <summary>Checks the auditor, audits the search, and builds the filter (null when it can match nothing).</summary>
     private async Task<IQueryable<AuditEvent>?> AuthoriseAsync(
@@ -152,15 +149,8 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Audi
             throw new DomainException("Unknown event type.");
         }
 
-        await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
-        {
-            var actor = await StaffActor.RequireAsync(db, audit, who, eventType, Now, cancellationToken, Roles.MohAuditor);
-            await audit.AppendAsync(db, actor.Entry(eventType, who, Describe(query)), cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        db.ChangeTracker.Clear();
+        // The search is audited, and committed, before anything is read.
+        await commands.RunAsync(who, eventType, Auditors, command => command.AuditAsync(eventType, Describe(query), cancellationToken: cancellationToken), cancellationToken);
         var events = db.AuditEvents.AsNoTracking();
         if (nric is { } n)
         {

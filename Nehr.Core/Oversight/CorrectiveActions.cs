@@ -21,7 +21,7 @@ public sealed record DirectiveRow(
 /// gate decides from current data) and directives to providers, which the provider's administrators acknowledge and
 /// attest as done. Every step is audited with it.
 /// </summary>
-public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class CorrectiveActions(Commands.Commands commands)
 {
     public const int MaxResults = 50;
 
@@ -33,8 +33,9 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
             throw new DomainException("Type at least 2 characters of a name or an e-mail address.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await RequireAsync(db, who, "suspension.find-people", cancellationToken);
+        return await commands.ReadAsync<IReadOnlyList<PersonSearchRow>>(who, "suspension.find-people", Moh, async command =>
+        {
+        var db = command.Db;
         var pattern = TextSearch.ContainsPattern(term);
         var rows = await (
                 from person in db.Personnel.AsNoTracking()
@@ -46,24 +47,25 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
                 select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
             .Take(MaxResults).ToListAsync(cancellationToken);
         return rows;
+        }, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ProviderRow>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await StaffActor.RequireAsync(db, audit, who, "providers.list", clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAdmin, Roles.MohAuditor);
+    public Task<IReadOnlyList<ProviderRow>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<ProviderRow>>(who, "providers.list", Overseers, async command =>
+        {
+        var db = command.Db;
         var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
         return providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .Select(p => new ProviderRow(p.Id, p.Code.Value, p.Name, p.Type, p.OnboardingState, p.NehrAccessSuspended)).ToList();
-    }
+        }, cancellationToken);
 
     /// <summary>Suspends (or lifts the suspension of) a person's NEHR access. Effective on their next action.</summary>
     public async Task SetPersonSuspendedAsync(AuditContext who, int personnelId, bool suspended, string? reason, CancellationToken cancellationToken = default)
     {
         var why = Reason(reason);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, suspended ? "suspension.person" : "suspension.person-lift", cancellationToken);
+        await commands.RunAsync(who, suspended ? "suspension.person" : "suspension.person-lift", Moh, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
             ?? throw new DomainException("There is no such person.");
         if (person.NehrAccessSuspended == suspended)
@@ -80,20 +82,19 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
             person.LiftNehrAccessSuspension();
         }
 
-        await audit.AppendAsync(db, actor.Entry(
+        await command.AuditAsync(actor.Entry(
             suspended ? AuditEventTypes.PersonSuspended : AuditEventTypes.PersonSuspensionLifted, who,
             string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}; provider={person.ProviderId}; reason={why}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Suspends (or lifts the suspension of) a whole provider's NEHR access. Effective on every next action.</summary>
     public async Task SetProviderSuspendedAsync(AuditContext who, int providerId, bool suspended, string? reason, CancellationToken cancellationToken = default)
     {
         var why = Reason(reason);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, suspended ? "suspension.provider" : "suspension.provider-lift", cancellationToken);
+        await commands.RunAsync(who, suspended ? "suspension.provider" : "suspension.provider-lift", Moh, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
         if (provider.NehrAccessSuspended == suspended)
@@ -110,11 +111,10 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
             provider.LiftNehrAccessSuspension();
         }
 
-        await audit.AppendAsync(db, actor.Entry(
+        await command.AuditAsync(actor.Entry(
             suspended ? AuditEventTypes.ProviderSuspended : AuditEventTypes.ProviderSuspensionLifted, who,
             string.Create(CultureInfo.InvariantCulture, $"provider={provider.Id}; reason={why}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
     }
 
     public async Task<DirectiveRow> IssueDirectiveAsync(
@@ -135,31 +135,30 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
             throw new DomainException("Set a deadline.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "directive.issue", cancellationToken);
+        return await commands.RunAsync<DirectiveRow>(who, "directive.issue", Moh, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
             ?? throw new DomainException("There is no such provider.");
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = command.Now;
 
         // The deadline is the end of the chosen day (UTC).
         var deadlineUtc = deadline.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(-10);
         var directive = new Directive(provider.Id, kind.Value, instructions, deadlineUtc, actor.UserId, now);
         db.Directives.Add(directive);
         await db.SaveChangesAsync(cancellationToken);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.DirectiveIssued, who, string.Create(CultureInfo.InvariantCulture,
+        await command.AuditAsync(actor.Entry(AuditEventTypes.DirectiveIssued, who, string.Create(CultureInfo.InvariantCulture,
             $"directive={directive.Id}; provider={provider.Id}; kind={directive.Kind}; deadline={directive.DeadlineUtc:O}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return Row(directive, provider.Name, now);
+        }, cancellationToken);
     }
 
     /// <summary>Every directive (MOH) or the administrator's own provider's directives, open ones first.</summary>
-    public async Task<IReadOnlyList<DirectiveRow>> DirectivesAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var onlyProvider = await StaffActor.ProviderScopeAsync(db, audit, who, "directive.list", now, cancellationToken);
+    public Task<IReadOnlyList<DirectiveRow>> DirectivesAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<DirectiveRow>>(who, "directive.list", Everyone, async command =>
+        {
+        var (db, actor, now) = (command.Db, command.Actor, command.Now);
+        var onlyProvider = actor.ProviderScope;
 
         var directives = await db.Directives.AsNoTracking()
             .Where(d => onlyProvider == null || d.ProviderId == onlyProvider)
@@ -167,7 +166,7 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
             .ToListAsync(cancellationToken);
         return directives.Select(x => Row(x.d, x.Name, now))
             .OrderBy(r => r.Status == DirectiveStatus.Done).ThenBy(r => r.DeadlineUtc).ToList();
-    }
+        }, cancellationToken);
 
     /// <summary>The provider administrator acknowledges a directive to their own provider.</summary>
     public Task AcknowledgeAsync(AuditContext who, long directiveId, CancellationToken cancellationToken = default) =>
@@ -179,27 +178,21 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         ProviderStepAsync(who, directiveId, "directive.attest", AuditEventTypes.DirectiveAttested,
             (d, actor, now) => d.AttestDone(attestation, actor.UserId, now), cancellationToken);
 
-    private async Task ProviderStepAsync(
-        AuditContext who, long directiveId, string action, string eventType, Action<Directive, StaffActor, DateTime> step, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var actor = await StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.ProviderAdmin);
+    private Task ProviderStepAsync(
+        AuditContext who, long directiveId, string action, string eventType, Action<Directive, StaffActor, DateTime> step, CancellationToken cancellationToken) =>
+        commands.RunAsync(who, action, Admin, async command =>
+        {
+        var (db, actor, now) = (command.Db, command.Actor, command.Now);
         var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
         if (directive is null || directive.ProviderId != actor.ProviderId)
         {
-            await StaffActor.RefuseAsync(db, audit, who, actor, action,
-                string.Create(CultureInfo.InvariantCulture, $"directive={directiveId} is not addressed to provider {actor.ProviderId}"),
-                cancellationToken, "This directive is not addressed to your provider.");
+            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"directive={directiveId} is not addressed to provider {actor.ProviderId}"), "This directive is not addressed to your provider.");
         }
 
-        step(directive!, actor, now);
-        await audit.AppendAsync(db, actor.Entry(eventType, who, string.Create(CultureInfo.InvariantCulture,
-            $"directive={directive!.Id}; status={directive.Status}; overdue={directive.IsOverdueAt(now)}")), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+        step(directive, actor, now);
+        await command.AuditAsync(actor.Entry(eventType, who, string.Create(CultureInfo.InvariantCulture,
+            $"directive={directive.Id}; status={directive.Status}; overdue={directive.IsOverdueAt(now)}")), cancellationToken);
+        }, cancellationToken);
 
     private static DirectiveRow Row(Directive d, string providerName, DateTime now) => new(
         d.Id, d.ProviderId, providerName, d.Kind, d.Instructions, d.IssuedAtUtc, d.DeadlineUtc, d.Status, d.IsOverdueAt(now),
@@ -216,6 +209,8 @@ public sealed class CorrectiveActions(IDbContextFactory<NehrDbContext> dbFactory
         return trimmed.Length > 1000 ? throw new DomainException("The reason has at most 1000 characters.") : trimmed;
     }
 
-    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who, action, clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAdmin);
+    private static readonly string[] Admin = [Roles.ProviderAdmin];
+    private static readonly string[] Moh = [Roles.MohAdmin];
+    private static readonly string[] Overseers = [Roles.MohAdmin, Roles.MohAuditor];
+    private static readonly string[] Everyone = [Roles.ProviderAdmin, Roles.MohAdmin, Roles.MohAuditor];
 }

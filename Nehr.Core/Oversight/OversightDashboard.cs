@@ -51,7 +51,7 @@ public sealed record SystemCompliance(
     int RequestsLast30Days, int RefusedLast30Days, DateTime? LastRefusalUtc, string? LastRefusalIssueText);
 
 /// <summary>The MOH dashboard and the contribution compliance view (for MOH auditors and administrators).</summary>
-public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, TimeProvider clock)
 {
     public const int Weeks = 12;
 
@@ -59,7 +59,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        await RequireMohAsync(db, who, "dashboard", now, cancellationToken);
+        await commands.RequireStaffAsync(who, "dashboard", Moh, cancellationToken);
 
         var weekStart = StartOfWeek(now).AddDays(-7 * (Weeks - 1));
         // Healthcare providers only: the population register's keeper is never onboarded for reading.
@@ -118,7 +118,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        await RequireMohAsync(db, who, "compliance", now, cancellationToken);
+        await commands.RequireStaffAsync(who, "compliance", Moh, cancellationToken);
         var since = now.AddDays(-30);
 
         // A good contribution: not refused, and it kept at least one clinical resource.
@@ -186,7 +186,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
     public async Task<IReadOnlyList<IdentityMismatchRow>> IdentityMismatchesAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await RequireMohAsync(db, who, "identity-mismatches", clock.GetUtcNow().UtcDateTime, cancellationToken);
+        await commands.RequireStaffAsync(who, "identity-mismatches", Moh, cancellationToken);
         return await ContributionReports.LatestMismatches(db, providerId: null).ToListAsync(cancellationToken);
     }
 
@@ -197,6 +197,5 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
         return DateTime.SpecifyKind(day.AddDays(-offset), DateTimeKind.Utc);
     }
 
-    private Task<StaffActor> RequireMohAsync(NehrDbContext db, AuditContext who, string action, DateTime now, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who, action, now, cancellationToken, Roles.MohAuditor, Roles.MohAdmin);
+    private static readonly string[] Moh = [Roles.MohAuditor, Roles.MohAdmin];
 }

@@ -33,13 +33,14 @@ public sealed record ReportDetail(
 /// The MOH auditors' queue: every emergency override and every access a patient reported. Auditors only; each
 /// look at an item's detail and each verdict is audited.
 /// </summary>
-public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class ReviewQueue(Commands.Commands commands)
 {
     public const int MaxItems = 200;
 
-    public async Task<ReviewQueueSummary> SummaryAsync(AuditContext who, CancellationToken cancellationToken = default)
-    {
-        await using var db = await AuthorisedAsync(who, "review.summary", cancellationToken);
+    public Task<ReviewQueueSummary> SummaryAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<ReviewQueueSummary>(who, "review.summary", Auditors, async command =>
+        {
+        var db = command.Db;
         var oldestOverride = await db.EmergencyOverrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending)
             .MinAsync(o => (DateTime?)o.GrantedAtUtc, cancellationToken);
         var oldestReport = await db.AccessReports.Where(r => r.Status == ReportStatus.Open)
@@ -48,37 +49,38 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
             await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
             await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken),
             new[] { oldestOverride, oldestReport }.Where(d => d is not null).Min());
-    }
+        }, cancellationToken);
 
     /// <summary>Overrides, oldest pending first (or the latest reviewed ones).</summary>
-    public async Task<IReadOnlyList<OverrideQueueItem>> OverridesAsync(AuditContext who, bool pending, CancellationToken cancellationToken = default)
-    {
-        await using var db = await AuthorisedAsync(who, "review.overrides", cancellationToken);
+    public Task<IReadOnlyList<OverrideQueueItem>> OverridesAsync(AuditContext who, bool pending, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<OverrideQueueItem>>(who, "review.overrides", Auditors, async command =>
+        {
+        var db = command.Db;
         var overrides = db.EmergencyOverrides.AsNoTracking();
         overrides = pending
             ? overrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending).OrderBy(o => o.GrantedAtUtc).Take(MaxItems)
             : overrides.Where(o => o.ReviewStatus != OverrideReviewStatus.Pending).OrderByDescending(o => o.GrantedAtUtc).Take(MaxItems);
         var items = await OverrideItems(db, overrides).ToListAsync(cancellationToken);
         return pending ? items.OrderBy(i => i.GrantedAtUtc).ToList() : items.OrderByDescending(i => i.GrantedAtUtc).ToList();
-    }
+        }, cancellationToken);
 
-    public async Task<IReadOnlyList<ReportQueueItem>> ReportsAsync(AuditContext who, bool open, CancellationToken cancellationToken = default)
-    {
-        await using var db = await AuthorisedAsync(who, "review.reports", cancellationToken);
+    public Task<IReadOnlyList<ReportQueueItem>> ReportsAsync(AuditContext who, bool open, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync<IReadOnlyList<ReportQueueItem>>(who, "review.reports", Auditors, async command =>
+        {
+        var db = command.Db;
         var reports = db.AccessReports.AsNoTracking();
         reports = open
             ? reports.Where(r => r.Status == ReportStatus.Open).OrderBy(r => r.ReportedAtUtc).Take(MaxItems)
             : reports.Where(r => r.Status != ReportStatus.Open).OrderByDescending(r => r.ReportedAtUtc).Take(MaxItems);
         var items = await ReportItems(db, reports).ToListAsync(cancellationToken);
         return open ? items.OrderBy(i => i.ReportedAtUtc).ToList() : items.OrderByDescending(i => i.ReportedAtUtc).ToList();
-    }
+        }, cancellationToken);
 
     /// <summary>An override with its justification and every access made under it.</summary>
-    public async Task<OverrideDetail?> OverrideAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.override", cancellationToken);
+    public Task<OverrideDetail?> OverrideAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
+        commands.RunAsync<OverrideDetail?>(who, "review.override", Auditors, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var item = await OverrideItems(db, db.EmergencyOverrides.AsNoTracking().Where(o => o.Id == id)).SingleOrDefaultAsync(cancellationToken);
         var o = await db.EmergencyOverrides.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (item is null || o is null)
@@ -94,18 +96,15 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
             .OrderBy(e => e.Sequence)
             .Select(e => new AccessUnderOverride(e.Sequence, e.OccurredAtUtc, e.EventType, e.Level, e.Details, e.ClientAddress))
             .ToListAsync(cancellationToken);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+        await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
             string.Create(CultureInfo.InvariantCulture, $"override={id}"), o.PatientId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc);
-    }
+        }, cancellationToken);
 
-    public async Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.report", cancellationToken);
+    public Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
+        commands.RunAsync<ReportDetail?>(who, "review.report", Auditors, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         var item = await ReportItems(db, db.AccessReports.AsNoTracking().Where(r => r.Id == id)).SingleOrDefaultAsync(cancellationToken);
         var report = await db.AccessReports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (item is null || report is null)
@@ -117,22 +116,20 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
         var person = e.ActorPersonnelId is { } pid
             ? await db.Personnel.AsNoTracking().Where(p => p.Id == pid).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken)
             : null;
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+        await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
             string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
             report.Findings, report.ClosedBy, report.ClosedAtUtc);
-    }
+        }, cancellationToken);
 
     /// <summary>The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral).</summary>
     public async Task ReviewOverrideAsync(
         AuditContext who, long id, bool? appropriate, string? findings, bool referToProfessionalBody, CancellationToken cancellationToken = default)
     {
         // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.override-verdict", cancellationToken);
+        await commands.RunAsync(who, "review.override-verdict", Auditors, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         if (appropriate is null)
         {
             throw new DomainException("Choose a verdict: appropriate or inappropriate.");
@@ -145,19 +142,17 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
 
         var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
             ?? throw new DomainException("There is no such override.");
-        o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, clock.GetUtcNow().UtcDateTime);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
+        o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, command.Now);
+        await command.AuditAsync(actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
             $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}; findings={o.Findings}"), o.PatientId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Closes a patient's report: the access was inappropriate (confirmed) or not (dismissed), with findings.</summary>
-    public async Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var actor = await RequireAsync(db, who, "review.report-close", cancellationToken);
+    public Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default) =>
+        commands.RunAsync(who, "review.report-close", Auditors, async command =>
+        {
+        var (db, actor) = (command.Db, command.Actor);
         if (confirmed is null)
         {
             throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
@@ -165,37 +160,18 @@ public sealed class ReviewQueue(IDbContextFactory<NehrDbContext> dbFactory, Audi
 
         var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
             ?? throw new DomainException("There is no such case.");
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = command.Now;
         report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
         await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
             confirmed.Value
                 ? "MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."
                 : "MOH auditors looked into the access you reported and found it was part of your care.",
             now, cancellationToken: cancellationToken);
-        await audit.AppendAsync(db, actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
+        await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
             $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+        }, cancellationToken);
 
-    private Task<StaffActor> RequireAsync(NehrDbContext db, AuditContext who, string action, CancellationToken cancellationToken) =>
-        StaffActor.RequireAsync(db, audit, who, action, clock.GetUtcNow().UtcDateTime, cancellationToken, Roles.MohAuditor);
-
-    /// <summary>A context for a read by an auditor (a refusal is audited and thrown).</summary>
-    private async Task<NehrDbContext> AuthorisedAsync(AuditContext who, string action, CancellationToken cancellationToken)
-    {
-        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        try
-        {
-            await RequireAsync(db, who, action, cancellationToken);
-            return db;
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-    }
+    private static readonly string[] Auditors = [Roles.MohAuditor];
 
     private static IQueryable<OverrideQueueItem> OverrideItems(NehrDbContext db, IQueryable<EmergencyOverride> overrides) =>
         from o in overrides

@@ -49,7 +49,7 @@ public class HistoryBenchmarks
             Insert(db, patient.Id, other.Id, providers.Select(p => p.Id).ToArray());
         }
 
-        _history = new AccessHistory(factory, new AuditTrail(TimeProvider.System));
+        _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(factory, new AuditTrail(TimeProvider.System), TimeProvider.System));
     }
 
     /// <summary>100,000 accesses to the patient's record (and as many to another's), spread over two years, by SQL in one transaction.</summary>

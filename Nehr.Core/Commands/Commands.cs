@@ -1,0 +1,221 @@
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Data;
+
+namespace Nehr.Core.Commands;
+
+/// <summary>
+/// The one way a change is written (and a read that must be audited, or that only some may make, is made). The
+/// pipeline owns what every command shares: its database context, the write transaction, the actor loaded from
+/// current data and checked, the audit events appended in that transaction, the commit, and the audited refusal.
+/// A command body holds only its own rule and change.
+/// </summary>
+/// <remarks>
+/// <para>The outcome has one shape: the body's value; a <see cref="DomainException"/> for input that breaks a rule
+/// (by field when it names them: <see cref="DomainException.Errors"/>), which writes nothing; or an
+/// <see cref="AccessRefusedException"/> for a refusal, thrown only after the refusal's audit event is committed
+/// (and nothing else of the body is). Pages show both the same way (<c>CommandComponentBase</c>); the FHIR endpoint
+/// maps them to statuses.</para>
+/// <para>A body refuses with <c>throw command.Refuse(…)</c>: the compiler sees that the body ends there.</para>
+/// </remarks>
+public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+{
+    /// <summary>A change by a member of staff who holds one of <paramref name="roles"/> now.</summary>
+    internal Task<T> RunAsync<T>(
+        AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task<T>> body, CancellationToken cancellationToken) =>
+        RunAsync(null, who, action, roles, body, cancellationToken);
+
+    /// <summary>
+    /// A change by a member of staff on a context the caller owns: the one a service of ASP.NET Core Identity (its
+    /// UserManager) writes with, so that what it writes commits with the command.
+    /// </summary>
+    internal Task<T> RunAsync<T>(
+        NehrDbContext? context, AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task<T>> body,
+        CancellationToken cancellationToken) =>
+        WriteAsync(context, who, async (db, now) => new StaffCommand(this, db, who, action, now, await StaffActor.RequireAsync(db, who, action, now, roles, cancellationToken)), body, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync{T}(AuditContext, string, IReadOnlyCollection{string}, Func{StaffCommand, Task{T}}, CancellationToken)"/>
+    internal Task RunAsync(
+        AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task> body, CancellationToken cancellationToken) =>
+        RunAsync(who, action, roles, async command =>
+        {
+            await body(command);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>A change by a patient to their own record or settings; anyone else is refused.</summary>
+    internal Task<T> RunAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await PatientSelf.RequireAsync(db, who, action, cancellationToken)), body, cancellationToken);
+
+    /// <summary>
+    /// A read only some may make, that writes nothing: no write transaction is held while it runs; a refusal is
+    /// audited in a transaction of its own.
+    /// </summary>
+    internal async Task<T> ReadAsync<T>(
+        AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(body);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            var actor = await StaffActor.RequireAsync(db, who, action, now, roles, cancellationToken);
+            return await body(new StaffCommand(this, db, who, action, now, actor));
+        }
+        catch (CommandRefusal refusal)
+        {
+            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+        }
+    }
+
+    /// <summary>A read only a patient may make, of their own record.</summary>
+    internal async Task<T> ReadAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(body);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            return await body(new PatientCommand(this, db, who, action, now, await PatientSelf.RequireAsync(db, who, action, cancellationToken)));
+        }
+        catch (CommandRefusal refusal)
+        {
+            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+        }
+    }
+
+    /// <summary>The caller's own patient id, for a read that streams (anyone else is refused, audited).</summary>
+    internal Task<int> RequirePatientAsync(AuditContext who, string action, CancellationToken cancellationToken) =>
+        ReadAsPatientAsync(who, action, command => Task.FromResult(command.PatientId), cancellationToken);
+
+    /// <summary>The checked actor, for a read that streams (anyone else is refused, audited).</summary>
+    internal Task<StaffActor> RequireStaffAsync(AuditContext who, string action, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
+        ReadAsync(who, action, roles, command => Task.FromResult(command.Actor), cancellationToken);
+
+    private async Task<T> WriteAsync<TCommand, T>(
+        NehrDbContext? context, AuditContext who, Func<NehrDbContext, DateTime, Task<TCommand>> begin, Func<TCommand, Task<T>> body,
+        CancellationToken cancellationToken)
+        where TCommand : Command
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(body);
+        await using var own = context is null ? await dbFactory.CreateDbContextAsync(cancellationToken) : null;
+        var db = context ?? own!;
+        try
+        {
+            T result;
+            await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
+            {
+                // The actor is loaded and checked in the transaction that writes: the check and the change see one state.
+                var command = await begin(db, clock.GetUtcNow().UtcDateTime);
+                result = await body(command);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch (CommandRefusal refusal)
+        {
+            // The body's changes were rolled back with its transaction; the refusal is written alone.
+            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+        }
+    }
+
+    /// <summary>Appends an event in the command's transaction: it commits with the change, or not at all.</summary>
+    internal Task AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken) => audit.AppendAsync(db, entry, cancellationToken);
+
+    private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        await audit.AppendAsync(db, refusal.Entry, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new AccessRefusedException(refusal.Message);
+    }
+}
+
+/// <summary>What a command body works with: the context in the command's transaction, the caller, the time.</summary>
+internal abstract class Command
+{
+    private readonly Commands _pipeline;
+
+    protected Command(Commands pipeline, NehrDbContext db, AuditContext who, string action, DateTime now)
+    {
+        _pipeline = pipeline;
+        Db = db;
+        Who = who;
+        Action = action;
+        Now = now;
+    }
+
+    internal NehrDbContext Db { get; }
+
+    public AuditContext Who { get; }
+
+    /// <summary>The command's name in the audit trail (e.g. <c>personnel.deactivate</c>).</summary>
+    public string Action { get; }
+
+    /// <summary>The command's time, read once from the portal's clock.</summary>
+    public DateTime Now { get; }
+
+    /// <summary>Appends an audit event in the command's transaction.</summary>
+    internal Task AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _pipeline.AppendAsync(Db, entry, cancellationToken);
+
+    /// <summary>Writes what the body changed so far (e.g. to learn a new row's id for its audit event).</summary>
+    internal Task SaveAsync(CancellationToken cancellationToken = default) => Db.SaveChangesAsync(cancellationToken);
+}
+
+/// <summary>A command by a member of staff: <see cref="Actor"/> is loaded from current data and holds a required role.</summary>
+internal sealed class StaffCommand : Command
+{
+    internal StaffCommand(Commands pipeline, NehrDbContext db, AuditContext who, string action, DateTime now, StaffActor actor)
+        : base(pipeline, db, who, action, now) => Actor = actor;
+
+    internal StaffActor Actor { get; }
+
+    /// <summary>Appends the actor's event of this command.</summary>
+    internal Task AuditAsync(string eventType, string details, int? patientId = null, CancellationToken cancellationToken = default) =>
+        AuditAsync(Actor.Entry(eventType, Who, details, patientId), cancellationToken);
+
+    /// <summary>The refusal of this command, to throw: the pipeline audits it (and nothing else of the body is written).</summary>
+    internal Exception Refuse(string why, string message, int? patientId = null) =>
+        new CommandRefusal(StaffActor.RefusalEntry(Who, Actor, Action, why, patientId), message);
+}
+
+/// <summary>A patient's command about their own record: <see cref="PatientId"/> is the caller's own.</summary>
+internal sealed class PatientCommand : Command
+{
+    internal PatientCommand(Commands pipeline, NehrDbContext db, AuditContext who, string action, DateTime now, int patientId)
+        : base(pipeline, db, who, action, now) => PatientId = patientId;
+
+    public int PatientId { get; }
+
+    /// <summary>Appends the patient's event of this command, about their own record.</summary>
+    internal Task AuditAsync(string eventType, string details, string? reason = null, CancellationToken cancellationToken = default) =>
+        AuditAsync(new AuditEntry
+        {
+            EventType = eventType,
+            CorrelationId = Who.CorrelationId,
+            ActorUserId = Who.UserId,
+            ActorRole = Identity.Roles.Patient,
+            ClientAddress = Who.ClientAddress,
+            PatientId = PatientId,
+            Reason = reason,
+            Details = details,
+        }, cancellationToken);
+
+    /// <summary>The refusal of this command, to throw: the pipeline audits it (and nothing else of the body is written).</summary>
+    internal Exception Refuse(string why, string message) =>
+        new CommandRefusal(StaffActor.RefusalEntry(Who, null, Action, why, PatientId), message);
+}
+
+/// <summary>A refusal on its way to the pipeline, which audits it and throws <see cref="AccessRefusedException"/> instead.</summary>
+internal sealed class CommandRefusal(AuditEntry entry, string message) : Exception(message)
+{
+    public AuditEntry Entry { get; } = entry;
+}
