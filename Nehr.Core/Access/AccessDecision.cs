@@ -1,6 +1,6 @@
 namespace Nehr.Core.Access;
 
-/// <summary>Why the access decision came out as it did; one value per SPEC rule outcome.</summary>
+/// <summary>Why the access decision came out as it did; one value per outcome of the access rules (docs/specification.md, A1–A8).</summary>
 public enum DecisionReason
 {
     PurposeNotCare,
@@ -70,7 +70,7 @@ public sealed record AccessRequest
     public required bool OverrideActive { get; init; }
 }
 
-/// <summary>The SPEC's access rules, in order; the first that matches decides. Pure: no I/O, no clock.</summary>
+/// <summary>The access rules (docs/specification.md, A1–A8), in order; the first that matches decides. Pure: no I/O, no clock.</summary>
 public static class AccessRules
 {
     public static AccessDecision Decide(AccessRequest request)

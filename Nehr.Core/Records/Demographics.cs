@@ -1,6 +1,6 @@
 namespace Nehr.Core.Records;
 
-/// <summary>Sex as recorded on the identity document (the SPEC's "gender").</summary>
+/// <summary>Sex as recorded on the identity document (the specification's "gender").</summary>
 public enum Sex
 {
     Female,

@@ -53,7 +53,7 @@ public class AccessRulesTests
         Assert.True((level, reason) == (decision.Level, decision.Reason), $"rule {rule}: got {decision.Level}/{decision.Reason}");
     }
 
-    /// <summary>Every combination of the inputs (7 purposes x 3 modes x 2^8 flags), checked against the SPEC's rules.</summary>
+    /// <summary>Every combination of the inputs (7 purposes x 3 modes x 2^8 flags), checked against the specification's rules (docs/specification.md, A1–A8).</summary>
     public static IEnumerable<AccessRequest> AllCombinations()
     {
         PurposeOfUse[] purposes = [.. PurposeOfUse.Choices, PurposeOfUse.BreakTheGlass, PurposeOfUse.FromCode("X")];

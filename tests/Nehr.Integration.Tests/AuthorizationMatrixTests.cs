@@ -53,7 +53,7 @@ public enum Outcome
 
 /// <summary>
 /// Every role × every page, HTTP endpoint and interactive handler × own / other / restricted records, against a table
-/// written from SPEC.md (not from the code's own policies). A cell passes when the outcome is exactly the expected one;
+/// written from docs/specification.md (not from the code's own policies). A cell passes when the outcome is exactly the expected one;
 /// every refusal must have added a denied event to the audit trail. The pages and endpoints are read from the portal's
 /// routing, so a new one that is not in the table fails the test until it is classified.
 /// </summary>
@@ -138,7 +138,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
     // ---------------------------------------------------------------- pages and HTTP endpoints
 
-    /// <summary>Who may open what, from SPEC.md: each area is its role's; MOH screens split between auditors and administrators.</summary>
+    /// <summary>Who may open what, from docs/specification.md: each area is its role's; MOH screens split between auditors and administrators.</summary>
     private enum Access
     {
         /// <summary>Anyone (sign-in pages, error pages, the token endpoint, the FHIR capability statement, the one-time-key connectivity test, health).</summary>
@@ -331,7 +331,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     private static readonly Scope[] ProviderScopes = [Scope.Own, Scope.Other];
     private static readonly Scope[] NoScope = [Scope.None];
 
-    /// <summary>The access decision of SPEC.md for a clinical read: the rules 1–8 applied to the arranged people.</summary>
+    /// <summary>The access decision of docs/specification.md for a clinical read: rules A1–A8 applied to the arranged people.</summary>
     private static Outcome Decision(Actor actor, Scope scope) => (actor, scope) switch
     {
         (Actor.Clinician, Scope.Own) => Outcome.Full,
@@ -374,7 +374,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         var justification = "Patient collapsed in the emergency department; allergies and medications are needed before treatment.";
         return
         [
-            // Clinicians (SPEC: who may see what; emergency override).
+            // Clinicians (specification: who may see what; emergency override).
             new("find a patient by NRIC", RecordScopes,
                 async (s, who, scope) => Level((await s.GetRequiredService<PatientLookup>().FindByNricAsync(who, NricOf(scope))).Decision.Level), Decision),
             new("open a record", RecordScopes,
@@ -384,7 +384,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("open a record for an insurance payment", RecordScopes,
                 async (s, who, scope) => Level((await s.GetRequiredService<RecordGate>().OpenAsync(new RecordRequest(who, PatientOf(scope), PurposeOfUse.InsurancePayment))).Decision.Level), (_, _) => Outcome.Denied),
 
-            // Patients (SPEC: own record, restriction, access history, report, notices). No handler takes a patient id.
+            // Patients (specification: own record, restriction, access history, report, notices). No handler takes a patient id.
             new("open own record", NoScope,
                 async (s, who, _) => Level((await s.GetRequiredService<RecordGate>().OpenOwnRecordAsync(who)).Decision.Level), (a, _) => a == Actor.Patient ? Outcome.Full : Outcome.Denied),
             new("read own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().GetOwnAsync(who)), Only(Actor.Patient)),
@@ -406,7 +406,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(Actor.Patient)),
             new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(Actor.Patient)),
 
-            // Provider administrators (SPEC: personnel, registrations, system applications; their own provider only).
+            // Provider administrators (specification: personnel, registrations, system applications; their own provider only).
             new("list personnel", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().PersonnelAsync(who)), Only(Actor.ProviderAdmin)),
             new("create a staff account", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().CreateAccountAsync(who,
                 new NewStaffMember("Matrix New Doctor", $"new.{Guid.NewGuid():N}@cgh.example.sg", ProfessionalRole.Doctor, true, Roles.Clinician))), Only(Actor.ProviderAdmin)),
@@ -431,7 +431,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("list own systems' refused contributions", NoScope, (s, who, _) => Done(s.GetRequiredService<ContributionReports>().RefusalsAsync(who)), Only(Actor.ProviderAdmin)),
             new("list own identity mismatches", NoScope, (s, who, _) => Done(s.GetRequiredService<ContributionReports>().IdentityMismatchesAsync(who)), Only(Actor.ProviderAdmin)),
 
-            // MOH auditors (SPEC: review queue, reported accesses, audit search, verification).
+            // MOH auditors (specification: review queue, reported accesses, audit search, verification).
             new("review queue summary", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().SummaryAsync(who)), Only(Actor.MohAuditor)),
             new("list overrides to review", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().OverridesAsync(who, true)), Only(Actor.MohAuditor)),
             new("list reported accesses", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReportsAsync(who, true)), Only(Actor.MohAuditor)),
@@ -451,13 +451,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             }, Only(Actor.MohAuditor)),
             new("verify the audit trail", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().VerifyAsync(who)), Only(Actor.MohAuditor)),
 
-            // Both MOH roles (SPEC: dashboard, contribution compliance).
+            // Both MOH roles (specification: dashboard, contribution compliance).
             new("oversight figures", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("contribution compliance", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().ComplianceAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("identity mismatches of every provider", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().IdentityMismatchesAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("list providers", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().ProvidersAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
 
-            // MOH administrators (SPEC: corrective actions, system approval).
+            // MOH administrators (specification: corrective actions, system approval).
             new("find people to suspend", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().FindPeopleAsync(who, "Matrix")), Only(Actor.MohAdmin)),
             new("suspend a person", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetPersonSuspendedAsync(who, _a.OwnTargetPersonnelId, true, "Matrix: suspected misuse under investigation.")), Only(Actor.MohAdmin)),
             new("suspend a provider", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetProviderSuspendedAsync(who, _a.QuietProviderId, true, "Matrix: unauthorised use under investigation.")), Only(Actor.MohAdmin)),
