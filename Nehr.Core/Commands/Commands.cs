@@ -44,6 +44,13 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// A change whose body decides itself who may make it (a clinician's, by the access rules on current data); it
+    /// refuses with <see cref="Command.Refuse(AuditEntry, string)"/>.
+    /// </summary>
+    internal Task<T> RunAsync<T>(AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync(null, who, (db, now) => Task.FromResult<Command>(new DecidingCommand(this, db, who, now)), body, cancellationToken);
+
     /// <summary>A change by a patient to their own record or settings; anyone else is refused.</summary>
     internal Task<T> RunAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
         WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await PatientSelf.RequireAsync(db, who, action, cancellationToken)), body, cancellationToken);
@@ -166,9 +173,16 @@ internal abstract class Command
     /// <summary>Appends an audit event in the command's transaction.</summary>
     internal Task AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _pipeline.AppendAsync(Db, entry, cancellationToken);
 
+    /// <summary>The refusal of this command, audited with <paramref name="entry"/>, to throw: nothing else of the body is written.</summary>
+    internal static Exception Refuse(AuditEntry entry, string message) => new CommandRefusal(entry, message);
+
     /// <summary>Writes what the body changed so far (e.g. to learn a new row's id for its audit event).</summary>
     internal Task SaveAsync(CancellationToken cancellationToken = default) => Db.SaveChangesAsync(cancellationToken);
 }
+
+/// <summary>A command whose body decides who may make it.</summary>
+internal sealed class DecidingCommand(Commands pipeline, NehrDbContext db, AuditContext who, DateTime now)
+    : Command(pipeline, db, who, "decided by the command", now);
 
 /// <summary>A command by a member of staff: <see cref="Actor"/> is loaded from current data and holds a required role.</summary>
 internal sealed class StaffCommand : Command

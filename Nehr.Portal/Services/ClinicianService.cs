@@ -18,7 +18,7 @@ public sealed class ClinicianService(
     public async Task<RecordView> ReadPageAsync(int patientId, PurposeOfUse purpose, EntryKind kind, int page) =>
         await gate.ReadPageAsync(new RecordRequest(await user.AuditContextAsync(), patientId, purpose), kind, page);
 
-    public async Task<OverrideResult> BreakTheGlassAsync(int patientId, OverrideReason? reason, string? justification, bool attested) =>
+    public async Task<EmergencyOverride> BreakTheGlassAsync(int patientId, OverrideReason? reason, string? justification, bool attested) =>
         await overrides.GrantAsync(new OverrideRequest(await user.AuditContextAsync(), patientId, reason, justification, attested));
 
     public Task<IReadOnlyDictionary<int, string>> ProviderNamesAsync() => providers.NamesAsync();

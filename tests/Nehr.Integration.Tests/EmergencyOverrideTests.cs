@@ -1,3 +1,4 @@
+using Nehr.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,10 +23,26 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Task<OverrideResult> GrantAsync(string userId, int patientId, OverrideReason? reason = OverrideReason.UnconsciousPatient,
-        string? justification = GoodJustification, bool attested = true) =>
-        _portal.WithAsync<EmergencyOverrideService, OverrideResult>(s =>
-            s.GrantAsync(new OverrideRequest(DemoWorld.As(userId), patientId, reason, justification, attested)));
+    /// <summary>The outcome of a request: the override, or the errors by field (a refusal under <see cref="DomainException.General"/>).</summary>
+    private sealed record Outcome(EmergencyOverride? Override, IReadOnlyDictionary<string, string> Errors)
+    {
+        public bool Granted => Override is not null;
+    }
+
+    private async Task<Outcome> GrantAsync(string userId, int patientId, OverrideReason? reason = OverrideReason.UnconsciousPatient,
+        string? justification = GoodJustification, bool attested = true)
+    {
+        try
+        {
+            var granted = await _portal.WithAsync<EmergencyOverrideService, EmergencyOverride>(s =>
+                s.GrantAsync(new OverrideRequest(DemoWorld.As(userId), patientId, reason, justification, attested)));
+            return new Outcome(granted, new Dictionary<string, string>());
+        }
+        catch (DomainException e)
+        {
+            return new Outcome(null, e.Errors);
+        }
+    }
 
     private Task<RecordView> OpenAsync(string userId, int patientId) =>
         _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(userId), patientId, PurposeOfUse.Treatment)));
@@ -100,7 +117,7 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         var result = await GrantAsync(_world.DoctorUserId, _world.OpenPatientId);
 
         Assert.False(result.Granted);
-        Assert.Contains("no override is needed", result.Errors[OverrideResult.General], StringComparison.Ordinal);
+        Assert.Contains("no override is needed", result.Errors[DomainException.General], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,7 +128,7 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         var result = await GrantAsync(_world.DentistUserId, _world.RestrictedPatientId);
 
         Assert.False(result.Granted);
-        Assert.Contains("not registered", result.Errors[OverrideResult.General], StringComparison.Ordinal);
+        Assert.Contains("not registered", result.Errors[DomainException.General], StringComparison.Ordinal);
         var after = await CountsAsync();
         Assert.Equal((before.Overrides, before.Notices, before.Events + 1), after);
         await using var db = _portal.CreateDbContext();
@@ -128,7 +145,7 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         var again = await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId);
 
         Assert.False(again.Granted);
-        Assert.Contains("already have an active emergency override", again.Errors[OverrideResult.General], StringComparison.Ordinal);
+        Assert.Contains("already have an active emergency override", again.Errors[DomainException.General], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,11 +180,11 @@ public sealed class OverrideWindowConfigurationTests
         portal.Settings["Nehr:Access:OverrideHours"] = "120";
         var world = await DemoWorld.LoadAsync(portal);
 
-        var result = await portal.WithAsync<EmergencyOverrideService, OverrideResult>(s => s.GrantAsync(new OverrideRequest(
+        var granted = await portal.WithAsync<EmergencyOverrideService, EmergencyOverride>(s => s.GrantAsync(new OverrideRequest(
             DemoWorld.As(world.DoctorUserId), world.RestrictedPatientId, OverrideReason.PatientUnableToConsent,
             "Patient is confused after a stroke and cannot tell us which anticoagulants they take.", true)));
 
-        Assert.Equal(TimeSpan.FromDays(5), result.Override!.ExpiresAtUtc - result.Override.GrantedAtUtc);
+        Assert.Equal(TimeSpan.FromDays(5), granted.ExpiresAtUtc - granted.GrantedAtUtc);
         Assert.Equal(120, portal.Services.GetRequiredService<IOptions<AccessOptions>>().Value.OverrideHours);
     }
 }

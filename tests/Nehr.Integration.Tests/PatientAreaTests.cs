@@ -99,7 +99,7 @@ public sealed class PatientAreaTests : IAsyncLifetime
     [Fact]
     public async Task An_override_shows_the_clinicians_name_in_the_history()
     {
-        await _portal.WithAsync<EmergencyOverrideService, OverrideResult>(s => s.GrantAsync(new OverrideRequest(
+        await _portal.WithAsync<EmergencyOverrideService, EmergencyOverride>(s => s.GrantAsync(new OverrideRequest(
             DemoWorld.As(_world.DoctorUserId), _world.RestrictedPatientId, OverrideReason.UnconsciousPatient,
             "Found unconscious at home by family; need the medication list and diagnoses urgently.", true)));
         await OpenAsync(_world.DoctorUserId, _world.RestrictedPatientId);

@@ -1,3 +1,4 @@
+using Nehr.Core;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Nehr.Core.Access;
@@ -167,7 +168,7 @@ public class FoundPatientCardTests : MudTestContext
 public class OverrideDialogTests : MudTestContext
 {
     private (IRenderedComponent<MudDialogProvider> Provider, Task<IDialogReference> Reference) Show(
-        Func<OverrideReason?, string?, bool, Task<OverrideResult>> submit)
+        Func<OverrideReason?, string?, bool, Task<EmergencyOverride>> submit)
     {
         var provider = Render<MudDialogProvider>();
         var service = Services.GetService<IDialogService>()!;
@@ -187,7 +188,7 @@ public class OverrideDialogTests : MudTestContext
         var (provider, _) = Show((reason, justification, attested) =>
         {
             sent = (reason, justification, attested);
-            return Task.FromResult(new OverrideResult(null, new Dictionary<string, string>
+            return Task.FromException<EmergencyOverride>(new DomainException(new Dictionary<string, string>
             {
                 [nameof(OverrideRequest.Reason)] = "Choose the reason for the emergency override.",
                 [nameof(OverrideRequest.Justification)] = "Describe the emergency in at least 40 characters (0 so far).",
@@ -213,7 +214,7 @@ public class OverrideDialogTests : MudTestContext
         var (provider, _) = Show((reason, justification, attested) =>
         {
             sent = (reason, justification, attested);
-            return Task.FromResult(OverrideResult.Refused(OverrideResult.General, "You already see this patient's full record: no override is needed."));
+            return Task.FromException<EmergencyOverride>(new AccessRefusedException("You already see this patient's full record: no override is needed."));
         });
 
         provider.Find("textarea").Input("Unconscious after a road accident, need the medication list now.");
@@ -231,7 +232,7 @@ public class OverrideDialogTests : MudTestContext
     {
         var granted = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient,
             Justification.Parse("Unconscious after a road accident, need the medication list now."), true, DateTime.UtcNow, TimeSpan.FromHours(4));
-        var (provider, referenceTask) = Show((_, _, _) => Task.FromResult(new OverrideResult(granted, new Dictionary<string, string>())));
+        var (provider, referenceTask) = Show((_, _, _) => Task.FromResult(granted));
 
         provider.FindAll("button").Single(b => b.TextContent.Contains("Override and show full record", StringComparison.Ordinal)).Click();
 
@@ -248,7 +249,7 @@ public class OverrideDialogTests : MudTestContext
         var (provider, referenceTask) = Show((_, _, _) =>
         {
             called = true;
-            return Task.FromResult(new OverrideResult(null, new Dictionary<string, string>()));
+            return Task.FromException<EmergencyOverride>(new DomainException("not sent"));
         });
 
         provider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
