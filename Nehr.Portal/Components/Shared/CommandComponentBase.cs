@@ -4,13 +4,15 @@ using Nehr.Core;
 using Nehr.Core.Audit;
 using Nehr.Portal.Services;
 
-namespace Nehr.Portal.Components.Admin;
+namespace Nehr.Portal.Components.Shared;
 
 /// <summary>
-/// What admin pages share: the signed-in person as the "who" of every call, a busy flag for slow work, and one way
-/// to run an action that shows its outcome (a refusal or a broken rule is shown, and changed nothing).
+/// The one base of every interactive page that runs commands: the signed-in person as the "who" of every call, a
+/// busy flag for slow work, and one way to show a command's outcome. A broken rule or a refusal
+/// (<see cref="DomainException"/>, <see cref="AccessRefusedException"/>: they changed nothing) is shown next to the
+/// form it came from and in a snackbar; anything else is a fault, left to the circuit's error handling.
 /// </summary>
-public abstract class AdminComponentBase : ComponentBase
+public abstract class CommandComponentBase : ComponentBase
 {
     [Inject]
     protected PortalUser User { get; set; } = default!;
@@ -20,19 +22,27 @@ public abstract class AdminComponentBase : ComponentBase
 
     protected bool Busy { get; private set; }
 
-    /// <summary>The message of the last failed action, shown next to the form it came from.</summary>
+    /// <summary>The message of the last failed command, shown next to the form it came from.</summary>
     protected string? Error { get; set; }
 
     protected Task<AuditContext> WhoAsync() => User.AuditContextAsync();
 
-    protected async Task<bool> RunAsync(Func<AuditContext, Task> action, string? success = null)
+    /// <summary>Runs a command as the signed-in person; true when it succeeded (and <paramref name="success"/> was shown).</summary>
+    protected Task<bool> RunAsync(Func<AuditContext, Task> command, string? success = null)
     {
-        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(command);
+        return RunAsync(async () => await command(await WhoAsync()), success);
+    }
+
+    /// <summary>Runs a command through a portal service that knows the signed-in person itself.</summary>
+    protected async Task<bool> RunAsync(Func<Task> command, string? success = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         Busy = true;
         Error = null;
         try
         {
-            await action(await WhoAsync());
+            await command();
             if (success is not null)
             {
                 Snackbar.Add(success, Severity.Success);
@@ -50,8 +60,26 @@ public abstract class AdminComponentBase : ComponentBase
         {
             Busy = false;
 
-            // Actions also come from child components' callbacks, which do not re-render this page by themselves.
+            // Commands also come from child components' callbacks, which do not re-render this page by themselves.
             StateHasChanged();
+        }
+    }
+
+    /// <summary>
+    /// For a dialog that shows the outcome itself: runs the command and returns the message of a broken rule or a
+    /// refusal, or null when it succeeded.
+    /// </summary>
+    protected static async Task<string?> ErrorOfAsync(Func<Task> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        try
+        {
+            await command();
+            return null;
+        }
+        catch (DomainException e)
+        {
+            return e.Message;
         }
     }
 }
