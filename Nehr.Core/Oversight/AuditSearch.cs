@@ -69,7 +69,8 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
             return new AuditPage(await ToRowsAsync(db, bySequence, cancellationToken), page, PageSize, all);
         }
 
-        var counted = await filter.Take(CountLimit + 1).CountAsync(cancellationToken);
+        // Ordered by the key only so that the limit is well defined: the count is the same whatever the order.
+        var counted = await filter.OrderBy(e => e.Sequence).Take(CountLimit + 1).CountAsync(cancellationToken);
         var events = await filter.OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
             .Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
         return new AuditPage(await ToRowsAsync(db, events, cancellationToken), page, PageSize, Math.Min(counted, CountLimit), counted > CountLimit);
@@ -168,7 +169,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
             var normalized = person.ToUpperInvariant();
             var users = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).ToListAsync(cancellationToken);
             var pattern = TextSearch.ContainsPattern(person);
-            var people = await db.Personnel.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern, TextSearch.Escape)).Select(p => (int?)p.Id).Take(500).ToListAsync(cancellationToken);
+            var people = await db.Personnel.Where(p => EF.Functions.Like(p.Name.ToUpper(), pattern, TextSearch.Escape)).OrderBy(p => p.Id).Select(p => (int?)p.Id).Take(500).ToListAsync(cancellationToken);
             if (users.Count == 0 && people.Count == 0)
             {
                 return null;

@@ -133,7 +133,7 @@ public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFa
     {
         _ = portal.Server;
         await using var db = portal.CreateDbContext();
-        var hash = Convert.FromBase64String((await db.Users.FirstAsync()).PasswordHash!);
+        var hash = Convert.FromBase64String((await db.Users.OrderBy(u => u.Email).FirstAsync()).PasswordHash!);
 
         // Identity V3 format: 0x01, PRF (4 bytes), iteration count (4 bytes, big-endian), salt length, salt, subkey.
         Assert.Equal(0x01, hash[0]);

@@ -7,8 +7,10 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Nehr.Core.Data;
 using Npgsql;
 
@@ -59,6 +61,12 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     /// <summary>The portal's clock; tests move it (e.g. past an override's expiry).</summary>
     /// <remarks>It starts on a whole second: PostgreSQL keeps times to the microsecond, and tests compare times read back with times computed.</remarks>
     public FakeTimeProvider Clock { get; }
+
+    /// <summary>What EF Core and ASP.NET Core logged as warnings: the portal fails its test when disposed if there were any.</summary>
+    public FrameworkWarnings Warnings { get; } = new();
+
+    /// <summary>Set by a test that provokes a framework warning on purpose: the portal is then not failed for it.</summary>
+    public bool ExpectsFrameworkWarnings { get; set; }
 
     /// <summary>Settings a test class needs on top of the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
@@ -128,7 +136,17 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             ["Nehr:Data:Provider"] = Provider,
             ["Nehr:Data:SeedDemoData"] = "true",
         }).AddInMemoryCollection(Settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+
+            // EF Core's query warnings are defects (an unordered Skip/Take or First pages unpredictably): here they
+            // throw where the query runs, so the test that reaches it fails and names it.
+            services.ConfigureDbContext<NehrDbContext>(options => options.ConfigureWarnings(warnings => warnings.Throw(
+                CoreEventId.RowLimitingOperationWithoutOrderByWarning, CoreEventId.FirstWithoutOrderByAndFilterWarning,
+                CoreEventId.DistinctAfterOrderByWithoutRowLimitingOperatorWarning)));
+        });
+        builder.ConfigureLogging(logging => logging.AddProvider(Warnings));
     }
 
     /// <summary>Whether this portal can start on a copy of the seeded template rather than seed its own database.</summary>
@@ -218,6 +236,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+
         SqliteConnection.ClearAllPools();
         if (_isTemplate)
         {
@@ -235,6 +254,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         catch (IOException)
         {
             // A file still held open is left in the temp folder; it does not affect other tests.
+        }
+
+        if (disposing && !ExpectsFrameworkWarnings && Warnings.Logged.Count > 0)
+        {
+            throw new InvalidOperationException("EF Core or ASP.NET Core logged warnings while the portal ran:\n" + string.Join("\n", Warnings.Logged));
         }
     }
 

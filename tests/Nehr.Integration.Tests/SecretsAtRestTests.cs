@@ -113,7 +113,7 @@ public sealed class SecretsAtRestTests
         await using var db = after.CreateDbContext();
         Assert.All(await db.DataProtectionKeys.Select(k => k.Xml!).ToListAsync(), xml => Assert.Contains($"kek=\"{newId}\"", xml, StringComparison.Ordinal));
         var onlyOld = new KeyEncryptionKeys(Convert.FromBase64String(oldKey), []);
-        var stored = XElement.Parse(await db.DataProtectionKeys.Select(k => k.Xml!).FirstAsync());
+        var stored = XElement.Parse(await db.DataProtectionKeys.OrderBy(k => k.Id).Select(k => k.Xml!).FirstAsync());
         Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() =>
             AesGcmXmlDecryptor.Decrypt(stored.Descendants("encryptedKey").First(), onlyOld));
     }
