@@ -143,7 +143,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return start;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

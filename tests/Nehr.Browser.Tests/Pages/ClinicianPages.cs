@@ -5,6 +5,8 @@ namespace Nehr.Browser.Tests.Pages;
 /// <summary>The clinician area: patient lookup, the record, the emergency override dialog.</summary>
 public sealed class ClinicianPages(IPage page)
 {
+    public IPage Page => page;
+
     public ILocator Nric => page.GetByLabel("NRIC / FIN");
 
     public ILocator OpenRecordButton => page.GetByRole(AriaRole.Button, new() { Name = "Open record" });
