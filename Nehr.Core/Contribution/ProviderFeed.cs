@@ -332,14 +332,8 @@ internal sealed class ProviderFeed(
         }
 
         // The same resource again: the entry takes its new content (a withdrawn one is back, as the source now says).
-        var incoming = db.Entry(created).CurrentValues;
-        var target = db.Entry(previous).CurrentValues;
-        foreach (var property in target.Properties.Where(p => !p.IsPrimaryKey() && !p.IsShadowProperty()))
-        {
-            target[property] = incoming[property];
-        }
-
-        db.Entry(created).State = EntityState.Detached;
+        // The draft was never added to the context: it only carries the content.
+        previous.Supersede(created);
         return new EntryResponse(entry.Index, 200, []);
     }
 

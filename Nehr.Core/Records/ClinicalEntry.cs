@@ -124,6 +124,30 @@ public abstract class ClinicalEntry
         SourceSystemId = systemId;
     }
 
+    /// <summary>
+    /// The source sent this entry again: it takes the new content and status (a withdrawn entry is back, as the source
+    /// now says). Only an entry of the same kind, of the same patient, from the same system under the same identifier
+    /// replaces it: an entry belongs to its patient for ever.
+    /// </summary>
+    public void Supersede(ClinicalEntry newer)
+    {
+        ArgumentNullException.ThrowIfNull(newer);
+        if (newer.GetType() != GetType() || newer.PatientId != PatientId || newer.SourceProviderId != SourceProviderId
+            || newer.SourceSystemId != SourceSystemId || !string.Equals(newer.SourceIdentifier, SourceIdentifier, StringComparison.Ordinal))
+        {
+            throw new DomainException("An entry is replaced only by the same kind of entry, for the same patient, from the same source under the same identifier.");
+        }
+
+        OccurredAtUtc = newer.OccurredAtUtc;
+        ContributedAtUtc = newer.ContributedAtUtc;
+        Status = newer.Status;
+        WithdrawnAtUtc = newer.WithdrawnAtUtc;
+        TakeContentOf(newer);
+    }
+
+    /// <summary>Takes the content of an entry of the same kind (checked by <see cref="Supersede"/>).</summary>
+    protected abstract void TakeContentOf(ClinicalEntry newer);
+
     /// <summary>FHIR's code for a resource the source entered in error.</summary>
     public const string EnteredInError = "entered-in-error";
 
@@ -240,6 +264,16 @@ public sealed class AllergyEntry : ClinicalEntry
         ClearStatus();
         Verification = EnteredInError;
     }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (AllergyEntry)newer;
+        Substance = entry.Substance;
+        Category = entry.Category;
+        Criticality = entry.Criticality;
+        Reaction = entry.Reaction;
+        Verification = entry.Verification;
+    }
 }
 
 public sealed class VaccinationEntry : ClinicalEntry
@@ -266,6 +300,13 @@ public sealed class VaccinationEntry : ClinicalEntry
     public string Vaccine { get; private set; }
 
     public int? DoseNumber { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (VaccinationEntry)newer;
+        Vaccine = entry.Vaccine;
+        DoseNumber = entry.DoseNumber;
+    }
 }
 
 /// <summary>What a medication entry records: a prescription, a dispensing, or a statement of use.</summary>
@@ -298,6 +339,14 @@ public sealed class MedicationEntry : ClinicalEntry
     public string? Dosage { get; private set; }
 
     public MedicationStatus Record { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (MedicationEntry)newer;
+        Medication = entry.Medication;
+        Dosage = entry.Dosage;
+        Record = entry.Record;
+    }
 }
 
 /// <summary>A result's interpretation; <see cref="NotStated"/> when the source gave none (never shown as normal).</summary>
@@ -370,6 +419,20 @@ public sealed class LabResultEntry : ClinicalEntry
 
     /// <summary>The source's interpretation in words (its display or code), where it gave one.</summary>
     public string? Interpretation { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (LabResultEntry)newer;
+        TestName = entry.TestName;
+        TestCode = entry.TestCode;
+        Value = entry.Value;
+        Unit = entry.Unit;
+        ReferenceLow = entry.ReferenceLow;
+        ReferenceHigh = entry.ReferenceHigh;
+        ReferenceText = entry.ReferenceText;
+        Flag = entry.Flag;
+        Interpretation = entry.Interpretation;
+    }
 }
 
 /// <summary>A radiology (imaging) result: the examination, what it found and the report.</summary>
@@ -402,6 +465,15 @@ public sealed class RadiologyResultEntry : ClinicalEntry
     public string? Conclusion { get; private set; }
 
     public string? Report { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (RadiologyResultEntry)newer;
+        Examination = entry.Examination;
+        ExaminationCode = entry.ExaminationCode;
+        Conclusion = entry.Conclusion;
+        Report = entry.Report;
+    }
 }
 
 /// <summary>A diagnosis's clinical status as the source gave it; <see cref="NotStated"/> when it gave none.</summary>
@@ -450,6 +522,15 @@ public sealed class DiagnosisEntry : ClinicalEntry
         ClinicalStatus = DiagnosisStatus.NotStated;
         Verification = EnteredInError;
     }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (DiagnosisEntry)newer;
+        Code = entry.Code;
+        Description = entry.Description;
+        ClinicalStatus = entry.ClinicalStatus;
+        Verification = entry.Verification;
+    }
 }
 
 /// <summary>A surgery or procedure.</summary>
@@ -490,6 +571,17 @@ public sealed class ProcedureEntry : ClinicalEntry
     public string? Reason { get; private set; }
 
     public string? Outcome { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (ProcedureEntry)newer;
+        Procedure = entry.Procedure;
+        Code = entry.Code;
+        EndedAtUtc = entry.EndedAtUtc;
+        BodySite = entry.BodySite;
+        Reason = entry.Reason;
+        Outcome = entry.Outcome;
+    }
 }
 
 /// <summary>A visit or admission (a FHIR Encounter): its type, class, period, reason and the serving organisation.</summary>
@@ -532,6 +624,17 @@ public sealed class VisitEntry : ClinicalEntry
     public string? ServedBy { get; private set; }
 
     public string? DischargeDisposition { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (VisitEntry)newer;
+        VisitType = entry.VisitType;
+        VisitClass = entry.VisitClass;
+        EndedAtUtc = entry.EndedAtUtc;
+        Reason = entry.Reason;
+        ServedBy = entry.ServedBy;
+        DischargeDisposition = entry.DischargeDisposition;
+    }
 }
 
 /// <summary>What a clinical document is: a discharge summary, or another note of a visit.</summary>
@@ -564,4 +667,12 @@ public sealed class SummaryEntry : ClinicalEntry
     public string Title { get; private set; }
 
     public string Text { get; private set; }
+
+    protected override void TakeContentOf(ClinicalEntry newer)
+    {
+        var entry = (SummaryEntry)newer;
+        Type = entry.Type;
+        Title = entry.Title;
+        Text = entry.Text;
+    }
 }
