@@ -29,7 +29,7 @@ internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewa
             // The FHIR API answers a system, not a browser: 401 with an OperationOutcome, never a sign-in redirect.
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            await ContributionExtensions.WriteFhirAsync(context, ContributionExtensions.Outcome(
+            await FhirResponses.WriteAsync(context, FhirResponses.Outcome(
                 Hl7.Fhir.Model.OperationOutcome.IssueType.Login, "Bundle", ContributionExtensions.UnauthorisedText), context.RequestAborted);
             return;
         }
