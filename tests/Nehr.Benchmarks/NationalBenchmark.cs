@@ -8,6 +8,7 @@ using Nehr.Core.Access;
 using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Data.Demo;
+using Nehr.BulkData;
 using Nehr.Core.Oversight;
 using Npgsql;
 

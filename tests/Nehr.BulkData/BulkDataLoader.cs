@@ -11,7 +11,10 @@ using Nehr.Core.Audit;
 using Nehr.Core.Identity;
 using Npgsql;
 
-namespace Nehr.Core.Data.Demo;
+using Nehr.Core.Data;
+using Nehr.Core.Data.Demo;
+
+namespace Nehr.BulkData;
 
 /// <summary>How long each part of a bulk load took.</summary>
 public sealed record BulkLoadReport(
@@ -168,7 +171,7 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
     {
         // Patients, then their registrations: one table at a time (PostgreSQL copies one table at a time per connection).
         var dates = new DateOnly[patients];
-        using (var patientRows = Writer(connection, typeof(Records.Patient), includeKey: true))
+        using (var patientRows = Writer(connection, typeof(Nehr.Core.Records.Patient), includeKey: true))
         {
             InBatches(connection, patients, n =>
             {
