@@ -27,7 +27,7 @@ public sealed record LookupResult(FoundPatient? Patient, AccessDecision Decision
 /// A clinician finds a patient by NRIC/FIN among the patients registered with their own provider. Whether an
 /// unregistered NRIC exists at all is never revealed: it gets the same answer as one not in the NEHR. Audited.
 /// </summary>
-public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class PatientLookup(Commands.Commands commands)
 {
     public async Task<LookupResult> FindByNricAsync(AuditContext who, Nric nric, CancellationToken cancellationToken = default)
     {
@@ -37,31 +37,31 @@ public sealed class PatientLookup(IDbContextFactory<NehrDbContext> dbFactory, Au
             throw new DomainException("Enter an NRIC or FIN.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        // A former NRIC/FIN (e.g. the FIN of someone who became a citizen) still finds the person.
-        var patient = await db.Patients.AsNoTracking()
-            .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
-            .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex)
-            {
-                DemographicsConfirmed = p.DemographicsConfirmed,
-                IsDeceased = p.IsDeceased,
-                DateOfDeath = p.DateOfDeath,
-            })
-            .SingleOrDefaultAsync(cancellationToken);
-        var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));
-        var found = decision.AllowsClinicalData ? patient : null;
-        await audit.AppendAsync(db, facts.AuditEntry(
-            AuditEventTypes.PatientLookup, who, patient?.Id ?? 0, decision, $"nric={nric.Masked}") with
+        return await commands.RunAsync(who, async command =>
         {
-            // A lookup reads no clinical data: it records the outcome, not a level of access.
-            Level = null,
-            IsOverride = false,
-            PatientId = patient?.Id,
+            var db = command.Db;
+            // A former NRIC/FIN (e.g. the FIN of someone who became a citizen) still finds the person.
+            var patient = await db.Patients.AsNoTracking()
+                .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
+                .Select(p => new FoundPatient(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex)
+                {
+                    DemographicsConfirmed = p.DemographicsConfirmed,
+                    IsDeceased = p.IsDeceased,
+                    DateOfDeath = p.DateOfDeath,
+                })
+                .SingleOrDefaultAsync(cancellationToken);
+            var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, command.Now, cancellationToken);
+            var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));
+            var found = decision.AllowsClinicalData ? patient : null;
+            await command.AuditAsync(facts.AuditEntry(
+                AuditEventTypes.PatientLookup, who, patient?.Id ?? 0, decision, $"nric={nric.Masked}") with
+            {
+                // A lookup reads no clinical data: it records the outcome, not a level of access.
+                Level = null,
+                IsOverride = false,
+                PatientId = patient?.Id,
+            }, cancellationToken);
+            return new LookupResult(found, decision);
         }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new LookupResult(found, decision);
     }
 }

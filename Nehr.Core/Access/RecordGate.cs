@@ -13,7 +13,7 @@ namespace Nehr.Core.Access;
 /// The only way to read clinical entries. Each read decides from current data at that moment, loads exactly what
 /// the decision allows, and appends the audit event in the same transaction; a denied read is audited too.
 /// </summary>
-public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class RecordGate(Commands.Commands commands)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -33,30 +33,30 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
     {
         ArgumentNullException.ThrowIfNull(who);
         ValidatePaging(page, pageSize);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
-            .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
-        var decision = patientId is null
-            ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
-            : new AccessDecision(AccessLevel.Full, DecisionReason.OwnRecord);
-        var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
-        var e = await audit.AppendAsync(db, new AuditEntry
+        return await commands.RunAsync(who, async command =>
         {
-            EventType = AuditEventTypes.RecordRead,
-            CorrelationId = who.CorrelationId,
-            ActorUserId = who.UserId,
-            ActorRole = Roles.Patient,
-            ClientAddress = who.ClientAddress,
-            PatientId = patientId,
-            Level = decision.Level,
-            Reason = decision.Reason.ToString(),
-            Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
-            Details = Details("self", kind, page),
+            var db = command.Db;
+            var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
+                .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
+            var decision = patientId is null
+                ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
+                : new AccessDecision(AccessLevel.Full, DecisionReason.OwnRecord);
+            var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
+            var e = await command.AuditAsync(new AuditEntry
+            {
+                EventType = AuditEventTypes.RecordRead,
+                CorrelationId = who.CorrelationId,
+                ActorUserId = who.UserId,
+                ActorRole = Roles.Patient,
+                ClientAddress = who.ClientAddress,
+                PatientId = patientId,
+                Level = decision.Level,
+                Reason = decision.Reason.ToString(),
+                Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
+                Details = Details("self", kind, page),
+            }, cancellationToken);
+            return view with { AuditSequence = e.Sequence };
         }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return view with { AuditSequence = e.Sequence };
     }
 
     private async Task<RecordView> ReadAsync(
@@ -64,32 +64,30 @@ public sealed class RecordGate(IDbContextFactory<NehrDbContext> dbFactory, Audit
     {
         ArgumentNullException.ThrowIfNull(request);
         ValidatePaging(page, pageSize);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-
         // SQLite: BEGIN IMMEDIATE (in the process's writer queue): the decision, the read and the append all see one
         // state of the database. PostgreSQL: the decision and the read run alongside other reads; the append then
         // locks the chain head, and the first-access check comes after it, under that lock.
-        await using var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
-        var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
-        var view = await LoadAsync(
-            db, request.PatientId, decision, kind, page, pageSize,
-            decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
-        // Almost always the provider has been here before: that is known before the lock, and stays true.
-        var firstAccessBy = decision.AllowsClinicalData && facts.Provider is { } provider && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
-            ? provider
-            : null;
-        var e = await audit.AppendAsync(db, facts.AuditEntry(
-            AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
-        if (firstAccessBy is not null)
+        return await commands.ReadAuditedAsync(request.Who, async command =>
         {
-            await NoteFirstAccessAsync(db, request.PatientId, firstAccessBy, facts.Person!, decision, now, cancellationToken);
-        }
+            var (db, now) = (command.Db, command.Now);
+            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+            var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
+            var view = await LoadAsync(
+                db, request.PatientId, decision, kind, page, pageSize,
+                decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
+            // Almost always the provider has been here before: that is known before the lock, and stays true.
+            var firstAccessBy = decision.AllowsClinicalData && facts.Provider is { } provider && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
+                ? provider
+                : null;
+            var e = await command.AuditAsync(facts.AuditEntry(
+                AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
+            if (firstAccessBy is not null && facts.Person is { } person)
+            {
+                await NoteFirstAccessAsync(db, request.PatientId, firstAccessBy, person, decision, now, cancellationToken);
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return view with { AuditSequence = e.Sequence };
+            return view with { AuditSequence = e.Sequence };
+        }, cancellationToken);
     }
 
     private static Task<bool> AccessedBeforeAsync(NehrDbContext db, int patientId, Provider provider, CancellationToken cancellationToken) =>

@@ -79,32 +79,32 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
         ArgumentNullException.ThrowIfNull(providerIds);
         return await commands.RunAsPatientAsync<RestrictionChange?>(who, "change access settings", async command =>
         {
-        var (db, patientId) = (command.Db, command.PatientId);
-        var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
-        if (patient.RestrictionVersion != expectedVersion)
-        {
-            throw new DomainException("Your access settings were changed elsewhere in the meantime. Reload the page to see them, then try again.");
-        }
+            var (db, patientId) = (command.Db, command.PatientId);
+            var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
+            if (patient.RestrictionVersion != expectedVersion)
+            {
+                throw new DomainException("Your access settings were changed elsewhere in the meantime. Reload the page to see them, then try again.");
+            }
 
-        var distinct = providerIds.Distinct().ToArray();
-        var known = await db.Providers.CountAsync(p => distinct.Contains(p.Id), cancellationToken);
-        if (known != distinct.Length)
-        {
-            throw new DomainException("One of the selected providers is not in the provider register.");
-        }
+            var distinct = providerIds.Distinct().ToArray();
+            var known = await db.Providers.CountAsync(p => distinct.Contains(p.Id), cancellationToken);
+            if (known != distinct.Length)
+            {
+                throw new DomainException("One of the selected providers is not in the provider register.");
+            }
 
-        var change = patient.ChangeRestriction(mode, distinct, who.UserId!, command.Now);
-        if (change is null)
-        {
-            return null;
-        }
+            var change = patient.ChangeRestriction(mode, distinct, who.UserId!, command.Now);
+            if (change is null)
+            {
+                return null;
+            }
 
-        db.RestrictionChanges.Add(change);
-        await command.AuditAsync(AuditEventTypes.RestrictionChanged,
-            string.Create(CultureInfo.InvariantCulture,
-                $"version={change.Version}; providers [{string.Join(',', change.FromProviderIds)}] -> [{string.Join(',', change.ToProviderIds)}]"),
-            string.Create(CultureInfo.InvariantCulture, $"{change.FromMode} -> {change.ToMode}"), cancellationToken);
-        return change;
+            db.RestrictionChanges.Add(change);
+            await command.AuditAsync(AuditEventTypes.RestrictionChanged,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"version={change.Version}; providers [{string.Join(',', change.FromProviderIds)}] -> [{string.Join(',', change.ToProviderIds)}]"),
+                string.Create(CultureInfo.InvariantCulture, $"{change.FromMode} -> {change.ToMode}"), cancellationToken);
+            return change;
         }, cancellationToken);
     }
 }

@@ -166,17 +166,17 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
 
         await commands.RunAsync(who, "personnel.change-role", Admin, async command =>
         {
-        var person = await OwnPersonAsync(command, personnelId, cancellationToken);
-        if (!person.IsActive)
-        {
-            throw new DomainException("This person has left: their role can no longer be changed.");
-        }
+            var person = await OwnPersonAsync(command, personnelId, cancellationToken);
+            if (!person.IsActive)
+            {
+                throw new DomainException("This person has left: their role can no longer be changed.");
+            }
 
-        var before = $"{person.Role}/{(person.InvolvedInCare ? "in care" : "not in care")}";
-        person.ChangeRole(newRole, involvedInCare);
-        await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
-        await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
-            $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}"), cancellationToken: cancellationToken);
+            var before = $"{person.Role}/{(person.InvolvedInCare ? "in care" : "not in care")}";
+            person.ChangeRole(newRole, involvedInCare);
+            await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
+            await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
+                $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}"), cancellationToken: cancellationToken);
         }, cancellationToken);
     }
 
@@ -217,30 +217,30 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
 
         return await commands.ReadAsync(who, "registration.list", Admin, async command =>
         {
-        var db = command.Db;
-        var query = db.CareRegistrations.AsNoTracking().CurrentAt(command.Now)
-            .Where(r => r.ProviderId == command.Actor.ProviderId)
-            .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
-        if (nric is { } n)
-        {
-            query = query.Where(x => x.p.Nric == n);
-        }
-
-        var total = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderByDescending(x => x.r.RegisteredAtUtc).ThenByDescending(x => x.r.Id)
-            .Skip((page - 1) * RegistrationPageSize).Take(RegistrationPageSize)
-            .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc, x.r.Source, x.r.ExpiresAtUtc, x.p.DemographicsConfirmed, x.p.IsDeceased, x.p.DateOfDeath })
-            .ToListAsync(cancellationToken);
-        return new RegistrationPage(
-            rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)
+            var db = command.Db;
+            var query = db.CareRegistrations.AsNoTracking().CurrentAt(command.Now)
+                .Where(r => r.ProviderId == command.Actor.ProviderId)
+                .Join(db.Patients, r => r.PatientId, p => p.Id, (r, p) => new { r, p });
+            if (nric is { } n)
             {
-                Source = x.Source,
-                ExpiresAtUtc = x.ExpiresAtUtc,
-                DemographicsConfirmed = x.DemographicsConfirmed,
-                IsDeceased = x.IsDeceased,
-                DateOfDeath = x.DateOfDeath,
-            }).ToList(),
-            page, RegistrationPageSize, total);
+                query = query.Where(x => x.p.Nric == n);
+            }
+
+            var total = await query.CountAsync(cancellationToken);
+            var rows = await query.OrderByDescending(x => x.r.RegisteredAtUtc).ThenByDescending(x => x.r.Id)
+                .Skip((page - 1) * RegistrationPageSize).Take(RegistrationPageSize)
+                .Select(x => new { x.r.Id, x.r.PatientId, x.p.Nric, x.p.Name, x.r.RegisteredAtUtc, x.r.Source, x.r.ExpiresAtUtc, x.p.DemographicsConfirmed, x.p.IsDeceased, x.p.DateOfDeath })
+                .ToListAsync(cancellationToken);
+            return new RegistrationPage(
+                rows.Select(x => new RegistrationRow(x.Id, x.PatientId, x.Nric.Value, x.Name, x.RegisteredAtUtc)
+                {
+                    Source = x.Source,
+                    ExpiresAtUtc = x.ExpiresAtUtc,
+                    DemographicsConfirmed = x.DemographicsConfirmed,
+                    IsDeceased = x.IsDeceased,
+                    DateOfDeath = x.DateOfDeath,
+                }).ToList(),
+                page, RegistrationPageSize, total);
         }, cancellationToken);
     }
 
@@ -270,39 +270,39 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
 
         return await commands.RunAsync(who, "registration.create", Admin, async command =>
         {
-        var (db, actor, now) = (command.Db, command.Actor, command.Now);
-        var patient = await db.Patients.AsNoTracking()
-            .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
-            .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed, p.IsDeceased, p.DateOfDeath }).SingleOrDefaultAsync(cancellationToken)
-            ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
-        var registrations = db.CareRegistrations.Where(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId);
-        if (await registrations.CurrentAt(now).AnyAsync(r => r.Source == RegistrationSource.Administrator, cancellationToken))
-        {
-            throw new DomainException($"{patient.Name} is already registered with {actor.ProviderName}.");
-        }
+            var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            var patient = await db.Patients.AsNoTracking()
+                .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
+                .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed, p.IsDeceased, p.DateOfDeath }).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainException($"No patient with NRIC/FIN {nric.Value} is in the NEHR. Check the number with the patient.");
+            var registrations = db.CareRegistrations.Where(r => r.PatientId == patient.Id && r.ProviderId == actor.ProviderId);
+            if (await registrations.CurrentAt(now).AnyAsync(r => r.Source == RegistrationSource.Administrator, cancellationToken))
+            {
+                throw new DomainException($"{patient.Name} is already registered with {actor.ProviderName}.");
+            }
 
-        var firstTime = !await registrations.AnyAsync(cancellationToken);
-        var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
-        db.CareRegistrations.Add(registration);
-        await command.SaveAsync(cancellationToken);
-        // A person the population register records as deceased is not sent a notice (nor an e-mail) about their care.
-        if (firstTime && !patient.IsDeceased)
-        {
-            await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{actor.ProviderName} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
-                now, cancellationToken: cancellationToken);
-        }
+            var firstTime = !await registrations.AnyAsync(cancellationToken);
+            var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
+            db.CareRegistrations.Add(registration);
+            await command.SaveAsync(cancellationToken);
+            // A person the population register records as deceased is not sent a notice (nor an e-mail) about their care.
+            if (firstTime && !patient.IsDeceased)
+            {
+                await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{actor.ProviderName} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
+                    now, cancellationToken: cancellationToken);
+            }
 
-        await command.AuditAsync(AuditEventTypes.CareRegistered,
-            string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}; until={lastDay:yyyy-MM-dd}"), patient.Id, cancellationToken);
-        return new RegistrationRow(registration.Id, patient.Id, patient.Nric.Value, patient.Name, now)
-        {
-            ExpiresAtUtc = registration.ExpiresAtUtc,
-            DemographicsConfirmed = patient.DemographicsConfirmed,
-            IsDeceased = patient.IsDeceased,
-            DateOfDeath = patient.DateOfDeath,
-        };
+            await command.AuditAsync(AuditEventTypes.CareRegistered,
+                string.Create(CultureInfo.InvariantCulture, $"registration={registration.Id}; provider={actor.ProviderId}; until={lastDay:yyyy-MM-dd}"), patient.Id, cancellationToken);
+            return new RegistrationRow(registration.Id, patient.Id, patient.Nric.Value, patient.Name, now)
+            {
+                ExpiresAtUtc = registration.ExpiresAtUtc,
+                DemographicsConfirmed = patient.DemographicsConfirmed,
+                IsDeceased = patient.IsDeceased,
+                DateOfDeath = patient.DateOfDeath,
+            };
         }, cancellationToken);
     }
 

@@ -48,14 +48,14 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
 
         return await commands.ReadAsPatientAsync(who, "read access history", async command =>
         {
-        var (db, patientId) = (command.Db, command.PatientId);
-        var query = Query(db, patientId, filter);
-        var total = await query.CountAsync(cancellationToken);
-        var events = await query
-            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
-            .Skip((page - 1) * pageSize).Take(pageSize)
-            .ToListAsync(cancellationToken);
-        return new HistoryPage(await ToRowsAsync(db, patientId, events, cancellationToken), page, pageSize, total);
+            var (db, patientId) = (command.Db, command.PatientId);
+            var query = Query(db, patientId, filter);
+            var total = await query.CountAsync(cancellationToken);
+            var events = await query
+                .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+                .Skip((page - 1) * pageSize).Take(pageSize)
+                .ToListAsync(cancellationToken);
+            return new HistoryPage(await ToRowsAsync(db, patientId, events, cancellationToken), page, pageSize, total);
         }, cancellationToken);
     }
 

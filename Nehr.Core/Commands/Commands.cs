@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Administration;
+using System.Globalization;
 using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
 using Nehr.Core.Data;
 
 namespace Nehr.Core.Commands;
@@ -50,6 +52,49 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
     /// </summary>
     internal Task<T> RunAsync<T>(AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken) =>
         WriteAsync(null, who, (db, now) => Task.FromResult<Command>(new DecidingCommand(this, db, who, now)), body, cancellationToken);
+
+    /// <summary>
+    /// A read of a record that is audited (the gate's): the body decides by the access rules, reads, and appends the
+    /// read's event; nothing read leaves before that event is committed. The transaction is the audited-read kind
+    /// (<see cref="DatabaseTransactions.BeginAuditedReadTransactionAsync"/>).
+    /// </summary>
+    internal async Task<T> ReadAuditedAsync<T>(AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(body);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken);
+        var result = await body(new DecidingCommand(this, db, who, clock.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A request of a contributing system: its connection is loaded from current data in the command's transaction and
+    /// must be allowed to contribute now (a suspension applies at once); otherwise the request is refused, audited.
+    /// </summary>
+    internal Task<T> RunAsSystemAsync<T>(SystemCaller caller, Func<SystemCommand, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return WriteAsync(null, SystemCommand.WhoOf(caller), async (db, now) =>
+            new SystemCommand(this, db, caller, now, await SystemCommand.RequireConnectionAsync(db, caller, cancellationToken)), body, cancellationToken);
+    }
+
+    /// <summary>The caller's connection if it may contribute now, checked without the write lock; a refusal is audited.</summary>
+    internal async Task<SystemConnection> RequireSystemAsync(SystemCaller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        try
+        {
+            return await SystemCommand.RequireConnectionAsync(db, caller, cancellationToken);
+        }
+        catch (CommandRefusal refusal)
+        {
+            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+        }
+    }
 
     /// <summary>A change by a patient to their own record or settings; anyone else is refused.</summary>
     internal Task<T> RunAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
@@ -133,7 +178,7 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
     }
 
     /// <summary>Appends an event in the command's transaction: it commits with the change, or not at all.</summary>
-    internal Task AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken) => audit.AppendAsync(db, entry, cancellationToken);
+    internal Task<AuditEvent> AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken) => audit.AppendAsync(db, entry, cancellationToken);
 
     private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal, CancellationToken cancellationToken)
     {
@@ -171,7 +216,7 @@ internal abstract class Command
     public DateTime Now { get; }
 
     /// <summary>Appends an audit event in the command's transaction.</summary>
-    internal Task AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _pipeline.AppendAsync(Db, entry, cancellationToken);
+    internal Task<AuditEvent> AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _pipeline.AppendAsync(Db, entry, cancellationToken);
 
     /// <summary>The refusal of this command, audited with <paramref name="entry"/>, to throw: nothing else of the body is written.</summary>
     internal static Exception Refuse(AuditEntry entry, string message) => new CommandRefusal(entry, message);
@@ -226,6 +271,41 @@ internal sealed class PatientCommand : Command
     /// <summary>The refusal of this command, to throw: the pipeline audits it (and nothing else of the body is written).</summary>
     internal Exception Refuse(string why, string message) =>
         new CommandRefusal(StaffActor.RefusalEntry(Who, null, Action, why, PatientId), message);
+}
+
+/// <summary>A contributing system's request: <see cref="Connection"/> may contribute now.</summary>
+internal sealed class SystemCommand : Command
+{
+    internal SystemCommand(Commands pipeline, NehrDbContext db, SystemCaller caller, DateTime now, SystemConnection connection)
+        : base(pipeline, db, WhoOf(caller), "contribute", now)
+    {
+        Caller = caller;
+        Connection = connection;
+    }
+
+    public SystemCaller Caller { get; }
+
+    public SystemConnection Connection { get; }
+
+    /// <summary>What a system's refusal tells it.</summary>
+    public const string RefusalMessage = "This system may not contribute: its connection is suspended or revoked.";
+
+    internal static AuditContext WhoOf(SystemCaller caller) => new(null, caller.ClientAddress, caller.CorrelationId);
+
+    internal static async Task<SystemConnection> RequireConnectionAsync(NehrDbContext db, SystemCaller caller, CancellationToken cancellationToken)
+    {
+        var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
+        return system is { MayContribute: true } ? system : throw new CommandRefusal(new AuditEntry
+        {
+            EventType = AuditEventTypes.ContributionRefused,
+            CorrelationId = caller.CorrelationId,
+            SystemId = system?.Id,
+            ActorProviderId = system?.ProviderId,
+            ClientAddress = caller.ClientAddress,
+            Outcome = AuditOutcome.Denied,
+            Details = string.Create(CultureInfo.InvariantCulture, $"system={caller.SystemId}; state={system?.State.ToString() ?? "unknown"}"),
+        }, RefusalMessage);
+    }
 }
 
 /// <summary>A refusal on its way to the pipeline, which audits it and throws <see cref="AccessRefusedException"/> instead.</summary>

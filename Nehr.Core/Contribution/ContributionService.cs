@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Nehr.Core.Audit;
+using Nehr.Core.Commands;
 using Nehr.Core.Data;
 
 namespace Nehr.Core.Contribution;
@@ -63,8 +64,8 @@ public sealed class RegistrationOptions
 /// what it records. Bad input changes no clinical data. A patient's restriction plays no part.
 /// </summary>
 public sealed partial class ContributionService(
-    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptions<RegistrationOptions> registration,
-    AnonymousEventGuard anonymous)
+    IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, AuditTrail audit, TimeProvider clock,
+    IOptions<RegistrationOptions> registration, AnonymousEventGuard anonymous)
 {
     /// <summary>Lines of a population-register load written in one transaction.</summary>
     public const int RegisterLoadChunk = 500;
@@ -110,73 +111,55 @@ public sealed partial class ContributionService(
     /// <summary>The system, if it may contribute now; a refusal is audited (it is an authorisation failure).</summary>
     public async Task<SystemConnection?> AuthoriseAsync(SystemCaller caller, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(caller);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
-        if (system is { MayContribute: true })
+        try
         {
-            return system;
+            return await commands.RequireSystemAsync(caller, cancellationToken);
         }
-
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        await audit.AppendAsync(db, Unauthorised(caller, system), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return null;
+        catch (AccessRefusedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A request refused before its bundle was read (wrong content type, too large): logged and audited.</summary>
-    public async Task<ContributionResult> RefuseAsync(SystemCaller caller, ContributionIssue issue, int status, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var system = await db.SystemConnections.AsNoTracking().SingleAsync(s => s.Id == caller.SystemId, cancellationToken);
-        var result = new ContributionResult(status, [issue], [], string.Empty);
-        await LogRefusalAsync(db, audit, caller, system, result, 0, [], clock.GetUtcNow().UtcDateTime, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
+    public Task<ContributionResult> RefuseAsync(SystemCaller caller, ContributionIssue issue, int status, CancellationToken cancellationToken = default) =>
+        commands.RunAsSystemAsync(caller, async command =>
+        {
+            var result = new ContributionResult(status, [issue], [], string.Empty);
+            await LogRefusalAsync(command.Db, audit, caller, command.Connection, result, 0, [], command.Now, cancellationToken);
+            return result;
+        }, cancellationToken);
 
+    /// <summary>
+    /// Applies a bundle, or refuses it whole (logged and audited). A system that may no longer contribute is refused
+    /// with <see cref="AccessRefusedException"/> (audited).
+    /// </summary>
     public async Task<ContributionResult> ContributeAsync(SystemCaller caller, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var kind = caller.Kind ?? await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
+        SystemKind? kind = caller.Kind;
+        if (kind is null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            kind = await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
+        }
 
         // Read before taking the writer's lock: parsing is most of the work, and needs no database.
-        var content = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, now);
+        var content = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, clock.GetUtcNow().UtcDateTime);
+        return await commands.RunAsSystemAsync(caller, async command =>
+        {
+            var (db, system, now) = (command.Db, command.Connection, command.Now);
+            if (content.Issues.Count > 0)
+            {
+                var refused = ContributionResult.Refused(content.Issues, content.BundleType);
+                await LogRefusalAsync(db, audit, caller, system, refused, content.Entries.Count, [], now, cancellationToken);
+                return refused;
+            }
 
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
-        if (system is not { MayContribute: true })
-        {
-            await audit.AppendAsync(db, Unauthorised(caller, system), cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return new ContributionResult(401, [new(IssueKind.Invalid, "Bundle", "This system may not contribute (suspended, revoked or unknown).")], [], content.BundleType);
-        }
-
-        ContributionResult result;
-        if (content.Issues.Count > 0)
-        {
-            result = ContributionResult.Refused(content.Issues, content.BundleType);
-            await LogRefusalAsync(db, audit, caller, system, result, content.Entries.Count, [], now, cancellationToken);
-        }
-        else if (system.Kind == SystemKind.PopulationRegister)
-        {
-            result = await new PopulationRegisterFeed(db, audit, system, caller, now).ApplyAsync(content, transaction, cancellationToken);
-        }
-        else
-        {
-            result = await new ProviderFeed(db, audit, system, caller, now, registration.Value).ApplyAsync(content, cancellationToken);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+            return system.Kind == SystemKind.PopulationRegister
+                ? await new PopulationRegisterFeed(db, audit, system, caller, now).ApplyAsync(content, cancellationToken)
+                : await new ProviderFeed(db, audit, system, caller, now, registration.Value).ApplyAsync(content, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -194,22 +177,13 @@ public sealed partial class ContributionService(
         var lines = 0;
         var persons = 0;
         var applied = 0;
-        SystemConnection? system;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            system = await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.Id == caller.SystemId, cancellationToken);
-        }
-
-        if (system is not { MayContribute: true, Kind: SystemKind.PopulationRegister })
+        var system = await commands.RequireSystemAsync(caller, cancellationToken);
+        if (system.Kind != SystemKind.PopulationRegister)
         {
             var issue = new ContributionIssue(IssueKind.NotSupported, "Patient",
                 "Only the population register's system loads persons in bulk; a provider's system posts bundles to /fhir.");
-            if (system is { MayContribute: true })
-            {
-                await RefuseAsync(caller, issue, 422, cancellationToken);
-            }
-
-            return new RegisterLoadResult(system is { MayContribute: true } ? 422 : 401, 0, 0, 0, counts, [issue]);
+            await RefuseAsync(caller, issue, 422, cancellationToken);
+            return new RegisterLoadResult(422, 0, 0, 0, counts, [issue]);
         }
 
         using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false));
@@ -229,7 +203,7 @@ public sealed partial class ContributionService(
 
             if (chunk.Count == RegisterLoadChunk || text is null && chunk.Count > 0)
             {
-                applied += await LoadChunkAsync(caller, system, chunk, counts, problems, cancellationToken);
+                applied += await LoadChunkAsync(caller, chunk, counts, problems, cancellationToken);
                 chunk.Clear();
             }
 
@@ -245,31 +219,29 @@ public sealed partial class ContributionService(
         }
 
         var status = applied > 0 || problems.Count == 0 ? 200 : ContributionIssue.StatusFor(problems);
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        // The load's log row and event are written even if the connection was suspended meanwhile: what was applied is recorded.
+        await commands.RunAsync(SystemCommand.WhoOf(caller), async command =>
         {
-            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var outcome = problems.Count == 0 ? ContributionOutcome.Accepted : applied > 0 ? ContributionOutcome.PartlyAccepted : ContributionOutcome.Refused;
-            await LogAsync(db, audit, caller, system, started, new ContributionRecord(
+            await LogAsync(command.Db, audit, caller, system, started, new ContributionRecord(
                 outcome, status, "ndjson", lines, applied, 0, persons - applied, counts, problems), null, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+            return outcome;
+        }, cancellationToken);
 
         return new RegisterLoadResult(status, lines, applied, persons - applied, counts, problems);
     }
 
     private async Task<int> LoadChunkAsync(
-        SystemCaller caller, SystemConnection system, List<(int Line, string Text)> chunk, Dictionary<string, int> counts,
+        SystemCaller caller, List<(int Line, string Text)> chunk, Dictionary<string, int> counts,
         List<ContributionIssue> problems, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var read = PopulationRegisterFeed.ReadLines(chunk, now);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var feed = new PopulationRegisterFeed(db, audit, system, caller, now);
-        var responses = await feed.ApplyPersonsAsync(read.Select(r => r.Entry).ToList(), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var read = PopulationRegisterFeed.ReadLines(chunk, clock.GetUtcNow().UtcDateTime);
+        PopulationRegisterFeed? feed = null;
+        var responses = await commands.RunAsSystemAsync(caller, command =>
+        {
+            feed = new PopulationRegisterFeed(command.Db, audit, command.Connection, caller, command.Now);
+            return feed.ApplyPersonsAsync(read.Select(r => r.Entry).ToList(), cancellationToken);
+        }, cancellationToken);
         var applied = 0;
         for (var i = 0; i < responses.Count; i++)
         {
@@ -284,7 +256,7 @@ public sealed partial class ContributionService(
             }
         }
 
-        foreach (var (key, value) in feed.Counts)
+        foreach (var (key, value) in feed?.Counts ?? new Dictionary<string, int>())
         {
             counts[key] = counts.GetValueOrDefault(key) + value;
         }
@@ -329,17 +301,6 @@ public sealed partial class ContributionService(
                 $"status={record.Status}; bundle={record.BundleType ?? "-"}; entries={record.Entries}; kept={record.Kept}; refused={record.Refused}; codes={IssueCodes(record.Errors) ?? "-"}; {kinds ?? "-"}{(patients.Count > 0 ? $"; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]" : string.Empty)}"),
         }, cancellationToken);
     }
-
-    private static AuditEntry Unauthorised(SystemCaller caller, SystemConnection? system) => new()
-    {
-        EventType = AuditEventTypes.ContributionRefused,
-        CorrelationId = caller.CorrelationId,
-        SystemId = system?.Id,
-        ActorProviderId = system?.ProviderId,
-        ClientAddress = caller.ClientAddress,
-        Outcome = AuditOutcome.Denied,
-        Details = string.Create(CultureInfo.InvariantCulture, $"system={caller.SystemId}; state={system?.State.ToString() ?? "unknown"}"),
-    };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -20,8 +20,10 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
 {
     public Dictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
 
-    public async Task<ContributionResult> ApplyAsync(BundleContent content, IDbContextTransaction transaction, CancellationToken cancellationToken)
+    public async Task<ContributionResult> ApplyAsync(BundleContent content, CancellationToken cancellationToken)
     {
+        var transaction = db.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("The register's feed runs inside the command's write transaction.");
         // A later Patient of a transaction can be refused after earlier ones were applied (each sees what the one
         // before it did): a refused transaction goes back to this point, and only its log row and audit event stay.
         const string start = "register_feed";

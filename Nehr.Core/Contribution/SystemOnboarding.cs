@@ -43,21 +43,21 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
 
         return await commands.RunAsync<SystemApplication>(who, "system.apply", Admin, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
-        {
-            throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
+            {
+                throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
+            }
 
-        // The keeper of the population register connects the register's feed; every other organisation, a provider feed.
-        var kind = actor.Provider?.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
-        var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now, kind);
-        db.SystemConnections.Add(system);
-        await db.SaveChangesAsync(cancellationToken);
-        var key = NewKey(system);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.SystemApplied, who,
-            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; name={system.Name}")) with { SystemId = system.Id }, cancellationToken);
-        return new SystemApplication(Row(system, actor.ProviderName), key);
+            // The keeper of the population register connects the register's feed; every other organisation, a provider feed.
+            var kind = actor.Provider?.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
+            var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now, kind);
+            db.SystemConnections.Add(system);
+            await db.SaveChangesAsync(cancellationToken);
+            var key = NewKey(system);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.SystemApplied, who,
+                string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; name={system.Name}")) with { SystemId = system.Id }, cancellationToken);
+            return new SystemApplication(Row(system, actor.ProviderName), key);
         }, cancellationToken);
     }
 
@@ -65,17 +65,17 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     public Task<string> NewConnectivityKeyAsync(AuditContext who, int systemId, CancellationToken cancellationToken = default) =>
         commands.RunAsync<string>(who, "system.connectivity-key", Admin, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
-        if (system is null || system.ProviderId != actor.ProviderId)
-        {
-            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"system={systemId} is not of provider {actor.ProviderId}"), "This system is not one of your provider's.");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
+            if (system is null || system.ProviderId != actor.ProviderId)
+            {
+                throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"system={systemId} is not of provider {actor.ProviderId}"), "This system is not one of your provider's.");
+            }
 
-        var key = NewKey(system!);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.SystemConnectivityKeyIssued, who,
-            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}")) with { SystemId = system.Id }, cancellationToken);
-        return key;
+            var key = NewKey(system);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.SystemConnectivityKeyIssued, who,
+                string.Create(CultureInfo.InvariantCulture, $"system={system.Id}")) with { SystemId = system.Id }, cancellationToken);
+            return key;
         }, cancellationToken);
 
     /// <summary>The system's test call: a valid key of an open application marks its connectivity test as passed.</summary>
@@ -112,15 +112,15 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
     public Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<IReadOnlyList<SystemRow>>(who, "system.list", Overseers, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var onlyProvider = actor.ProviderScope;
+            var (db, actor) = (command.Db, command.Actor);
+            var onlyProvider = actor.ProviderScope;
 
-        var systems = await db.SystemConnections.AsNoTracking()
-            .Where(s => onlyProvider == null || s.ProviderId == onlyProvider)
-            .Join(db.Providers, s => s.ProviderId, p => p.Id, (s, p) => new { s, p.Name })
-            .ToListAsync(cancellationToken);
-        return systems.Select(x => Row(x.s, x.Name))
-            .OrderBy(r => r.State).ThenByDescending(r => r.AppliedAtUtc).ToList();
+            var systems = await db.SystemConnections.AsNoTracking()
+                .Where(s => onlyProvider == null || s.ProviderId == onlyProvider)
+                .Join(db.Providers, s => s.ProviderId, p => p.Id, (s, p) => new { s, p.Name })
+                .ToListAsync(cancellationToken);
+            return systems.Select(x => Row(x.s, x.Name))
+                .OrderBy(r => r.State).ThenByDescending(r => r.AppliedAtUtc).ToList();
         }, cancellationToken);
 
     public Task SetSecurityItemsAsync(AuditContext who, int systemId, SecurityItem items, CancellationToken cancellationToken = default) =>
@@ -156,25 +156,24 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         Func<SystemConnection, string> details, CancellationToken cancellationToken, bool onboardProvider = false) =>
         commands.RunAsync(who, action, Moh, async command =>
         {
-        var (db, actor, now) = (command.Db, command.Actor, command.Now);
-        var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
-            ?? throw new DomainException("There is no such system.");
-        step(system, actor, now);
-        var onboarded = string.Empty;
-        // Approval onboards a provider for reading the NEHR; the population register's keeper reads nothing.
-        if (onboardProvider && system.Kind == SystemKind.ProviderFeed)
-        {
-            var provider = await db.Providers.SingleAsync(p => p.Id == system.ProviderId, cancellationToken);
-            if (provider.OnboardingState != OnboardingState.Onboarded)
+            var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
+                ?? throw new DomainException("There is no such system.");
+            step(system, actor, now);
+            var onboarded = string.Empty;
+            // Approval onboards a provider for reading the NEHR; the population register's keeper reads nothing.
+            if (onboardProvider && system.Kind == SystemKind.ProviderFeed)
             {
-                provider.Onboard();
-                onboarded = "; provider onboarded";
+                var provider = await db.Providers.SingleAsync(p => p.Id == system.ProviderId, cancellationToken);
+                if (provider.OnboardingState != OnboardingState.Onboarded)
+                {
+                    provider.Onboard();
+                    onboarded = "; provider onboarded";
+                }
             }
-        }
 
-        await command.AuditAsync(actor.Entry(eventType, who,
-            string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; provider={system.ProviderId}; {details(system)}{onboarded}")) with { SystemId = system.Id },
-            cancellationToken);
+            await command.AuditAsync(actor.Entry(eventType, who,
+                string.Create(CultureInfo.InvariantCulture, $"system={system.Id}; provider={system.ProviderId}; {details(system)}{onboarded}")) with { SystemId = system.Id }, cancellationToken);
         }, cancellationToken);
 
     private static string NewKey(SystemConnection system)

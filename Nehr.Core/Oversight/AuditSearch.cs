@@ -122,9 +122,9 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
         await commands.RunAsync(who, "audit.verify", Auditors, command => command.AuditAsync(command.Actor.Entry(
             AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
                 $"intact={result.Intact}; events={result.EventsChecked}; broken-at={result.FirstBrokenSequence}; {result.Problem}")) with
-            {
-                Outcome = result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
-            }, cancellationToken), cancellationToken);
+        {
+            Outcome = result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
+        }, cancellationToken), cancellationToken);
         return result;
     }
 

@@ -35,28 +35,28 @@ public sealed class CorrectiveActions(Commands.Commands commands)
 
         return await commands.ReadAsync<IReadOnlyList<PersonSearchRow>>(who, "suspension.find-people", Moh, async command =>
         {
-        var db = command.Db;
-        var pattern = TextSearch.ContainsPattern(term);
-        var rows = await (
-                from person in db.Personnel.AsNoTracking()
-                join provider in db.Providers on person.ProviderId equals provider.Id
-                join user in db.Users on (int?)person.Id equals user.PersonnelId into users
-                from user in users.DefaultIfEmpty()
-                where EF.Functions.Like(person.Name.ToUpper(), pattern, TextSearch.Escape) || (user != null && EF.Functions.Like(user.NormalizedEmail!, pattern, TextSearch.Escape))
-                orderby person.Name
-                select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
-            .Take(MaxResults).ToListAsync(cancellationToken);
-        return rows;
+            var db = command.Db;
+            var pattern = TextSearch.ContainsPattern(term);
+            var rows = await (
+                    from person in db.Personnel.AsNoTracking()
+                    join provider in db.Providers on person.ProviderId equals provider.Id
+                    join user in db.Users on (int?)person.Id equals user.PersonnelId into users
+                    from user in users.DefaultIfEmpty()
+                    where EF.Functions.Like(person.Name.ToUpper(), pattern, TextSearch.Escape) || (user != null && EF.Functions.Like(user.NormalizedEmail!, pattern, TextSearch.Escape))
+                    orderby person.Name
+                    select new PersonSearchRow(person.Id, person.Name, user == null ? null : user.Email, person.Role, provider.Name, person.IsActive, person.NehrAccessSuspended))
+                .Take(MaxResults).ToListAsync(cancellationToken);
+            return rows;
         }, cancellationToken);
     }
 
     public Task<IReadOnlyList<ProviderRow>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<IReadOnlyList<ProviderRow>>(who, "providers.list", Overseers, async command =>
         {
-        var db = command.Db;
-        var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
-        return providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
-            .Select(p => new ProviderRow(p.Id, p.Code.Value, p.Name, p.Type, p.OnboardingState, p.NehrAccessSuspended)).ToList();
+            var db = command.Db;
+            var providers = await db.Providers.AsNoTracking().ToListAsync(cancellationToken);
+            return providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(p => new ProviderRow(p.Id, p.Code.Value, p.Name, p.Type, p.OnboardingState, p.NehrAccessSuspended)).ToList();
         }, cancellationToken);
 
     /// <summary>Suspends (or lifts the suspension of) a person's NEHR access. Effective on their next action.</summary>
@@ -65,26 +65,26 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         var why = Reason(reason);
         await commands.RunAsync(who, suspended ? "suspension.person" : "suspension.person-lift", Moh, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
-            ?? throw new DomainException("There is no such person.");
-        if (person.NehrAccessSuspended == suspended)
-        {
-            throw new DomainException(suspended ? $"{person.Name}'s NEHR access is already suspended." : $"{person.Name}'s NEHR access is not suspended.");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
+                ?? throw new DomainException("There is no such person.");
+            if (person.NehrAccessSuspended == suspended)
+            {
+                throw new DomainException(suspended ? $"{person.Name}'s NEHR access is already suspended." : $"{person.Name}'s NEHR access is not suspended.");
+            }
 
-        if (suspended)
-        {
-            person.SuspendNehrAccess();
-        }
-        else
-        {
-            person.LiftNehrAccessSuspension();
-        }
+            if (suspended)
+            {
+                person.SuspendNehrAccess();
+            }
+            else
+            {
+                person.LiftNehrAccessSuspension();
+            }
 
-        await command.AuditAsync(actor.Entry(
-            suspended ? AuditEventTypes.PersonSuspended : AuditEventTypes.PersonSuspensionLifted, who,
-            string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}; provider={person.ProviderId}; reason={why}")), cancellationToken);
+            await command.AuditAsync(actor.Entry(
+                suspended ? AuditEventTypes.PersonSuspended : AuditEventTypes.PersonSuspensionLifted, who,
+                string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id}; provider={person.ProviderId}; reason={why}")), cancellationToken);
         }, cancellationToken);
     }
 
@@ -94,26 +94,26 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         var why = Reason(reason);
         await commands.RunAsync(who, suspended ? "suspension.provider" : "suspension.provider-lift", Moh, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
-            ?? throw new DomainException("There is no such provider.");
-        if (provider.NehrAccessSuspended == suspended)
-        {
-            throw new DomainException(suspended ? $"{provider.Name}'s NEHR access is already suspended." : $"{provider.Name}'s NEHR access is not suspended.");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
+                ?? throw new DomainException("There is no such provider.");
+            if (provider.NehrAccessSuspended == suspended)
+            {
+                throw new DomainException(suspended ? $"{provider.Name}'s NEHR access is already suspended." : $"{provider.Name}'s NEHR access is not suspended.");
+            }
 
-        if (suspended)
-        {
-            provider.SuspendNehrAccess();
-        }
-        else
-        {
-            provider.LiftNehrAccessSuspension();
-        }
+            if (suspended)
+            {
+                provider.SuspendNehrAccess();
+            }
+            else
+            {
+                provider.LiftNehrAccessSuspension();
+            }
 
-        await command.AuditAsync(actor.Entry(
-            suspended ? AuditEventTypes.ProviderSuspended : AuditEventTypes.ProviderSuspensionLifted, who,
-            string.Create(CultureInfo.InvariantCulture, $"provider={provider.Id}; reason={why}")), cancellationToken);
+            await command.AuditAsync(actor.Entry(
+                suspended ? AuditEventTypes.ProviderSuspended : AuditEventTypes.ProviderSuspensionLifted, who,
+                string.Create(CultureInfo.InvariantCulture, $"provider={provider.Id}; reason={why}")), cancellationToken);
         }, cancellationToken);
     }
 
@@ -137,19 +137,19 @@ public sealed class CorrectiveActions(Commands.Commands commands)
 
         return await commands.RunAsync<DirectiveRow>(who, "directive.issue", Moh, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
-            ?? throw new DomainException("There is no such provider.");
-        var now = command.Now;
+            var (db, actor) = (command.Db, command.Actor);
+            var provider = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
+                ?? throw new DomainException("There is no such provider.");
+            var now = command.Now;
 
-        // The deadline is the end of the chosen day (UTC).
-        var deadlineUtc = deadline.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(-10);
-        var directive = new Directive(provider.Id, kind.Value, instructions, deadlineUtc, actor.UserId, now);
-        db.Directives.Add(directive);
-        await db.SaveChangesAsync(cancellationToken);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.DirectiveIssued, who, string.Create(CultureInfo.InvariantCulture,
-            $"directive={directive.Id}; provider={provider.Id}; kind={directive.Kind}; deadline={directive.DeadlineUtc:O}")), cancellationToken);
-        return Row(directive, provider.Name, now);
+            // The deadline is the end of the chosen day (UTC).
+            var deadlineUtc = deadline.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(-10);
+            var directive = new Directive(provider.Id, kind.Value, instructions, deadlineUtc, actor.UserId, now);
+            db.Directives.Add(directive);
+            await db.SaveChangesAsync(cancellationToken);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.DirectiveIssued, who, string.Create(CultureInfo.InvariantCulture,
+                $"directive={directive.Id}; provider={provider.Id}; kind={directive.Kind}; deadline={directive.DeadlineUtc:O}")), cancellationToken);
+            return Row(directive, provider.Name, now);
         }, cancellationToken);
     }
 
@@ -157,15 +157,15 @@ public sealed class CorrectiveActions(Commands.Commands commands)
     public Task<IReadOnlyList<DirectiveRow>> DirectivesAsync(AuditContext who, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<IReadOnlyList<DirectiveRow>>(who, "directive.list", Everyone, async command =>
         {
-        var (db, actor, now) = (command.Db, command.Actor, command.Now);
-        var onlyProvider = actor.ProviderScope;
+            var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            var onlyProvider = actor.ProviderScope;
 
-        var directives = await db.Directives.AsNoTracking()
-            .Where(d => onlyProvider == null || d.ProviderId == onlyProvider)
-            .Join(db.Providers, d => d.ProviderId, p => p.Id, (d, p) => new { d, p.Name })
-            .ToListAsync(cancellationToken);
-        return directives.Select(x => Row(x.d, x.Name, now))
-            .OrderBy(r => r.Status == DirectiveStatus.Done).ThenBy(r => r.DeadlineUtc).ToList();
+            var directives = await db.Directives.AsNoTracking()
+                .Where(d => onlyProvider == null || d.ProviderId == onlyProvider)
+                .Join(db.Providers, d => d.ProviderId, p => p.Id, (d, p) => new { d, p.Name })
+                .ToListAsync(cancellationToken);
+            return directives.Select(x => Row(x.d, x.Name, now))
+                .OrderBy(r => r.Status == DirectiveStatus.Done).ThenBy(r => r.DeadlineUtc).ToList();
         }, cancellationToken);
 
     /// <summary>The provider administrator acknowledges a directive to their own provider.</summary>
@@ -182,16 +182,16 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         AuditContext who, long directiveId, string action, string eventType, Action<Directive, StaffActor, DateTime> step, CancellationToken cancellationToken) =>
         commands.RunAsync(who, action, Admin, async command =>
         {
-        var (db, actor, now) = (command.Db, command.Actor, command.Now);
-        var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
-        if (directive is null || directive.ProviderId != actor.ProviderId)
-        {
-            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"directive={directiveId} is not addressed to provider {actor.ProviderId}"), "This directive is not addressed to your provider.");
-        }
+            var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
+            if (directive is null || directive.ProviderId != actor.ProviderId)
+            {
+                throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"directive={directiveId} is not addressed to provider {actor.ProviderId}"), "This directive is not addressed to your provider.");
+            }
 
-        step(directive, actor, now);
-        await command.AuditAsync(actor.Entry(eventType, who, string.Create(CultureInfo.InvariantCulture,
-            $"directive={directive.Id}; status={directive.Status}; overdue={directive.IsOverdueAt(now)}")), cancellationToken);
+            step(directive, actor, now);
+            await command.AuditAsync(actor.Entry(eventType, who, string.Create(CultureInfo.InvariantCulture,
+                $"directive={directive.Id}; status={directive.Status}; overdue={directive.IsOverdueAt(now)}")), cancellationToken);
         }, cancellationToken);
 
     private static DirectiveRow Row(Directive d, string providerName, DateTime now) => new(

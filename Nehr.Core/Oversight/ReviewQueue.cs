@@ -40,86 +40,86 @@ public sealed class ReviewQueue(Commands.Commands commands)
     public Task<ReviewQueueSummary> SummaryAsync(AuditContext who, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<ReviewQueueSummary>(who, "review.summary", Auditors, async command =>
         {
-        var db = command.Db;
-        var oldestOverride = await db.EmergencyOverrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending)
-            .MinAsync(o => (DateTime?)o.GrantedAtUtc, cancellationToken);
-        var oldestReport = await db.AccessReports.Where(r => r.Status == ReportStatus.Open)
-            .MinAsync(r => (DateTime?)r.ReportedAtUtc, cancellationToken);
-        return new ReviewQueueSummary(
-            await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
-            await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken),
-            new[] { oldestOverride, oldestReport }.Where(d => d is not null).Min());
+            var db = command.Db;
+            var oldestOverride = await db.EmergencyOverrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending)
+                .MinAsync(o => (DateTime?)o.GrantedAtUtc, cancellationToken);
+            var oldestReport = await db.AccessReports.Where(r => r.Status == ReportStatus.Open)
+                .MinAsync(r => (DateTime?)r.ReportedAtUtc, cancellationToken);
+            return new ReviewQueueSummary(
+                await db.EmergencyOverrides.CountAsync(o => o.ReviewStatus == OverrideReviewStatus.Pending, cancellationToken),
+                await db.AccessReports.CountAsync(r => r.Status == ReportStatus.Open, cancellationToken),
+                new[] { oldestOverride, oldestReport }.Where(d => d is not null).Min());
         }, cancellationToken);
 
     /// <summary>Overrides, oldest pending first (or the latest reviewed ones).</summary>
     public Task<IReadOnlyList<OverrideQueueItem>> OverridesAsync(AuditContext who, bool pending, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<IReadOnlyList<OverrideQueueItem>>(who, "review.overrides", Auditors, async command =>
         {
-        var db = command.Db;
-        var overrides = db.EmergencyOverrides.AsNoTracking();
-        overrides = pending
-            ? overrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending).OrderBy(o => o.GrantedAtUtc).Take(MaxItems)
-            : overrides.Where(o => o.ReviewStatus != OverrideReviewStatus.Pending).OrderByDescending(o => o.GrantedAtUtc).Take(MaxItems);
-        var items = await OverrideItems(db, overrides).ToListAsync(cancellationToken);
-        return pending ? items.OrderBy(i => i.GrantedAtUtc).ToList() : items.OrderByDescending(i => i.GrantedAtUtc).ToList();
+            var db = command.Db;
+            var overrides = db.EmergencyOverrides.AsNoTracking();
+            overrides = pending
+                ? overrides.Where(o => o.ReviewStatus == OverrideReviewStatus.Pending).OrderBy(o => o.GrantedAtUtc).Take(MaxItems)
+                : overrides.Where(o => o.ReviewStatus != OverrideReviewStatus.Pending).OrderByDescending(o => o.GrantedAtUtc).Take(MaxItems);
+            var items = await OverrideItems(db, overrides).ToListAsync(cancellationToken);
+            return pending ? items.OrderBy(i => i.GrantedAtUtc).ToList() : items.OrderByDescending(i => i.GrantedAtUtc).ToList();
         }, cancellationToken);
 
     public Task<IReadOnlyList<ReportQueueItem>> ReportsAsync(AuditContext who, bool open, CancellationToken cancellationToken = default) =>
         commands.ReadAsync<IReadOnlyList<ReportQueueItem>>(who, "review.reports", Auditors, async command =>
         {
-        var db = command.Db;
-        var reports = db.AccessReports.AsNoTracking();
-        reports = open
-            ? reports.Where(r => r.Status == ReportStatus.Open).OrderBy(r => r.ReportedAtUtc).Take(MaxItems)
-            : reports.Where(r => r.Status != ReportStatus.Open).OrderByDescending(r => r.ReportedAtUtc).Take(MaxItems);
-        var items = await ReportItems(db, reports).ToListAsync(cancellationToken);
-        return open ? items.OrderBy(i => i.ReportedAtUtc).ToList() : items.OrderByDescending(i => i.ReportedAtUtc).ToList();
+            var db = command.Db;
+            var reports = db.AccessReports.AsNoTracking();
+            reports = open
+                ? reports.Where(r => r.Status == ReportStatus.Open).OrderBy(r => r.ReportedAtUtc).Take(MaxItems)
+                : reports.Where(r => r.Status != ReportStatus.Open).OrderByDescending(r => r.ReportedAtUtc).Take(MaxItems);
+            var items = await ReportItems(db, reports).ToListAsync(cancellationToken);
+            return open ? items.OrderBy(i => i.ReportedAtUtc).ToList() : items.OrderByDescending(i => i.ReportedAtUtc).ToList();
         }, cancellationToken);
 
     /// <summary>An override with its justification and every access made under it.</summary>
     public Task<OverrideDetail?> OverrideAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
         commands.RunAsync<OverrideDetail?>(who, "review.override", Auditors, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var item = await OverrideItems(db, db.EmergencyOverrides.AsNoTracking().Where(o => o.Id == id)).SingleOrDefaultAsync(cancellationToken);
-        var o = await db.EmergencyOverrides.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (item is null || o is null)
-        {
-            return null;
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            var item = await OverrideItems(db, db.EmergencyOverrides.AsNoTracking().Where(o => o.Id == id)).SingleOrDefaultAsync(cancellationToken);
+            var o = await db.EmergencyOverrides.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+            if (item is null || o is null)
+            {
+                return null;
+            }
 
-        // Audit times are whole microseconds: the window starts at the grant's microsecond.
-        var from = new DateTime(o.GrantedAtUtc.Ticks - o.GrantedAtUtc.Ticks % 10, DateTimeKind.Utc);
-        var accesses = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.PatientId == o.PatientId && e.ActorPersonnelId == o.PersonnelId && e.IsOverride
-                && e.OccurredAtUtc >= from && e.OccurredAtUtc <= o.ExpiresAtUtc)
-            .OrderBy(e => e.Sequence)
-            .Select(e => new AccessUnderOverride(e.Sequence, e.OccurredAtUtc, e.EventType, e.Level, e.Details, e.ClientAddress))
-            .ToListAsync(cancellationToken);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
-            string.Create(CultureInfo.InvariantCulture, $"override={id}"), o.PatientId), cancellationToken);
-        return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc);
+            // Audit times are whole microseconds: the window starts at the grant's microsecond.
+            var from = new DateTime(o.GrantedAtUtc.Ticks - o.GrantedAtUtc.Ticks % 10, DateTimeKind.Utc);
+            var accesses = await db.AuditEvents.AsNoTracking()
+                .Where(e => e.PatientId == o.PatientId && e.ActorPersonnelId == o.PersonnelId && e.IsOverride
+                    && e.OccurredAtUtc >= from && e.OccurredAtUtc <= o.ExpiresAtUtc)
+                .OrderBy(e => e.Sequence)
+                .Select(e => new AccessUnderOverride(e.Sequence, e.OccurredAtUtc, e.EventType, e.Level, e.Details, e.ClientAddress))
+                .ToListAsync(cancellationToken);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+                string.Create(CultureInfo.InvariantCulture, $"override={id}"), o.PatientId), cancellationToken);
+            return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc);
         }, cancellationToken);
 
     public Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
         commands.RunAsync<ReportDetail?>(who, "review.report", Auditors, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        var item = await ReportItems(db, db.AccessReports.AsNoTracking().Where(r => r.Id == id)).SingleOrDefaultAsync(cancellationToken);
-        var report = await db.AccessReports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (item is null || report is null)
-        {
-            return null;
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            var item = await ReportItems(db, db.AccessReports.AsNoTracking().Where(r => r.Id == id)).SingleOrDefaultAsync(cancellationToken);
+            var report = await db.AccessReports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+            if (item is null || report is null)
+            {
+                return null;
+            }
 
-        var e = await db.AuditEvents.AsNoTracking().SingleAsync(e => e.Sequence == report.AuditSequence, cancellationToken);
-        var person = e.ActorPersonnelId is { } pid
-            ? await db.Personnel.AsNoTracking().Where(p => p.Id == pid).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken)
-            : null;
-        await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
-            string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
-        return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
-            report.Findings, report.ClosedBy, report.ClosedAtUtc);
+            var e = await db.AuditEvents.AsNoTracking().SingleAsync(e => e.Sequence == report.AuditSequence, cancellationToken);
+            var person = e.ActorPersonnelId is { } pid
+                ? await db.Personnel.AsNoTracking().Where(p => p.Id == pid).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken)
+                : null;
+            await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
+                string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
+            return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
+                report.Findings, report.ClosedBy, report.ClosedAtUtc);
         }, cancellationToken);
 
     /// <summary>The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral).</summary>
@@ -129,22 +129,22 @@ public sealed class ReviewQueue(Commands.Commands commands)
         // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
         await commands.RunAsync(who, "review.override-verdict", Auditors, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        if (appropriate is null)
-        {
-            throw new DomainException("Choose a verdict: appropriate or inappropriate.");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            if (appropriate is null)
+            {
+                throw new DomainException("Choose a verdict: appropriate or inappropriate.");
+            }
 
-        if (findings?.Trim().Length > AccessReport.MaxFindingsLength)
-        {
-            throw new DomainException($"Findings have at most {AccessReport.MaxFindingsLength} characters.");
-        }
+            if (findings?.Trim().Length > AccessReport.MaxFindingsLength)
+            {
+                throw new DomainException($"Findings have at most {AccessReport.MaxFindingsLength} characters.");
+            }
 
-        var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
-            ?? throw new DomainException("There is no such override.");
-        o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, command.Now);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
-            $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}; findings={o.Findings}"), o.PatientId), cancellationToken);
+            var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
+                ?? throw new DomainException("There is no such override.");
+            o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, command.Now);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
+                $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}; findings={o.Findings}"), o.PatientId), cancellationToken);
         }, cancellationToken);
     }
 
@@ -152,23 +152,23 @@ public sealed class ReviewQueue(Commands.Commands commands)
     public Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default) =>
         commands.RunAsync(who, "review.report-close", Auditors, async command =>
         {
-        var (db, actor) = (command.Db, command.Actor);
-        if (confirmed is null)
-        {
-            throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
-        }
+            var (db, actor) = (command.Db, command.Actor);
+            if (confirmed is null)
+            {
+                throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
+            }
 
-        var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
-            ?? throw new DomainException("There is no such case.");
-        var now = command.Now;
-        report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
-        await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
-            confirmed.Value
-                ? "MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."
-                : "MOH auditors looked into the access you reported and found it was part of your care.",
-            now, cancellationToken: cancellationToken);
-        await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
-            $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
+            var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
+                ?? throw new DomainException("There is no such case.");
+            var now = command.Now;
+            report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
+            await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
+                confirmed.Value
+                    ? "MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."
+                    : "MOH auditors looked into the access you reported and found it was part of your care.",
+                now, cancellationToken: cancellationToken);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
+                $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
         }, cancellationToken);
 
     private static readonly string[] Auditors = [Roles.MohAuditor];

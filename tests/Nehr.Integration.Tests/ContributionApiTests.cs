@@ -1,3 +1,4 @@
+using Nehr.Core;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -224,6 +225,25 @@ public sealed class ContributionApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(_client, token, json)).Status);
         await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.RevokeAsync(admin, system.Id); return true; });
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_client, token, json)).Status);
+    }
+
+    [Fact]
+    public async Task A_system_suspended_after_it_was_admitted_is_refused_in_the_write_audited_and_files_nothing()
+    {
+        await using var db = _portal.CreateDbContext();
+        var system = await db.SystemConnections.AsNoTracking().SingleAsync(s => s.ClientId == DemoAccounts.SystemClientId);
+        var caller = new SystemCaller(system.Id, "127.0.0.1", "suspended-meanwhile", system.Kind); // admitted: its kind is known
+        await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.SuspendAsync(DemoWorld.As(_world.MohAdminUserId), system.Id); return true; });
+        var before = await _portal.ClinicalDataHashAsync();
+        var json = System.Text.Encoding.UTF8.GetBytes(FhirBundles.Json(FhirBundles.Transaction(_person, FhirBundles.Diagnosis("c7"))));
+
+        var refused = await Assert.ThrowsAsync<AccessRefusedException>(() =>
+            _portal.WithAsync<ContributionService, ContributionResult>(c => c.ContributeAsync(caller, json)));
+
+        Assert.Contains("may not contribute", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await _portal.ClinicalDataHashAsync());
+        var e = await db.LastEventAsync();
+        Assert.Equal((AuditEventTypes.ContributionRefused, AuditOutcome.Denied, "suspended-meanwhile", (int?)system.Id), (e.EventType, e.Outcome, e.CorrelationId, e.SystemId));
     }
 
     [Fact]
