@@ -33,6 +33,7 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<Notifications.NoticeBoard>();
         services.AddScoped<Administration.ProviderAdministration>();
         services.AddScoped<Oversight.ReviewQueue>();
+        services.Configure<Oversight.AuditSearchOptions>(configuration.GetSection(Oversight.AuditSearchOptions.Section));
         services.AddScoped<Oversight.AuditSearch>();
         services.AddScoped<Oversight.OversightDashboard>();
         services.AddScoped<Oversight.CorrectiveActions>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
@@ -27,23 +28,30 @@ public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, int Page, int PageS
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
+/// <summary>Settings of the auditors' search (section Nehr:Audit:Search).</summary>
+public sealed class AuditSearchOptions
+{
+    public const string Section = "Nehr:Audit:Search";
+
+    /// <summary>
+    /// False (the default): a search counts at most <see cref="AuditSearch.CountLimit"/> matches and pages newest first
+    /// by time, which the time indexes serve. True: it counts every match and orders by sequence, the way it was
+    /// before; the national benchmark sets it to measure the difference.
+    /// </summary>
+    public bool CountEveryMatch { get; set; }
+}
+
 /// <summary>
 /// The auditors' search over the whole trail, its CSV export and the verification of the chain. Auditors only;
 /// every search, export and verification is itself audited.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands)
+public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, IOptions<AuditSearchOptions> options)
 {
     public const int PageSize = 50;
     public const int MaxExportRows = 100_000;
 
     /// <summary>How far a search counts its matches (beyond, the page says "more than").</summary>
     public const int CountLimit = 10_000;
-
-    /// <summary>
-    /// Searches count at most <see cref="CountLimit"/> matches and page newest first by time, which the time indexes
-    /// serve (the default). Off: count every match and order by sequence, the way it was; kept only to measure.
-    /// </summary>
-    public static bool Bounded { get; set; } = true;
 
     public async Task<AuditPage> SearchAsync(AuditContext who, AuditQuery query, int page, CancellationToken cancellationToken = default)
     {
@@ -62,7 +70,7 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
 
         // Counting every match of a broad search over a national trail costs seconds; past the limit the auditor is
         // told "more than" and narrows the search. Newest first by time: the time indexes then serve filter and order.
-        if (!Bounded)
+        if (options.Value.CountEveryMatch)
         {
             var all = await filter.CountAsync(cancellationToken);
             var bySequence = await filter.OrderByDescending(e => e.Sequence).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);

@@ -155,7 +155,7 @@ internal static class NationalBenchmark
 
             await db.SaveChangesAsync();
             var auditor = await db.Users.Where(u => u.Email == DemoAccounts.Auditor).Select(u => u.Id).SingleAsync();
-            var people = await db.Patients.Where(p => sample.Contains(p.Id)).Take(200)
+            var people = await db.Patients.Where(p => sample.Contains(p.Id)).OrderBy(p => p.Id).Take(200)
                 .Select(p => new { p.Nric, p.Name, p.DateOfBirth, p.Sex }).ToListAsync();
             return new World(registered, staff, userIds, auditor, people.Select(p => p.Nric.Value).ToList(),
                 people.Select(p => new BenchPerson(p.Nric.Value, p.Name, p.DateOfBirth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.Sex.ToString())).ToList());
@@ -212,6 +212,12 @@ internal static class NationalBenchmark
 
         Naive(false);
     }
+
+    /// <summary>The auditors' search as it was: every match counted, ordered by sequence.</summary>
+    private static AuditSearch CountingEveryMatch(IServiceProvider services) => new(
+        services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<NehrDbContext>>(),
+        services.GetRequiredService<Nehr.Core.Commands.Commands>(),
+        Microsoft.Extensions.Options.Options.Create(new AuditSearchOptions { CountEveryMatch = true }));
 
     private static void Naive(bool naive)
     {
@@ -364,15 +370,13 @@ internal static class NationalBenchmark
             }
 
             var figures = Summarise(latencies, TimeSpan.Zero);
-            AuditSearch.Bounded = false;
             var naive = new List<double>();
             for (var i = 0; i < 5; i++)
             {
                 var q = query();
-                naive.Add(await TimeAsync(portal, s => s.GetRequiredService<AuditSearch>().SearchAsync(auditor, q, 1)));
+                naive.Add(await TimeAsync(portal, s => CountingEveryMatch(s).SearchAsync(auditor, q, 1)));
             }
 
-            AuditSearch.Bounded = true;
             var before = Summarise(naive, TimeSpan.Zero);
             Line($"  {name,-26} p50 {figures.P50,7:0.0} ms, p95 {figures.P95,7:0.0} ms; naive (count all, by sequence) p50 {before.P50,7:0.0} ms, max {naive.Max(),7:0.0} ms: x{before.P50 / figures.P50:0.0}");
         }
