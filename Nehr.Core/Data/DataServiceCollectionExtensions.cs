@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,8 @@ public static class DataServiceCollectionExtensions
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is missing from appsettings.json.");
             db.Use(sp.GetRequiredService<IOptions<NehrDataOptions>>().Value.Provider, connectionString, environment.ContentRootPath);
+            ((IDbContextOptionsBuilderInfrastructure)db).AddOrUpdateExtension(
+                new DatabaseTransactions.WriterSettings(sp.GetRequiredService<IOptionsMonitor<NehrDataOptions>>()));
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<NehrDbContext>>().CreateDbContext());
         services.AddScoped<DemoDataSeeder>();

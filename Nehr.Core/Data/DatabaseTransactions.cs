@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Nehr.Core.Data;
@@ -9,13 +10,6 @@ namespace Nehr.Core.Data;
 public static class DatabaseTransactions
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterQueues = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// Whether SQLite write transactions of this process wait their turn in a queue (the default). Without the queue
-    /// a writer that finds the database locked is put to sleep by the driver and retries, so under concurrent writes
-    /// some wait far longer than the transactions ahead of them take. Off only to measure the difference.
-    /// </summary>
-    public static bool QueueSqliteWriters { get; set; } = true;
 
     /// <summary>
     /// The PostgreSQL advisory lock every write transaction holds until it ends ("NEHR" in ASCII). The database then
@@ -41,7 +35,7 @@ public static class DatabaseTransactions
             return transaction;
         }
 
-        if (!QueueSqliteWriters || !db.Database.IsSqlite())
+        if (!db.Database.IsSqlite() || db.GetService<IDbContextOptions>().FindExtension<WriterSettings>() is { Queue: false })
         {
             return await db.Database.BeginTransactionAsync(cancellationToken);
         }
@@ -102,6 +96,41 @@ public static class DatabaseTransactions
             await enlisted.DisposeAsync();
             await transaction.DisposeAsync();
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// How the portal's contexts write (<see cref="NehrDataOptions.QueueSqliteWriters"/>), carried in their options and
+    /// read when a transaction begins, so that a change of the setting applies to the next transaction. A context made
+    /// without it (tools, tests) queues.
+    /// </summary>
+    internal sealed class WriterSettings(Microsoft.Extensions.Options.IOptionsMonitor<NehrDataOptions> options) : IDbContextOptionsExtension
+    {
+        public bool Queue => options.CurrentValue.QueueSqliteWriters;
+
+        public DbContextOptionsExtensionInfo Info => new ExtensionInfo(this);
+
+        public void ApplyServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+        {
+        }
+
+        public void Validate(IDbContextOptions options)
+        {
+        }
+
+        private sealed class ExtensionInfo(IDbContextOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+        {
+            public override bool IsDatabaseProvider => false;
+
+            public override string LogFragment => string.Empty;
+
+            public override int GetServiceProviderHashCode() => 0;
+
+            public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) => other is ExtensionInfo;
+
+            public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
+            {
+            }
         }
     }
 

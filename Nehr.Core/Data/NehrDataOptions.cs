@@ -16,4 +16,14 @@ public sealed class NehrDataOptions
 
     /// <summary>Clinical entries per extra synthetic patient.</summary>
     public int EntriesPerSyntheticPatient { get; set; } = 10;
+
+    /// <summary>
+    /// SQLite: write transactions of this process wait their turn in a queue (the default). Without it a writer that
+    /// finds the database locked is put to sleep by the driver and retries, so under concurrent writes some wait far
+    /// longer than the transactions ahead of them take. Off only to measure the difference (the national benchmark).
+    /// </summary>
+    public bool QueueSqliteWriters { get; set; } = true;
+
+    /// <summary>SQLite: the background checkpointer copies the write-ahead log (the default; see WalCheckpointer). Off only to measure.</summary>
+    public bool CheckpointWal { get; set; } = true;
 }

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Nehr.Core.Data;
 
@@ -12,12 +13,10 @@ namespace Nehr.Core.Data;
 /// on a national-size database. A passive checkpoint here takes no write lock, so commits go on while it runs and
 /// the log rarely grows far enough for a commit to checkpoint itself. Does nothing on other databases.
 /// </summary>
-public sealed class WalCheckpointer(IDbContextFactory<NehrDbContext> contexts, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed class WalCheckpointer(
+    IDbContextFactory<NehrDbContext> contexts, IOptionsMonitor<NehrDataOptions> options, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Off only to measure the difference.</summary>
-    public static bool Enabled { get; set; } = true;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,7 +29,7 @@ public sealed class WalCheckpointer(IDbContextFactory<NehrDbContext> contexts, I
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!Enabled)
+            if (!options.CurrentValue.CheckpointWal)
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Identity;
@@ -210,7 +211,7 @@ internal static class NationalBenchmark
             Line($"    {rate} opens/s: naive  {slow}; p99 naive / queued x{slow.P99 / fast.P99:0.0}");
         }
 
-        Naive(false);
+        Naive(portal, false);
     }
 
     /// <summary>The auditors' search as it was: every match counted, ordered by sequence.</summary>
@@ -219,10 +220,13 @@ internal static class NationalBenchmark
         services.GetRequiredService<Nehr.Core.Commands.Commands>(),
         Microsoft.Extensions.Options.Options.Create(new AuditSearchOptions { CountEveryMatch = true }));
 
-    private static void Naive(bool naive)
+    /// <summary>Switches the running portal's writers to the naive way (or back), through its settings.</summary>
+    private static void Naive(KestrelPortal portal, bool naive)
     {
-        DatabaseTransactions.QueueSqliteWriters = !naive;
-        WalCheckpointer.Enabled = !naive;
+        var settings = (IConfigurationRoot)portal.Services.GetRequiredService<IConfiguration>();
+        settings["Nehr:Data:QueueSqliteWriters"] = naive ? "false" : "true";
+        settings["Nehr:Data:CheckpointWal"] = naive ? "false" : "true";
+        settings.Reload();
     }
 
     private sealed record Latencies(int Count, double PerSecond, double P50, double P95, double P99)
@@ -253,7 +257,7 @@ internal static class NationalBenchmark
 
     private static async Task<Latencies> ClosedLoopAsync(KestrelPortal portal, World world, int callers, TimeSpan duration, bool naive)
     {
-        Naive(naive);
+        Naive(portal, naive);
         var latencies = new List<double>();
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
@@ -276,7 +280,7 @@ internal static class NationalBenchmark
     /// <summary>Opens at a fixed rate, each timed from when it was due (so waiting to start counts: no coordinated omission).</summary>
     private static async Task<Latencies> OpenLoopAsync(KestrelPortal portal, World world, int perSecond, TimeSpan duration, bool naive)
     {
-        Naive(naive);
+        Naive(portal, naive);
         var random = new Random(perSecond);
         var latencies = new List<double>();
         var running = new List<Task>();
