@@ -1,24 +1,5 @@
-using System.Buffers;
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
-using System.Threading.RateLimiting;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
-using Microsoft.AspNetCore;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http.Features;
-using Hl7.Fhir.Utility;
-using Microsoft.Net.Http.Headers;
-using Microsoft.IdentityModel.Tokens;
 using Nehr.Core.Contribution;
-using OpenIddict.Abstractions;
-using OpenIddict.Server;
-using OpenIddict.Server.AspNetCore;
-using OpenIddict.Validation;
-using OpenIddict.Validation.AspNetCore;
-using static OpenIddict.Abstractions.OpenIddictConstants;
-using Task = System.Threading.Tasks.Task;
 
 namespace Nehr.Portal.Hosting;
 
