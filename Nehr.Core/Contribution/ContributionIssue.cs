@@ -1,6 +1,6 @@
 namespace Nehr.Core.Contribution;
 
-/// <summary>What kind of problem (or note) a contribution met; decides the HTTP status and the OperationOutcome code.</summary>
+/// <summary>What kind of problem (or note) a contribution met; decides the status of the answer and the OperationOutcome code.</summary>
 public enum IssueKind
 {
     /// <summary>Not JSON, not FHIR R4, not a Bundle, or a resource that is not valid FHIR (400, structure).</summary>
@@ -41,12 +41,12 @@ public sealed record ContributionIssue(IssueKind Kind, string Location, string M
         _ => "invalid",
     };
 
-    /// <summary>The HTTP status that fits a refusal with these problems: 413, then 400, then 422.</summary>
-    public static int StatusFor(IEnumerable<ContributionIssue> issues)
+    /// <summary>The status that fits a refusal with these problems: too large, then malformed, then unprocessable.</summary>
+    public static ContributionStatus StatusFor(IEnumerable<ContributionIssue> issues)
     {
         var errors = issues.Where(i => i.IsError).ToList();
-        return errors.Any(i => i.Kind == IssueKind.TooLarge) ? 413
-            : errors.Any(i => i.Kind == IssueKind.Malformed) ? 400
-            : 422;
+        return errors.Any(i => i.Kind == IssueKind.TooLarge) ? ContributionStatus.TooLarge
+            : errors.Any(i => i.Kind == IssueKind.Malformed) ? ContributionStatus.Malformed
+            : ContributionStatus.Unprocessable;
     }
 }

@@ -12,26 +12,16 @@ namespace Nehr.Core.Contribution;
 /// <summary>The system behind a contribution (from its access token), where it called from, and its kind once known.</summary>
 public sealed record SystemCaller(int SystemId, string? ClientAddress, string CorrelationId, SystemKind? Kind = null);
 
-/// <summary>The answer for one request entry: its HTTP status and what went with it (notes, or the problems of a refused entry).</summary>
-public sealed record EntryResponse(int Index, int Status, IReadOnlyList<ContributionIssue> Issues)
-{
-    public string StatusLine => Status switch
-    {
-        200 => "200 OK",
-        201 => "201 Created",
-        400 => "400 Bad Request",
-        413 => "413 Content Too Large",
-        _ => "422 Unprocessable Entity",
-    };
-}
+/// <summary>The answer for one request entry: its status and what went with it (notes, or the problems of a refused entry).</summary>
+public sealed record EntryResponse(int Index, ContributionStatus Status, IReadOnlyList<ContributionIssue> Issues);
 
 /// <summary>
-/// Accepted (a response for every request entry, in order), or refused whole with the problems and the HTTP status
-/// that fits them.
+/// Accepted (a response for every request entry, in order), or refused whole with the problems and the status that
+/// fits them.
 /// </summary>
-public sealed record ContributionResult(int Status, IReadOnlyList<ContributionIssue> Issues, IReadOnlyList<EntryResponse> Entries, string BundleType)
+public sealed record ContributionResult(ContributionStatus Status, IReadOnlyList<ContributionIssue> Issues, IReadOnlyList<EntryResponse> Entries, string BundleType)
 {
-    public bool Accepted => Status is 200;
+    public bool Accepted => Status == ContributionStatus.Accepted;
 
     public static ContributionResult Refused(IReadOnlyList<ContributionIssue> issues, string bundleType = "") =>
         new(ContributionIssue.StatusFor(issues), issues, [], bundleType);
@@ -122,7 +112,7 @@ public sealed partial class ContributionService(
     }
 
     /// <summary>A request refused before its bundle was read (wrong content type, too large): logged and audited.</summary>
-    public Task<ContributionResult> RefuseAsync(SystemCaller caller, ContributionIssue issue, int status, CancellationToken cancellationToken = default) =>
+    public Task<ContributionResult> RefuseAsync(SystemCaller caller, ContributionIssue issue, ContributionStatus status, CancellationToken cancellationToken = default) =>
         commands.RunAsSystemAsync(caller, async command =>
         {
             var result = new ContributionResult(status, [issue], [], string.Empty);
@@ -177,13 +167,14 @@ public sealed partial class ContributionService(
         var lines = 0;
         var persons = 0;
         var applied = 0;
+        var stopped = false;
         var system = await commands.RequireSystemAsync(caller, cancellationToken);
         if (system.Kind != SystemKind.PopulationRegister)
         {
             var issue = new ContributionIssue(IssueKind.NotSupported, "Patient",
                 "Only the population register's system loads persons in bulk; a provider's system posts bundles to /fhir.");
-            await RefuseAsync(caller, issue, 422, cancellationToken);
-            return new RegisterLoadResult(422, 0, 0, 0, counts, [issue]);
+            await RefuseAsync(caller, issue, ContributionStatus.Unprocessable, cancellationToken);
+            return new RegisterLoadResult(ContributionStatus.Unprocessable, 0, 0, 0, counts, [issue]);
         }
 
         using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false));
@@ -203,7 +194,19 @@ public sealed partial class ContributionService(
 
             if (chunk.Count == RegisterLoadChunk || text is null && chunk.Count > 0)
             {
-                applied += await LoadChunkAsync(caller, chunk, counts, problems, cancellationToken);
+                try
+                {
+                    applied += await LoadChunkAsync(caller, chunk, counts, problems, cancellationToken);
+                }
+                catch (AccessRefusedException)
+                {
+                    // Suspended or revoked during the load (refused and audited): what was applied stays, and is logged below.
+                    problems.Add(new(IssueKind.Invalid, $"line {chunk[0].Line}",
+                        $"{SystemCommand.RefusalMessage} Lines from {chunk[0].Line} on were not applied."));
+                    stopped = true;
+                    break;
+                }
+
                 chunk.Clear();
             }
 
@@ -218,7 +221,8 @@ public sealed partial class ContributionService(
             problems.Add(new(IssueKind.Malformed, "line 1", "The load is empty: send one Patient (FHIR R4 JSON) a line."));
         }
 
-        var status = applied > 0 || problems.Count == 0 ? 200 : ContributionIssue.StatusFor(problems);
+        var status = stopped ? ContributionStatus.Unauthorised
+            : applied > 0 || problems.Count == 0 ? ContributionStatus.Accepted : ContributionIssue.StatusFor(problems);
         // The load's log row and event are written even if the connection was suspended meanwhile: what was applied is recorded.
         await commands.RunAsync(SystemCommand.WhoOf(caller), async command =>
         {
@@ -246,7 +250,7 @@ public sealed partial class ContributionService(
         for (var i = 0; i < responses.Count; i++)
         {
             var line = read[i].Line;
-            if (responses[i].Status >= 400)
+            if (responses[i].Status.IsRefusal())
             {
                 problems.AddRange(responses[i].Issues.Select(p => p with { Location = $"line {line}: {p.Location.Replace($"Bundle.entry[{i}].resource", "Patient", StringComparison.Ordinal)}" }));
             }
@@ -284,7 +288,7 @@ public sealed partial class ContributionService(
         IReadOnlyList<int>? patients, CancellationToken cancellationToken)
     {
         var kinds = KindCounts(record.Counts);
-        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, record.Outcome, record.Status, record.BundleType,
+        db.ContributionBatches.Add(new ContributionBatch(system.ProviderId, system.Id, now, record.Outcome, record.Status.HttpStatus(), record.BundleType,
             record.Entries, record.Kept, record.NotKept, record.Refused, kinds, IssueCodes(record.Errors), IssueText(record.Errors)));
         var refused = record.Outcome == ContributionOutcome.Refused;
         patients ??= [];
@@ -298,7 +302,7 @@ public sealed partial class ContributionService(
             PatientId = patients.Count == 1 ? patients[0] : null,
             Outcome = refused ? AuditOutcome.Failed : AuditOutcome.Success,
             Details = string.Create(CultureInfo.InvariantCulture,
-                $"status={record.Status}; bundle={record.BundleType ?? "-"}; entries={record.Entries}; kept={record.Kept}; refused={record.Refused}; codes={IssueCodes(record.Errors) ?? "-"}; {kinds ?? "-"}{(patients.Count > 0 ? $"; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]" : string.Empty)}"),
+                $"status={record.Status.HttpStatus()}; bundle={record.BundleType ?? "-"}; entries={record.Entries}; kept={record.Kept}; refused={record.Refused}; codes={IssueCodes(record.Errors) ?? "-"}; {kinds ?? "-"}{(patients.Count > 0 ? $"; patients=[{string.Join(',', patients.Take(50))}{(patients.Count > 50 ? ",..." : "")}]" : string.Empty)}"),
         }, cancellationToken);
     }
 
@@ -330,13 +334,13 @@ public sealed partial class ContributionService(
     private static partial Regex QuotedValue();
 }
 
-/// <summary>What one contribution request did, for the log and the audit trail: outcome, HTTP status, counts, the problems.</summary>
+/// <summary>What one contribution request did, for the log and the audit trail: outcome, status, counts, the problems.</summary>
 internal sealed record ContributionRecord(
-    ContributionOutcome Outcome, int Status, string? BundleType, int Entries, int Kept, int NotKept, int Refused,
+    ContributionOutcome Outcome, ContributionStatus Status, string? BundleType, int Entries, int Kept, int NotKept, int Refused,
     IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Errors);
 
 /// <summary>
 /// What a population-register load did: lines read, persons applied, lines refused (a line with several problems is
 /// one refused line), counts per kind of change, and each refused line's problems.
 /// </summary>
-public sealed record RegisterLoadResult(int Status, int Lines, int Applied, int Refused, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);
+public sealed record RegisterLoadResult(ContributionStatus Status, int Lines, int Applied, int Refused, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ContributionIssue> Problems);

@@ -34,7 +34,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         }
 
         var responses = await ApplyPersonsAsync(content.Entries, cancellationToken);
-        var failed = responses.Where(r => r.Status >= 400).ToList();
+        var failed = responses.Where(r => r.Status.IsRefusal()).ToList();
         if (failed.Count > 0 && !content.IsBatch)
         {
             await transaction.RollbackToSavepointAsync(start, cancellationToken);
@@ -48,9 +48,9 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         var notKept = content.Entries.Count(e => e.Role == EntryRole.NotKept);
         var outcome = refused == 0 ? ContributionOutcome.Accepted : refused == responses.Count ? ContributionOutcome.Refused : ContributionOutcome.PartlyAccepted;
         await ContributionService.LogAsync(db, audit, caller, system, now, new ContributionRecord(
-            outcome, 200, content.BundleType, responses.Count, responses.Count - refused - notKept, notKept, refused, Counts,
+            outcome, ContributionStatus.Accepted, content.BundleType, responses.Count, responses.Count - refused - notKept, notKept, refused, Counts,
             failed.SelectMany(r => r.Issues).Where(i => i.IsError).ToList()), null, cancellationToken);
-        return new ContributionResult(200, [], responses, content.BundleType);
+        return new ContributionResult(ContributionStatus.Accepted, [], responses, content.BundleType);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             {
                 responses.Add(entry.Role == EntryRole.Failed
                     ? new EntryResponse(entry.Index, ContributionIssue.StatusFor(entry.Issues), entry.Issues)
-                    : new EntryResponse(entry.Index, 200, entry.Issues));
+                    : new EntryResponse(entry.Index, ContributionStatus.Accepted, entry.Issues));
                 continue;
             }
 
@@ -89,7 +89,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             }
             catch (DomainException e)
             {
-                responses.Add(new EntryResponse(entry.Index, 422, [new(IssueKind.Invalid, $"{entry.Location}.resource", e.Message)]));
+                responses.Add(new EntryResponse(entry.Index, ContributionStatus.Unprocessable, [new(IssueKind.Invalid, $"{entry.Location}.resource", e.Message)]));
                 continue;
             }
 
@@ -132,7 +132,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
                 "A former NRIC/FIN sent belongs to another person in the register: two persons are not merged by the feed. Ask MOH to merge them.");
         }
 
-        var status = 200;
+        var status = ContributionStatus.Accepted;
         if (person is null)
         {
             person = Records.Patient.FromPopulationRegister(read.Details, today, now);
@@ -141,7 +141,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             register.Add(person);
             await VersionAsync(person, DemographicsChangeKind.Registered, null, cancellationToken);
             Count("Registered");
-            status = 201;
+            status = ContributionStatus.Created;
         }
         else
         {
@@ -188,7 +188,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
     }
 
     private static EntryResponse Refused(ReadEntry entry, string location, string message) =>
-        new(entry.Index, 422, [new(IssueKind.BusinessRule, location, message)]);
+        new(entry.Index, ContributionStatus.Unprocessable, [new(IssueKind.BusinessRule, location, message)]);
 
     private void Count(string kind) => Counts[kind] = Counts.GetValueOrDefault(kind) + 1;
 

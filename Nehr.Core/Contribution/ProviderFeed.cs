@@ -75,7 +75,7 @@ internal sealed class ProviderFeed(
             }
         }
 
-        var failed = responses.Where(r => r is { Status: >= 400 }).Select(r => r!).ToList();
+        var failed = responses.Where(r => r is not null && r.Status.IsRefusal()).Select(r => r!).ToList();
         if (failed.Count > 0 && !content.IsBatch)
         {
             var issues = failed.SelectMany(r => r.Issues).Where(i => i.IsError).ToList();
@@ -93,7 +93,7 @@ internal sealed class ProviderFeed(
 
         foreach (var person in people.Values.Where(p => !p.Refused))
         {
-            responses[person.EntryIndex] = new EntryResponse(person.EntryIndex, person.Enrol ? 201 : 200, person.Enrol
+            responses[person.EntryIndex] = new EntryResponse(person.EntryIndex, person.Enrol ? ContributionStatus.Created : ContributionStatus.Accepted, person.Enrol
                 ? [new(IssueKind.Information, $"Bundle.entry[{person.EntryIndex}].resource",
                     "Enrolled in the person register; the demographics are not yet confirmed by the population register.")]
                 : []);
@@ -108,7 +108,7 @@ internal sealed class ProviderFeed(
             {
                 EntryRole.Clinical => File(entry, draft, patientId, previous),
                 EntryRole.Withdrawal => Withdraw(entry, previous),
-                _ => new EntryResponse(entry.Index, 200, entry.Issues),
+                _ => new EntryResponse(entry.Index, ContributionStatus.Accepted, entry.Issues),
             };
             if (draft.Episode is not null)
             {
@@ -118,7 +118,7 @@ internal sealed class ProviderFeed(
 
         for (var i = 0; i < entries.Length; i++)
         {
-            responses[i] ??= new EntryResponse(i, 200, entries[i].Issues);
+            responses[i] ??= new EntryResponse(i, ContributionStatus.Accepted, entries[i].Issues);
             if (entries[i].Role == EntryRole.NotKept)
             {
                 Count("NotKept");
@@ -127,16 +127,16 @@ internal sealed class ProviderFeed(
 
         await RowInserter.InsertAsync(db, _created, cancellationToken);
         await RegisterAsync(episodes, cancellationToken);
-        var refused = responses.Count(r => r!.Status >= 400);
+        var refused = responses.Count(r => r!.Status.IsRefusal());
         // What the compliance view counts: clinical resources filed, updated or withdrawn (not the Patients, which identify).
-        var kept = entries.Count(e => e.Role is EntryRole.Clinical or EntryRole.Withdrawal && responses[e.Index]!.Status < 400);
+        var kept = entries.Count(e => e.Role is EntryRole.Clinical or EntryRole.Withdrawal && !responses[e.Index]!.Status.IsRefusal());
         var outcome = refused == 0 ? ContributionOutcome.Accepted : refused == responses.Length ? ContributionOutcome.Refused : ContributionOutcome.PartlyAccepted;
         db.IdentityMismatches.AddRange(_mismatches);
         var patients = people.Values.Where(p => !p.Refused && p.PatientId is not null).Select(p => p.PatientId!.Value).Distinct().ToList();
         await ContributionService.LogAsync(db, audit, caller, system, now, new ContributionRecord(
-            outcome, 200, content.BundleType, entries.Length, kept, _counts.GetValueOrDefault("NotKept"), refused, _counts,
+            outcome, ContributionStatus.Accepted, content.BundleType, entries.Length, kept, _counts.GetValueOrDefault("NotKept"), refused, _counts,
             responses.SelectMany(r => r!.Issues).Where(i => i.IsError).ToList()), patients, cancellationToken);
-        return new ContributionResult(200, [], responses.Select(r => r!).ToList(), content.BundleType);
+        return new ContributionResult(ContributionStatus.Accepted, [], responses.Select(r => r!).ToList(), content.BundleType);
     }
 
     /// <summary>A person of the bundle: the register's patient id (null until enrolled), whether to enrol, whether refused.</summary>
@@ -328,27 +328,27 @@ internal sealed class ProviderFeed(
         if (previous is null)
         {
             _created.Add(created);
-            return new EntryResponse(entry.Index, 201, []);
+            return new EntryResponse(entry.Index, ContributionStatus.Created, []);
         }
 
         // The same resource again: the entry takes its new content (a withdrawn one is back, as the source now says).
         // The draft was never added to the context: it only carries the content.
         previous.Supersede(created);
-        return new EntryResponse(entry.Index, 200, []);
+        return new EntryResponse(entry.Index, ContributionStatus.Accepted, []);
     }
 
     private EntryResponse Withdraw(ReadEntry entry, ClinicalEntry? previous)
     {
         if (previous is null)
         {
-            return new EntryResponse(entry.Index, 200, [new(IssueKind.Information, $"{entry.Location}.resource",
+            return new EntryResponse(entry.Index, ContributionStatus.Accepted, [new(IssueKind.Information, $"{entry.Location}.resource",
                 "Nothing was filed under this source identifier for this person: nothing to withdraw.")]);
         }
 
         var already = previous.IsWithdrawn;
         previous.Withdraw(now, entry.Draft?.WithdrawnAs);
         Count("Withdrawn");
-        return new EntryResponse(entry.Index, 200, [new(IssueKind.Information, $"{entry.Location}.resource", already
+        return new EntryResponse(entry.Index, ContributionStatus.Accepted, [new(IssueKind.Information, $"{entry.Location}.resource", already
             ? "Already withdrawn."
             : "Withdrawn (entered in error): hidden from clinical views, kept for the audit, and shown to the patient as withdrawn by the source.")]);
     }

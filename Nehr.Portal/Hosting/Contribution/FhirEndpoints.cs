@@ -70,20 +70,20 @@ internal static class FhirEndpoints
 
         if (UnsupportedMediaType(context.Request.ContentType, ndjson: false) is { } mediaProblem)
         {
-            await RefuseAsync(context, contributions, caller, StatusCodes.Status415UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Bundle", mediaProblem));
+            await RefuseAsync(context, contributions, caller, ContributionStatus.UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Bundle", mediaProblem));
             return;
         }
 
         using var body = await ReadBodyAsync(context, settings.MaxBundleBytes);
         if (body is null)
         {
-            await RefuseAsync(context, contributions, caller, StatusCodes.Status413PayloadTooLarge, new ContributionIssue(IssueKind.TooLarge, "Bundle",
+            await RefuseAsync(context, contributions, caller, ContributionStatus.TooLarge, new ContributionIssue(IssueKind.TooLarge, "Bundle",
                 $"The bundle is larger than {settings.MaxBundleBytes / 1024 / 1024} MB. Split it into smaller bundles."));
             return;
         }
 
         var result = await contributions.ContributeAsync(caller, body.Bytes, context.RequestAborted);
-        context.Response.StatusCode = result.Status;
+        context.Response.StatusCode = result.Status.HttpStatus();
         if (!result.Accepted)
         {
             await FhirResponses.WriteAsync(context, FhirResponses.OutcomeOf(result.Issues), context.RequestAborted);
@@ -100,7 +100,7 @@ internal static class FhirEndpoints
             {
                 Response = new Bundle.ResponseComponent
                 {
-                    Status = entry.StatusLine,
+                    Status = entry.Status.StatusLine(),
                     Outcome = entry.Issues.Count > 0 ? FhirResponses.OutcomeOf(entry.Issues) : null,
                 },
             });
@@ -121,13 +121,13 @@ internal static class FhirEndpoints
 
         if (UnsupportedMediaType(context.Request.ContentType, ndjson: true) is { } mediaProblem)
         {
-            await RefuseAsync(context, contributions, caller, StatusCodes.Status415UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Patient", mediaProblem));
+            await RefuseAsync(context, contributions, caller, ContributionStatus.UnsupportedMediaType, new ContributionIssue(IssueKind.NotSupported, "Patient", mediaProblem));
             return;
         }
 
         if (context.Request.ContentLength > settings.MaxRegisterLoadBytes)
         {
-            await RefuseAsync(context, contributions, caller, StatusCodes.Status413PayloadTooLarge, new ContributionIssue(IssueKind.TooLarge, "Patient",
+            await RefuseAsync(context, contributions, caller, ContributionStatus.TooLarge, new ContributionIssue(IssueKind.TooLarge, "Patient",
                 $"A load is at most {settings.MaxRegisterLoadBytes / 1024 / 1024} MB. Split it."));
             return;
         }
@@ -138,7 +138,7 @@ internal static class FhirEndpoints
         }
 
         var result = await contributions.LoadPopulationRegisterAsync(caller, context.Request.Body, context.RequestAborted);
-        context.Response.StatusCode = result.Status;
+        context.Response.StatusCode = result.Status.HttpStatus();
         var outcome = FhirResponses.OutcomeOf(result.Problems);
         outcome.Issue.Insert(0, new OperationOutcome.IssueComponent
         {
@@ -238,10 +238,10 @@ internal static class FhirEndpoints
         public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private static async Task RefuseAsync(HttpContext context, ContributionService contributions, SystemCaller caller, int status, ContributionIssue issue)
+    private static async Task RefuseAsync(HttpContext context, ContributionService contributions, SystemCaller caller, ContributionStatus status, ContributionIssue issue)
     {
         var result = await contributions.RefuseAsync(caller, issue, status, context.RequestAborted);
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = status.HttpStatus();
         await FhirResponses.WriteAsync(context, FhirResponses.OutcomeOf(result.Issues), context.RequestAborted);
     }
 }
