@@ -63,11 +63,22 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(body);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken);
-        var result = await body(new DecidingCommand(this, db, who, clock.GetUtcNow().UtcDateTime));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            T result;
+            await using (var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken))
+            {
+                result = await body(new DecidingCommand(this, db, who, clock.GetUtcNow().UtcDateTime));
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch (CommandRefusal refusal)
+        {
+            throw await AuditRefusalAsync(db, refusal);
+        }
     }
 
     /// <summary>
@@ -92,7 +103,7 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         }
         catch (CommandRefusal refusal)
         {
-            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+            throw await AuditRefusalAsync(db, refusal);
         }
     }
 
@@ -118,7 +129,7 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         }
         catch (CommandRefusal refusal)
         {
-            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+            throw await AuditRefusalAsync(db, refusal);
         }
     }
 
@@ -135,7 +146,7 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         }
         catch (CommandRefusal refusal)
         {
-            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+            throw await AuditRefusalAsync(db, refusal);
         }
     }
 
@@ -173,20 +184,24 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         catch (CommandRefusal refusal)
         {
             // The body's changes were rolled back with its transaction; the refusal is written alone.
-            throw await AuditRefusalAsync(db, refusal, cancellationToken);
+            throw await AuditRefusalAsync(db, refusal);
         }
     }
 
     /// <summary>Appends an event in the command's transaction: it commits with the change, or not at all.</summary>
     internal Task<AuditEvent> AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken) => audit.AppendAsync(db, entry, cancellationToken);
 
-    private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the refusal's event alone. Not cancelled with the request: a caller that hangs up after being refused is
+    /// still in the trail.
+    /// </summary>
+    private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal)
     {
         db.ChangeTracker.Clear();
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        await audit.AppendAsync(db, refusal.Entry, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
+        await audit.AppendAsync(db, refusal.Entry, CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
         return new AccessRefusedException(refusal.Message);
     }
 }

@@ -51,7 +51,7 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
 
             // The keeper of the population register connects the register's feed; every other organisation, a provider feed.
             var kind = actor.Provider?.Type == ProviderType.PopulationRegister ? SystemKind.PopulationRegister : SystemKind.ProviderFeed;
-            var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, Now, kind);
+            var system = new SystemConnection(actor.ProviderId, trimmed, actor.UserId, command.Now, kind);
             db.SystemConnections.Add(system);
             await db.SaveChangesAsync(cancellationToken);
             var key = NewKey(system);

@@ -104,11 +104,19 @@ public static class DatabaseTransactions
     /// read when a transaction begins, so that a change of the setting applies to the next transaction. A context made
     /// without it (tools, tests) queues.
     /// </summary>
-    internal sealed class WriterSettings(Microsoft.Extensions.Options.IOptionsMonitor<NehrDataOptions> options) : IDbContextOptionsExtension
+    internal sealed class WriterSettings : IDbContextOptionsExtension
     {
-        public bool Queue => options.CurrentValue.QueueSqliteWriters;
+        private readonly Microsoft.Extensions.Options.IOptionsMonitor<NehrDataOptions> _options;
 
-        public DbContextOptionsExtensionInfo Info => new ExtensionInfo(this);
+        public WriterSettings(Microsoft.Extensions.Options.IOptionsMonitor<NehrDataOptions> options)
+        {
+            _options = options;
+            Info = new ExtensionInfo(this);
+        }
+
+        public bool Queue => _options.CurrentValue.QueueSqliteWriters;
+
+        public DbContextOptionsExtensionInfo Info { get; }
 
         public void ApplyServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
