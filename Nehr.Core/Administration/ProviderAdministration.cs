@@ -120,7 +120,8 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
         return await commands.RunAsync(context, who, "account.create", Admin, async command =>
         {
             var db = command.Db;
-            if (await users.FindByEmailAsync(email) is not null || await users.FindByNameAsync(email) is not null)
+            var normalized = users.NormalizeEmail(email);
+            if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, cancellationToken))
             {
                 throw new DomainException("An account with this e-mail address already exists.");
             }

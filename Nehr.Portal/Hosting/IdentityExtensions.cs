@@ -76,6 +76,9 @@ internal static class IdentityExtensions
                 IdentityStoreSettings.Apply(options);
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
+                // The user name is the work e-mail, checked as an address when the account is made (o'brien@…, josé@…);
+                // Identity's default list of letters, digits and -._@+ would refuse real addresses.
+                options.User.AllowedUserNameCharacters = string.Empty;
                 // Length, not composition (ASVS 6.2.1, 6.2.5): a long passphrase of plain words is a good password.
                 options.Password.RequiredLength = 12;
                 options.Password.RequireDigit = false;

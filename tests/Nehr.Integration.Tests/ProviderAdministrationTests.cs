@@ -75,6 +75,24 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("o'brien.k@cgh.example.sg")]
+    [InlineData("ang+nehr@cgh.example.sg")]
+    [InlineData("josé.tan@cgh.example.sg")]
+    public async Task A_real_work_address_becomes_the_account_through_identitys_user_manager(string email)
+    {
+        var created = await AdminAsync(a => a.CreateAccountAsync(DemoWorld.As(_world.AdminUserId),
+            new NewStaffMember("Staff With A Real Address", email, ProfessionalRole.Nurse, true, Roles.Clinician)));
+
+        Assert.Equal(email, created.Email);
+        await using var db = _portal.CreateDbContext();
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
+        var users = _portal.Services.CreateScope().ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.Equal((users.NormalizeEmail(email), users.NormalizeName(email)), (user.NormalizedEmail, user.NormalizedUserName));
+        Assert.False(string.IsNullOrEmpty(user.SecurityStamp)); // set by the user manager
+        Assert.True(user.LockoutEnabled);
+    }
+
+    [Theory]
     [InlineData("", "a@b.sg", ProfessionalRole.Nurse, true, "Clinician", "name")]
     [InlineData("Nurse Lim", "not-an-email", ProfessionalRole.Nurse, true, "Clinician", "e-mail")]
     [InlineData("Nurse Lim", "dr.lee@nehr.demo", ProfessionalRole.Nurse, true, "Clinician", "already exists")]
