@@ -51,7 +51,14 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
     /// refuses with <see cref="Command.Refuse(AuditEntry, string)"/>.
     /// </summary>
     internal Task<T> RunAsync<T>(AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken) =>
-        WriteAsync(null, who, (db, now) => Task.FromResult<Command>(new DecidingCommand(this, db, who, now)), body, cancellationToken);
+        RunAsync(null, who, body, cancellationToken);
+
+    /// <summary>
+    /// The same on a context the caller owns: the one ASP.NET Core Identity's UserManager writes with (a password
+    /// reset, whose caller proves who they are with the link itself), so that what it writes commits with the command.
+    /// </summary>
+    internal Task<T> RunAsync<T>(NehrDbContext? context, AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync(context, who, (db, now) => Task.FromResult<Command>(new DecidingCommand(this, db, who, now)), body, cancellationToken);
 
     /// <summary>
     /// A read of a record that is audited (the gate's): the body decides by the access rules, reads, and appends the

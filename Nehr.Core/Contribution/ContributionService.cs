@@ -72,15 +72,15 @@ public sealed partial class ContributionService(
             ? null
             : await db.SystemConnections.AsNoTracking().SingleOrDefaultAsync(s => s.ClientId == clientId, cancellationToken);
         var secretOk = system is not null && ClientSecrets.Verify(clientSecret, system.ClientSecretHash);
-        var allowed = secretOk && system!.MayContribute;
+        var allowed = secretOk && system is { MayContribute: true };
         // A request for a client that does not exist names nobody: a flood of them is counted, not written one by one.
         if (system is null && !anonymous.Admit(AuditEventTypes.SystemTokenRefused, clientAddress))
         {
             return null;
         }
 
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        await audit.AppendAsync(db, new AuditEntry
+        // The caller proves who it is with the request itself: the command decides on the secret checked above.
+        await commands.RunAsync(new AuditContext(null, clientAddress, correlationId), command => command.AuditAsync(new AuditEntry
         {
             EventType = allowed ? AuditEventTypes.SystemTokenIssued : AuditEventTypes.SystemTokenRefused,
             CorrelationId = correlationId,
@@ -90,10 +90,8 @@ public sealed partial class ContributionService(
             Outcome = allowed ? AuditOutcome.Success : AuditOutcome.Denied,
             Details = allowed ? $"client={clientId}"
                 : $"client={Truncate(clientId)}; {(system is null ? "unknown client" : !secretOk ? "wrong secret" : $"connection {system.State}")}",
-        }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return allowed ? system!.Id : null;
+        }, cancellationToken), cancellationToken);
+        return allowed && system is not null ? system.Id : null;
     }
 
     private static string Truncate(string? value) => value is null ? "-" : value.Length > 100 ? value[..100] : value;

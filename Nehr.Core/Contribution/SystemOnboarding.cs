@@ -25,7 +25,7 @@ public sealed record IssuedCredentials(int SystemId, string ClientId, string Cli
 /// it can reach the NEHR with a test call using that key; MOH confirms the security checklist and approves, which
 /// issues client credentials; MOH can suspend, reinstate and revoke. Every step is audited with it.
 /// </summary>
-public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, AuditTrail audit, TimeProvider clock)
+public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider clock)
 {
     private static readonly string[] Admin = [Roles.ProviderAdmin];
     private static readonly string[] Moh = [Roles.MohAdmin];
@@ -79,34 +79,32 @@ public sealed class SystemOnboarding(IDbContextFactory<NehrDbContext> dbFactory,
         }, cancellationToken);
 
     /// <summary>The system's test call: a valid key of an open application marks its connectivity test as passed.</summary>
-    public async Task<bool> ConnectivityTestAsync(string? key, string? clientAddress, string correlationId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var system = TrySystemId(key, out var id)
-            ? await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
-            : null;
-        var passed = false;
-        if (system is { State: ConnectionState.Applied } open && ClientSecrets.Verify(key, open.ConnectivityKeyHash))
+    public Task<bool> ConnectivityTestAsync(string? key, string? clientAddress, string correlationId, CancellationToken cancellationToken = default) =>
+        // The caller proves who it is with the key itself: the command decides on it.
+        commands.RunAsync(new AuditContext(null, clientAddress, correlationId), async command =>
         {
-            open.RecordConnectivityTestPassed(Now);
-            passed = true;
-        }
+            var system = TrySystemId(key, out var id)
+                ? await command.Db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
+                : null;
+            var passed = false;
+            if (system is { State: ConnectionState.Applied } open && ClientSecrets.Verify(key, open.ConnectivityKeyHash))
+            {
+                open.RecordConnectivityTestPassed(command.Now);
+                passed = true;
+            }
 
-        await audit.AppendAsync(db, new AuditEntry
-        {
-            EventType = AuditEventTypes.SystemConnectivityTested,
-            CorrelationId = correlationId,
-            SystemId = system?.Id,
-            ActorProviderId = system?.ProviderId,
-            ClientAddress = clientAddress,
-            Outcome = passed ? AuditOutcome.Success : AuditOutcome.Denied,
-            Details = passed ? "connectivity test passed" : "connectivity test refused: unknown, used or wrong key, or application not open",
+            await command.AuditAsync(new AuditEntry
+            {
+                EventType = AuditEventTypes.SystemConnectivityTested,
+                CorrelationId = correlationId,
+                SystemId = system?.Id,
+                ActorProviderId = system?.ProviderId,
+                ClientAddress = clientAddress,
+                Outcome = passed ? AuditOutcome.Success : AuditOutcome.Denied,
+                Details = passed ? "connectivity test passed" : "connectivity test refused: unknown, used or wrong key, or application not open",
+            }, cancellationToken);
+            return passed;
         }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return passed;
-    }
 
     /// <summary>Every system (MOH) or the provider administrator's own provider's systems.</summary>
     public Task<IReadOnlyList<SystemRow>> SystemsAsync(AuditContext who, CancellationToken cancellationToken = default) =>

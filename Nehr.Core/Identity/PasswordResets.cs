@@ -14,7 +14,7 @@ namespace Nehr.Core.Identity;
 /// written with the audit event in one transaction. The link works once (a reset changes the security stamp it is
 /// bound to) and for <see cref="LinkLifetime"/>.
 /// </summary>
-public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock, AnonymousEventGuard anonymous)
+public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser> users, Commands.Commands commands, AnonymousEventGuard anonymous)
 {
     public const string Subject = "NEHR Portal: reset your password";
 
@@ -34,20 +34,21 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
 
         // The code first: making it may need a new key in the key ring, written outside this transaction.
         var code = user is null ? null : WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        if (user?.Email is { } address && code is not null)
+        await commands.RunAsync(db, who, async command =>
         {
-            var link = QueryHelpers.AddQueryString(resetPage.AbsoluteUri, "code", code);
-            db.OutboxMessages.Add(new OutboxMessage(address, Subject,
-                $"Someone asked to reset the password of your NEHR Portal account ({address}).\n\n"
-                + $"If it was you, open this link within {LinkLifetime.TotalMinutes:0} minutes and choose a new password. It works once:\n\n{link}\n\n"
-                + "If you did not ask, ignore this message: your password stays as it is. Staff still need their authenticator code to sign in.",
-                clock.GetUtcNow().UtcDateTime));
-        }
+            if (user?.Email is { } address && code is not null)
+            {
+                var link = QueryHelpers.AddQueryString(resetPage.AbsoluteUri, "code", code);
+                db.OutboxMessages.Add(new OutboxMessage(address, Subject,
+                    $"Someone asked to reset the password of your NEHR Portal account ({address}).\n\n"
+                    + $"If it was you, open this link within {LinkLifetime.TotalMinutes:0} minutes and choose a new password. It works once:\n\n{link}\n\n"
+                    + "If you did not ask, ignore this message: your password stays as it is. Staff still need their authenticator code to sign in.",
+                    command.Now));
+            }
 
-        await AppendAsync(who, user, AuditEventTypes.PasswordResetRequested, AuditOutcome.Success, user is null ? "account=none" : "account=known; link sent", cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            await AppendAsync(command, user, AuditEventTypes.PasswordResetRequested, AuditOutcome.Success, user is null ? "account=none" : "account=known; link sent", cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -65,37 +66,48 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
                 return ResetOutcome.InvalidLink;
             }
 
-            await using var refused = await db.BeginWriteTransactionAsync(cancellationToken);
-            await AppendAsync(who, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : "reason=invalid or expired link", cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await refused.CommitAsync(cancellationToken);
-            return ResetOutcome.InvalidLink;
+            return await commands.RunAsync(db, who, async command =>
+            {
+                await AppendAsync(command, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : "reason=invalid or expired link", cancellationToken);
+                return ResetOutcome.InvalidLink;
+            }, cancellationToken);
         }
 
-        // The new password, the new security stamp (ending every other session and this link) and the audit event in one transaction.
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var result = await users.ResetPasswordAsync(user, code, newPassword);
-        if (!result.Succeeded)
+        // The new password, the new security stamp (ending every other session and this link) and the audit event in one
+        // transaction. A password Identity refuses rolls it back (nothing changed) and is answered with its faults.
+        try
         {
-            await transaction.RollbackAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-            return result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken))
-                ? ResetOutcome.InvalidLink
-                : new ResetOutcome(false, result.Errors.Select(e => e.Description).ToList());
-        }
+            return await commands.RunAsync(db, who, async command =>
+            {
+                var result = await users.ResetPasswordAsync(user, code, newPassword);
+                if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)))
+                {
+                    throw new DomainException(new Dictionary<string, string> { [nameof(code)] = "invalid link" });
+                }
 
-        await AppendAsync(who, user, AuditEventTypes.PasswordReset, AuditOutcome.Success, "method=e-mailed link", cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return ResetOutcome.Done;
+                if (!result.Succeeded)
+                {
+                    throw new DomainException(result.Errors.Select((e, i) => (e, i)).ToDictionary(x => $"password.{x.i}", x => x.e.Description));
+                }
+
+                await AppendAsync(command, user, AuditEventTypes.PasswordReset, AuditOutcome.Success, "method=e-mailed link", cancellationToken);
+                return ResetOutcome.Done;
+            }, cancellationToken);
+        }
+        catch (DomainException e)
+        {
+            db.ChangeTracker.Clear();
+            return e.Errors.ContainsKey(nameof(code)) ? ResetOutcome.InvalidLink : new ResetOutcome(false, e.Errors.Values.ToList());
+        }
     }
 
-    private async Task AppendAsync(AuditContext who, ApplicationUser? user, string eventType, AuditOutcome outcome, string details, CancellationToken cancellationToken)
+    private async Task AppendAsync(Commands.Command command, ApplicationUser? user, string eventType, AuditOutcome outcome, string details, CancellationToken cancellationToken)
     {
+        var who = command.Who;
         var providerId = user?.PersonnelId is { } personnelId
             ? await db.Personnel.Where(p => p.Id == personnelId).Select(p => (int?)p.ProviderId).SingleOrDefaultAsync(cancellationToken)
             : null;
-        await audit.AppendAsync(db, new AuditEntry
+        await command.AuditAsync(new AuditEntry
         {
             EventType = eventType,
             CorrelationId = who.CorrelationId,
