@@ -70,6 +70,28 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task A_password_identity_refuses_changes_nothing_and_the_link_still_works()
+    {
+        using var client = _portal.NewClient();
+        await RequestAsync(client, DemoAccounts.SelectivePatient);
+        var link = new Uri(await LastLinkToAsync(DemoAccounts.SelectivePatient));
+        var code = System.Text.Encoding.UTF8.GetString(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["code"]!));
+        var before = await _portal.DatabaseHashAsync();
+
+        var refused = await _portal.WithAsync<PasswordResets, ResetOutcome>(r =>
+            r.ResetAsync(DemoAccounts.SelectivePatient, code, "short", DemoWorld.As(null!)));
+
+        Assert.False(refused.Succeeded);
+        Assert.False(refused.IsInvalidLink);
+        Assert.Contains(refused.PasswordErrors, e => e.Contains("12", StringComparison.Ordinal));
+        Assert.Equal(before, await _portal.DatabaseHashAsync()); // no password, no stamp, no event
+        var done = await _portal.WithAsync<PasswordResets, ResetOutcome>(r =>
+            r.ResetAsync(DemoAccounts.SelectivePatient, code, "a new long passphrase for tests", DemoWorld.As(null!)));
+        Assert.True(done.Succeeded);
+    }
+
+    [Fact]
     public async Task A_bad_link_gets_one_answer_for_a_known_and_an_unknown_address_and_changes_nothing()
     {
         using var client = _portal.NewClient();
