@@ -9,6 +9,7 @@ using Nehr.Core.Data.Demo;
 
 namespace Nehr.Integration.Tests;
 
+[Collection(TimingSensitive.Name)]
 public sealed partial class SignInTests : IDisposable
 {
     private readonly PortalFactory _portal = new();
