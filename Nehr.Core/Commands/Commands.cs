@@ -100,18 +100,10 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
     }
 
     /// <summary>The caller's connection if it may contribute now, checked without the write lock; a refusal is audited.</summary>
-    internal async Task<SystemConnection> RequireSystemAsync(SystemCaller caller, CancellationToken cancellationToken)
+    internal Task<SystemConnection> RequireSystemAsync(SystemCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        try
-        {
-            return await SystemCommand.RequireConnectionAsync(db, caller, cancellationToken);
-        }
-        catch (CommandRefusal refusal)
-        {
-            throw await AuditRefusalAsync(db, refusal);
-        }
+        return ReadWithAsync(db => SystemCommand.RequireConnectionAsync(db, caller, cancellationToken), cancellationToken);
     }
 
     /// <summary>A change by a patient to their own record or settings; anyone else is refused.</summary>
@@ -122,34 +114,35 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
     /// A read only some may make, that writes nothing: no write transaction is held while it runs; a refusal is
     /// audited in a transaction of its own.
     /// </summary>
-    internal async Task<T> ReadAsync<T>(
+    internal Task<T> ReadAsync<T>(
         AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task<T>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(body);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        try
+        return ReadWithAsync(async db =>
         {
+            var now = clock.GetUtcNow().UtcDateTime;
             var actor = await StaffActor.RequireAsync(db, who, action, now, roles, cancellationToken);
             return await body(new StaffCommand(this, db, who, action, now, actor));
-        }
-        catch (CommandRefusal refusal)
-        {
-            throw await AuditRefusalAsync(db, refusal);
-        }
+        }, cancellationToken);
     }
 
     /// <summary>A read only a patient may make, of their own record.</summary>
-    internal async Task<T> ReadAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
+    internal Task<T> ReadAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(body);
+        return ReadWithAsync(async db => await body(new PatientCommand(
+            this, db, who, action, clock.GetUtcNow().UtcDateTime, await PatientSelf.RequireAsync(db, who, action, cancellationToken))), cancellationToken);
+    }
+
+    /// <summary>Every read's frame: a context of its own, no write transaction; a refusal audited in one of its own.</summary>
+    private async Task<T> ReadWithAsync<T>(Func<NehrDbContext, Task<T>> read, CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
         try
         {
-            return await body(new PatientCommand(this, db, who, action, now, await PatientSelf.RequireAsync(db, who, action, cancellationToken)));
+            return await read(db);
         }
         catch (CommandRefusal refusal)
         {
