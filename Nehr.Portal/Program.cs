@@ -1,6 +1,7 @@
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Identity;
 using Nehr.Portal.Hosting;
+using Nehr.Portal.Hosting.NationalIdentity;
 
 // `dotnet run --project Nehr.Portal -- demo-code`: the demo staff accounts' current authenticator code, for trying the portal.
 if (args is ["demo-code"])
@@ -20,6 +21,7 @@ builder.AddNehrData();
 builder.AddNehrIdentity();
 builder.AddNehrPortal();
 builder.AddNehrContribution();
+builder.AddNehrNationalIdentity();
 builder.AddNehrHealth();
 
 var app = builder.Build();

@@ -24,6 +24,7 @@ public static class AccessServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AnonymousEventRecorder>());
         services.AddScoped<SecurityEvents>();
         services.AddScoped<Identity.PasswordResets>();
+        services.AddScoped<Identity.PatientEnrolment>();
         services.AddScoped<RecordGate>();
         services.AddScoped<PatientLookup>();
         services.AddScoped<RestrictionService>();

@@ -50,6 +50,7 @@ public static class AuditEventTypes
     public const string ContributionAccepted = "contribution.accepted";
     public const string ContributionRefused = "contribution.refused";
     public const string PersonEnrolled = "person.enrolled";
+    public const string PatientEnrolled = "patient.enrolled";
     public const string PersonRegistered = "person.registered";
     public const string DemographicsChanged = "person.demographics-changed";
     public const string PersonIdentifierChanged = "person.identifier-changed";

@@ -32,6 +32,25 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
             return;
         }
 
+        // Patients have no password: they sign in with the national digital identity. Their address is told so.
+        if (user is { PatientId: not null })
+        {
+            await commands.RunAsync(db, who, async command =>
+            {
+                if (user.Email is { } patientAddress)
+                {
+                    db.OutboxMessages.Add(new OutboxMessage(patientAddress, Subject,
+                        "Someone asked to reset the password of the NEHR Portal account of this address.\n\n"
+                        + "Patients have no NEHR Portal password: sign in with Singpass, from the portal's sign-in page. Nothing was changed.",
+                        command.Now));
+                }
+
+                await AppendAsync(command, user, AuditEventTypes.PasswordResetRequested, AuditOutcome.Denied, "account=patient; no password to reset", cancellationToken);
+                return true;
+            }, cancellationToken);
+            return;
+        }
+
         // The code first: making it may need a new key in the key ring, written outside this transaction.
         var code = user is null ? null : WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         await commands.RunAsync(db, who, async command =>
@@ -59,7 +78,7 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
     {
         ArgumentNullException.ThrowIfNull(who);
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
-        if (user is null || !await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<ApplicationUser>.ResetPasswordTokenPurpose, code))
+        if (user is null || user.PatientId is not null || !await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<ApplicationUser>.ResetPasswordTokenPurpose, code))
         {
             if (user is null && !anonymous.Admit(AuditEventTypes.PasswordResetFailed, who.ClientAddress))
             {
@@ -68,7 +87,7 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
 
             return await commands.RunAsync(db, who, async command =>
             {
-                await AppendAsync(command, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : "reason=invalid or expired link", cancellationToken);
+                await AppendAsync(command, user, AuditEventTypes.PasswordResetFailed, AuditOutcome.Denied, user is null ? "reason=unknown account" : user.PatientId is not null ? "reason=patient account (no password)" : "reason=invalid or expired link", cancellationToken);
                 return ResetOutcome.InvalidLink;
             }, cancellationToken);
         }

@@ -75,7 +75,8 @@ internal static class IdentityExtensions
             {
                 IdentityStoreSettings.Apply(options);
                 options.SignIn.RequireConfirmedAccount = false;
-                options.User.RequireUniqueEmail = true;
+                // Staff accounts need a unique e-mail; patient accounts (national identity) may have none: AccountEmailValidator.
+                options.User.RequireUniqueEmail = false;
                 // The user name is the work e-mail, checked as an address when the account is made (o'brien@…, josé@…);
                 // Identity's default list of letters, digits and -._@+ would refuse real addresses.
                 options.User.AllowedUserNameCharacters = string.Empty;
@@ -89,6 +90,7 @@ internal static class IdentityExtensions
                 options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
+            .AddUserValidator<AccountEmailValidator>()
             .AddRoles<IdentityRole>()
             .AddUserManager<NehrUserManager>()
             .AddEntityFrameworkStores<NehrDbContext>()

@@ -4,6 +4,8 @@ using MudBlazor.Services;
 using Nehr.Portal.Components;
 using Nehr.Portal.Services;
 
+using Nehr.Portal.Hosting.NationalIdentity;
+
 namespace Nehr.Portal.Hosting;
 
 internal static class PortalExtensions
@@ -90,6 +92,7 @@ internal static class PortalExtensions
         app.MapAdminEndpoints();
         app.MapNehrHealth();
         app.MapNehrContribution();
+        app.MapNehrNationalIdentity();
         return app;
     }
 }

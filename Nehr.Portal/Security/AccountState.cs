@@ -36,17 +36,28 @@ public static class AccountState
         return !account.TwoFactorEnabled && Roles.IsStaff(await users.GetRolesAsync(account));
     }
 
-    /// <summary>Nothing owed: a staff session has its second factor, and no temporary password remains.</summary>
+    /// <summary>
+    /// Nothing owed: a staff session has its second factor, a patient's session was signed in with the national
+    /// digital identity, and no temporary password remains.
+    /// </summary>
     public static bool IsReady(ClaimsPrincipal user) => Owed(user) is null;
 
     public const string PasswordOwed = "temporary password not yet changed";
 
     public const string SecondFactorOwed = "staff sign-in without a second factor";
 
+    public const string NationalIdentityOwed = "patient sign-in not with the national digital identity";
+
+    /// <summary>The "amr" value of a session signed in with the national digital identity (patients' only way in).</summary>
+    public const string NationalIdentityMethod = "nid";
+
+    public static bool SignedInWithNationalIdentity(ClaimsPrincipal user) => user.HasClaim(MethodClaim, NationalIdentityMethod);
+
     /// <summary>What the account still owes before its area opens, or null.</summary>
     public static string? Owed(ClaimsPrincipal user) =>
         MustChangePassword(user) ? PasswordOwed
         : IsStaff(user) && !HasSecondFactor(user) ? SecondFactorOwed
+        : user.IsInRole(Roles.Patient) && !IsStaff(user) && !SignedInWithNationalIdentity(user) ? NationalIdentityOwed
         : null;
 
     /// <summary>Keeps how the session signed in when the security-stamp check rebuilds the principal.</summary>

@@ -2,7 +2,10 @@ using Nehr.Core.Identity;
 
 namespace Nehr.Core.Data.Demo;
 
-/// <summary>The demo accounts named in the README. Every one has the same password.</summary>
+/// <summary>
+/// The demo accounts named in the README. Staff accounts have the same password and authenticator key; patient accounts
+/// have no password (patients sign in with the national digital identity: the development provider in Development).
+/// </summary>
 public static class DemoAccounts
 {
     public const string Password = "Demo-Passw0rd!";

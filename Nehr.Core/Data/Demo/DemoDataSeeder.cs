@@ -196,7 +196,8 @@ public sealed class DemoDataSeeder(
                 PatientId = patientAccounts.GetValueOrDefault(account.Email)?.Id,
                 PersonnelId = staff.GetValueOrDefault(account.Email)?.Id,
             };
-            user.PasswordHash = DemoPasswordHash(users, user);
+            // Patients have no password: they sign in with the national digital identity (the development provider).
+            user.PasswordHash = account.IsStaff ? DemoPasswordHash(users, user) : null;
             await EnsureSucceeded(users.CreateAsync(user), account.Email);
             await EnsureSucceeded(users.AddToRoleAsync(user, account.Role), $"{account.Email} in {account.Role}");
             if (account.IsStaff)
