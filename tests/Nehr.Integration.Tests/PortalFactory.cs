@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting.Server;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -68,6 +70,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     /// <summary>Set by a test that provokes a framework warning on purpose: the portal is then not failed for it.</summary>
     public bool ExpectsFrameworkWarnings { get; set; }
 
+    public const string NationalIdentityClientId = "nehr-portal-test";
+
+    /// <summary>Where the portal's OpenID Connect handler sends its back-channel calls, when not to its own development provider.</summary>
+    public HttpMessageHandler? IdentityProviderBackchannel { get; set; }
+
     /// <summary>Settings a test class needs on top of the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
@@ -136,9 +143,20 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             ["Nehr:Data:Provider"] = Provider,
             ["Nehr:Data:SeedDemoData"] = "true",
         }).AddInMemoryCollection(Settings));
+
+        // Patients sign in through the development identity provider, hosted by the portal under test. Host settings:
+        // whether the sign-in is configured at all decides, while the portal is built, which services it has.
+        builder.UseSetting("Nehr:NationalIdentity:ClientId", NationalIdentityClientId);
+        builder.UseSetting("Nehr:NationalIdentity:DevelopmentProvider", "true");
+        builder.UseSetting("Nehr:NationalIdentity:Issuer", new Uri(BaseAddress, "dev-idp").AbsoluteUri);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+
+            // The OpenID Connect handler's calls to the provider (discovery, PAR, token) reach the in-memory server:
+            // this portal's development provider, or a test's own provider (NationalIdentityProviderStub) when set.
+            services.AddOptions<OpenIdConnectOptions>("NationalIdentity").Configure<IServer>((o, server) =>
+                o.BackchannelHttpHandler = IdentityProviderBackchannel ?? ((TestServer)server).CreateHandler());
 
             // EF Core's query warnings are defects (an unordered Skip/Take or First pages unpredictably): here they
             // throw where the query runs, so the test that reaches it fails and names it.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Identity;
 
@@ -43,6 +44,14 @@ public static partial class PortalSignIn
     public static async Task<HttpClient> SignedInClientAsync(this PortalFactory portal, string email)
     {
         var client = portal.NewClient();
+        if (DemoAccounts.All.SingleOrDefault(a => a.Email == email) is { IsStaff: false })
+        {
+            // Patients sign in with the national digital identity (the portal's development provider).
+            var done = await NationalIdentitySignInAsync(client, await portal.NricOfAsync(email));
+            return done.Headers.Location?.OriginalString is "/" ? client
+                : throw new InvalidOperationException($"{email}: the national identity sign-in did not complete ({done.StatusCode} {done.Headers.Location}).");
+        }
+
         var password = await PostPasswordAsync(client, email, DemoAccounts.Password);
         if (password.StatusCode != HttpStatusCode.Redirect)
         {
@@ -60,6 +69,62 @@ public static partial class PortalSignIn
         }
 
         return client;
+    }
+
+    /// <summary>A client signed in as the person with <paramref name="nric"/> through the development provider.</summary>
+    public static async Task<HttpClient> SignedInPersonAsync(this PortalFactory portal, string nric)
+    {
+        var client = portal.NewClient();
+        var done = await NationalIdentitySignInAsync(client, nric);
+        return done.Headers.Location?.OriginalString is "/" ? client
+            : throw new InvalidOperationException($"{nric}: the national identity sign-in did not complete ({done.StatusCode} {done.Headers.Location}).");
+    }
+
+    /// <summary>The NRIC of a patient account's person.</summary>
+    public static async Task<string> NricOfAsync(this PortalFactory portal, string email)
+    {
+        await using var db = portal.CreateDbContext();
+        var patientId = await db.Users.Where(u => u.Email == email).Select(u => u.PatientId).SingleAsync();
+        return (await db.Patients.SingleAsync(p => p.Id == patientId)).Nric.Value;
+    }
+
+    /// <summary>
+    /// The whole OpenID Connect dance against the development provider, as a browser makes it: the portal pushes the
+    /// request (PAR) and redirects to the provider; the person is chosen there; the provider redirects back with a code;
+    /// the portal redeems it (private_key_jwt) and validates the ID token; the completion links the account. Returns
+    /// the completion's answer (a redirect to <paramref name="returnUrl"/>, or to the no-record page).
+    /// </summary>
+    public static async Task<HttpResponseMessage> NationalIdentitySignInAsync(HttpClient client, string nric, string returnUrl = "/")
+    {
+        using var start = await client.GetAsync($"/Account/NationalIdentity/SignIn?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var authorize = Expect(start, "/dev-idp/authorize");
+        using var page = await client.GetAsync(authorize);
+        if (page.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"The provider's sign-in page answered {page.StatusCode}.");
+        }
+
+        var requestUri = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorize.Query)["request_uri"].ToString();
+        using var chosen = await client.PostAsync("/dev-idp/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["request_uri"] = requestUri,
+            ["nric"] = nric,
+        }));
+        var callback = Expect(chosen, "/signin-nationalid");
+        using var redeemed = await client.GetAsync(callback);
+        var complete = Expect(redeemed, "/Account/NationalIdentity/Complete");
+        return await client.GetAsync(complete);
+    }
+
+    private static Uri Expect(HttpResponseMessage response, string path)
+    {
+        var location = response.StatusCode == HttpStatusCode.Redirect ? response.Headers.Location : null;
+        if (location is null || !(location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0]).Equals(path, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Expected a redirect to {path}, got {response.StatusCode} {location}.");
+        }
+
+        return location;
     }
 
     /// <summary>Moves the portal's clock to the next step and returns the demo key's code for it.</summary>

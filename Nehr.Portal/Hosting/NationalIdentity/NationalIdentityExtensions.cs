@@ -50,22 +50,19 @@ internal static class NationalIdentityExtensions
                 $"{NationalIdentityOptions.Section}:Issuer must be the provider's https address.")
             .ValidateOnStart();
 
-        var settings = builder.Configuration.GetSection(NationalIdentityOptions.Section).Get<NationalIdentityOptions>() ?? new NationalIdentityOptions();
-        if (!settings.IsConfigured)
+        // Whether patients' sign-in is configured decides which services there are; everything else is read when used.
+        var configured = builder.Configuration.GetSection(NationalIdentityOptions.Section).Get<NationalIdentityOptions>() ?? new NationalIdentityOptions();
+        if (!configured.IsConfigured)
         {
             return builder;
         }
 
         builder.Services.AddSingleton(sp => NationalIdentityKeys.Load(sp.GetRequiredService<IOptions<NationalIdentityOptions>>().Value, environment));
         builder.Services.AddSingleton<NationalIdentityIssuer>();
-        if (settings.DevelopmentProvider)
-        {
-            builder.Services.AddSingleton<DevelopmentIdentityProvider>();
-        }
+        builder.Services.AddSingleton<DevelopmentIdentityProvider>(); // mapped only with DevelopmentProvider on
 
         builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, DisplayName, o =>
         {
-            o.ClientId = settings.ClientId;
             o.ResponseType = OpenIdConnectResponseType.Code;
             o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
@@ -90,15 +87,17 @@ internal static class NationalIdentityExtensions
             o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512];
             o.TokenValidationParameters.RequireExpirationTime = true;
             o.TokenValidationParameters.RequireSignedTokens = true;
-            o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(settings.ClockSkewSeconds);
             o.TokenValidationParameters.NameClaimType = JwtRegisteredClaimNames.Sub;
         });
 
         // What needs the portal's services: the issuer (known once the server listens), the keys, the clock, the events.
-        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<NationalIdentityIssuer, NationalIdentityKeys, TimeProvider>((o, issuer, keys, clock) =>
+        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<NationalIdentityOptions>, NationalIdentityIssuer, NationalIdentityKeys, TimeProvider>((o, current, issuer, keys, clock) =>
         {
+            var settings = current.Value;
             o.Authority = issuer.Value;
-            var skew = o.TokenValidationParameters.ClockSkew;
+            o.ClientId = settings.ClientId;
+            var skew = TimeSpan.FromSeconds(settings.ClockSkewSeconds);
+            o.TokenValidationParameters.ClockSkew = skew;
             // Token times against the portal's clock (the one every other time here is read from).
             o.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, _) =>
             {
@@ -180,11 +179,13 @@ internal static class NationalIdentityExtensions
 
     public static WebApplication MapNehrNationalIdentity(this WebApplication app)
     {
-        var settings = app.Services.GetRequiredService<IOptions<NationalIdentityOptions>>().Value;
-        if (!settings.IsConfigured)
+        // Not configured when the portal was built: no sign-in for patients (the sign-in page says so).
+        if (app.Services.GetService<NationalIdentityIssuer>() is null)
         {
             return app;
         }
+
+        var settings = app.Services.GetRequiredService<IOptions<NationalIdentityOptions>>().Value;
 
         // The portal's public keys, for the provider: it checks the client assertions with the first and encrypts ID tokens to the second.
         app.MapGet(NationalIdentityKeys.JwksPath, (NationalIdentityKeys keys, HttpContext context) =>
