@@ -13,6 +13,9 @@ namespace Nehr.Portal.Security;
 /// </summary>
 public static class AccountState
 {
+    /// <summary>The name the portal shows as signed in (the e-mail, or the person's name when the account has none).</summary>
+    public const string ShownNameClaim = "nehr:shown-name";
+
     /// <summary>Set while the account still has its temporary password.</summary>
     public const string PasswordChangeRequiredClaim = "nehr:password-change-required";
 
@@ -84,6 +87,9 @@ public sealed class NehrClaimsPrincipalFactory(
     {
         ArgumentNullException.ThrowIfNull(user);
         var identity = await base.GenerateClaimsAsync(user);
+        // Who the portal says is signed in: the e-mail of an account that signs in with one; otherwise (a patient
+        // enrolled with the national identity, who has no e-mail yet) the person's name, never the internal user name.
+        identity.AddClaim(new Claim(AccountState.ShownNameClaim, user.Email ?? user.DisplayName));
         if (user.MustChangePassword)
         {
             identity.AddClaim(new Claim(AccountState.PasswordChangeRequiredClaim, "true"));

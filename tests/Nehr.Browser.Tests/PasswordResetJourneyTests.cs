@@ -58,7 +58,7 @@ public sealed class PasswordResetJourneyTests(PortalFixture fixture)
             // The other journeys sign this account in with the demo password (all demo accounts share one hash).
             fixture.Portal.Database.Execute(
                 "UPDATE AspNetUsers SET PasswordHash = (SELECT PasswordHash FROM AspNetUsers WHERE Email = $p) WHERE Email = $e",
-                ("$p", DemoAccounts.Patient), ("$e", email));
+                ("$p", DemoAccounts.HospitalDoctor), ("$e", email));
         }
     }
 }

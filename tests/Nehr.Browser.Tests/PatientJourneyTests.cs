@@ -18,18 +18,19 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
 
     /// <summary>
     /// A patient of the generated population (the <paramref name="offset"/>-th, not a demo account another test uses)
-    /// gets an account of her own and signs in.
+    /// signs in with Singpass for the first time: her account is made then.
     /// </summary>
     private async Task<(IPage Page, string Nric)> SignInAsGeneratedPatientAsync(int offset)
     {
         var patientId = fixture.Portal.Database.Scalar($"SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET {offset}");
         var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
-        var email = await fixture.CreatePatientAccountAsync(int.Parse(patientId, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("0", fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id", ("$id", patientId)));
         var page = await fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
-        await signIn.SignInAsync(email, DemoAccounts.Password);
+        await signIn.SignInWithSingpassAsync(nric: nric);
         await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
+        Assert.Equal("1", fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id AND PasswordHash IS NULL", ("$id", patientId)));
         return (page, nric);
     }
 

@@ -53,25 +53,6 @@ public sealed class PortalFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>
-    /// Gives a generated patient a portal account (as account provisioning would), by copying the demo patient's
-    /// password hash; returns the sign-in e-mail. Password: the demo password.
-    /// </summary>
-    public Task<string> CreatePatientAccountAsync(int patientId)
-    {
-        var email = $"patient{patientId}@nehr.demo";
-        Portal.Database.Execute(
-            """
-            INSERT INTO AspNetUsers (Id, DisplayName, PatientId, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed,
-                PasswordHash, SecurityStamp, ConcurrencyStamp, PhoneNumberConfirmed, TwoFactorEnabled, LockoutEnabled, AccessFailedCount)
-            SELECT $id, 'Generated patient', $patient, $email, upper($email), $email, upper($email), 1,
-                PasswordHash, $stamp, $stamp, 0, 0, 1, 0
-            FROM AspNetUsers WHERE Email = 'patient@nehr.demo';
-            INSERT INTO AspNetUserRoles (UserId, RoleId) SELECT $id, Id FROM AspNetRoles WHERE Name = 'Patient';
-            """,
-            ("$id", Guid.NewGuid().ToString()), ("$patient", patientId), ("$email", email), ("$stamp", Guid.NewGuid().ToString("N")));
-        return Task.FromResult(email);
-    }
 
     public async Task DisposeAsync()
     {

@@ -54,6 +54,9 @@ public sealed partial class PortalProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Nehr"] = $"Data Source={Path.Combine(directory, "nehr.db")}";
         start.Environment["Nehr__Data__SeedDemoData"] = "true";
         start.Environment["Nehr__Security__SignInsPerMinute"] = "1000"; // the journeys sign in far more often than a person
+        // Patients sign in through the portal's own development identity provider, on whatever port it listens.
+        start.Environment["Nehr__NationalIdentity__ClientId"] = "nehr-portal-browser-tests";
+        start.Environment["Nehr__NationalIdentity__DevelopmentProvider"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

@@ -52,6 +52,58 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task A_person_new_to_the_portal_signs_in_with_singpass_and_their_patient_account_is_made_then()
+    {
+        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id DESC LIMIT 1");
+        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
+        var name = fixture.Portal.Database.Scalar("SELECT Name FROM Patients WHERE Id = $id", ("$id", patientId));
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+
+        // PAR, the provider's page, the code, the private_key_jwt token request, the encrypted ID token, the account.
+        await signIn.SignInWithSingpassAsync(nric: nric);
+
+        await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
+        await Expect(page.GetByTestId("patient-name")).ToHaveTextAsync(name);
+        await Expect(new AppShell(page).SignedInAs).ToHaveTextAsync(name);
+        Assert.Equal("1", fixture.Portal.Database.Scalar(
+            "SELECT COUNT(*) FROM AuditEvents WHERE EventType = 'patient.enrolled' AND PatientId = $id", ("$id", patientId)));
+    }
+
+    [Fact]
+    public async Task A_person_the_nehr_does_not_know_is_told_there_is_no_record_yet_and_what_to_do()
+    {
+        var accounts = fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers");
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+
+        await signIn.SignInWithSingpassAsync(nric: "S9876543C");
+
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/NoRecord$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "There is no NEHR record for you yet" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What to do" })).ToBeVisibleAsync();
+        Assert.Equal(accounts, fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers"));
+        await page.GotoAsync("/patient");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
+    }
+
+    [Fact]
+    public async Task Cancelling_at_singpass_brings_the_person_back_to_sign_in_with_a_plain_message()
+    {
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+        await signIn.SingpassButton.ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel and go back" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?failed=national-identity$"));
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The Singpass sign-in did not complete");
+    }
+
+    [Fact]
     public async Task A_wrong_password_shows_an_error_and_signs_nobody_in()
     {
         var page = await fixture.NewPageAsync();

@@ -18,22 +18,10 @@ namespace Nehr.Integration.Tests;
 /// private_key_jwt), and every ID token it must refuse. A refused sign-in ends on the sign-in page with a message,
 /// audited, with no account made and no session.
 /// </summary>
-public sealed class NationalIdentityRefusalTests : IDisposable
+public sealed class NationalIdentityRefusalTests(StubProviderPortal fixture) : IClassFixture<StubProviderPortal>
 {
-    private readonly PortalFactory _portal = new();
-    private readonly NationalIdentityProviderStub _provider = new();
-
-    public NationalIdentityRefusalTests()
-    {
-        _portal.Settings["Nehr:NationalIdentity:Issuer"] = NationalIdentityProviderStub.Issuer;
-        _portal.IdentityProviderBackchannel = _provider;
-    }
-
-    public void Dispose()
-    {
-        _portal.Dispose();
-        _provider.Dispose();
-    }
+    private readonly PortalFactory _portal = fixture.Portal;
+    private readonly NationalIdentityProviderStub _provider = fixture.Provider;
 
     private NationalIdentityKeys Keys => _portal.Services.GetRequiredService<NationalIdentityKeys>();
 
@@ -166,7 +154,6 @@ public sealed class NationalIdentityRefusalTests : IDisposable
     [Fact]
     public async Task The_same_callback_used_twice_is_refused_the_second_time()
     {
-        _portal.ExpectsFrameworkWarnings = true; // the handler warns that the second callback has no correlation cookie: the point
         var sub = await PatientSubAsync();
         var (client, callback) = await SignInWithAsync(nonce => Encrypted(_provider.Signed(nonce, Now, sub)));
         Assert.Equal(NationalIdentityExtensions.CompletePath, callback.Headers.Location!.OriginalString.Split('?')[0]);
@@ -208,12 +195,32 @@ public sealed class NationalIdentityRefusalTests : IDisposable
     }
 }
 
-/// <summary>The development provider refuses what the real one would: it is the portal's test partner, not a rubber stamp.</summary>
-public sealed class DevelopmentIdentityProviderTests : IDisposable
+/// <summary>One portal whose national identity provider is the test's stub, for every refusal case (none changes data but the trail).</summary>
+public sealed class StubProviderPortal : IDisposable
 {
-    private readonly PortalFactory _portal = new();
+    public StubProviderPortal()
+    {
+        Portal.Settings["Nehr:NationalIdentity:Issuer"] = NationalIdentityProviderStub.Issuer;
+        Portal.IdentityProviderBackchannel = Provider;
+        // The handler warns of a callback without its correlation cookie: one test sends the same callback twice on purpose.
+        Portal.ExpectsFrameworkWarnings = true;
+    }
 
-    public void Dispose() => _portal.Dispose();
+    public PortalFactory Portal { get; } = new();
+
+    internal NationalIdentityProviderStub Provider { get; } = new();
+
+    public void Dispose()
+    {
+        Portal.Dispose();
+        Provider.Dispose();
+    }
+}
+
+/// <summary>The development provider refuses what the real one would: it is the portal's test partner, not a rubber stamp.</summary>
+public sealed class DevelopmentIdentityProviderTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    private readonly PortalFactory _portal = portal;
 
     private string Issuer => new Uri(PortalFactory.BaseAddress, "dev-idp").AbsoluteUri;
 

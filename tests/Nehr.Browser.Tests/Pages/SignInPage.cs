@@ -40,6 +40,14 @@ public sealed class SignInPage(IPage page)
     /// </summary>
     public async Task SignInWithFormAsync(string email, string password = DemoAccounts.Password)
     {
+        if (DemoAccounts.All.SingleOrDefault(a => a.Email == email) is { IsStaff: false } patient)
+        {
+            // Patients have no password: they sign in with Singpass (here the portal's development provider).
+            await SignInWithSingpassAsync(personName: patient.DisplayName);
+            Sessions[email] = [.. (await page.Context.CookiesAsync()).Where(c => c.Name == "__Host-nehr.auth")];
+            return;
+        }
+
         await SignInAsync(email, password);
         await page.WaitForURLAsync(url => url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal) || !url.Contains("/Account/Login", StringComparison.Ordinal));
         if (page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
@@ -49,6 +57,31 @@ public sealed class SignInPage(IPage page)
         }
 
         Sessions[email] = [.. (await page.Context.CookiesAsync()).Where(c => c.Name == "__Host-nehr.auth")];
+    }
+
+    public ILocator SingpassButton => page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Singpass" });
+
+    /// <summary>
+    /// From the sign-in page, through the development identity provider: the person picked by name from its list, or
+    /// any NRIC/FIN typed; waits until the portal has let the person in (or sent them to the no-record page).
+    /// </summary>
+    public async Task SignInWithSingpassAsync(string? personName = null, string? nric = null)
+    {
+        await SingpassButton.ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/dev-idp/authorize", StringComparison.Ordinal));
+        if (nric is not null)
+        {
+            await page.GetByLabel("Or type any NRIC/FIN").FillAsync(nric);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with this NRIC/FIN" }).ClickAsync();
+        }
+        else
+        {
+            // The person's button reads "Name (NRIC, born …)": the name and the bracket, as a substring.
+            await page.GetByRole(AriaRole.Button, new() { Name = personName + " (" }).ClickAsync();
+        }
+
+        await page.WaitForURLAsync(url => !url.Contains("/dev-idp/", StringComparison.Ordinal) && !url.Contains("/signin-nationalid", StringComparison.Ordinal)
+            && !url.Contains("/Account/NationalIdentity/", StringComparison.Ordinal));
     }
 
     /// <summary>Enters the next code of the key this account has not used yet, waiting for the next step if need be.</summary>
