@@ -10,7 +10,8 @@ namespace Nehr.Portal.Hosting;
 /// <summary>
 /// What a Production start refuses (ASPNETCORE_ENVIRONMENT=Production, the default when none is set): demo data (its
 /// accounts have a published password and authenticator key, its systems published secrets), a sign-in cookie that
-/// is not Secure, links in e-mails built on whatever Host a request names, and e-mail that reaches nobody. Every
+/// is not Secure, links in e-mails built on whatever Host a request names, e-mail that reaches nobody, the development
+/// identity provider, and no national identity sign-in for patients (or no key to make it with). Every
 /// problem is listed at once, and the portal stops before it touches the database.
 /// </summary>
 internal static class ProductionChecks
@@ -41,6 +42,35 @@ internal static class ProductionChecks
         if (!Uri.TryCreate(configuration[PublicAddress.Setting], UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
         {
             problems.Add($"{PublicAddress.Setting} is not the portal's https address: password reset links would be built on the Host a request names.");
+        }
+
+        var identity = configuration.GetSection(NationalIdentity.NationalIdentityOptions.Section).Get<NationalIdentity.NationalIdentityOptions>()
+            ?? new NationalIdentity.NationalIdentityOptions();
+        const string section = NationalIdentity.NationalIdentityOptions.Section;
+        if (identity.DevelopmentProvider)
+        {
+            problems.Add($"{section}:DevelopmentProvider is true: the stand-in identity provider signs anyone in as anyone. It is for Development and the tests.");
+        }
+
+        if (identity.Issuer.Length == 0 || identity.ClientId.Length == 0)
+        {
+            problems.Add($"{section}:Issuer and ClientId are not set: patients could not sign in (they sign in with the national digital identity only).");
+        }
+
+        if (string.IsNullOrWhiteSpace(identity.SigningKeyFile))
+        {
+            problems.Add($"{section}:SigningKeyFile is not set: the portal has no key to authenticate to the national identity provider with (private_key_jwt).");
+        }
+        else
+        {
+            try
+            {
+                _ = NationalIdentity.NationalIdentityKeys.Load(identity, services.GetRequiredService<IHostEnvironment>());
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(e.Message);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(configuration["Nehr:Email:SmtpHost"]))

@@ -15,7 +15,21 @@ public sealed class ProductionStartTests
         ["Nehr__PublicUrl"] = "https://portal.nehr.example.sg",
         ["Nehr__Email__SmtpHost"] = "127.0.0.1",
         ["Nehr__DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Nehr__NationalIdentity__DevelopmentProvider"] = "false",
+        ["Nehr__NationalIdentity__Issuer"] = "https://id.singpass.example.sg",
+        ["Nehr__NationalIdentity__ClientId"] = "nehr-portal",
+        ["Nehr__NationalIdentity__SigningKeyFile"] = SigningKeyFile(),
     };
+
+    /// <summary>An EC P-256 private key in PEM, as <c>openssl ecparam -name prime256v1 -genkey</c> makes one (README).</summary>
+    private static string SigningKeyFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", $"national-identity-signing-{Guid.NewGuid():N}.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(path, key.ExportECPrivateKeyPem());
+        return path;
+    }
 
     [Fact]
     public async Task Production_refuses_demo_data_and_unsafe_settings_all_named_before_the_database_is_touched()
@@ -35,6 +49,8 @@ public sealed class ProductionStartTests
             Assert.Contains("Nehr:PublicUrl is not the portal's https address", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("Nehr:Email:SmtpHost is not set", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("the data-protection key ring would be stored unencrypted", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:NationalIdentity:DevelopmentProvider is true", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:NationalIdentity:SigningKeyFile is not set", refusal.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(directory, "nehr.db")), "the database was created");
         }
         finally
