@@ -21,4 +21,11 @@ public static class NehrCalendar
     /// <summary>The UTC moment a day in Singapore ends (midnight after it).</summary>
     public static DateTime EndOfDayUtc(DateOnly day) =>
         DateTime.SpecifyKind(day.AddDays(1).ToDateTime(TimeOnly.MinValue) - Offset, DateTimeKind.Utc);
+
+    /// <summary>The UTC moment a day in Singapore starts (its midnight).</summary>
+    public static DateTime StartOfDayUtc(DateOnly day) =>
+        DateTime.SpecifyKind(day.ToDateTime(TimeOnly.MinValue) - Offset, DateTimeKind.Utc);
+
+    /// <summary>A UTC moment's day in Singapore, written as people read it: 3 Dec 2026.</summary>
+    public static string Date(DateTime utc) => Today(utc).ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -16,6 +16,9 @@ public enum DecisionReason
     PatientRestricted,
     OwnRecord,
     NotOwnRecord,
+
+    /// <summary>The record of a patient the reader represents (a parent, a caregiver, an appointed representative): never a provider's access.</summary>
+    RepresentedPatient,
 }
 
 /// <summary>The outcome of one access decision: the level, always with its reason.</summary>
@@ -41,6 +44,7 @@ public sealed record AccessDecision(AccessLevel Level, DecisionReason Reason)
         DecisionReason.PatientRestricted => "The patient restricted access: only the basic set (demographics, allergies, vaccinations) is shown.",
         DecisionReason.OwnRecord => "Your own record.",
         DecisionReason.NotOwnRecord => "This account has no health record of its own.",
+        DecisionReason.RepresentedPatient => "The record of the person you act for.",
         _ => Reason.ToString(),
     };
 }

@@ -13,6 +13,10 @@ public static class AccessServiceCollectionExtensions
             .Bind(configuration.GetSection(AccessOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<Representatives.RepresentationOptions>()
+            .Bind(configuration.GetSection(Representatives.RepresentationOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<Commands.Commands>();
         services.AddOptions<AnonymousEventOptions>()
@@ -25,6 +29,7 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<SecurityEvents>();
         services.AddScoped<Identity.PasswordResets>();
         services.AddScoped<Identity.PatientEnrolment>();
+        services.AddScoped<Representatives.RepresentationService>();
         services.AddScoped<RecordGate>();
         services.AddScoped<PatientLookup>();
         services.AddScoped<RestrictionService>();

@@ -1,3 +1,4 @@
+using Nehr.Core.Representatives;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Administration;
@@ -38,22 +39,30 @@ public sealed class RecordGate(Commands.Commands commands)
             var db = command.Db;
             var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
                 .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
+            // Acting for someone: their record, if the representation allows it now (else refused, audited). A
+            // representative is never a provider: the access rules for staff play no part.
+            var subject = patientId is not null && who.RepresentationId is not null
+                ? await commands.SubjectAsync(db, who, "open a represented patient's record", RepresentativePowers.SeeRecord, command.Now, cancellationToken)
+                : null;
+            patientId = subject?.PatientId ?? patientId;
             var decision = patientId is null
                 ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
-                : new AccessDecision(AccessLevel.Full, DecisionReason.OwnRecord);
+                : new AccessDecision(AccessLevel.Full, subject is null ? DecisionReason.OwnRecord : DecisionReason.RepresentedPatient);
             var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
             var e = await command.AuditAsync(new AuditEntry
             {
                 EventType = AuditEventTypes.RecordRead,
                 CorrelationId = who.CorrelationId,
                 ActorUserId = who.UserId,
-                ActorRole = Roles.Patient,
+                ActorRole = subject is null ? Roles.Patient : PatientSelf.RepresentativeRole,
                 ClientAddress = who.ClientAddress,
                 PatientId = patientId,
                 Level = decision.Level,
                 Reason = decision.Reason.ToString(),
                 Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
-                Details = Details("self", kind, page),
+                Details = subject?.Representation is { } r
+                    ? string.Create(CultureInfo.InvariantCulture, $"{Details("representative", kind, page)}; representation={r.Id}; kind={r.Kind}; representative={subject.OwnPatientId}")
+                    : Details("self", kind, page),
             }, cancellationToken);
             return view with { AuditSequence = e.Sequence };
         }, cancellationToken);

@@ -1,3 +1,4 @@
+using Nehr.Core.Representatives;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Administration;
@@ -26,7 +27,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
 
     /// <summary>The signed-in patient's settings; anyone who is not a patient is refused (audited).</summary>
     public Task<RestrictionSettings> GetOwnAsync(AuditContext who, CancellationToken cancellationToken = default) =>
-        commands.ReadAsPatientAsync(who, "read access settings", async command =>
+        commands.ReadAsPatientAsync(who, "read access settings", RepresentativePowers.ChangeAccess, async command =>
     {
         var (db, patientId) = (command.Db, command.PatientId);
 
@@ -77,7 +78,7 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(providerIds);
-        return await commands.RunAsPatientAsync<RestrictionChange?>(who, "change access settings", async command =>
+        return await commands.RunAsPatientAsync<RestrictionChange?>(who, "change access settings", RepresentativePowers.ChangeAccess, async command =>
         {
             var (db, patientId) = (command.Db, command.PatientId);
             var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
@@ -104,6 +105,20 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
                 string.Create(CultureInfo.InvariantCulture,
                     $"version={change.Version}; providers [{string.Join(',', change.FromProviderIds)}] -> [{string.Join(',', change.ToProviderIds)}]"),
                 string.Create(CultureInfo.InvariantCulture, $"{change.FromMode} -> {change.ToMode}"), cancellationToken);
+            if (command.Representation is { } representation)
+            {
+                // A representative changed who may see the record: the patient is told, in the portal and by e-mail.
+                var representative = await db.Patients.AsNoTracking().Where(p => p.Id == command.Subject.OwnPatientId).Select(p => p.Name).SingleAsync(cancellationToken);
+                var names = await db.Providers.AsNoTracking().Where(p => change.ToProviderIds.Contains(p.Id)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync(cancellationToken);
+                await Notifications.PatientNotifier.NotifyAsync(db, patientId, Notifications.NoticeKind.Representation,
+                    $"{representative} ({Representation.Display(representation.Kind).ToLowerInvariant()}) changed who may see your record: " + change.ToMode switch
+                    {
+                        RestrictionMode.None => "every provider caring for you may see your full record.",
+                        RestrictionMode.RestrictAll => "providers see only the basic set (allergies, vaccinations), except in an emergency.",
+                        _ => $"only {string.Join(", ", names)} may see your full record; others see the basic set.",
+                    }, command.Now, cancellationToken: cancellationToken);
+            }
+
             return change;
         }, cancellationToken);
     }

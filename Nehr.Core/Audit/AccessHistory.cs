@@ -1,3 +1,4 @@
+using Nehr.Core.Representatives;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
 using Nehr.Core.Data;
@@ -24,6 +25,24 @@ public sealed record AccessHistoryRow(
     long Sequence, DateTime AtUtc, string EventType, string? ProviderName, string? Role, string? PersonName,
     AccessLevel? Level, bool IsOverride, AuditOutcome Outcome, string? Reason, ReportStatus? Report);
 
+/// <summary>One thing a person acting for the patient did, as the patient sees it.</summary>
+public sealed record RepresentativeActivity(
+    long Sequence, DateTime AtUtc, string RepresentativeName, Representatives.RepresentationKind? Kind, string EventType, AuditOutcome Outcome)
+{
+    public string What => EventType switch
+    {
+        AuditEventTypes.RecordRead => "Looked at your record",
+        AuditEventTypes.RepresentativeRead => "Looked at your access history",
+        AuditEventTypes.RestrictionChanged => "Changed who may see your record",
+        AuditEventTypes.AccessReported => "Reported an access to your record",
+        AuditEventTypes.RepresentationAccepted => "Accepted your invitation",
+        AuditEventTypes.RepresentationDeclined => "Declined your invitation",
+        AuditEventTypes.RepresentationEnded => "Stopped acting for you",
+        AuditEventTypes.ActionRefused => "Was refused an action for you",
+        _ => EventType,
+    };
+}
+
 public sealed record HistoryPage(IReadOnlyList<AccessHistoryRow> Rows, int Page, int PageSize, int Total)
 {
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
@@ -46,9 +65,14 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
             throw new DomainException($"Pages are numbered from 1 and have 1 to {MaxPageSize} rows.");
         }
 
-        return await commands.ReadAsPatientAsync(who, "read access history", async command =>
+        return await commands.ReadAsPatientAuditedAsync(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
         {
             var (db, patientId) = (command.Db, command.PatientId);
+            if (command.Representation is not null)
+            {
+                await command.AuditAsync(AuditEventTypes.RepresentativeRead, "read=access history", cancellationToken: cancellationToken);
+            }
+
             var query = Query(db, patientId, filter);
             var total = await query.CountAsync(cancellationToken);
             var events = await query
@@ -64,7 +88,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         AuditContext who, HistoryFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var patientId = await commands.RequirePatientAsync(who, "export access history", cancellationToken);
+        var patientId = await commands.RequirePatientAsync(who, "export access history", RepresentativePowers.SeeAccessHistory, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var ordered = Query(db, patientId, filter).OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence);
         const int chunk = 1_000;
@@ -85,7 +109,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
 
     /// <summary>The providers that appear in the patient's history, for the provider filter.</summary>
     public Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default) =>
-        commands.ReadAsPatientAsync<IReadOnlyList<(int Id, string Name)>>(who, "read access history", async command =>
+        commands.ReadAsPatientAsync<IReadOnlyList<(int Id, string Name)>>(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
     {
         var (db, patientId) = (command.Db, command.PatientId);
 
@@ -96,6 +120,51 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         var providers = await db.Providers.AsNoTracking().Where(p => all.Contains(p.Id)).Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken);
         return providers.OrderBy(p => p.Name).Select(p => (p.Id, p.Name)).ToList();
     }, cancellationToken);
+
+    /// <summary>
+    /// What people acting for the patient did (a parent, a caregiver, an appointed representative): each look at the
+    /// record or the access history and each change, newest first, with who did it.
+    /// </summary>
+    public Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync(AuditContext who, int max = 50, CancellationToken cancellationToken = default)
+    {
+        if (max is < 1 or > MaxPageSize)
+        {
+            throw new DomainException($"Ask for 1 to {MaxPageSize} rows.");
+        }
+
+        // Shown with the history page, whose read is the representative's audited look: this one is not audited again.
+        return commands.ReadAsPatientAsync<IReadOnlyList<RepresentativeActivity>>(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
+        {
+            var (db, patientId) = (command.Db, command.PatientId);
+            var events = await db.AuditEvents.AsNoTracking()
+                .Where(e => e.PatientId == patientId && e.ActorRole == PatientSelf.RepresentativeRole)
+                .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+                .Take(max)
+                .Select(e => new { e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorUserId, e.Outcome, e.Details })
+                .ToListAsync(cancellationToken);
+            var userIds = events.Select(e => e.ActorUserId).Distinct().ToList();
+            var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+                .Join(db.Patients, u => u.PatientId, p => (int?)p.Id, (u, p) => new { u.Id, p.Name })
+                .ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
+            return events.Select(e => new RepresentativeActivity(e.Sequence, e.OccurredAtUtc,
+                e.ActorUserId is { } id && names.TryGetValue(id, out var name) ? name : "(unknown)",
+                KindOf(e.Details), e.EventType, e.Outcome)).ToList();
+        }, cancellationToken);
+    }
+
+    private static Representatives.RepresentationKind? KindOf(string? details)
+    {
+        const string key = "kind=";
+        var at = details?.IndexOf(key, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = details![(at + key.Length)..];
+        var end = rest.IndexOf(';', StringComparison.Ordinal);
+        return Enum.TryParse<Representatives.RepresentationKind>(end < 0 ? rest : rest[..end], out var kind) ? kind : null;
+    }
 
     internal static async Task<int?> OwnPatientIdAsync(NehrDbContext db, string? userId, CancellationToken cancellationToken) =>
         await db.Users.Where(u => userId != null && u.Id == userId).Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Nehr.Core.Representatives;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Data;
@@ -9,7 +10,7 @@ namespace Nehr.Core.Audit;
 public sealed class AccessReportService(Commands.Commands commands)
 {
     public Task<AccessReport> ReportAsync(AuditContext who, long auditSequence, string? comment, CancellationToken cancellationToken = default) =>
-        commands.RunAsPatientAsync(who, "report an access", async command =>
+        commands.RunAsPatientAsync(who, "report an access", RepresentativePowers.ReportAccesses, async command =>
     {
         var (db, patientId) = (command.Db, command.PatientId);
 

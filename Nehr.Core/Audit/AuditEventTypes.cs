@@ -51,6 +51,13 @@ public static class AuditEventTypes
     public const string ContributionRefused = "contribution.refused";
     public const string PersonEnrolled = "person.enrolled";
     public const string PatientEnrolled = "patient.enrolled";
+    public const string RepresentativeRead = "representative.read";
+    public const string RepresentationInvited = "representation.invited";
+    public const string RepresentationAccepted = "representation.accepted";
+    public const string RepresentationDeclined = "representation.declined";
+    public const string RepresentationEnded = "representation.ended";
+    public const string RepresentationAppointed = "representation.appointed";
+    public const string RepresentationFromRegister = "representation.parent-linked";
     public const string PersonRegistered = "person.registered";
     public const string DemographicsChanged = "person.demographics-changed";
     public const string PersonIdentifierChanged = "person.identifier-changed";

@@ -4,6 +4,8 @@ using System.Globalization;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
 using Nehr.Core.Data;
+using Microsoft.Extensions.Options;
+using Nehr.Core.Representatives;
 
 namespace Nehr.Core.Commands;
 
@@ -21,7 +23,8 @@ namespace Nehr.Core.Commands;
 /// maps them to statuses.</para>
 /// <para>A body refuses with <c>throw command.Refuse(…)</c>: the compiler sees that the body ends there.</para>
 /// </remarks>
-public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock)
+public sealed class Commands(
+    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptionsMonitor<RepresentationOptions> representation)
 {
     /// <summary>A change by a member of staff who holds one of <paramref name="roles"/> now.</summary>
     internal Task<T> RunAsync<T>(
@@ -106,9 +109,17 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         return ReadWithAsync(db => SystemCommand.RequireConnectionAsync(db, caller, cancellationToken), cancellationToken);
     }
 
-    /// <summary>A change by a patient to their own record or settings; anyone else is refused.</summary>
-    internal Task<T> RunAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
-        WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await PatientSelf.RequireAsync(db, who, action, cancellationToken)), body, cancellationToken);
+    /// <summary>
+    /// A change by a patient to their own record or settings, or by their representative while acting for them when
+    /// the representation allows <paramref name="power"/> now (null: the person's own only); anyone else is refused.
+    /// </summary>
+    internal Task<T> RunAsPatientAsync<T>(
+        AuditContext who, string action, RepresentativePowers? power, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await SubjectAsync(db, who, action, power, now, cancellationToken)), body, cancellationToken);
+
+    /// <summary>Whose record a patient's action is about, checked on current data (<see cref="PatientSelf"/>).</summary>
+    internal Task<PatientSubject> SubjectAsync(NehrDbContext db, AuditContext who, string action, RepresentativePowers? power, DateTime now, CancellationToken cancellationToken) =>
+        PatientSelf.RequireAsync(db, who, action, power, now, representation.CurrentValue.DeceasedReadDays, cancellationToken);
 
     /// <summary>
     /// A read only some may make, that writes nothing: no write transaction is held while it runs; a refusal is
@@ -127,13 +138,34 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         }, cancellationToken);
     }
 
-    /// <summary>A read only a patient may make, of their own record.</summary>
-    internal Task<T> ReadAsPatientAsync<T>(AuditContext who, string action, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
+    /// <summary>A read only a patient may make, of their own record (or a representative's, allowed <paramref name="power"/>).</summary>
+    internal Task<T> ReadAsPatientAsync<T>(
+        AuditContext who, string action, RepresentativePowers? power, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(body);
-        return ReadWithAsync(async db => await body(new PatientCommand(
-            this, db, who, action, clock.GetUtcNow().UtcDateTime, await PatientSelf.RequireAsync(db, who, action, cancellationToken))), cancellationToken);
+        return ReadWithAsync(async db =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            return await body(new PatientCommand(this, db, who, action, now, await SubjectAsync(db, who, action, power, now, cancellationToken)));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A read of a patient's data by their representative that must be audited (the patient sees in their history
+    /// each time a representative looked): the body reads and appends its event, which commits before anything read
+    /// leaves. The person's own reads go through <see cref="ReadAsPatientAsync{T}"/> unaudited.
+    /// </summary>
+    internal async Task<T> ReadAsPatientAuditedAsync<T>(
+        AuditContext who, string action, RepresentativePowers power, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (who.RepresentationId is null)
+        {
+            return await ReadAsPatientAsync(who, action, power, body, cancellationToken);
+        }
+
+        return await RunAsPatientAsync(who, action, power, body, cancellationToken);
     }
 
     /// <summary>Every read's frame: a context of its own, no write transaction; a refusal audited in one of its own.</summary>
@@ -150,9 +182,18 @@ public sealed class Commands(IDbContextFactory<NehrDbContext> dbFactory, AuditTr
         }
     }
 
-    /// <summary>The caller's own patient id, for a read that streams (anyone else is refused, audited).</summary>
-    internal Task<int> RequirePatientAsync(AuditContext who, string action, CancellationToken cancellationToken) =>
-        ReadAsPatientAsync(who, action, command => Task.FromResult(command.PatientId), cancellationToken);
+    /// <summary>
+    /// The patient a read that streams is about (the caller's own, or the one they act for when allowed
+    /// <paramref name="power"/>); anyone else is refused, audited. A representative's read is audited before it starts.
+    /// </summary>
+    internal Task<int> RequirePatientAsync(AuditContext who, string action, RepresentativePowers? power, CancellationToken cancellationToken) =>
+        who.RepresentationId is not null && power is { } needed
+            ? RunAsPatientAsync(who, action, needed, async command =>
+            {
+                await command.AuditAsync(AuditEventTypes.RepresentativeRead, $"read={action}");
+                return command.PatientId;
+            }, cancellationToken)
+            : ReadAsPatientAsync(who, action, power, command => Task.FromResult(command.PatientId), cancellationToken);
 
     /// <summary>The checked actor, for a read that streams (anyone else is refused, audited).</summary>
     internal Task<StaffActor> RequireStaffAsync(AuditContext who, string action, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
@@ -261,26 +302,39 @@ internal sealed class StaffCommand : Command
         new CommandRefusal(StaffActor.RefusalEntry(Who, Actor, Action, why, patientId), message);
 }
 
-/// <summary>A patient's command about their own record: <see cref="PatientId"/> is the caller's own.</summary>
+/// <summary>
+/// A patient's command about their record: <see cref="PatientId"/> is the caller's own, or, while they act under a
+/// <see cref="Representation"/> that allows the command now, the represented patient's.
+/// </summary>
 internal sealed class PatientCommand : Command
 {
-    internal PatientCommand(Commands pipeline, NehrDbContext db, AuditContext who, string action, DateTime now, int patientId)
-        : base(pipeline, db, who, action, now) => PatientId = patientId;
+    internal PatientCommand(Commands pipeline, NehrDbContext db, AuditContext who, string action, DateTime now, PatientSubject subject)
+        : base(pipeline, db, who, action, now) => Subject = subject;
 
-    public int PatientId { get; }
+    public PatientSubject Subject { get; }
 
-    /// <summary>Appends the patient's event of this command, about their own record.</summary>
+    public int PatientId => Subject.PatientId;
+
+    /// <summary>The representation the caller acts under, or null when the record is their own.</summary>
+    public Representation? Representation => Subject.Representation;
+
+    /// <summary>
+    /// Appends the event of this command about the patient's record. A representative's names both: the
+    /// representative as the actor (role <c>Representative</c>), the patient as the subject, the representation in the details.
+    /// </summary>
     internal Task AuditAsync(string eventType, string details, string? reason = null, CancellationToken cancellationToken = default) =>
         AuditAsync(new AuditEntry
         {
             EventType = eventType,
             CorrelationId = Who.CorrelationId,
             ActorUserId = Who.UserId,
-            ActorRole = Identity.Roles.Patient,
+            ActorRole = Representation is null ? Identity.Roles.Patient : PatientSelf.RepresentativeRole,
             ClientAddress = Who.ClientAddress,
             PatientId = PatientId,
             Reason = reason,
-            Details = details,
+            Details = Representation is { } r
+                ? string.Create(CultureInfo.InvariantCulture, $"{details}; representation={r.Id}; kind={r.Kind}; representative={Subject.OwnPatientId}")
+                : details,
         }, cancellationToken);
 
     /// <summary>The refusal of this command, to throw: the pipeline audits it (and nothing else of the body is written).</summary>

@@ -28,7 +28,9 @@ public enum EntryRole
 /// A Patient as a feed sent it: the NRIC/FIN, former ones (from the population register only), the demographics, and
 /// every way its names are written (for the name match).
 /// </summary>
-public sealed record PersonRead(Nric Nric, IReadOnlyList<Nric> Former, PersonDetails Details, IReadOnlyList<string> NameForms, string? SourceReference);
+/// <param name="Parents">The register's parents of the person (null from a provider, whose word on family is not taken).</param>
+public sealed record PersonRead(
+    Nric Nric, IReadOnlyList<Nric> Former, PersonDetails Details, IReadOnlyList<string> NameForms, string? SourceReference, IReadOnlyList<Nric>? Parents = null);
 
 /// <summary>When an encounter's episode is under way, ended, or did not happen: what its care registration follows.</summary>
 public sealed record EpisodeRead(EpisodeState State, DateTime? EndedAtUtc);

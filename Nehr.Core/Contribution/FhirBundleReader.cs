@@ -24,6 +24,12 @@ public static partial class FhirBundleReader
     /// <summary>The extension the population register gives a person's race in (valueCode Chinese, Malay, Indian or Others).</summary>
     public const string RaceExtension = "http://nehr.moh.gov.sg/fhir/StructureDefinition/race";
 
+    /// <summary>
+    /// The population register's parent–child link, on the child's Patient (repeated for each parent): valueIdentifier,
+    /// the parent's NRIC/FIN (system <see cref="NricSystem"/>). The register sends every parent of the person each time.
+    /// </summary>
+    public const string ParentExtension = "http://nehr.moh.gov.sg/fhir/StructureDefinition/legal-parent";
+
     public const string ObservationCategorySystem = "http://terminology.hl7.org/CodeSystem/observation-category";
 
     /// <summary>Entries in one bundle at most (a lifetime's export of one patient fits).</summary>

@@ -103,10 +103,12 @@ internal static class PatientReader
         Race? race = null;
         var deceased = false;
         DateOnly? dateOfDeath = null;
+        List<Nric>? parents = null;
         if (register)
         {
             race = Race(patient, at, issues);
             (deceased, dateOfDeath) = Death(patient.Deceased, at, issues);
+            parents = Parents(patient, at, current, issues);
         }
 
         if (issues.Count > 0)
@@ -119,7 +121,7 @@ internal static class PatientReader
             birthDate!.Value, sex!.Value, race, deceased, dateOfDeath);
         var person = new PersonRead(
             current[0], nrics.Where(n => n.Old).Select(n => n.Nric).ToList(), details, names.SelectMany(n => n.Forms).ToList(),
-            entry.FullUrl ?? patient.Id);
+            entry.FullUrl ?? patient.Id, parents);
         return new ReadEntry(entry.Index, "Patient", EntryRole.Person, [], Person: person);
     }
 
@@ -151,6 +153,39 @@ internal static class PatientReader
         }
 
         return names;
+    }
+
+    /// <summary>The register's parents of the person: each a valid NRIC/FIN that is not the person's own. A bad one refuses the Patient.</summary>
+    private static List<Nric> Parents(FhirPatient patient, string at, List<Nric> own, List<ContributionIssue> issues)
+    {
+        var parents = new List<Nric>();
+        for (var i = 0; i < patient.Extension.Count; i++)
+        {
+            var extension = patient.Extension[i];
+            if (extension.Url != FhirBundleReader.ParentExtension)
+            {
+                continue;
+            }
+
+            if (extension.Value is not Identifier { System: FhirBundleReader.NricSystem } identifier)
+            {
+                issues.Add(new(IssueKind.Invalid, $"{at}.extension[{i}]", $"A parent link needs valueIdentifier with system {FhirBundleReader.NricSystem} (the parent's NRIC/FIN)."));
+            }
+            else if (!Nric.TryParse(identifier.Value, out var parent, out var error))
+            {
+                issues.Add(new(IssueKind.Invalid, $"{at}.extension[{i}].valueIdentifier", $"Invalid parent NRIC/FIN: {error}"));
+            }
+            else if (own.Contains(parent))
+            {
+                issues.Add(new(IssueKind.BusinessRule, $"{at}.extension[{i}].valueIdentifier", "A person cannot be their own parent."));
+            }
+            else if (!parents.Contains(parent))
+            {
+                parents.Add(parent);
+            }
+        }
+
+        return parents;
     }
 
     private static Race? Race(FhirPatient patient, string at, List<ContributionIssue> issues)

@@ -164,6 +164,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             register.Moved(person, former);
         }
 
+        await LinkParentsAsync(person, read.Parents, cancellationToken);
         return new EntryResponse(entry.Index, status, []);
     }
 
@@ -186,6 +187,56 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             Details = string.Create(CultureInfo.InvariantCulture, $"population register; {kind}; version={person.DemographicsVersion}"),
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// The register's parents of a child under 14 act for them until the 14th birthday (then the child's own sign-in
+    /// takes over and the parent keeps nothing). The register sends every parent each time: a parent no longer sent is
+    /// no longer linked. Each link made or ended is audited, about the child.
+    /// </summary>
+    private async Task LinkParentsAsync(Records.Patient child, IReadOnlyList<Nric>? parents, CancellationToken cancellationToken)
+    {
+        if (parents is null)
+        {
+            return;
+        }
+
+        var open = await db.Representations
+            .Where(r => r.PatientId == child.Id && r.Kind == Representatives.RepresentationKind.ParentOfChild && r.State == Representatives.RepresentationState.Active)
+            .ToListAsync(cancellationToken);
+        foreach (var gone in open.Where(r => !parents.Contains(r.RepresentativeNric)))
+        {
+            gone.End(null, "the population register no longer links this parent", now);
+            await AuditLinkAsync(AuditEventTypes.RepresentationEnded, child.Id, gone, "parent link ended by the population register", cancellationToken);
+        }
+
+        if (now >= Representatives.Representation.FourteenthBirthdayUtc(child.DateOfBirth))
+        {
+            return;
+        }
+
+        foreach (var parent in parents.Where(p => open.All(r => r.RepresentativeNric != p)))
+        {
+            var parentId = await db.Patients.Where(p => p.Nric == parent).Select(p => (int?)p.Id).SingleOrDefaultAsync(cancellationToken);
+            var link = Representatives.Representation.ParentOf(child.Id, child.DateOfBirth, parent, parentId, now);
+            db.Representations.Add(link);
+            await db.SaveChangesAsync(cancellationToken);
+            await AuditLinkAsync(AuditEventTypes.RepresentationFromRegister, child.Id, link, "parent linked by the population register", cancellationToken);
+            Count("ParentLinked");
+        }
+    }
+
+    private Task<AuditEvent> AuditLinkAsync(string eventType, int childId, Representatives.Representation link, string what, CancellationToken cancellationToken) =>
+        audit.AppendAsync(db, new AuditEntry
+        {
+            EventType = eventType,
+            CorrelationId = caller.CorrelationId,
+            SystemId = system.Id,
+            ActorProviderId = system.ProviderId,
+            ClientAddress = caller.ClientAddress,
+            PatientId = childId,
+            Details = string.Create(CultureInfo.InvariantCulture,
+                $"{what}; representation={link.Id}; parent={link.RepresentativeNric.Masked}; until={link.EndsAtUtc:yyyy-MM-ddTHH:mmZ}"),
+        }, cancellationToken);
 
     private static EntryResponse Refused(ReadEntry entry, string location, string message) =>
         new(entry.Index, ContributionStatus.Unprocessable, [new(IssueKind.BusinessRule, location, message)]);

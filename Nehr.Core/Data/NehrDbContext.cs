@@ -61,6 +61,8 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
 
     public DbSet<DemographicsChange> DemographicsChanges => Set<DemographicsChange>();
 
+    public DbSet<Representatives.Representation> Representations => Set<Representatives.Representation>();
+
     /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

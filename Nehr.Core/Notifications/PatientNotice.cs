@@ -6,6 +6,9 @@ public enum NoticeKind
     FirstAccessByProvider,
     ReportClosed,
     RegisteredByProvider,
+
+    /// <summary>About a caregiver or representative: an invitation, an answer, an ending, an appointment, a change they made.</summary>
+    Representation,
 }
 
 /// <summary>A notice to a patient, shown in their notifications (and sent by e-mail through the outbox).</summary>

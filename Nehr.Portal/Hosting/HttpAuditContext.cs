@@ -10,6 +10,9 @@ internal static class HttpAuditContext
     public static AuditContext Who(this HttpContext context, string? userId) =>
         new(userId, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
 
-    /// <summary>For the request's signed-in account, if any.</summary>
-    public static AuditContext Who(this HttpContext context) => context.Who(context.User.FindFirstValue(ClaimTypes.NameIdentifier));
+    /// <summary>For the request's signed-in account, if any (and whom it acts for).</summary>
+    public static AuditContext Who(this HttpContext context) => context.Who(context.User.FindFirstValue(ClaimTypes.NameIdentifier)) with
+    {
+        RepresentationId = Security.AccountState.ActingFor(context.User),
+    };
 }

@@ -1,3 +1,10 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Nehr.Core;
+using Nehr.Core.Data;
+using Nehr.Core.Representatives;
 using System.Globalization;
 using Nehr.Core.Audit;
 using Nehr.Portal.Security;
@@ -6,6 +13,8 @@ namespace Nehr.Portal.Hosting;
 
 internal static class PatientEndpoints
 {
+    public const string ActingForPath = "/patient/acting-for";
+
     /// <summary>
     /// The patient's access history as CSV, for the signed-in patient only (the patient comes from the cookie,
     /// never from the query). Cells that a spreadsheet would run as a formula are neutralised.
@@ -23,6 +32,43 @@ internal static class PatientEndpoints
                     Csv.Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
                     Csv.Cell(row.ProviderName), Csv.Cell(row.Role), Csv.Cell(row.PersonName), Csv.Cell(row.Level?.ToString()),
                     Csv.Cell(row.IsOverride ? "yes" : "no"), Csv.Cell(row.Outcome.ToString()), Csv.Cell(row.Report?.ToString())));
+        }).RequireAuthorization(Policies.PatientArea);
+
+        // Switching whom the session acts for: the representation is checked now (a refusal is audited) and the
+        // session's cookie is issued again with it, or without it to act for oneself. Every later command checks again.
+        endpoints.MapPost(ActingForPath, async (
+            HttpContext context, [FromForm] long? representation, RepresentationService representatives,
+            SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users) =>
+        {
+            var account = await users.GetUserAsync(context.User);
+            if (account is null)
+            {
+                return Results.Redirect("/Account/Login");
+            }
+
+            var who = context.Who() with { RepresentationId = null };
+            string? actingFor = null;
+            if (representation is { } id)
+            {
+                try
+                {
+                    await representatives.BeginActingAsync(who, id, context.RequestAborted);
+                    actingFor = id.ToString(CultureInfo.InvariantCulture);
+                }
+                catch (DomainException)
+                {
+                    return Results.Redirect("/patient/caregivers?cannot=1");
+                }
+            }
+
+            List<Claim> claims = [.. context.User.FindAll(AccountState.MethodClaim).Select(c => new Claim(c.Type, c.Value))];
+            if (actingFor is not null)
+            {
+                claims.Add(new Claim(AccountState.ActingForClaim, actingFor));
+            }
+
+            await signIn.SignInWithClaimsAsync(account, new AuthenticationProperties { IsPersistent = false }, claims);
+            return Results.LocalRedirect(actingFor is null ? "/patient/caregivers" : "/patient/record");
         }).RequireAuthorization(Policies.PatientArea);
         return endpoints;
     }

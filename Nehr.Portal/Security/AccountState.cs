@@ -13,6 +13,16 @@ namespace Nehr.Portal.Security;
 /// </summary>
 public static class AccountState
 {
+    /// <summary>
+    /// The representation a patient's session acts under (the id), set by switching to act for someone and removed by
+    /// switching back. It only selects: every command checks the representation on current data.
+    /// </summary>
+    public const string ActingForClaim = "nehr:acting-for";
+
+    /// <summary>The representation this session acts under, or null.</summary>
+    public static long? ActingFor(ClaimsPrincipal user) =>
+        long.TryParse(user?.FindFirstValue(ActingForClaim), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+
     /// <summary>The name the portal shows as signed in (the e-mail, or the person's name when the account has none).</summary>
     public const string ShownNameClaim = "nehr:shown-name";
 
@@ -63,7 +73,7 @@ public static class AccountState
         : user.IsInRole(Roles.Patient) && !IsStaff(user) && !SignedInWithNationalIdentity(user) ? NationalIdentityOwed
         : null;
 
-    /// <summary>Keeps how the session signed in when the security-stamp check rebuilds the principal.</summary>
+    /// <summary>Keeps how the session signed in, and whom it acts for, when the security-stamp check rebuilds the principal.</summary>
     public static Task CarryOverSignInMethod(SecurityStampRefreshingPrincipalContext context)
     {
         if (context.CurrentPrincipal is { } current && context.NewPrincipal?.Identity is ClaimsIdentity identity)
@@ -71,6 +81,11 @@ public static class AccountState
             foreach (var method in current.FindAll(MethodClaim).Where(m => !identity.HasClaim(MethodClaim, m.Value)))
             {
                 identity.AddClaim(new Claim(MethodClaim, method.Value));
+            }
+
+            if (current.FindFirst(ActingForClaim) is { } acting && !identity.HasClaim(c => c.Type == ActingForClaim))
+            {
+                identity.AddClaim(new Claim(ActingForClaim, acting.Value));
             }
         }
 

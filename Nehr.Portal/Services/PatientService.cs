@@ -32,6 +32,9 @@ public sealed class PatientService(
     public async Task<HistoryPage> HistoryAsync(HistoryFilter filter, int page, int pageSize) =>
         await history.PageAsync(await user.AuditContextAsync(), filter, page, pageSize);
 
+    public async Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync() =>
+        await history.RepresentativeActivityAsync(await user.AuditContextAsync());
+
     public async Task<IReadOnlyList<(int Id, string Name)>> HistoryProvidersAsync() => await history.ProvidersAsync(await user.AuditContextAsync());
 
     public async Task<AccessReport> ReportAsync(long auditSequence, string? comment) =>

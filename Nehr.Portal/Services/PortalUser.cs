@@ -15,9 +15,15 @@ public sealed class PortalUser(AuthenticationStateProvider authentication)
 
     public async Task<ClaimsPrincipal> PrincipalAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 
+    /// <summary>Whether this session acts for someone else (a patient it represents): the pages then name whose record it is.</summary>
+    public async Task<bool> IsActingForSomeoneAsync() => Security.AccountState.ActingFor(await PrincipalAsync()) is not null;
+
     public async Task<AuditContext> AuditContextAsync()
     {
-        var userId = (await PrincipalAsync()).FindFirstValue(ClaimTypes.NameIdentifier);
-        return new AuditContext(userId, ClientAddress, Guid.NewGuid().ToString("N"));
+        var principal = await PrincipalAsync();
+        return new AuditContext(principal.FindFirstValue(ClaimTypes.NameIdentifier), ClientAddress, Guid.NewGuid().ToString("N"))
+        {
+            RepresentationId = Security.AccountState.ActingFor(principal),
+        };
     }
 }

@@ -49,7 +49,9 @@ public class HistoryBenchmarks
             Insert(db, patient.Id, other.Id, providers.Select(p => p.Id).ToArray());
         }
 
-        _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(factory, new AuditTrail(TimeProvider.System), TimeProvider.System));
+        _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(factory, new AuditTrail(TimeProvider.System), TimeProvider.System,
+            new Microsoft.Extensions.Options.OptionsMonitor<Nehr.Core.Representatives.RepresentationOptions>(
+                new Microsoft.Extensions.Options.OptionsFactory<Nehr.Core.Representatives.RepresentationOptions>([], []), [], new Microsoft.Extensions.Options.OptionsCache<Nehr.Core.Representatives.RepresentationOptions>())));
     }
 
     /// <summary>100,000 accesses to the patient's record (and as many to another's), spread over two years, by SQL in one transaction.</summary>

@@ -61,6 +61,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId, e.Outcome, e.Level, e.IsOverride })
             .HasDatabaseName("IX_AuditEvents_PatientHistory");
         builder.HasIndex(e => new { e.ActorUserId, e.OccurredAtUtc });
+        // What representatives did, for the patient's history: a small partial index (representatives' events only).
+        builder.HasIndex(e => new { e.PatientId, e.OccurredAtUtc }, "IX_AuditEvents_Representative")
+            .HasFilter("\"ActorRole\" = 'Representative'");
         builder.HasIndex(e => new { e.ActorPersonnelId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.ActorProviderId, e.OccurredAtUtc });
         builder.HasIndex(e => new { e.EventType, e.OccurredAtUtc });

@@ -195,3 +195,24 @@ internal sealed class SummaryEntryConfiguration : IEntityTypeConfiguration<Summa
         builder.Property(e => e.Text).HasMaxLength(ClinicalEntry.MaxTextLength);
     }
 }
+
+internal sealed class RepresentationConfiguration : IEntityTypeConfiguration<Representatives.Representation>
+{
+    public void Configure(EntityTypeBuilder<Representatives.Representation> builder)
+    {
+        builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(32);
+        builder.Property(r => r.Powers).HasConversion<int>();
+        builder.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.OrderReference).HasMaxLength(Representatives.Representation.MaxReferenceLength);
+        builder.Property(r => r.CreatedByUserId).HasMaxLength(450);
+        builder.Property(r => r.EndedByUserId).HasMaxLength(450);
+        builder.Property(r => r.EndReason).HasMaxLength(Representatives.Representation.MaxReasonLength);
+        // One open relationship of a kind between two people (an invitation waiting, or a current one): a second
+        // invitation of the same caregiver, or the register's parent link sent twice, is refused by the database too.
+        builder.HasIndex(r => new { r.PatientId, r.RepresentativeNric, r.Kind }).IsUnique().HasFilter("\"State\" IN ('Invited', 'Active')");
+        builder.HasIndex(r => new { r.RepresentativeId, r.State });
+        builder.HasIndex(r => new { r.RepresentativeNric, r.State });
+        builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.RepresentativeId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

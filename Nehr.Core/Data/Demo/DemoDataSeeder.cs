@@ -89,12 +89,35 @@ public sealed class DemoDataSeeder(
         db.SystemConnections.Add(register);
         await db.SaveChangesAsync(cancellationToken);
 
+        AddRepresentatives(patients, today, now);
+        await db.SaveChangesAsync(cancellationToken);
+
         await CreateAccountsAsync(patients, byCode);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation(
             "Demo data seeded: {Providers} providers, {Patients} patients, {Accounts} accounts.",
             providers.Count, patients.Count, DemoAccounts.All.Count);
         return true;
+    }
+
+    /// <summary>
+    /// Caregivers and representatives to try: Priya has invited Tan Mei Ling as her caregiver, who accepted (see the
+    /// record and the access history); the youngest demo patient with an account (under 14) has a parent from the
+    /// population register, one of the people listed first on the development identity provider's page.
+    /// </summary>
+    private void AddRepresentatives(List<Patient> patients, DateOnly today, DateTime now)
+    {
+        var caregiver = Representatives.Representation.Invitation(
+            patients[2].Id, patients[0].Nric, Representatives.RepresentativePowers.SeeRecord | Representatives.RepresentativePowers.SeeAccessHistory, SeederId, now);
+        caregiver.Accept(patients[0].Id, now);
+        db.Representations.Add(caregiver);
+
+        var child = patients[1];
+        if (now < Representatives.Representation.FourteenthBirthdayUtc(child.DateOfBirth)
+            && patients.Skip(3).Take(9).Where(p => p.DateOfBirth.AddYears(25) <= today).OrderByDescending(p => p.Race == child.Race).ThenBy(p => p.Id).FirstOrDefault() is { } parent)
+        {
+            db.Representations.Add(Representatives.Representation.ParentOf(child.Id, child.DateOfBirth, parent.Nric, parent.Id, now));
+        }
     }
 
     /// <summary>Registrations by the providers' administrators, each with its end date (two years from now).</summary>

@@ -640,6 +640,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasIndex("PatientId", "OccurredAtUtc", "EventType", "ActorPersonnelId", "ActorProviderId", "Outcome", "Level", "IsOverride")
                         .HasDatabaseName("IX_AuditEvents_PatientHistory");
 
+                    b.HasIndex(new[] { "PatientId", "OccurredAtUtc" }, "IX_AuditEvents_Representative")
+                        .HasFilter("\"ActorRole\" = 'Representative'");
+
                     b.ToTable("AuditEvents");
                 });
 
@@ -1284,6 +1287,82 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.ToTable("PatientAllowedProvider");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Representatives.Representation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("AnsweredAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateTime?>("EndsAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("OrderReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Powers")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RepresentativeId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RepresentativeNric")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)");
+
+                    b.Property<DateTime>("StartsAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RepresentativeId", "State");
+
+                    b.HasIndex("RepresentativeNric", "State");
+
+                    b.HasIndex("PatientId", "RepresentativeNric", "Kind")
+                        .IsUnique()
+                        .HasFilter("\"State\" IN ('Invited', 'Active')");
+
+                    b.ToTable("Representations");
+                });
+
             modelBuilder.Entity("Nehr.Core.Records.AllergyEntry", b =>
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
@@ -1846,6 +1925,20 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Representatives.Representation", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("RepresentativeId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.Patient", b =>

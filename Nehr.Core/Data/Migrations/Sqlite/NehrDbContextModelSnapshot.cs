@@ -617,6 +617,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasIndex("PatientId", "OccurredAtUtc", "EventType", "ActorPersonnelId", "ActorProviderId", "Outcome", "Level", "IsOverride")
                         .HasDatabaseName("IX_AuditEvents_PatientHistory");
 
+                    b.HasIndex(new[] { "PatientId", "OccurredAtUtc" }, "IX_AuditEvents_Representative")
+                        .HasFilter("\"ActorRole\" = 'Representative'");
+
                     b.ToTable("AuditEvents");
                 });
 
@@ -1241,6 +1244,80 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.ToTable("PatientAllowedProvider");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Representatives.Representation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AnsweredAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndsAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Powers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RepresentativeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RepresentativeNric")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RepresentativeId", "State");
+
+                    b.HasIndex("RepresentativeNric", "State");
+
+                    b.HasIndex("PatientId", "RepresentativeNric", "Kind")
+                        .IsUnique()
+                        .HasFilter("\"State\" IN ('Invited', 'Active')");
+
+                    b.ToTable("Representations");
+                });
+
             modelBuilder.Entity("Nehr.Core.Records.AllergyEntry", b =>
                 {
                     b.HasBaseType("Nehr.Core.Records.ClinicalEntry");
@@ -1803,6 +1880,20 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Representatives.Representation", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("RepresentativeId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.Patient", b =>
