@@ -15,7 +15,7 @@ public sealed record DemoWorld(
     {
         _ = portal.Server;
         await using var db = portal.CreateDbContext();
-        var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Email!);
+        var users = await db.Users.AsNoTracking().Where(u => u.Email != null).ToDictionaryAsync(u => u.Email!);
         var doctor = users[DemoAccounts.HospitalDoctor];
         var hospital = await db.Personnel.Where(p => p.Id == doctor.PersonnelId).Select(p => p.ProviderId).SingleAsync();
         return new DemoWorld(

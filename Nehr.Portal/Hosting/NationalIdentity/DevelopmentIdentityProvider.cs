@@ -216,6 +216,7 @@ internal sealed class DevelopmentIdentityProvider(
             Issuer = issuer.Value,
             Audience = ClientId,
             IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime, // the portal's clock, never the machine's (the handler would set it from the machine's)
             Expires = (now + IdTokenLifetime).UtcDateTime,
             Claims = new Dictionary<string, object>
             {
