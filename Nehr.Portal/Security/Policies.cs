@@ -14,6 +14,12 @@ public static class Policies
     public const string MohAdminArea = nameof(MohAdminArea);
 
     /// <summary>
+    /// The pages of a portal password, authenticator and passkeys: staff accounts only (owing a second factor or a new
+    /// password included, which these pages are for). Patients sign in with the national identity and have none.
+    /// </summary>
+    public const string StaffAccount = nameof(StaffAccount);
+
+    /// <summary>
     /// Each area needs its role and an account with nothing owed: no temporary password, and for staff a sign-in
     /// with a second factor (see <see cref="AccountState"/>).
     /// </summary>
@@ -23,7 +29,8 @@ public static class Policies
         .AddPolicy(ProviderAdminArea, p => p.RequireRole(Roles.ProviderAdmin).RequireAssertion(Ready))
         .AddPolicy(MohArea, p => p.RequireRole(Roles.MohAuditor, Roles.MohAdmin).RequireAssertion(Ready))
         .AddPolicy(MohAuditorArea, p => p.RequireRole(Roles.MohAuditor).RequireAssertion(Ready))
-        .AddPolicy(MohAdminArea, p => p.RequireRole(Roles.MohAdmin).RequireAssertion(Ready));
+        .AddPolicy(MohAdminArea, p => p.RequireRole(Roles.MohAdmin).RequireAssertion(Ready))
+        .AddPolicy(StaffAccount, p => p.RequireAuthenticatedUser().RequireAssertion(context => AccountState.IsStaff(context.User)));
 
     private static bool Ready(AuthorizationHandlerContext context) => AccountState.IsReady(context.User);
 }

@@ -17,6 +17,7 @@ using Nehr.Core.Identity;
 using Nehr.Core.Notifications;
 using Nehr.Core.Oversight;
 using Nehr.Core.Records;
+using Nehr.Core.Representatives;
 using Xunit.Abstractions;
 
 namespace Nehr.Integration.Tests;
@@ -32,6 +33,15 @@ public enum Actor
     MohAuditor,
     MohAdmin,
     ApiSystem,
+
+    /// <summary>A person (a patient themselves) acting for another patient under a current representation that allows everything.</summary>
+    RepresentativeActing,
+
+    /// <summary>The same person, not acting for anyone: their own record only.</summary>
+    RepresentativeNotActing,
+
+    /// <summary>The same person, still acting under a representation that has since been ended.</summary>
+    RepresentativeExpired,
 }
 
 /// <summary>Whose record (or provider's thing) a cell aims at, from the actor's point of view.</summary>
@@ -74,7 +84,21 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         int OpenPatientId, int RestrictedPatientId, int UnregisteredPatientId, Nric OpenNric, Nric RestrictedNric, Nric UnregisteredNric,
         Nric SpareNric, long OwnEventSequence, long OtherPatientsEventSequence, long OverrideId, long ReportId,
         int OwnTargetPersonnelId, int OwnLeaverPersonnelId, int OtherProviderPersonnelId, long OwnRegistrationId, long OtherRegistrationId,
-        long OwnDirectiveId, long OtherDirectiveId, int OwnSystemId, int OtherSystemId, int QuietProviderId);
+        long OwnDirectiveId, long OtherDirectiveId, int OwnSystemId, int OtherSystemId, int QuietProviderId,
+        string RepresentativeUserId, string RepresentativeNric, long RepresentationId, long EndedRepresentationId, long AppointmentId);
+
+    /// <summary>The patients' side: the patient, and the person who represents others, acting or not.</summary>
+    private static readonly Actor[] PatientLike = [Actor.Patient, Actor.RepresentativeActing, Actor.RepresentativeNotActing];
+
+    /// <summary>Everyone with a patient account, whatever they act under: for what a person only ever does for themselves.</summary>
+    private static readonly Actor[] PatientAccounts = [.. PatientLike, Actor.RepresentativeExpired];
+
+    private long? RepresentationOf(Actor actor) => actor switch
+    {
+        Actor.RepresentativeActing => _a.RepresentationId,
+        Actor.RepresentativeExpired => _a.EndedRepresentationId,
+        _ => null,
+    };
 
     public async Task InitializeAsync()
     {
@@ -104,6 +128,32 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         var system = _portal.NewClient();
         system.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ContributionApiTests.TokenAsync(system));
         _clients[Actor.ApiSystem] = system;
+
+        // The representative's three sessions: not acting, acting for the selective patient, and acting under the
+        // restricted patient's representation, which that patient then ends.
+        foreach (var actor in new[] { Actor.RepresentativeActing, Actor.RepresentativeNotActing, Actor.RepresentativeExpired })
+        {
+            _userIds[actor] = _a.RepresentativeUserId;
+            _clients[actor] = await _portal.SignedInPersonAsync(_a.RepresentativeNric);
+        }
+
+        await SwitchAsync(_clients[Actor.RepresentativeActing], _a.RepresentationId);
+        await SwitchAsync(_clients[Actor.RepresentativeExpired], _a.EndedRepresentationId);
+        await using (var scope = _portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RepresentationService>().EndAsync(DemoWorld.As(world.RestrictedUserId), _a.EndedRepresentationId);
+        }
+    }
+
+    private static async Task SwitchAsync(HttpClient client, long representationId)
+    {
+        var token = await PortalSignIn.AntiforgeryTokenAsync(client, "/Account/Manage");
+        using var switched = await client.PostAsync("/patient/acting-for", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["representation"] = representationId.ToString(CultureInfo.InvariantCulture),
+        }));
+        Assert.Equal("/patient/record", switched.Headers.Location?.OriginalString);
     }
 
     [Fact]
@@ -144,9 +194,15 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         /// <summary>Anyone (sign-in pages, error pages, the token endpoint, the FHIR capability statement, the one-time-key connectivity test, health).</summary>
         Public,
 
-        /// <summary>Any signed-in person, for their own account (password, second factor, passkeys).</summary>
+        /// <summary>Any signed-in person, for their own account (the profile).</summary>
         SignedIn,
+
+        /// <summary>A member of staff, for their own password, second factor and passkeys (patients have none: they use Singpass).</summary>
+        Staff,
         Patient,
+
+        /// <summary>A patient's data served by the endpoint itself (not a page whose circuit loads it): the patient, or someone acting for them now.</summary>
+        PatientData,
         Clinician,
         ProviderAdmin,
         Moh,
@@ -173,7 +229,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /Account/ResetPasswordConfirmation"] = Access.Public,
         ["POST /Account/Logout"] = Access.Public,
         ["POST /Account/PasskeyRequestOptions"] = Access.Public,
-        ["POST /Account/PasskeyCreationOptions"] = Access.Public,
+        ["POST /Account/PasskeyCreationOptions"] = Access.Staff,
         ["GET /Account/NationalIdentity/SignIn"] = Access.Public,
         ["GET /Account/NationalIdentity/Complete"] = Access.Public,
         ["GET /Account/NoRecord"] = Access.Public,
@@ -190,20 +246,22 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /health/live"] = Access.Public,
         ["GET /health/ready"] = Access.Public,
         ["GET /Account/Manage"] = Access.SignedIn,
-        ["GET /Account/Manage/ChangePassword"] = Access.SignedIn,
-        ["GET /Account/Manage/Disable2fa"] = Access.SignedIn,
-        ["GET /Account/Manage/EnableAuthenticator"] = Access.SignedIn,
-        ["GET /Account/Manage/GenerateRecoveryCodes"] = Access.SignedIn,
-        ["GET /Account/Manage/Passkeys"] = Access.SignedIn,
-        ["GET /Account/Manage/RenamePasskey/{Id}"] = Access.SignedIn,
-        ["GET /Account/Manage/ResetAuthenticator"] = Access.SignedIn,
-        ["GET /Account/Manage/TwoFactorAuthentication"] = Access.SignedIn,
+        ["GET /Account/Manage/ChangePassword"] = Access.Staff,
+        ["GET /Account/Manage/Disable2fa"] = Access.Staff,
+        ["GET /Account/Manage/EnableAuthenticator"] = Access.Staff,
+        ["GET /Account/Manage/GenerateRecoveryCodes"] = Access.Staff,
+        ["GET /Account/Manage/Passkeys"] = Access.Staff,
+        ["GET /Account/Manage/RenamePasskey/{Id}"] = Access.Staff,
+        ["GET /Account/Manage/ResetAuthenticator"] = Access.Staff,
+        ["GET /Account/Manage/TwoFactorAuthentication"] = Access.Staff,
         ["GET /patient"] = Access.Patient,
         ["GET /patient/record"] = Access.Patient,
         ["GET /patient/access"] = Access.Patient,
         ["GET /patient/history"] = Access.Patient,
         ["GET /patient/notifications"] = Access.Patient,
-        ["GET /patient/access-history.csv"] = Access.Patient,
+        ["GET /patient/access-history.csv"] = Access.PatientData,
+        ["POST /patient/acting-for"] = Access.Patient,
+        ["GET /patient/caregivers"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
         ["GET /admin/provider"] = Access.ProviderAdmin,
@@ -221,6 +279,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /admin/moh/suspensions"] = Access.MohAdmin,
         ["GET /admin/moh/directives"] = Access.MohAdmin,
         ["GET /admin/moh/systems"] = Access.MohAdmin,
+        ["GET /admin/moh/representatives"] = Access.MohAdmin,
         ["POST /fhir"] = Access.System,
         ["POST /fhir/Patient/$load"] = Access.System,
     };
@@ -229,7 +288,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     {
         Access.Public => true,
         Access.SignedIn => actor is not (Actor.Anonymous or Actor.ApiSystem),
-        Access.Patient => actor == Actor.Patient,
+        Access.Staff => actor is Actor.Clinician or Actor.ClinicianWithoutRegistration or Actor.ClinicianUnderOverride or Actor.ProviderAdmin or Actor.MohAuditor or Actor.MohAdmin,
+        Access.Patient => PatientAccounts.Contains(actor),
+        Access.PatientData => PatientLike.Contains(actor),
         Access.Clinician => actor is Actor.Clinician or Actor.ClinicianWithoutRegistration or Actor.ClinicianUnderOverride,
         Access.ProviderAdmin => actor == Actor.ProviderAdmin,
         Access.Moh => actor is Actor.MohAuditor or Actor.MohAdmin,
@@ -289,7 +350,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
                     using var response = sent;
                     Assert.True((int)response.StatusCode < 500, $"{method} {path} as {actor}: {(int)response.StatusCode}");
                     var actual = access == Access.Public ? Outcome.Allowed : IsRefusal(response) ? Outcome.Denied : Outcome.Allowed;
-                    var audited = actual == Outcome.Denied && await RefusalAuditedAsync(before, path, access == Access.System ? null : _userIds[actor]);
+                    var audited = actual == Outcome.Denied && await RefusalAuditedAsync(before, path, access == Access.System ? null : _userIds[actor], access == Access.PatientData);
                     _cells.Add(new Cell($"{method} {pattern}", actor, scope, Opens(access, actor) ? Outcome.Allowed : Outcome.Denied, actual, audited));
                 }
             }
@@ -324,11 +385,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             && (location.Contains("/Account/Login?", StringComparison.Ordinal) || location.Contains("/Account/AccessDenied", StringComparison.Ordinal));
     }
 
-    private async Task<bool> RefusalAuditedAsync(long before, string path, string? userId)
+    /// <param name="byCommand">The endpoint's own command may refuse (its event names the action, not the path).</param>
+    private async Task<bool> RefusalAuditedAsync(long before, string path, string? userId, bool byCommand)
     {
         await using var db = _portal.CreateDbContext();
         return await db.AuditEvents.AnyAsync(e => e.Sequence > before && e.EventType == AuditEventTypes.ActionRefused
-            && e.Outcome == AuditOutcome.Denied && e.ActorUserId == userId && e.Details!.Contains("open " + path));
+            && e.Outcome == AuditOutcome.Denied && e.ActorUserId == userId && (e.Details!.Contains("open " + path) || byCommand));
     }
 
     // ---------------------------------------------------------------- interactive handlers (what the pages' buttons call)
@@ -396,12 +458,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
             // Patients (specification: own record, restriction, access history, report, notices). No handler takes a patient id.
             new("open own record", NoScope,
-                async (s, who, _) => Level((await s.GetRequiredService<RecordGate>().OpenOwnRecordAsync(who)).Decision.Level), (a, _) => a == Actor.Patient ? Outcome.Full : Outcome.Denied),
-            new("read own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().GetOwnAsync(who)), Only(Actor.Patient)),
+                async (s, who, _) => Level((await s.GetRequiredService<RecordGate>().OpenOwnRecordAsync(who)).Decision.Level), (a, _) => PatientLike.Contains(a) ? Outcome.Full : Outcome.Denied),
+            new("read own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().GetOwnAsync(who)), Only(PatientLike)),
             // A stale version: the patient passes the check and is then told to reload, so nothing changes.
-            new("change own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().ChangeOwnAsync(who, RestrictionMode.RestrictAll, [], -1)), Only(Actor.Patient)),
-            new("read own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().PageAsync(who, new HistoryFilter(), 1, 25)), Only(Actor.Patient)),
-            new("list providers in own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().ProvidersAsync(who)), Only(Actor.Patient)),
+            new("change own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().ChangeOwnAsync(who, RestrictionMode.RestrictAll, [], -1)), Only(PatientLike)),
+            new("read own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().PageAsync(who, new HistoryFilter(), 1, 25)), Only(PatientLike)),
+            new("list providers in own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().ProvidersAsync(who)), Only(PatientLike)),
             new("export own access history", NoScope, async (s, who, _) =>
             {
                 await foreach (var row in s.GetRequiredService<AccessHistory>().ExportAsync(who, new HistoryFilter()))
@@ -409,12 +471,25 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
                 }
 
                 return Outcome.Allowed;
-            }, Only(Actor.Patient)),
+            }, Only(PatientLike)),
             new("report an access", ProviderScopes,
-                (s, who, scope) => Done(s.GetRequiredService<AccessReportService>().ReportAsync(who, scope == Scope.Own ? _a.OwnEventSequence : _a.OtherPatientsEventSequence, "Not me")), Only(Actor.Patient)),
-            new("count unread notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().UnreadCountAsync(who)), Only(Actor.Patient)),
-            new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(Actor.Patient)),
-            new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(Actor.Patient)),
+                (s, who, scope) => Done(s.GetRequiredService<AccessReportService>().ReportAsync(who, scope == Scope.Own ? _a.OwnEventSequence : _a.OtherPatientsEventSequence, "Not me")),
+                // The "other" access is to the record of the patient the representative acts for: theirs to report then.
+                (actor, scope) => AllowedIf((actor == Actor.Patient && scope == Scope.Own) || (actor == Actor.RepresentativeActing && scope == Scope.Other))),
+            new("count unread notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().UnreadCountAsync(who)), Only(PatientAccounts)),
+            new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(PatientAccounts)),
+            new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(PatientAccounts)),
+
+            // Caregivers and representatives (specification: rules R1-R8): a person's own relationships; MOH records appointments.
+            new("list own caregivers and representatives", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().MineAsync(who)), Only(PatientAccounts)),
+            // Acting for someone, an invitation is refused as input (switch back first): past the access check.
+            new("invite a caregiver", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().InviteAsync(who, _a.SpareNric.Value, RepresentativePowers.SeeRecord)), Only(PatientAccounts)),
+            new("act for a patient", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().BeginActingAsync(who, _a.RepresentationId)),
+                Only(Actor.RepresentativeActing, Actor.RepresentativeNotActing, Actor.RepresentativeExpired)),
+            new("record an appointed representative", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().AppointAsync(who, new NewAppointment(
+                _a.OpenNric.Value, _a.SpareNric.Value, RepresentationKind.CourtDeputy, "MATRIX/OSM/1", DateOnly.FromDateTime(DateTime.UtcNow.AddDays(60)), RepresentativePowers.SeeRecord))), Only(Actor.MohAdmin)),
+            new("list appointed representatives", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().AppointmentsAsync(who)), Only(Actor.MohAdmin)),
+            new("end an appointed representative", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().EndAppointmentAsync(who, _a.AppointmentId, "Matrix: the order was revoked.")), Only(Actor.MohAdmin)),
 
             // Provider administrators (specification: personnel, registrations, system applications; their own provider only).
             new("list personnel", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().PersonnelAsync(who)), Only(Actor.ProviderAdmin)),
@@ -494,7 +569,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             {
                 foreach (var scope in handler.Scopes)
                 {
-                    var who = new AuditContext(_userIds[actor], "127.0.0.1", Guid.NewGuid().ToString("N"));
+                    var who = new AuditContext(_userIds[actor], "127.0.0.1", Guid.NewGuid().ToString("N")) { RepresentationId = RepresentationOf(actor) };
                     var before = await LastSequenceAsync();
                     Outcome actual;
                     await using (var services = _portal.Services.CreateAsyncScope())
@@ -593,11 +668,27 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         var polyclinicAdmin = await CreatePolyclinicAdministratorAsync(services, polyclinicId);
         var otherSystem = await onboarding.ApplyAsync(DemoWorld.As(polyclinicAdmin), "Matrix NSP clinic system");
 
+        // A person of the register who represents two patients: the selective patient (current, everything allowed) and
+        // the restricted patient (ended once the sessions are made); and an appointment for MOH to end.
+        var representative = await db.Patients.AsNoTracking()
+            .Where(p => !db.Users.Any(u => u.PatientId == p.Id) && !onlyAtHospital.Contains(p.Id) && !p.IsDeceased)
+            .OrderByDescending(p => p.Id).FirstAsync();
+        (await _portal.SignedInPersonAsync(representative.Nric.Value)).Dispose();
+        var representativeUser = await db.Users.Where(u => u.PatientId == representative.Id).Select(u => u.Id).SingleAsync();
+        var representatives = services.GetRequiredService<RepresentationService>();
+        var current = await representatives.InviteAsync(DemoWorld.As(world.SelectiveUserId), representative.Nric.Value, RepresentativePowers.All);
+        await representatives.AcceptAsync(DemoWorld.As(representativeUser), current);
+        var toEnd = await representatives.InviteAsync(DemoWorld.As(world.RestrictedUserId), representative.Nric.Value, RepresentativePowers.All);
+        await representatives.AcceptAsync(DemoWorld.As(representativeUser), toEnd);
+        var appointment = await representatives.AppointAsync(mohAdmin, new NewAppointment(nrics[onlyAtHospital[0]].Value, nrics[onlyAtHospital[2]].Value,
+            RepresentationKind.LpaDonee, "MATRIX-LPA-1", DateOnly.FromDateTime(DateTime.UtcNow.AddDays(90)), RepresentativePowers.SeeRecord));
+
         return new Arrangement(
             world.OpenPatientId, world.RestrictedPatientId, onlyAtHospital[0], nrics[world.OpenPatientId], nrics[world.RestrictedPatientId],
             nrics[onlyAtHospital[0]], nrics[onlyAtHospital[2]], ownEvent, otherEvent, granted.Id, report.Id,
             target.PersonnelId, leaver.PersonnelId, nursePersonnel, ownRegistration.Id, otherRegistration,
-            ownDirective.Id, otherDirective.Id, ownSystem.System.Id, otherSystem.System.Id, quietProvider);
+            ownDirective.Id, otherDirective.Id, ownSystem.System.Id, otherSystem.System.Id, quietProvider,
+            representativeUser, representative.Nric.Value, current, toEnd, appointment);
     }
 
     private async Task<string> CreatePolyclinicAdministratorAsync(IServiceProvider services, int polyclinicId)

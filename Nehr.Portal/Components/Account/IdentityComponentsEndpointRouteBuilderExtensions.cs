@@ -59,7 +59,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
                 DisplayName = userName
             });
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        });
+        }).RequireAuthorization(Nehr.Portal.Security.Policies.StaffAccount);
 
         accountGroup.MapPost("/PasskeyRequestOptions", async (
             HttpContext context,
