@@ -57,7 +57,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var myself = await db.Patients.AsNoTracking().Where(p => p.Id == me.Id).Select(p => new { p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
 
             RepresentationView ForMe(Representation r) => new(r.Id, r.Kind, r.Powers, r.State,
-                r.RepresentativeId is { } id && people.TryGetValue(id, out var p) ? p.Name : "(not yet signed in)", r.RepresentativeNric.Masked,
+                r.RepresentativeId is { } id && people.TryGetValue(id, out var p) ? p.Name : "(name shown once they accept)", r.RepresentativeNric.Masked,
                 r.StartsAtUtc, r.EndsAtUtc, r.OrderReference,
                 r.State == RepresentationState.Invited ? (r.IsInvitationExpired(command.Now) ? "the invitation expired" : "waiting for them to accept")
                     : r.WhyNot(RepresentativePowers.None, command.Now, myself.IsDeceased, myself.DateOfDeath, DeceasedReadDays),
