@@ -29,11 +29,27 @@ public sealed class RecordGate(Commands.Commands commands)
         ReadAsync(request, kind, page, pageSize, cancellationToken);
 
     /// <summary>A patient reading their own record (always the full record, always audited).</summary>
-    public async Task<RecordView> OpenOwnRecordAsync(
+    public Task<RecordView> OpenOwnRecordAsync(
         AuditContext who, EntryKind? kind = null, int page = 1, int pageSize = DefaultPageSize, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(who);
         ValidatePaging(page, pageSize);
+        return OwnAsync(who, kind, page, pageSize, AuditEventTypes.RecordRead, null, cancellationToken);
+    }
+
+    /// <summary>At most this many entries of each kind go into a patient's own summary.</summary>
+    public const int MaxExportPerKind = 1000;
+
+    /// <summary>
+    /// The whole record a patient (or their representative, allowed to see it) takes away: every current entry of each
+    /// kind, up to <see cref="MaxExportPerKind"/>, audited as <c>record.exported</c> with its format before anything leaves.
+    /// </summary>
+    public Task<RecordView> ExportOwnRecordAsync(AuditContext who, string format, CancellationToken cancellationToken = default) =>
+        OwnAsync(who, null, 1, MaxExportPerKind, AuditEventTypes.RecordExported, $"format={format}", cancellationToken);
+
+    private async Task<RecordView> OwnAsync(
+        AuditContext who, EntryKind? kind, int page, int pageSize, string eventType, string? what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(who);
         return await commands.RunAsync(who, async command =>
         {
             var db = command.Db;
@@ -51,7 +67,7 @@ public sealed class RecordGate(Commands.Commands commands)
             var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
             var e = await command.AuditAsync(new AuditEntry
             {
-                EventType = AuditEventTypes.RecordRead,
+                EventType = eventType,
                 CorrelationId = who.CorrelationId,
                 ActorUserId = who.UserId,
                 ActorRole = subject is null ? Roles.Patient : PatientSelf.RepresentativeRole,
@@ -60,9 +76,9 @@ public sealed class RecordGate(Commands.Commands commands)
                 Level = decision.Level,
                 Reason = decision.Reason.ToString(),
                 Outcome = decision.AllowsClinicalData ? AuditOutcome.Success : AuditOutcome.Denied,
-                Details = subject?.Representation is { } r
+                Details = (what is null ? "" : what + "; ") + (subject?.Representation is { } r
                     ? string.Create(CultureInfo.InvariantCulture, $"{Details("representative", kind, page)}; representation={r.Id}; kind={r.Kind}; representative={subject.OwnPatientId}")
-                    : Details("self", kind, page),
+                    : Details("self", kind, page)),
             }, cancellationToken);
             return view with { AuditSequence = e.Sequence };
         }, cancellationToken);

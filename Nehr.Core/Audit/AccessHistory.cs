@@ -32,6 +32,7 @@ public sealed record RepresentativeActivity(
     public string What => EventType switch
     {
         AuditEventTypes.RecordRead => "Looked at your record",
+        AuditEventTypes.RecordExported => "Took a summary of your record (download or print)",
         AuditEventTypes.RepresentativeRead => "Looked at your access history",
         AuditEventTypes.RestrictionChanged => "Changed who may see your record",
         AuditEventTypes.AccessReported => "Reported an access to your record",
@@ -123,7 +124,8 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
 
     /// <summary>
     /// What people acting for the patient did (a parent, a caregiver, an appointed representative): each look at the
-    /// record or the access history and each change, newest first, with who did it.
+    /// record or the access history and each change; and every summary of the record taken away (downloaded or printed,
+    /// by the patient or for them); newest first, with who did it.
     /// </summary>
     public Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync(AuditContext who, int max = 50, CancellationToken cancellationToken = default)
     {
@@ -137,7 +139,7 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         {
             var (db, patientId) = (command.Db, command.PatientId);
             var events = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.PatientId == patientId && e.ActorRole == PatientSelf.RepresentativeRole)
+                .Where(e => e.PatientId == patientId && (e.ActorRole == PatientSelf.RepresentativeRole || e.EventType == AuditEventTypes.RecordExported))
                 .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
                 .Take(max)
                 .Select(e => new { e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorUserId, e.Outcome, e.Details })
@@ -147,7 +149,8 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
                 .Join(db.Patients, u => u.PatientId, p => (int?)p.Id, (u, p) => new { u.Id, p.Name })
                 .ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
             return events.Select(e => new RepresentativeActivity(e.Sequence, e.OccurredAtUtc,
-                e.ActorUserId is { } id && names.TryGetValue(id, out var name) ? name : "(unknown)",
+                e.ActorUserId == command.Who.UserId && command.Representation is null ? "You"
+                    : e.ActorUserId is { } id && names.TryGetValue(id, out var name) ? name : "(unknown)",
                 KindOf(e.Details), e.EventType, e.Outcome)).ToList();
         }, cancellationToken);
     }

@@ -11,6 +11,7 @@ public static class AuditEventTypes
     public const string PasswordResetFailed = "auth.password-reset-failed";
     public const string EventsAggregated = "audit.events-aggregated";
     public const string RecordRead = "record.read";
+    public const string RecordExported = "record.exported";
     public const string PatientLookup = "patient.lookup";
     public const string RestrictionChanged = "restriction.changed";
     public const string OverrideGranted = "override.granted";

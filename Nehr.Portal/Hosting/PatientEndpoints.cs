@@ -1,3 +1,4 @@
+using Hl7.Fhir.Serialization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -5,6 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 using Nehr.Core;
 using Nehr.Core.Data;
 using Nehr.Core.Representatives;
+using Nehr.Core.Access;
+using Nehr.Core.Records;
 using System.Globalization;
 using Nehr.Core.Audit;
 using Nehr.Portal.Security;
@@ -14,6 +17,10 @@ namespace Nehr.Portal.Hosting;
 internal static class PatientEndpoints
 {
     public const string ActingForPath = "/patient/acting-for";
+    public const string SummaryJsonPath = "/patient/summary.json";
+    public const string SummaryPrintPath = "/patient/summary";
+
+    private static readonly FhirJsonSerializer SummarySerializer = new();
 
     /// <summary>
     /// The patient's access history as CSV, for the signed-in patient only (the patient comes from the cookie,
@@ -32,6 +39,32 @@ internal static class PatientEndpoints
                     Csv.Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
                     Csv.Cell(row.ProviderName), Csv.Cell(row.Role), Csv.Cell(row.PersonName), Csv.Cell(row.Level?.ToString()),
                     Csv.Cell(row.IsOverride ? "yes" : "no"), Csv.Cell(row.Outcome.ToString()), Csv.Cell(row.Report?.ToString())));
+        }).RequireAuthorization(Policies.PatientArea);
+
+        // The patient's record to take away, as an HL7 International Patient Summary (a FHIR R4 document Bundle); for a
+        // representative, the record of the patient they act for if they may see it. Audited before anything leaves.
+        endpoints.MapGet(SummaryJsonPath, async (HttpContext context, RecordGate gate, Services.ProviderDirectory providers, TimeProvider clock) =>
+        {
+            RecordView view;
+            try
+            {
+                view = await gate.ExportOwnRecordAsync(context.Who(), "ips-json", context.RequestAborted);
+            }
+            catch (AccessRefusedException e)
+            {
+                return Results.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (view.Patient is null)
+            {
+                return Results.Problem(view.Decision.Explanation, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            var names = await providers.NamesAsync();
+            var document = InternationalPatientSummary.Of(view, clock.GetUtcNow().UtcDateTime).ToFhirDocument(id => names.GetValueOrDefault(id));
+            var json = SummarySerializer.SerializeToString(document);
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(json), "application/fhir+json", "nehr-patient-summary.json");
         }).RequireAuthorization(Policies.PatientArea);
 
         // Switching whom the session acts for: the representation is checked now (a refusal is audited) and the

@@ -230,6 +230,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["POST /Account/Logout"] = Access.Public,
         ["POST /Account/PasskeyRequestOptions"] = Access.Public,
         ["POST /Account/PasskeyCreationOptions"] = Access.Staff,
+        ["GET /.well-known/jwks.json"] = Access.Public,
         ["GET /Account/NationalIdentity/SignIn"] = Access.Public,
         ["GET /Account/NationalIdentity/Complete"] = Access.Public,
         ["GET /Account/NoRecord"] = Access.Public,
@@ -261,6 +262,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/notifications"] = Access.Patient,
         ["GET /patient/access-history.csv"] = Access.PatientData,
         ["POST /patient/acting-for"] = Access.Patient,
+        ["GET /patient/summary.json"] = Access.PatientData,
+        ["GET /patient/summary"] = Access.Patient,
         ["GET /patient/caregivers"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
@@ -309,7 +312,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? string.Empty).TrimStart('/');
             var last = pattern[(pattern.LastIndexOf('/') + 1)..];
             if (pattern.StartsWith("/_", StringComparison.Ordinal) || pattern.EndsWith(":file}", StringComparison.Ordinal)
-                || (last.Contains('.', StringComparison.Ordinal) && !last.EndsWith(".csv", StringComparison.Ordinal)))
+                || (last.Contains('.', StringComparison.Ordinal) && !last.EndsWith(".csv", StringComparison.Ordinal) && !last.EndsWith(".json", StringComparison.Ordinal)))
             {
                 continue;
             }
@@ -459,6 +462,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             // Patients (specification: own record, restriction, access history, report, notices). No handler takes a patient id.
             new("open own record", NoScope,
                 async (s, who, _) => Level((await s.GetRequiredService<RecordGate>().OpenOwnRecordAsync(who)).Decision.Level), (a, _) => PatientLike.Contains(a) ? Outcome.Full : Outcome.Denied),
+            new("take a summary of own record", NoScope,
+                async (s, who, _) => Level((await s.GetRequiredService<RecordGate>().ExportOwnRecordAsync(who, "ips-json")).Decision.Level), (a, _) => PatientLike.Contains(a) ? Outcome.Full : Outcome.Denied),
             new("read own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().GetOwnAsync(who)), Only(PatientLike)),
             // A stale version: the patient passes the check and is then told to reload, so nothing changes.
             new("change own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().ChangeOwnAsync(who, RestrictionMode.RestrictAll, [], -1)), Only(PatientLike)),
