@@ -485,7 +485,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(PatientAccounts)),
             new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(PatientAccounts)),
 
-            // Caregivers and representatives (specification: rules R1-R8): a person's own relationships; MOH records appointments.
+            // Caregivers and representatives (specification: rules K1-K7): a person's own relationships; MOH records appointments.
             new("list own caregivers and representatives", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().MineAsync(who)), Only(PatientAccounts)),
             // Acting for someone, an invitation is refused as input (switch back first): past the access check.
             new("invite a caregiver", NoScope, (s, who, _) => Done(s.GetRequiredService<RepresentationService>().InviteAsync(who, _a.SpareNric.Value, RepresentativePowers.SeeRecord)), Only(PatientAccounts)),
