@@ -45,6 +45,23 @@ internal static class FhirBundles
 
     public static string Json(Resource resource) => Serializer.SerializeToString(resource);
 
+    /// <summary>The population register's transaction: each Patient put by its NRIC/FIN.</summary>
+    public static Bundle RegisterTransaction(params Patient[] patients)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        foreach (var patient in patients)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"urn:uuid:{Guid.NewGuid()}",
+                Resource = patient,
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{patient.Identifier[0].Value}" },
+            });
+        }
+
+        return bundle;
+    }
+
     public static Bundle Transaction(FhirPerson person, params Resource[] resources)
     {
         ArgumentNullException.ThrowIfNull(person);

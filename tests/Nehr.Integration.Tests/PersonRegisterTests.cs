@@ -22,22 +22,6 @@ public sealed class PersonRegisterTests(FeedPortal feed) : IClassFixture<FeedPor
     private static FhirPerson NewPerson(string name, Sex sex, int year, char series = 'S') =>
         new(Fixture.NewNric(series), name, new DateOnly(year, 7, 15), sex);
 
-    private static Bundle RegisterBundle(params Hl7.Fhir.Model.Patient[] patients)
-    {
-        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
-        foreach (var patient in patients)
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = $"urn:uuid:{Guid.NewGuid()}",
-                Resource = patient,
-                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{patient.Identifier[0].Value}" },
-            });
-        }
-
-        return bundle;
-    }
-
     private static Hl7.Fhir.Model.Patient WithRace(Hl7.Fhir.Model.Patient patient, string race)
     {
         patient.Extension.Add(new Extension(FhirBundleReader.RaceExtension, new Code(race)));
@@ -45,7 +29,7 @@ public sealed class PersonRegisterTests(FeedPortal feed) : IClassFixture<FeedPor
     }
 
     private Task<Answer> RegisterAsync(params Hl7.Fhir.Model.Patient[] patients) =>
-        feed.RegisterTokenAsync().ContinueWith(t => feed.PostAsync(FhirBundles.Json(RegisterBundle(patients)), t.Result)).Unwrap();
+        feed.RegisterTokenAsync().ContinueWith(t => feed.PostAsync(FhirBundles.Json(FhirBundles.RegisterTransaction(patients)), t.Result)).Unwrap();
 
     [Fact]
     public async Task A_person_enrolled_by_a_provider_is_shown_unconfirmed_until_the_register_confirms_them()
@@ -175,7 +159,7 @@ public sealed class PersonRegisterTests(FeedPortal feed) : IClassFixture<FeedPor
     public async Task The_register_feed_keeps_persons_only()
     {
         var person = NewPerson("Loh Kean Yew", Sex.Male, 1997);
-        var bundle = RegisterBundle(person.ToFhir());
+        var bundle = FhirBundles.RegisterTransaction(person.ToFhir());
         bundle.Entry.Add(new Bundle.EntryComponent
         {
             FullUrl = $"urn:uuid:{Guid.NewGuid()}",

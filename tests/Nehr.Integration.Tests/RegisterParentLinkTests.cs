@@ -34,21 +34,8 @@ public sealed class RegisterParentLinkTests(FeedPortal feed) : IClassFixture<Fee
         return patient;
     }
 
-    private async Task<Answer> RegisterAsync(params Patient[] patients)
-    {
-        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
-        foreach (var patient in patients)
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = $"urn:uuid:{Guid.NewGuid()}",
-                Resource = patient,
-                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={FhirBundleReader.NricSystem}|{patient.Identifier[0].Value}" },
-            });
-        }
-
-        return await _feed.PostAsync(FhirBundles.Json(bundle), await _feed.RegisterTokenAsync());
-    }
+    private async Task<Answer> RegisterAsync(params Patient[] patients) =>
+        await _feed.PostAsync(FhirBundles.Json(FhirBundles.RegisterTransaction(patients)), await _feed.RegisterTokenAsync());
 
     private async Task<List<Representation>> LinksAsync(string childNric)
     {

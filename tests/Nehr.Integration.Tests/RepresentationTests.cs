@@ -45,6 +45,18 @@ public sealed class RepresentationTests : IAsyncLifetime
         return (userId, person.Id, person.Nric);
     }
 
+    /// <summary>The patient invites the caregiver with <paramref name="powers"/>, and the caregiver accepts: a current relationship.</summary>
+    private async Task<long> CaregiverAsync(string patientUserId, (string UserId, int PersonId, Nric Nric) caregiver, RepresentativePowers powers)
+    {
+        var id = await WithAsync(s => s.InviteAsync(DemoWorld.As(patientUserId), caregiver.Nric.Value, powers));
+        await WithAsync(async s =>
+        {
+            await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id);
+            return true;
+        });
+        return id;
+    }
+
     private static AuditContext Acting(string userId, long representationId) => DemoWorld.As(userId) with { RepresentationId = representationId };
 
     private Task<RecordView> OpenAsync(AuditContext who) => _portal.WithAsync<RecordGate, RecordView>(g => g.OpenOwnRecordAsync(who));
@@ -198,12 +210,7 @@ public sealed class RepresentationTests : IAsyncLifetime
     {
         var caregiver = await NewPersonAsync();
         var stranger = await NewPersonAsync(skip: 1);
-        var id = await WithAsync(s => s.InviteAsync(DemoWorld.As(_world.PatientUserId), caregiver.Nric.Value, RepresentativePowers.All));
-        await WithAsync(async s =>
-        {
-            await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id);
-            return true;
-        });
+        var id = await CaregiverAsync(_world.PatientUserId, caregiver, RepresentativePowers.All);
 
         await Assert.ThrowsAsync<AccessRefusedException>(() => OpenAsync(Acting(stranger.UserId, id)));
         await Assert.ThrowsAsync<AccessRefusedException>(() => WithAsync(s => s.BeginActingAsync(DemoWorld.As(stranger.UserId), id)));
@@ -216,12 +223,7 @@ public sealed class RepresentationTests : IAsyncLifetime
     {
         var caregiver = await NewPersonAsync();
         var patient = DemoWorld.As(_world.PatientUserId);
-        var id = await WithAsync(s => s.InviteAsync(patient, caregiver.Nric.Value, RepresentativePowers.All));
-        await WithAsync(async s =>
-        {
-            await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id);
-            return true;
-        });
+        var id = await CaregiverAsync(_world.PatientUserId, caregiver, RepresentativePowers.All);
         var acting = Acting(caregiver.UserId, id);
         var settings = await _portal.WithAsync<RestrictionService, RestrictionSettings>(r => r.GetOwnAsync(acting));
 
@@ -282,12 +284,7 @@ public sealed class RepresentationTests : IAsyncLifetime
         var caregiver = await NewPersonAsync();
         var deputy = await NewPersonAsync(skip: 1);
         var patient = DemoWorld.As(_world.PatientUserId);
-        var family = await WithAsync(s => s.InviteAsync(patient, caregiver.Nric.Value, RepresentativePowers.All));
-        await WithAsync(async s =>
-        {
-            await s.AcceptAsync(DemoWorld.As(caregiver.UserId), family);
-            return true;
-        });
+        var family = await CaregiverAsync(_world.PatientUserId, caregiver, RepresentativePowers.All);
         await using var db = _portal.CreateDbContext();
         var nric = (await db.Patients.SingleAsync(p => p.Id == _world.OpenPatientId)).Nric.Value;
         var order = await WithAsync(s => s.AppointAsync(DemoWorld.As(_world.MohAdminUserId), new NewAppointment(nric, deputy.Nric.Value,
@@ -312,12 +309,7 @@ public sealed class RepresentationTests : IAsyncLifetime
     public async Task Switching_to_act_for_someone_goes_through_the_session_and_the_next_request_after_the_end_is_refused()
     {
         var caregiver = await NewPersonAsync();
-        var id = await WithAsync(s => s.InviteAsync(DemoWorld.As(_world.PatientUserId), caregiver.Nric.Value, RepresentativePowers.SeeAccessHistory));
-        await WithAsync(async s =>
-        {
-            await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id);
-            return true;
-        });
+        var id = await CaregiverAsync(_world.PatientUserId, caregiver, RepresentativePowers.SeeAccessHistory);
         using var client = await _portal.SignedInPersonAsync(caregiver.Nric.Value);
         var token = await PortalSignIn.AntiforgeryTokenAsync(client, "/Account/Manage");
 
