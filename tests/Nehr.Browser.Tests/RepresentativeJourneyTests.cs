@@ -75,6 +75,44 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task An_moh_administrator_records_a_deputy_who_acts_at_once_until_the_order_expires()
+    {
+        var patient = Person(40);
+        var deputy = Person(41);
+        var moh = await fixture.NewPageAsync();
+        await new SignInPage(moh).SignInAsAsync(Nehr.Core.Data.Demo.DemoAccounts.All.Single(a => a.Email == Nehr.Core.Data.Demo.DemoAccounts.MohAdmin));
+
+        await moh.GotoAsync("/admin/moh/representatives");
+        await moh.GetByLabel("Patient's NRIC/FIN").FillAsync(patient.Nric);
+        await moh.GetByLabel("Representative's NRIC/FIN").FillAsync(patient.Nric);
+        await moh.GetByLabel("Appointment").ClickAsync();
+        await moh.GetByRole(AriaRole.Option, new() { Name = "Court-appointed deputy" }).ClickAsync();
+        await moh.GetByLabel("Order or LPA reference").FillAsync("FC/OSM 77/2026");
+        var expires = DateTime.UtcNow.AddHours(8).Date.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await moh.GetByLabel("Order expires on (Singapore date)").FillAsync(expires);
+        await moh.GetByLabel("Order expires on (Singapore date)").PressAsync("Tab");
+
+        // The same person on both sides is refused, with the field named; nothing is recorded.
+        await moh.GetByTestId("appoint").ClickAsync();
+        await Expect(moh.GetByTestId("appoint-error")).ToContainTextAsync("The representative cannot be the patient");
+        await moh.GetByLabel("Representative's NRIC/FIN").FillAsync(deputy.Nric);
+        await moh.GetByTestId("appoint").ClickAsync();
+        await Expect(moh.GetByTestId("appointments")).ToContainTextAsync("FC/OSM 77/2026");
+
+        // The deputy signs in as themselves and acts for the patient at once: the patient did nothing.
+        var page = await SignInAsync(deputy.Nric);
+        await page.GotoAsync("/patient/caregivers");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Act for {patient.Name}" }).ClickAsync();
+        await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync($"You are acting for {patient.Name} (court-appointed deputy");
+
+        // The order expires while the page is open (brought to a minute ago: the portal's clock is the machine's).
+        fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE OrderReference = 'FC/OSM 77/2026'",
+            ("$end", DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
+        await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync("the order expired");
+    }
+
+    [Fact]
     public async Task A_parent_acts_for_a_child_until_the_child_turns_14_and_the_open_page_then_says_why()
     {
         // The demo register links a parent to the youngest demo patient with an account (Muhammad Faizal).
