@@ -49,7 +49,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         // The caregiver accepts after signing in as themselves, and acts for the patient.
         await caregiverPage.GotoAsync("/patient/caregivers");
         await caregiverPage.GetByRole(AriaRole.Button, new() { Name = $"Accept the invitation of {patient.Name}" }).ClickAsync();
-        await caregiverPage.GetByRole(AriaRole.Button, new() { Name = $"Act for {patient.Name}" }).ClickAsync();
+        await caregiverPage.GetByRole(AriaRole.Button, new() { Name = $"Act for them ({patient.Name})" }).ClickAsync();
         await Expect(caregiverPage).ToHaveURLAsync(new Regex("/patient/record$"));
         await Expect(caregiverPage.GetByTestId("acting-banner")).ToContainTextAsync($"You are acting for {patient.Name}");
         await Expect(caregiverPage.GetByRole(AriaRole.Heading, new() { Name = $"Record of {patient.Name}" })).ToBeVisibleAsync();
@@ -102,7 +102,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         // The deputy signs in as themselves and acts for the patient at once: the patient did nothing.
         var page = await SignInAsync(deputy.Nric);
         await page.GotoAsync("/patient/caregivers");
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Act for {patient.Name}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Act for them ({patient.Name})" }).ClickAsync();
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync($"You are acting for {patient.Name} (court-appointed deputy");
 
         // The order expires while the page is open (brought to a minute ago: the portal's clock is the machine's).
@@ -122,7 +122,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         var page = await SignInAsync(parentNric);
 
         await page.GotoAsync("/patient/caregivers");
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Act for {child}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Act for them ({child})" }).ClickAsync();
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync($"You are acting for {child} (parent of a child under 14");
         await Expect(page.GetByTestId("my-demographics")).ToContainTextAsync(child);
 
