@@ -25,6 +25,9 @@ internal sealed class NationalIdentityProviderStub : HttpMessageHandler
     /// <summary>The form of the last token request.</summary>
     public Dictionary<string, string> TokenRequest { get; private set; } = [];
 
+    /// <summary>The DPoP proof of the last token request.</summary>
+    public string? TokenRequestDpop { get; private set; }
+
     /// <summary>Makes the token response's id_token from the pushed request's nonce.</summary>
     public Func<string, string> IdToken { get; set; } = _ => throw new InvalidOperationException("The test set no ID token.");
 
@@ -64,7 +67,7 @@ internal sealed class NationalIdentityProviderStub : HttpMessageHandler
             }),
             "/jwks" => Json(new { keys = new[] { Jwk(SigningKey) } }),
             "/par" => Push(await FormAsync(request, cancellationToken)),
-            "/token" => Token(await FormAsync(request, cancellationToken)),
+            "/token" => Token(await FormAsync(request, cancellationToken), request.Headers.TryGetValues("DPoP", out var proofs) ? proofs.Single() : null),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         };
     }
@@ -75,9 +78,10 @@ internal sealed class NationalIdentityProviderStub : HttpMessageHandler
         return Json(new { request_uri = "urn:ietf:params:oauth:request_uri:stub", expires_in = 60 }, HttpStatusCode.Created);
     }
 
-    private HttpResponseMessage Token(Dictionary<string, string> form)
+    private HttpResponseMessage Token(Dictionary<string, string> form, string? dpop)
     {
         TokenRequest = form;
+        TokenRequestDpop = dpop;
         return Json(new { access_token = "stub-access-token", token_type = "Bearer", expires_in = 600, id_token = IdToken(Pushed["nonce"]) });
     }
 

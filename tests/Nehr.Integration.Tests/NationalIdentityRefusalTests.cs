@@ -103,6 +103,12 @@ public sealed class NationalIdentityRefusalTests(StubProviderPortal fixture) : I
         }
 
         Assert.Equal(2, ids.Distinct().Count());
+
+        // The token request carries a DPoP proof for itself, by the key the pushed request named (dpop_jkt).
+        var (problem, thumbprint, _) = await Dpop.CheckAsync(_provider.TokenRequestDpop, "POST", new Uri(NationalIdentityProviderStub.Issuer + "/token"),
+            _portal.Clock.GetUtcNow(), TimeSpan.FromMinutes(1), pushed["dpop_jkt"]);
+        Assert.Null(problem);
+        Assert.Equal(pushed["dpop_jkt"], thumbprint);
     }
 
     public static TheoryData<string> Refusals =>
@@ -253,9 +259,16 @@ public sealed class DevelopmentIdentityProviderTests(PortalFactory portal) : ICl
 
     private const string Verifier = "a-code-verifier-of-at-least-forty-three-characters-0123456789";
 
-    private static async Task<(HttpStatusCode Status, string Error, string Description)> PostAsync(HttpClient client, string path, Dictionary<string, string> form)
+    private static async Task<(HttpStatusCode Status, string Error, string Description)> PostAsync(
+        HttpClient client, string path, Dictionary<string, string> form, string? dpopProof = null)
     {
-        using var response = await client.PostAsync(path, new FormUrlEncodedContent(form));
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        if (dpopProof is not null)
+        {
+            request.Headers.Add(Dpop.Header, dpopProof);
+        }
+
+        using var response = await client.SendAsync(request);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return (response.StatusCode,
             json.RootElement.TryGetProperty("error", out var error) ? error.GetString()! : string.Empty,
@@ -334,12 +347,18 @@ public sealed class DevelopmentIdentityProviderTests(PortalFactory portal) : ICl
         Assert.Contains("pushed first", await direct.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_code_needs_the_matching_verifier_and_works_once()
+    /// <summary>A code for the demo patient, from a pushed request that names <paramref name="dpop"/>'s key (dpop_jkt) if given.</summary>
+    private async Task<(HttpClient Client, Func<string, Dictionary<string, string>> Redeem)> CodeAsync(Dpop? dpop)
     {
-        using var client = _portal.NewClient();
+        var client = _portal.NewClient();
         var now = _portal.Clock.GetUtcNow();
-        using var pushed = await client.PostAsync("/dev-idp/par", new FormUrlEncodedContent(Push(Assertion(now, now + TimeSpan.FromSeconds(60)))));
+        var push = Push(Assertion(now, now + TimeSpan.FromSeconds(60)));
+        if (dpop is not null)
+        {
+            push["dpop_jkt"] = dpop.Thumbprint;
+        }
+
+        using var pushed = await client.PostAsync("/dev-idp/par", new FormUrlEncodedContent(push));
         var requestUri = JsonDocument.Parse(await pushed.Content.ReadAsStringAsync()).RootElement.GetProperty("request_uri").GetString()!;
         using var chosen = await client.PostAsync("/dev-idp/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -347,23 +366,76 @@ public sealed class DevelopmentIdentityProviderTests(PortalFactory portal) : ICl
             ["nric"] = await _portal.NricOfAsync(DemoAccounts.Patient),
         }));
         var code = QueryHelpers.ParseQuery(chosen.Headers.Location!.Query)["code"].ToString();
-        Dictionary<string, string> Redeem(string verifier) => new()
+        return (client, verifier => new()
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
             ["redirect_uri"] = new Uri(PortalFactory.BaseAddress, NationalIdentityExtensions.CallbackPath).AbsoluteUri,
             ["code_verifier"] = verifier,
             ["client_assertion_type"] = DevelopmentIdentityProvider.AssertionType,
-            ["client_assertion"] = Assertion(now, now + TimeSpan.FromSeconds(60)),
-        };
+            ["client_assertion"] = Assertion(_portal.Clock.GetUtcNow(), _portal.Clock.GetUtcNow() + TimeSpan.FromSeconds(60)),
+        });
+    }
 
-        var (wrong, wrongError, _) = await PostAsync(client, "/dev-idp/token", Redeem("another-verifier-of-at-least-forty-three-characters-000000"));
+    private Uri TokenEndpoint => new(Issuer + "/token");
+
+    [Fact]
+    public async Task A_code_needs_the_matching_verifier_and_works_once()
+    {
+        var dpop = new Dpop();
+        var (client, redeem) = await CodeAsync(dpop);
+        using var owned = client;
+
+        var (wrong, wrongError, _) = await PostAsync(client, "/dev-idp/token", redeem("another-verifier-of-at-least-forty-three-characters-000000"),
+            dpop.Proof("POST", TokenEndpoint, _portal.Clock.GetUtcNow()));
         Assert.Equal(HttpStatusCode.BadRequest, wrong);
         Assert.Equal("invalid_grant", wrongError);
 
         // The failed attempt used the code up: a code is redeemed once, whatever the outcome.
-        var (again, againError, _) = await PostAsync(client, "/dev-idp/token", Redeem(Verifier));
+        var (again, againError, _) = await PostAsync(client, "/dev-idp/token", redeem(Verifier), dpop.Proof("POST", TokenEndpoint, _portal.Clock.GetUtcNow()));
         Assert.Equal(HttpStatusCode.BadRequest, again);
         Assert.Equal("invalid_grant", againError);
+    }
+
+    [Theory]
+    [InlineData("no proof")]
+    [InlineData("another key than dpop_jkt")]
+    [InlineData("another URL")]
+    [InlineData("another method")]
+    [InlineData("an hour old")]
+    [InlineData("used before")]
+    public async Task A_token_request_without_a_right_dpop_proof_is_refused_and_the_code_kept_for_its_holder(string fault)
+    {
+        var dpop = new Dpop();
+        var (client, redeem) = await CodeAsync(dpop);
+        using var owned = client;
+        var now = _portal.Clock.GetUtcNow();
+        var proof = fault switch
+        {
+            "no proof" => null,
+            "another key than dpop_jkt" => new Dpop().Proof("POST", TokenEndpoint, now),
+            "another URL" => dpop.Proof("POST", new Uri(Issuer + "/par"), now),
+            "another method" => dpop.Proof("GET", TokenEndpoint, now),
+            "an hour old" => dpop.Proof("POST", TokenEndpoint, now - TimeSpan.FromHours(1)),
+            _ => dpop.Proof("POST", TokenEndpoint, now),
+        };
+        if (fault == "used before")
+        {
+            // Spent on a request refused for its verifier: the same proof again is a replay.
+            var (first, _, _) = await PostAsync(client, "/dev-idp/token", redeem("another-verifier-of-at-least-forty-three-characters-000000"), proof);
+            Assert.Equal(HttpStatusCode.BadRequest, first);
+            (client, redeem) = await CodeAsync(dpop);
+        }
+
+        var (status, error, description) = await PostAsync(client, "/dev-idp/token", redeem(Verifier), proof);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_dpop_proof"), (status, error));
+        Assert.False(string.IsNullOrEmpty(description));
+        if (fault != "used before")
+        {
+            // The holder of the key still redeems the code.
+            var (ok, _, _) = await PostAsync(client, "/dev-idp/token", redeem(Verifier), dpop.Proof("POST", TokenEndpoint, _portal.Clock.GetUtcNow()));
+            Assert.Equal(HttpStatusCode.OK, ok);
+        }
     }
 }

@@ -15,8 +15,8 @@ namespace Nehr.Portal.Hosting.NationalIdentity;
 /// A stand-in for the national digital identity provider, on the portal's own paths (<c>/dev-idp</c>), so that the
 /// portal runs and is tested with no outside service. It speaks the profile the real one does: discovery, pushed
 /// authorization requests only (RFC 9126), PKCE with S256, <c>private_key_jwt</c> client authentication (assertion
-/// valid at most 2 minutes, used once), ES256 ID tokens with the <c>s=&lt;NRIC&gt;,u=&lt;uuid&gt;</c> subject, encrypted
-/// (ECDH-ES+A256KW) to the portal's encryption key. Its sign-in page lets one pick a demo person or type any NRIC/FIN.
+/// valid at most 2 minutes, used once), DPoP on the token request (bound to the key the pushed request names), ES256 ID
+/// tokens with the <c>s=&lt;NRIC&gt;,u=&lt;uuid&gt;</c> subject, encrypted (ECDH-ES+A256KW) to the portal's encryption key. Its sign-in page lets one pick a demo person or type any NRIC/FIN.
 /// Development and the test host only (<see cref="NationalIdentityExtensions"/> refuses anything else); its state is in
 /// memory, for one instance.
 /// </summary>
@@ -80,6 +80,7 @@ internal sealed class DevelopmentIdentityProvider(
             ["token_endpoint_auth_signing_alg_values_supported"] = new[] { SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512 },
             ["code_challenge_methods_supported"] = new[] { "S256" },
             ["authorization_response_iss_parameter_supported"] = true,
+            ["dpop_signing_alg_values_supported"] = new[] { SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512 },
         });
     }
 
@@ -127,7 +128,9 @@ internal sealed class DevelopmentIdentityProvider(
         var now = clock.GetUtcNow();
         Sweep(now);
         var requestUri = RequestUriPrefix + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        _requests[requestUri] = new Pushed(redirectUri, form["state"]!, form["nonce"]!, form["code_challenge"]!, now + RequestLifetime);
+        var dpopJkt = form["dpop_jkt"].ToString();
+        _requests[requestUri] = new Pushed(redirectUri, form["state"]!, form["nonce"]!, form["code_challenge"]!, now + RequestLifetime,
+            dpopJkt.Length > 0 ? dpopJkt : null);
         return Results.Json(new { request_uri = requestUri, expires_in = (int)RequestLifetime.TotalSeconds }, statusCode: StatusCodes.Status201Created);
     }
 
@@ -193,7 +196,21 @@ internal sealed class DevelopmentIdentityProvider(
         }
 
         var now = clock.GetUtcNow();
-        if (!_codes.TryRemove(form["code"].ToString(), out var issued) || issued.ExpiresAt < now)
+        var code = form["code"].ToString();
+        if (!_codes.TryGetValue(code, out var issued) || issued.ExpiresAt < now)
+        {
+            return Error("invalid_grant", "The authorization code is unknown, expired or already used.");
+        }
+
+        // Sender-constrained (FAPI 2.0): a DPoP proof for this request, by the key the pushed request named if it named one.
+        var (dpopProblem, _, proofId) = await Dpop.CheckAsync(context.Request.Headers[Dpop.Header].ToString(), "POST",
+            new Uri(issuer.Value + "/token"), now, TimeSpan.FromSeconds(60), issued.Request.DpopJkt);
+        if (dpopProblem is not null || !_assertionIds.TryAdd("dpop:" + proofId, now + TimeSpan.FromMinutes(2)))
+        {
+            return Error("invalid_dpop_proof", dpopProblem is null ? "The DPoP proof was used before." : $"The DPoP proof was refused: {dpopProblem}.");
+        }
+
+        if (!_codes.TryRemove(code, out _))
         {
             return Error("invalid_grant", "The authorization code is unknown, expired or already used.");
         }
@@ -235,7 +252,7 @@ internal sealed class DevelopmentIdentityProvider(
         return Results.Json(new
         {
             access_token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)),
-            token_type = "Bearer",
+            token_type = "DPoP",
             expires_in = (int)IdTokenLifetime.TotalSeconds,
             id_token = idToken,
         });
@@ -406,7 +423,7 @@ internal sealed class DevelopmentIdentityProvider(
         + $"</style></head><body><header><p>Development identity provider</p></header><main><h1>{WebUtility.HtmlEncode(title)}</h1>{body}</main></body></html>",
         "text/html; charset=utf-8", Encoding.UTF8, status);
 
-    private sealed record Pushed(string RedirectUri, string State, string Nonce, string CodeChallenge, DateTimeOffset ExpiresAt);
+    private sealed record Pushed(string RedirectUri, string State, string Nonce, string CodeChallenge, DateTimeOffset ExpiresAt, string? DpopJkt);
 
     private sealed record Issued(Pushed Request, Nric Nric, DateTimeOffset ExpiresAt);
 }

@@ -59,6 +59,7 @@ internal static class NationalIdentityExtensions
 
         builder.Services.AddSingleton(sp => NationalIdentityKeys.Load(sp.GetRequiredService<IOptions<NationalIdentityOptions>>().Value, environment));
         builder.Services.AddSingleton<NationalIdentityIssuer>();
+        builder.Services.AddSingleton<Dpop>();
         builder.Services.AddSingleton<DevelopmentIdentityProvider>(); // mapped only with DevelopmentProvider on
 
         builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, DisplayName, o =>
@@ -91,7 +92,7 @@ internal static class NationalIdentityExtensions
         });
 
         // What needs the portal's services: the issuer (known once the server listens), the keys, the clock, the events.
-        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<NationalIdentityOptions>, NationalIdentityIssuer, NationalIdentityKeys, TimeProvider>((o, current, issuer, keys, clock) =>
+        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<NationalIdentityOptions>, NationalIdentityIssuer, NationalIdentityKeys, TimeProvider, Dpop>((o, current, issuer, keys, clock, dpop) =>
         {
             var settings = current.Value;
             o.Authority = issuer.Value;
@@ -110,17 +111,12 @@ internal static class NationalIdentityExtensions
                 {
                     context.ProtocolMessage.ClientAssertionType = DevelopmentIdentityProvider.AssertionType;
                     context.ProtocolMessage.ClientAssertion = keys.ClientAssertion(settings.ClientId, issuer.Value, clock.GetUtcNow());
+                    // The code will be redeemable only with the portal's DPoP key.
+                    context.ProtocolMessage.SetParameter("dpop_jkt", dpop.Thumbprint);
                     context.HandleClientAuthentication();
                     return Task.CompletedTask;
                 },
-                OnAuthorizationCodeReceived = context =>
-                {
-                    var request = context.TokenEndpointRequest!;
-                    request.ClientSecret = null;
-                    request.ClientAssertionType = DevelopmentIdentityProvider.AssertionType;
-                    request.ClientAssertion = keys.ClientAssertion(settings.ClientId, issuer.Value, clock.GetUtcNow());
-                    return Task.CompletedTask;
-                },
+                OnAuthorizationCodeReceived = context => RedeemWithDpopAsync(context, settings.ClientId, issuer.Value, keys, dpop, clock),
                 OnTokenResponseReceived = context =>
                 {
                     var idToken = context.TokenEndpointResponse.IdToken;
@@ -148,6 +144,15 @@ internal static class NationalIdentityExtensions
                 },
                 OnTokenValidated = context =>
                 {
+                    // The nonce, checked here too: with the code redeemed by this portal (DPoP), the handler leaves it
+                    // to the caller. The handler found this browser's nonce cookie for the token's nonce, or none.
+                    var tokenNonce = context.SecurityToken?.Payload.Nonce;
+                    if (string.IsNullOrEmpty(context.Nonce) || context.Nonce != tokenNonce)
+                    {
+                        context.Fail("The ID token's nonce is not the one this browser's sign-in sent (a replayed or foreign token).");
+                        return Task.CompletedTask;
+                    }
+
                     var sub = context.Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub);
                     if (!NationalIdentitySubject.TryParse(sub, out var subject, out var error))
                     {
@@ -243,6 +248,44 @@ internal static class NationalIdentityExtensions
             [new Claim(AccountState.MethodClaim, AccountState.NationalIdentityMethod)]);
         await events.SignedInAsync(context.Who(account.Id), outcome.Enrolled ? $"{PatientEnrolment.Method}; first sign-in, account made" : PatientEnrolment.Method, CancellationToken.None);
         return Results.LocalRedirect(LocalOrHome(returnUrl));
+    }
+
+    /// <summary>
+    /// Redeems the code as the handler would, with a DPoP proof (RFC 9449) the handler does not make: the client
+    /// assertion, the proof for this POST, once more with the provider's nonce if it asks for one (use_dpop_nonce).
+    /// The handler then validates the ID token as ever.
+    /// </summary>
+    private static async Task RedeemWithDpopAsync(
+        AuthorizationCodeReceivedContext context, string clientId, string issuer, NationalIdentityKeys keys, Dpop dpop, TimeProvider clock)
+    {
+        var request = context.TokenEndpointRequest!;
+        request.ClientSecret = null;
+        request.ClientAssertionType = DevelopmentIdentityProvider.AssertionType;
+        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var endpoint = new Uri(configuration.TokenEndpoint);
+        string? nonce = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            request.ClientAssertion = keys.ClientAssertion(clientId, issuer, clock.GetUtcNow()); // one use each
+            using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(request.Parameters) };
+            message.Headers.Add(Dpop.Header, dpop.Proof("POST", endpoint, clock.GetUtcNow(), nonce));
+            using var response = await context.Backchannel.SendAsync(message, context.HttpContext.RequestAborted);
+            var body = await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted);
+            if (response.IsSuccessStatusCode)
+            {
+                context.HandleCodeRedemption(new OpenIdConnectMessage(body));
+                return;
+            }
+
+            if (attempt == 1 && response.Headers.TryGetValues("DPoP-Nonce", out var nonces) && body.Contains("use_dpop_nonce", StringComparison.Ordinal))
+            {
+                nonce = nonces.First();
+                continue;
+            }
+
+            context.Fail($"The provider refused the token request ({(int)response.StatusCode}): {Shorten(body)}");
+            return;
+        }
     }
 
     private static string LocalOrHome(string? returnUrl) =>
