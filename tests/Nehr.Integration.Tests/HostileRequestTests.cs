@@ -31,14 +31,40 @@ public sealed class HostileRequestTests(FeedPortal shared) : IClassFixture<FeedP
         var path = $"/Account/Login?ReturnUrl={Uri.EscapeDataString(returnUrl)}";
         var token = await PortalSignIn.AntiforgeryTokenAsync(client, path);
 
-        using var response = await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        using var password = await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = DemoAccounts.Patient,
+            ["Input.Email"] = DemoAccounts.Auditor,
             ["Input.Password"] = DemoAccounts.Password,
         }));
+        AssertLocal(client, password);
 
+        // The second step carries the return address on; where the completed sign-in sends the person is checked too.
+        var secondStep = password.Headers.Location!.OriginalString;
+        var codeToken = await PortalSignIn.AntiforgeryTokenAsync(client, secondStep);
+        using var signedIn = await client.PostAsync(secondStep, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login-with-2fa",
+            ["__RequestVerificationToken"] = codeToken,
+            ["Input.TwoFactorCode"] = _portal.NextAuthenticatorCode(),
+        }));
+        AssertLocal(client, signedIn);
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileReturnUrls))]
+    public async Task A_hostile_return_address_through_the_national_identity_sign_in_goes_home_not_away(string returnUrl)
+    {
+        using var client = _portal.NewClient();
+
+        using var signedIn = await PortalSignIn.NationalIdentitySignInAsync(client, await _portal.NricOfAsync(DemoAccounts.Patient), returnUrl);
+
+        AssertLocal(client, signedIn);
+    }
+
+    private static void AssertLocal(HttpClient client, HttpResponseMessage response)
+    {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!.OriginalString;
         var target = new Uri(client.BaseAddress!, location);

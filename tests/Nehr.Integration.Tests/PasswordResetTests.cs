@@ -31,7 +31,7 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
             requestsBefore = await db0.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.PasswordResetRequested);
         }
 
-        var known = await RequestAsync(client, DemoAccounts.SelectivePatient);
+        var known = await RequestAsync(client, DemoAccounts.PolyclinicNurse);
         var unknown = await RequestAsync(client, "nobody-here@nehr.demo");
 
         Assert.Equal(HttpStatusCode.Redirect, known.StatusCode);
@@ -41,7 +41,7 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
         await using var db = _portal.CreateDbContext();
         var messages = await db.OutboxMessages.OrderBy(m => m.Id).Skip(before).ToListAsync();
         var message = Assert.Single(messages);
-        Assert.Equal(DemoAccounts.SelectivePatient, message.To);
+        Assert.Equal(DemoAccounts.PolyclinicNurse, message.To);
         Assert.Equal(PasswordResets.Subject, message.Subject);
         Assert.Equal(requestsBefore + 2, await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.PasswordResetRequested));
     }
@@ -50,21 +50,21 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
     public async Task The_link_sets_a_new_password_once_and_the_old_one_stops_working()
     {
         using var client = _portal.NewClient();
-        await RequestAsync(client, DemoAccounts.Patient);
-        var link = await LastLinkToAsync(DemoAccounts.Patient);
+        await RequestAsync(client, DemoAccounts.OutsideDentist);
+        var link = await LastLinkToAsync(DemoAccounts.OutsideDentist);
 
         // The link is built on the configured public address, not on the Host the request named.
         Assert.StartsWith(PublicUrl + "/Account/ResetPassword?code=", link, StringComparison.Ordinal);
         var path = new Uri(link).PathAndQuery;
-        var reset = await ResetAsync(client, path, DemoAccounts.Patient, "a new long passphrase for tests");
-        var again = await ResetAsync(client, path, DemoAccounts.Patient, "another long passphrase here");
+        var reset = await ResetAsync(client, path, DemoAccounts.OutsideDentist, "a new long passphrase for tests");
+        var again = await ResetAsync(client, path, DemoAccounts.OutsideDentist, "another long passphrase here");
 
         Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
         Assert.EndsWith("/Account/ResetPasswordConfirmation", reset.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Contains(InvalidLinkText, await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var fresh = _portal.NewClient();
-        Assert.Equal(HttpStatusCode.OK, (await PortalSignIn.PostPasswordAsync(fresh, DemoAccounts.Patient, DemoAccounts.Password)).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await PortalSignIn.PostPasswordAsync(fresh, DemoAccounts.Patient, "a new long passphrase for tests")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PortalSignIn.PostPasswordAsync(fresh, DemoAccounts.OutsideDentist, DemoAccounts.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalSignIn.PostPasswordAsync(fresh, DemoAccounts.OutsideDentist, "a new long passphrase for tests")).StatusCode);
         await using var db = _portal.CreateDbContext();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.EventType == AuditEventTypes.PasswordReset && e.ActorUserId != null));
     }
@@ -73,21 +73,21 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
     public async Task A_password_identity_refuses_changes_nothing_and_the_link_still_works()
     {
         using var client = _portal.NewClient();
-        await RequestAsync(client, DemoAccounts.SelectivePatient);
-        var link = new Uri(await LastLinkToAsync(DemoAccounts.SelectivePatient));
+        await RequestAsync(client, DemoAccounts.PolyclinicNurse);
+        var link = new Uri(await LastLinkToAsync(DemoAccounts.PolyclinicNurse));
         var code = System.Text.Encoding.UTF8.GetString(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(
             Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["code"]!));
         var before = await _portal.DatabaseHashAsync();
 
         var refused = await _portal.WithAsync<PasswordResets, ResetOutcome>(r =>
-            r.ResetAsync(DemoAccounts.SelectivePatient, code, "short", DemoWorld.As(null!)));
+            r.ResetAsync(DemoAccounts.PolyclinicNurse, code, "short", DemoWorld.As(null!)));
 
         Assert.False(refused.Succeeded);
         Assert.False(refused.IsInvalidLink);
         Assert.Contains(refused.PasswordErrors, e => e.Contains("12", StringComparison.Ordinal));
         Assert.Equal(before, await _portal.DatabaseHashAsync()); // no password, no stamp, no event
         var done = await _portal.WithAsync<PasswordResets, ResetOutcome>(r =>
-            r.ResetAsync(DemoAccounts.SelectivePatient, code, "a new long passphrase for tests", DemoWorld.As(null!)));
+            r.ResetAsync(DemoAccounts.PolyclinicNurse, code, "a new long passphrase for tests", DemoWorld.As(null!)));
         Assert.True(done.Succeeded);
     }
 
@@ -95,8 +95,8 @@ public sealed partial class PasswordResetTests : IClassFixture<PortalFactory>
     public async Task A_bad_link_gets_one_answer_for_a_known_and_an_unknown_address_and_changes_nothing()
     {
         using var client = _portal.NewClient();
-        await RequestAsync(client, DemoAccounts.RestrictedPatient);
-        var othersLink = new Uri(await LastLinkToAsync(DemoAccounts.RestrictedPatient)).PathAndQuery;
+        await RequestAsync(client, DemoAccounts.HospitalAdmin);
+        var othersLink = new Uri(await LastLinkToAsync(DemoAccounts.HospitalAdmin)).PathAndQuery;
         var hash = await _portal.ClinicalDataHashAsync();
 
         var knownBadCode = await ResetAsync(client, "/Account/ResetPassword?code=" + Base64Url("not a code"), DemoAccounts.Auditor, "a new long passphrase for tests");

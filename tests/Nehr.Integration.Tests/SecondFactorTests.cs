@@ -230,13 +230,15 @@ public sealed class SecondFactorTests : IClassFixture<PortalFactory>
     }
 
     [Fact]
-    public async Task Patients_sign_in_with_their_password_alone()
+    public async Task Patients_sign_in_with_the_national_identity_alone_and_never_with_a_password()
     {
         using var client = _portal.NewClient();
 
         var password = await PortalSignIn.PostPasswordAsync(client, DemoAccounts.Patient, DemoAccounts.Password);
+        Assert.Equal(HttpStatusCode.OK, password.StatusCode); // the sign-in page again, with its error
+        using var singpass = await PortalSignIn.NationalIdentitySignInAsync(client, await _portal.NricOfAsync(DemoAccounts.Patient));
 
-        Assert.Equal("/", PathOf(password));
+        Assert.Equal("/", singpass.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/patient")).StatusCode);
     }
 
