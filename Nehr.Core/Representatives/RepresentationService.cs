@@ -42,7 +42,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         commands.ReadAsPatientAsync(who, "list caregivers and representatives", null, async command =>
         {
             var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Id, p.Nric }).SingleAsync(cancellationToken);
+            var me = await MeAsync(command, cancellationToken);
             var forMe = await db.Representations.AsNoTracking()
                 .Where(r => r.PatientId == me.Id && (r.State == RepresentationState.Invited || r.State == RepresentationState.Active))
                 .OrderBy(r => r.CreatedAtUtc).ThenBy(r => r.Id).ToListAsync(cancellationToken);
@@ -102,7 +102,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         return commands.RunAsPatientAsync(who, "invite a caregiver", null, async command =>
         {
             var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Nric, p.Name, p.IsDeceased }).SingleAsync(cancellationToken);
+            var me = await MeAsync(command, cancellationToken);
             if (me.Nric == caregiver || await db.FormerIdentifiers.AnyAsync(f => f.PatientId == command.PatientId && f.Nric == caregiver, cancellationToken))
             {
                 throw new DomainException(new Dictionary<string, string> { ["nric"] = "This is your own NRIC/FIN: invite the person who will help you." });
@@ -155,7 +155,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         commands.RunAsPatientAsync(who, accept ? "accept an invitation" : "decline an invitation", null, async command =>
         {
             var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Id, p.Nric, p.Name }).SingleAsync(cancellationToken);
+            var me = await MeAsync(command, cancellationToken);
             var invitation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             if (invitation is null || invitation.Kind != RepresentationKind.InvitedCaregiver || !invitation.Names(me.Id, me.Nric))
             {
@@ -208,7 +208,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         commands.RunAsPatientAsync(who, "end a caregiver relationship", null, async command =>
         {
             var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Id, p.Nric, p.Name }).SingleAsync(cancellationToken);
+            var me = await MeAsync(command, cancellationToken);
             var representation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             var asPatient = representation?.PatientId == me.Id;
             if (representation is null || (!asPatient && !representation.Names(me.Id, me.Nric)))
@@ -260,23 +260,20 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
     public Task<string> BeginActingAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
         commands.RunAsPatientAsync(who with { RepresentationId = null }, "act for a patient", null, async command =>
         {
-            var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Id, p.Nric }).SingleAsync(cancellationToken);
-            var representation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-            if (representation is null || !representation.Names(me.Id, me.Nric))
+            var me = await MeAsync(command, cancellationToken);
+            var (representation, patientName, why) = await RelationshipAsync(command, me, id, cancellationToken);
+            if (representation is null)
             {
                 throw command.Refuse($"representation={id}: not the caller's", "You cannot act for this person.");
             }
 
-            var patient = await db.Patients.AsNoTracking().Where(p => p.Id == representation.PatientId)
-                .Select(p => new { p.Name, p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
-            if (representation.WhyNot(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays) is { } why)
+            if (why is not null)
             {
-                throw command.Refuse($"representation={id}; {why}", $"You cannot act for {patient.Name}: {why}.");
+                throw command.Refuse($"representation={id}; {why}", $"You cannot act for {patientName}: {why}.");
             }
 
             representation.LinkRepresentative(me.Id);
-            return patient.Name;
+            return patientName!;
         }, cancellationToken);
 
     /// <summary>Whom the signed-in person acts for now (null when for themselves), and why that no longer works, for the banner.</summary>
@@ -290,18 +287,10 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
 
         return await commands.ReadAsPatientAsync(who with { RepresentationId = null }, "see whom they act for", null, async command =>
         {
-            var db = command.Db;
-            var me = await db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new { p.Id, p.Nric }).SingleAsync(cancellationToken);
-            var representation = await db.Representations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-            if (representation is null || !representation.Names(me.Id, me.Nric))
-            {
-                return new ActingFor(id, "someone you do not represent", RepresentationKind.InvitedCaregiver, RepresentativePowers.None, "you cannot act for this person");
-            }
-
-            var patient = await db.Patients.AsNoTracking().Where(p => p.Id == representation.PatientId)
-                .Select(p => new { p.Name, p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
-            return new ActingFor(id, patient.Name, representation.Kind, representation.Powers,
-                representation.WhyNot(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays));
+            var (representation, patientName, why) = await RelationshipAsync(command, await MeAsync(command, cancellationToken), id, cancellationToken);
+            return representation is null
+                ? new ActingFor(id, "someone you do not represent", RepresentationKind.InvitedCaregiver, RepresentativePowers.None, "you cannot act for this person")
+                : new ActingFor(id, patientName!, representation.Kind, representation.Powers, why);
         }, cancellationToken);
     }
 
@@ -417,6 +406,30 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             return rows.Select(x => new AppointmentRow(x.r.Id, x.Name, x.Nric.Masked, x.r.RepresentativeNric.Masked, x.r.Kind, x.r.OrderReference ?? "",
                 x.r.Powers, x.r.EndsAtUtc, x.r.IsCurrent(command.Now), x.r.EndReason)).ToList();
         }, cancellationToken);
+
+    private sealed record Person(int Id, Nric Nric, string Name);
+
+    /// <summary>The caller's own person (whoever they act for).</summary>
+    private static Task<Person> MeAsync(PatientCommand command, CancellationToken cancellationToken) =>
+        command.Db.Patients.AsNoTracking().Where(p => p.Id == command.PatientId).Select(p => new Person(p.Id, p.Nric, p.Name)).SingleAsync(cancellationToken);
+
+    /// <summary>
+    /// The caller's relationship <paramref name="id"/> (tracked, so that a switch can link the person), the patient's
+    /// name, and why it allows nothing now (null: it does); no relationship when it is not the caller's.
+    /// </summary>
+    private async Task<(Representation? Representation, string? PatientName, string? WhyNot)> RelationshipAsync(
+        PatientCommand command, Person me, long id, CancellationToken cancellationToken)
+    {
+        var representation = await command.Db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (representation is null || !representation.Names(me.Id, me.Nric))
+        {
+            return (null, null, null);
+        }
+
+        var patient = await command.Db.Patients.AsNoTracking().Where(p => p.Id == representation.PatientId)
+            .Select(p => new { p.Name, p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
+        return (representation, patient.Name, representation.WhyNot(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays));
+    }
 
     private static string Describe(Representation r) => string.Create(CultureInfo.InvariantCulture,
         $"representation={r.Id}; kind={r.Kind}; representative={r.RepresentativeNric.Masked}; powers={r.Powers}{(r.OrderReference is null ? "" : $"; order={r.OrderReference}")}{(r.EndsAtUtc is { } end ? $"; until={end:yyyy-MM-ddTHH:mmZ}" : "")}");
