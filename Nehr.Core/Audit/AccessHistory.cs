@@ -14,7 +14,7 @@ public enum HistoryLevel
     EmergencyOverride,
 }
 
-/// <summary>What a patient filters their access history by. Dates are inclusive, in UTC.</summary>
+/// <summary>What a patient filters their access history by. Dates are inclusive days of the display time zone (<see cref="LocalTime"/>).</summary>
 public sealed record HistoryFilter(DateOnly? From = null, DateOnly? To = null, int? ProviderId = null, HistoryLevel Level = HistoryLevel.Any);
 
 /// <summary>
@@ -82,6 +82,73 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
                 .ToListAsync(cancellationToken);
             return new HistoryPage(await ToRowsAsync(db, patientId, events, cancellationToken), page, pageSize, total);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The patient's access history as visits (<see cref="AccessVisit"/>): one per member of staff, provider and day,
+    /// newest first. Audited as <see cref="PageAsync"/> is.
+    /// </summary>
+    public async Task<VisitPage> VisitsAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (page < 1 || pageSize is < 1 or > MaxPageSize)
+        {
+            throw new DomainException($"Pages are numbered from 1 and have 1 to {MaxPageSize} rows.");
+        }
+
+        return await commands.ReadAsPatientAuditedAsync(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
+        {
+            if (command.Representation is not null)
+            {
+                await command.AuditAsync(AuditEventTypes.RepresentativeRead, "read=access history", cancellationToken: cancellationToken);
+            }
+
+            var visits = await VisitsOfAsync(command.Db, command.PatientId, filter, cancellationToken);
+            return new VisitPage(visits.Skip((page - 1) * pageSize).Take(pageSize).ToList(), page, pageSize, visits.Count);
+        }, cancellationToken);
+    }
+
+    /// <summary>The visit an access belongs to, for the patient reporting it (null when it is not in their history).</summary>
+    public Task<AccessVisit?> VisitOfAsync(AuditContext who, long sequence, CancellationToken cancellationToken = default) =>
+        commands.ReadAsPatientAsync(who, "report an access", RepresentativePowers.ReportAccesses, async command =>
+            (await VisitsOfAsync(command.Db, command.PatientId, new HistoryFilter(), cancellationToken)).FirstOrDefault(v => v.Sequence == sequence),
+            cancellationToken);
+
+    /// <summary>Every matching visit, newest first, for the CSV export: exactly what the history page shows for the filter.</summary>
+    public async Task<IReadOnlyList<AccessVisit>> ExportVisitsAsync(AuditContext who, HistoryFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var patientId = await commands.RequirePatientAsync(who, "export access history", RepresentativePowers.SeeAccessHistory, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await VisitsOfAsync(db, patientId, filter, cancellationToken);
+    }
+
+    /// <summary>The newest <see cref="MaxExportRows"/> matching accesses, grouped into visits.</summary>
+    private static async Task<List<AccessVisit>> VisitsOfAsync(NehrDbContext db, int patientId, HistoryFilter filter, CancellationToken cancellationToken)
+    {
+        var events = await Query(db, patientId, filter)
+            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+            .Take(MaxExportRows)
+            .Select(e => new
+            {
+                e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId, e.ActorRole,
+                e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
+            })
+            .ToListAsync(cancellationToken);
+        var providerIds = events.Where(e => e.ActorProviderId is not null).Select(e => e.ActorProviderId!.Value).Distinct().ToList();
+        var providers = await db.Providers.AsNoTracking().Where(p => providerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var overridePeople = events.Where(e => e.IsOverride && e.ActorPersonnelId is not null).Select(e => e.ActorPersonnelId!.Value).Distinct().ToList();
+        var names = await db.Personnel.AsNoTracking().Where(p => overridePeople.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var reports = await db.AccessReports.AsNoTracking().Where(r => r.PatientId == patientId)
+            .Select(r => new { r.AuditSequence, r.Status }).ToListAsync(cancellationToken);
+        var reported = reports.ToDictionary(r => r.AuditSequence, r => r.Status);
+        return AccessVisits.Group(events.Select(e => new AccessVisits.Access(
+            e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId,
+            e.ActorProviderId is { } p ? providers.GetValueOrDefault(p) : null, e.ActorRole,
+            // The patient is owed the name of whoever broke the glass; otherwise the role and the provider.
+            e.IsOverride && e.ActorPersonnelId is { } person ? names.GetValueOrDefault(person) : null,
+            e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
+            reported.TryGetValue(e.Sequence, out var status) ? status : null)));
     }
 
     /// <summary>Every matching row, newest first, for the CSV export (at most <see cref="MaxExportRows"/>).</summary>
@@ -184,13 +251,13 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         var query = Accesses(db, patientId);
         if (filter.From is { } from)
         {
-            var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var start = LocalTime.StartOfDayUtc(from);
             query = query.Where(e => e.OccurredAtUtc >= start);
         }
 
         if (filter.To is { } to)
         {
-            var end = NehrCalendar.AfterUtcDay(to);
+            var end = LocalTime.AfterDayUtc(to);
             query = query.Where(e => e.OccurredAtUtc < end);
         }
 
@@ -201,7 +268,8 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
 
         return filter.Level switch
         {
-            HistoryLevel.Full => query.Where(e => e.Level == AccessLevel.Full && !e.IsOverride),
+            // An emergency override is a view of the full record: "Full record" includes it.
+            HistoryLevel.Full => query.Where(e => e.Level == AccessLevel.Full && e.Outcome != AuditOutcome.Denied),
             HistoryLevel.BasicSetOnly => query.Where(e => e.Level == AccessLevel.BasicSetOnly),
             HistoryLevel.Denied => query.Where(e => e.Outcome == AuditOutcome.Denied),
             HistoryLevel.EmergencyOverride => query.Where(e => e.IsOverride),

@@ -11,6 +11,7 @@ using Nehr.Core.Records;
 using System.Globalization;
 using Nehr.Core.Audit;
 using Nehr.Portal.Security;
+using Nehr.Portal.Components.Patient;
 
 namespace Nehr.Portal.Hosting;
 
@@ -22,6 +23,16 @@ internal static class PatientEndpoints
 
     private static readonly FhirJsonSerializer SummarySerializer = new();
 
+    private static async IAsyncEnumerable<AccessVisit> VisitsAsync(
+        AccessHistory history, Nehr.Core.Audit.AuditContext who, HistoryFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var visit in await history.ExportVisitsAsync(who, filter, cancellationToken))
+        {
+            yield return visit;
+        }
+    }
+
     /// <summary>
     /// The patient's access history as CSV, for the signed-in patient only (the patient comes from the cookie,
     /// never from the query). Cells that a spreadsheet would run as a formula are neutralised.
@@ -32,13 +43,17 @@ internal static class PatientEndpoints
             HttpContext context, AccessHistory history,
             DateOnly? from, DateOnly? to, int? provider, HistoryLevel? level) =>
         {
+            // Exactly what the history page shows for the same filter: one line per visit.
             var filter = new HistoryFilter(from, to, provider, level ?? HistoryLevel.Any);
-            return await Csv.DownloadAsync(context, history.ExportAsync(context.Who(), filter, context.RequestAborted), "nehr-access-history.csv",
-                "When (UTC),Provider,Role,Name,What was seen,Emergency override,Outcome,Reported",
-                row => string.Join(',',
-                    Csv.Cell(row.AtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
-                    Csv.Cell(row.ProviderName), Csv.Cell(row.Role), Csv.Cell(row.PersonName), Csv.Cell(row.Level?.ToString()),
-                    Csv.Cell(row.IsOverride ? "yes" : "no"), Csv.Cell(row.Outcome.ToString()), Csv.Cell(row.Report?.ToString())));
+            return await Csv.DownloadAsync(context, VisitsAsync(history, context.Who(), filter, context.RequestAborted), "nehr-access-history.csv",
+                $"When ({LocalTime.ZoneName}),When (ISO 8601),Until (ISO 8601),Provider,Role,Name,Reason given,What was looked at,What was seen,Why refused,Reported",
+                visit => string.Join(',',
+                    Csv.Cell(VisitText.When(visit)), Csv.Cell(LocalTime.Iso(visit.FirstAtUtc)), Csv.Cell(LocalTime.Iso(visit.LastAtUtc)),
+                    Csv.Cell(visit.ProviderName), Csv.Cell(VisitText.Role(visit.Role)), Csv.Cell(visit.PersonName),
+                    Csv.Cell(string.Join("; ", visit.Purposes.Select(VisitText.Purpose))),
+                    Csv.Cell(string.Join("; ", (visit.OpenedRecord ? ["Opened the record"] : Array.Empty<string>()).Concat(visit.Sections.Select(VisitText.Section)))),
+                    Csv.Cell(VisitText.Level(visit)), Csv.Cell(visit.IsRefused ? VisitText.Refusal(visit.Reason) : null),
+                    Csv.Cell(visit.Report is { } r ? VisitText.ReportStatus(r) : null)));
         }).RequireAuthorization(Policies.PatientArea);
 
         // The patient's record to take away, as an HL7 International Patient Summary (a FHIR R4 document Bundle); for a

@@ -12,10 +12,13 @@ internal static class PortalExtensions
 {
     public static WebApplicationBuilder AddNehrPortal(this WebApplicationBuilder builder)
     {
+        // One display time zone for every page, notice, e-mail and file; a zone this machine does not know stops the start.
+        Nehr.Core.LocalTime.Use(builder.Configuration["Nehr:DisplayTimeZone"] is { Length: > 0 } zone ? zone : Nehr.Core.LocalTime.DefaultZoneId);
         builder.AddNehrTrustedProxies();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false); // no "Server: Kestrel" banner
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
         builder.Services.AddNehrSignInRateLimit();
         builder.Services.AddSingleton<PublicAddress>();
         builder.Services.AddScoped<PortalUser>();

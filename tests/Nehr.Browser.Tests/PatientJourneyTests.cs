@@ -63,10 +63,11 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
 
         // 4. She reports the polyclinic's access; the case reaches the MOH auditors' queue.
         await patient.HistoryRows.Filter(new() { HasText = "Northside Polyclinic" })
-            .GetByRole(AriaRole.Button, new() { Name = "I don't recognise this access" }).ClickAsync();
-        var dialog = patientPage.GetByRole(AriaRole.Dialog);
-        await dialog.GetByLabel("What do you know about it? (optional)").FillAsync("I have never been to this polyclinic.");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Report to MOH" }).ClickAsync();
+            .GetByRole(AriaRole.Link, new() { Name = "I don't recognise this access" }).ClickAsync();
+        await Expect(patientPage.GetByTestId("report-summary")).ToContainTextAsync("Northside Polyclinic");
+        await patientPage.GetByLabel("What do you know about it? (optional)").FillAsync("I have never been to this polyclinic.");
+        await patientPage.GetByRole(AriaRole.Button, new() { Name = "Report to MOH" }).ClickAsync();
+        await Expect(patientPage.GetByTestId("reported")).ToContainTextAsync("MOH auditors will look into this access");
         await Expect(patient.HistoryRows.Filter(new() { HasText = "Northside Polyclinic" }).GetByTestId("report-status"))
             .ToHaveTextAsync("Reported: under review by MOH");
 
@@ -89,7 +90,11 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         await Expect(first.GetByText("Your choice is saved.")).ToBeVisibleAsync();
         await Expect(first.GetByTestId("settings-error")).ToHaveCountAsync(0);
 
-        await new PatientPages(second).ChooseAndSaveAsync("RestrictAll");
+        // The other tab's form is out of date: said at once, before any confirmation, and nothing is saved.
+        var other = new PatientPages(second);
+        await other.Mode("RestrictAll").ClickAsync();
+        await other.SaveButton.ClickAsync();
+        await Expect(second.GetByTestId("confirm-settings")).ToHaveCountAsync(0);
 
         await Expect(second.GetByTestId("settings-error")).ToHaveTextAsync(new Regex("changed elsewhere in the meantime"));
     }
@@ -104,7 +109,7 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
 
         Assert.Equal("nehr-access-history.csv", download.SuggestedFilename);
         var text = await File.ReadAllTextAsync((await download.PathAsync())!);
-        Assert.StartsWith("When (UTC),Provider,Role,Name,What was seen", text, StringComparison.Ordinal);
+        Assert.StartsWith("When (Singapore time),When (ISO 8601),Until (ISO 8601),Provider,Role,Name,Reason given", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +120,7 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         await page.GotoAsync("/patient/record");
 
         await Expect(page.GetByTestId("my-demographics")).ToContainTextAsync("Muhammad Faizal bin Rahman");
-        await Expect(page.GetByRole(AriaRole.Tab)).ToHaveCountAsync(9);
+        await Expect(page.GetByTestId("record-section")).ToHaveCountAsync(9);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         await Expect(caregiverPage.GetByRole(AriaRole.Heading, new() { Name = $"Record of {patient.Name}" })).ToBeVisibleAsync();
 
         // What they may not do is refused on the page, with the reason.
-        await caregiverPage.GetByRole(AriaRole.Link, new() { Name = "Who may see my record" }).ClickAsync();
+        await caregiverPage.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who may see my record" }).ClickAsync();
         await Expect(caregiverPage.GetByTestId("refused")).ToContainTextAsync("it does not allow this");
 
         // The patient sees what the caregiver did, then ends it.
@@ -67,7 +67,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         await Expect(patientPage.GetByText("Nobody can act for you.")).ToBeVisibleAsync();
 
         // The caregiver's open page: the next step is refused, and the banner says why.
-        await caregiverPage.GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
+        await caregiverPage.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
         await Expect(caregiverPage.GetByTestId("acting-banner")).ToContainTextAsync($"You can no longer act for {patient.Name}: it was ended (ended by the patient)");
         await Expect(caregiverPage.GetByTestId("refused")).ToBeVisibleAsync();
         await caregiverPage.GetByTestId("act-as-myself").ClickAsync();
@@ -108,7 +108,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         // The order expires while the page is open (brought to a minute ago: the portal's clock is the machine's).
         fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE OrderReference = 'FC/OSM 77/2026'",
             ("$end", DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)));
-        await page.GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync("the order expired");
     }
 
@@ -130,7 +130,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         // end is brought to a minute ago instead).
         fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE Id = $id",
             ("$end", DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)), ("$id", link));
-        await page.GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
 
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync($"You can no longer act for {child}: the child turned 14");
         await Expect(page.GetByTestId("refused")).ToContainTextAsync("the child turned 14");

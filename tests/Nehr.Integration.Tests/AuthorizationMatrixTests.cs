@@ -265,6 +265,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/summary.json"] = Access.PatientData,
         ["GET /patient/summary"] = Access.Patient,
         ["GET /patient/caregivers"] = Access.Patient,
+        ["GET /patient/history/report/{Sequence:long}"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
         ["GET /admin/provider"] = Access.ProviderAdmin,
@@ -364,6 +365,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         .Replace("{PatientId:int}", PatientOf(scope).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("reviews/overrides/{Id:long}", $"reviews/overrides/{_a.OverrideId}", StringComparison.Ordinal)
         .Replace("reviews/reports/{Id:long}", $"reviews/reports/{_a.ReportId}", StringComparison.Ordinal)
+        .Replace("{Sequence:long}", _a.OwnEventSequence.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{Id}", "AAAA", StringComparison.Ordinal);
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path) => method == "GET"
@@ -468,6 +470,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             // A stale version: the patient passes the check and is then told to reload, so nothing changes.
             new("change own access settings", NoScope, (s, who, _) => Done(s.GetRequiredService<RestrictionService>().ChangeOwnAsync(who, RestrictionMode.RestrictAll, [], -1)), Only(PatientLike)),
             new("read own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().PageAsync(who, new HistoryFilter(), 1, 25)), Only(PatientLike)),
+            new("read own access history as visits", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().VisitsAsync(who, new HistoryFilter(), 1, 25)), Only(PatientLike)),
+            new("export own access history as visits", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().ExportVisitsAsync(who, new HistoryFilter())), Only(PatientLike)),
+            new("show an access to report", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().VisitOfAsync(who, _a.OwnEventSequence)), Only(PatientLike)),
             new("list providers in own access history", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessHistory>().ProvidersAsync(who)), Only(PatientLike)),
             new("export own access history", NoScope, async (s, who, _) =>
             {

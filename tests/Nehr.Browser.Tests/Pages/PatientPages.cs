@@ -2,12 +2,12 @@ using Microsoft.Playwright;
 
 namespace Nehr.Browser.Tests.Pages;
 
-/// <summary>The patient area: access settings, access history, notifications.</summary>
+/// <summary>The patient area (static pages, plain forms): access settings, access history, notifications.</summary>
 public sealed class PatientPages(IPage page)
 {
     public ILocator Mode(string modeName) => page.GetByTestId($"mode-{modeName}");
 
-    public ILocator ProviderSearch => page.GetByLabel("Add a provider (search by name or code)");
+    public ILocator ProviderSearch => page.GetByLabel("Find a provider to add (name or code)");
 
     public ILocator SaveButton => page.GetByRole(AriaRole.Button, new() { Name = "Save my choice" });
 
@@ -20,8 +20,8 @@ public sealed class PatientPages(IPage page)
         await page.GotoAsync("/patient/access");
         await Mode("AllowSelectedProviders").ClickAsync();
         await ProviderSearch.FillAsync(providerName.Split(' ')[0]);
-        await page.GetByRole(AriaRole.Option, new() { NameRegex = new System.Text.RegularExpressions.Regex("^" + providerName) }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add provider" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.GetByTestId("search-results").GetByRole(AriaRole.Checkbox, new() { NameRegex = new System.Text.RegularExpressions.Regex("^" + providerName) }).CheckAsync();
         await SaveAndConfirmAsync();
     }
 
@@ -35,6 +35,6 @@ public sealed class PatientPages(IPage page)
     private async Task SaveAndConfirmAsync()
     {
         await SaveButton.ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByTestId("confirm-settings").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
     }
 }
