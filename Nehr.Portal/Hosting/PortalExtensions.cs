@@ -18,7 +18,7 @@ internal static class PortalExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false); // no "Server: Kestrel" banner
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+        builder.AddNehrLanguages();
         builder.Services.AddNehrSignInRateLimit();
         builder.Services.AddSingleton<PublicAddress>();
         builder.Services.AddScoped<PortalUser>();
@@ -44,6 +44,8 @@ internal static class PortalExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication: the account's language is a claim of the signed-in person.
+        app.UseRequestLocalization();
         app.UseRateLimiter();
         if (app.Environment.IsDevelopment())
         {
@@ -92,6 +94,7 @@ internal static class PortalExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapPatientEndpoints();
+        app.MapNehrLanguages();
         app.MapAdminEndpoints();
         app.MapNehrHealth();
         app.MapNehrContribution();

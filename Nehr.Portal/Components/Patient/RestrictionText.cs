@@ -19,6 +19,14 @@ public static class RestrictionText
         _ => "The providers you choose see your full record; all others see only your basic set.",
     };
 
+    /// <summary>The setting in force, as the home page says it.</summary>
+    public static string Summary(RestrictionMode mode) => mode switch
+    {
+        RestrictionMode.RestrictAll => "You restrict access: providers see only your basic set (allergies and vaccinations).",
+        RestrictionMode.AllowSelectedProviders => "Only the providers you selected see your full record; others see your basic set.",
+        _ => "The care teams of the providers you are registered with see your full record.",
+    };
+
     public static string InBrief(RestrictionMode mode) => mode switch
     {
         RestrictionMode.AllowSelectedProviders => "Only: {0}",

@@ -12,6 +12,29 @@ namespace Nehr.Portal.Components.Patient;
 /// </summary>
 public static class VisitText
 {
+    /// <summary>The "What was seen" filter's choices.</summary>
+    public static readonly IReadOnlyList<(HistoryLevel Level, string Text)> LevelChoices =
+    [
+        (HistoryLevel.Any, "Any visit"),
+        (HistoryLevel.Full, "Full record (emergency overrides included)"),
+        (HistoryLevel.BasicSetOnly, "Basic set only"),
+        (HistoryLevel.EmergencyOverride, "Emergency overrides"),
+        (HistoryLevel.Denied, "Refused attempts"),
+    ];
+
+    /// <summary>What a representative may do, each power on its own (the page joins them in the reader's language).</summary>
+    public static IEnumerable<string> Powers(Nehr.Core.Representatives.RepresentativePowers powers) => powers == Nehr.Core.Representatives.RepresentativePowers.None
+        ? ["nothing"]
+        : PowerNames.Where(p => powers.HasFlag(p.Power)).Select(p => p.Text);
+
+    public static readonly IReadOnlyList<(Nehr.Core.Representatives.RepresentativePowers Power, string Text)> PowerNames =
+    [
+        (Nehr.Core.Representatives.RepresentativePowers.SeeRecord, "see the record"),
+        (Nehr.Core.Representatives.RepresentativePowers.SeeAccessHistory, "see the access history"),
+        (Nehr.Core.Representatives.RepresentativePowers.ChangeAccess, "change who may see the record"),
+        (Nehr.Core.Representatives.RepresentativePowers.ReportAccesses, "report accesses"),
+    ];
+
     public static string Role(string? role) =>
         Enum.TryParse<ProfessionalRole>(role, out var r) ? ProfessionalRoles.Display(r) : role ?? "Staff";
 
