@@ -152,4 +152,28 @@ public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFa
         await using var db = portal.CreateDbContext();
         Assert.Equal(DemoDataSeeder.DemoPatientCount, await db.Patients.CountAsync());
     }
+
+    [Fact]
+    public async Task Every_demo_entry_comes_from_a_kind_of_provider_that_could_have_produced_it()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var types = await db.Providers.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Type);
+        var entries = await db.ClinicalEntries.AsNoTracking().ToListAsync();
+
+        Assert.All(entries, e =>
+        {
+            var source = types[e.SourceProviderId];
+            var could = e switch
+            {
+                LabResultEntry => source is ProviderType.PublicHospital or ProviderType.Laboratory or ProviderType.Polyclinic,
+                RadiologyResultEntry => source is ProviderType.PublicHospital or ProviderType.Radiology,
+                MedicationEntry m => m.Record == MedicationStatus.Dispensed
+                    ? source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.PopulationRegister)
+                    : source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.RetailPharmacy or ProviderType.PopulationRegister),
+                _ => source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.RetailPharmacy or ProviderType.PopulationRegister),
+            };
+            Assert.True(could, $"{e.Kind} {e.SourceIdentifier} from a {source}");
+        });
+    }
 }

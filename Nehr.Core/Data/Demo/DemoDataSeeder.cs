@@ -150,12 +150,12 @@ public sealed class DemoDataSeeder(
         // Entries come from every onboarded provider except the dental centre, so its clinician has nothing of theirs.
         var sources = providers
             .Where(p => p.OnboardingState == OnboardingState.Onboarded && p.Code.Value != "EVD01")
-            .Select(p => new DemoEntrySource(p.Id, null))
+            .Select(p => new DemoEntrySource(p.Id, null, p.Type))
             .ToList();
         var batches = new Dictionary<(int Provider, DateTime Day), int>();
         for (var i = 0; i < patients.Count; i++)
         {
-            var entries = _generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, sources, EntriesPerDemoPatient, now).ToList();
+            var entries = _generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, patients[i].Sex, sources, EntriesPerDemoPatient, now).ToList();
             db.ClinicalEntries.AddRange(entries);
             foreach (var entry in entries)
             {
