@@ -259,4 +259,48 @@ public class DemoDataGeneratorTests
             Assert.True(fits, $"{v.Entry.Vaccine} for a {v.Patient.Sex} of {age} on {v.Entry.OccurredAtUtc:yyyy-MM-dd}");
         });
     }
+
+    [Fact]
+    public void The_demo_patients_with_accounts_are_adults_and_the_population_has_children_and_old_people()
+    {
+        var generator = new DemoDataGenerator();
+
+        // Muhammad Faizal restricts every provider with his own account; Tan Mei Ling is Priya's caregiver.
+        foreach (var index in new[] { 0, 1, 2 })
+        {
+            var patient = generator.CreatePatient(index, Today);
+            Assert.True(patient.DateOfBirth.AddYears(18) <= Today, $"{patient.Name}, born {patient.DateOfBirth}");
+        }
+
+        var ages = Enumerable.Range(0, People).Select(i => generator.CreatePatient(i, Today)).Select(p => AgeAt(p, Now)).ToList();
+        Assert.Contains(ages, a => a < 14);
+        Assert.Contains(ages, a => a >= 65);
+        Assert.True(ages.Count(a => a >= 18) > ages.Count / 2, "most people are adults");
+    }
+
+    [Fact]
+    public void Every_demo_child_has_a_parent_of_an_age_to_be_one_whatever_the_day_the_demo_is_seeded()
+    {
+        var generator = new DemoDataGenerator();
+        for (var day = 0; day < 730; day += 5)
+        {
+            var today = Today.AddDays(day);
+            var now = today.ToDateTime(new TimeOnly(8, 0), DateTimeKind.Utc);
+            var people = Enumerable.Range(0, DemoDataSeeder.DemoPatientCount).Select(i => generator.CreatePatient(i, today)).ToList();
+            var children = people.Where(p => p.DateOfBirth.AddYears(14) > today).ToList();
+
+            var parents = DemoDataGenerator.ParentsOfChildren(people, now, 12);
+
+            Assert.NotEmpty(children);
+            Assert.All(children, child =>
+            {
+                Assert.True(parents.TryGetValue(child, out var parent), $"{child.Name}, born {child.DateOfBirth}, has no parent on {today}");
+                Assert.InRange(child.DateOfBirth.Year - parent.DateOfBirth.Year, 19, 46);
+                Assert.True(people.IndexOf(parent) >= 3, $"{parent.Name} is a named demo patient");
+                // Siblings are born at least a year apart.
+                Assert.All(parents.Where(p => p.Value == parent && p.Key != child), sibling =>
+                    Assert.True(Math.Abs(sibling.Key.DateOfBirth.DayNumber - child.DateOfBirth.DayNumber) >= 365, $"{child.Name} and {sibling.Key.Name}"));
+            });
+        }
+    }
 }

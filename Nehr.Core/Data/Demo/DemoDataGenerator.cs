@@ -35,7 +35,10 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
 
     public int Seed { get; } = seed;
 
-    /// <summary>The patient at this index. Indexes 0, 1 and 2 are the named demo patients.</summary>
+    /// <summary>
+    /// The patient at this index. Indexes 0, 1 and 2 are the named demo patients, adults of the ages their stories need;
+    /// the others are of every age, about as many children and old people as Singapore has.
+    /// </summary>
     public Patient CreatePatient(int index, DateOnly today)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -44,9 +47,48 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         var race = named?.Race ?? (Race)WeightedRace(random);
         var sex = named?.Sex ?? (random.Next(2) == 0 ? Sex.Female : Sex.Male);
         var name = named?.Name ?? SyntheticNames.Person(random, race, sex);
-        var age = random.Next(1, 95);
+        while (named is null && DemoPatients.Any(d => d.Name == name))
+        {
+            // Nobody else bears a named demo patient's name: the development identity provider's list shows names only.
+            name = SyntheticNames.Person(random, race, sex);
+        }
+
+        var age = named?.Age ?? WeightedAge(random);
         var dateOfBirth = today.AddYears(-age).AddDays(-random.Next(0, 365));
         return new Patient(NricFor(index, dateOfBirth), name, dateOfBirth, sex, race, today);
+    }
+
+    /// <summary>
+    /// The parent the population register links to each child under 14 among these people: a generated person (none of
+    /// the three named demo patients) who was 20 to 45 at the child's birth and whose other children were born at least
+    /// a year apart from this one, of the child's race where there is one, preferably one of the first
+    /// <paramref name="preferredFirst"/> (those the development identity provider lists). A child nobody fits is left out.
+    /// </summary>
+    public static IReadOnlyDictionary<Patient, Patient> ParentsOfChildren(IReadOnlyList<Patient> people, DateTime nowUtc, int preferredFirst)
+    {
+        var parents = new Dictionary<Patient, Patient>();
+        var families = new Dictionary<Patient, List<DateOnly>>();
+        foreach (var child in people.Where(p => nowUtc < Representatives.Representation.FourteenthBirthdayUtc(p.DateOfBirth)))
+        {
+            var parent = people
+                .Select((person, index) => (Person: person, Index: index))
+                .Skip(DemoPatients.Length)
+                .Where(p => p.Person.DateOfBirth.AddYears(20) <= child.DateOfBirth && p.Person.DateOfBirth.AddYears(45) >= child.DateOfBirth)
+                .Where(p => !families.TryGetValue(p.Person, out var births)
+                    || births.All(b => b.AddYears(1) <= child.DateOfBirth || child.DateOfBirth.AddYears(1) <= b))
+                .OrderByDescending(p => p.Person.Race == child.Race)
+                .ThenByDescending(p => p.Index < preferredFirst)
+                .ThenBy(p => p.Index)
+                .Select(p => p.Person)
+                .FirstOrDefault();
+            if (parent is not null)
+            {
+                parents[child] = parent;
+                (families.TryGetValue(parent, out var births) ? births : families[parent] = []).Add(child.DateOfBirth);
+            }
+        }
+
+        return parents;
     }
 
     /// <summary>
@@ -330,14 +372,28 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         _ => (int)Race.Others,
     };
 
+    /// <summary>Ages in whole years: children, teenagers, working ages and old people in about Singapore's proportions.</summary>
+    private static int WeightedAge(Random random) => random.Next(100) switch
+    {
+        < 13 => random.Next(1, 14), // no babies: a demo patient has 27 entries, too many for their first months
+        < 18 => random.Next(14, 18),
+        < 48 => random.Next(18, 40),
+        < 82 => random.Next(40, 65),
+        _ => random.Next(65, 95),
+    };
+
+    /// <summary>
+    /// The named demo patients, each of the age their story needs: Tan Mei Ling is Priya's caregiver; Muhammad Faizal
+    /// signs in with his own account and restricts every provider; Priya, older, allows only her polyclinic.
+    /// </summary>
     private static readonly DemoPatient[] DemoPatients =
     [
-        new("Tan Mei Ling", Sex.Female, Race.Chinese),
-        new("Muhammad Faizal bin Rahman", Sex.Male, Race.Malay),
-        new("Priya d/o Raman", Sex.Female, Race.Indian),
+        new("Tan Mei Ling", Sex.Female, Race.Chinese, 46),
+        new("Muhammad Faizal bin Rahman", Sex.Male, Race.Malay, 38),
+        new("Priya d/o Raman", Sex.Female, Race.Indian, 71),
     ];
 
-    private sealed record DemoPatient(string Name, Sex Sex, Race Race);
+    private sealed record DemoPatient(string Name, Sex Sex, Race Race, int Age);
 }
 
 public sealed record DemoProvider(string Code, string Name, ProviderType Type, bool Onboarded, bool Licensed = true);
