@@ -115,7 +115,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task A_parent_acts_for_a_child_until_the_child_turns_14_and_the_open_page_then_says_why()
     {
-        // The demo register links a parent to the youngest demo patient with an account (Muhammad Faizal).
+        // The demo register links a parent to every demo child under 14.
         var link = fixture.Portal.Database.Scalar("SELECT Id FROM Representations WHERE Kind = 'ParentOfChild' AND State = 'Active' ORDER BY Id LIMIT 1");
         var parentNric = fixture.Portal.Database.Scalar("SELECT RepresentativeNric FROM Representations WHERE Id = $id", ("$id", link));
         var child = fixture.Portal.Database.Scalar("SELECT p.Name FROM Patients p JOIN Representations r ON r.PatientId = p.Id WHERE r.Id = $id", ("$id", link));

@@ -71,12 +71,12 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             var firstId = (await db.Patients.MaxAsync(p => (int?)p.Id, cancellationToken) ?? 0) + 1;
 
             var clock1 = Stopwatch.StartNew();
-            var dates = LoadPatients(connection, patients, firstIndex, firstId, providers, today, now);
+            var people = LoadPatients(connection, patients, firstIndex, firstId, providers, today, now);
             var patientsTime = clock1.Elapsed;
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{patients:N0} patients and their registrations in {patientsTime.TotalSeconds:0.0} s"));
 
             clock1.Restart();
-            var entries = LoadEntries(connection, patients, entriesPerPatient, firstIndex, firstId, dates, providers, now);
+            var entries = LoadEntries(connection, patients, entriesPerPatient, firstIndex, firstId, people, providers, now);
             var entriesTime = clock1.Elapsed;
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{entries:N0} clinical entries in {entriesTime.TotalSeconds:0.0} s"));
 
@@ -167,17 +167,17 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
 
     private bool IsPostgreSql => db.Database.IsNpgsql();
 
-    private DateOnly[] LoadPatients(DbConnection connection, int patients, int firstIndex, int firstId, List<int> providers, DateOnly today, DateTime now)
+    private (DateOnly DateOfBirth, Nehr.Core.Records.Sex Sex)[] LoadPatients(DbConnection connection, int patients, int firstIndex, int firstId, List<int> providers, DateOnly today, DateTime now)
     {
         // Patients, then their registrations: one table at a time (PostgreSQL copies one table at a time per connection).
-        var dates = new DateOnly[patients];
+        var people = new (DateOnly DateOfBirth, Nehr.Core.Records.Sex Sex)[patients];
         using (var patientRows = Writer(connection, typeof(Nehr.Core.Records.Patient), includeKey: true))
         {
             InBatches(connection, patients, n =>
             {
                 var i = (int)n;
                 var patient = _generator.CreatePatient(firstIndex + i, today);
-                dates[i] = patient.DateOfBirth;
+                people[i] = (patient.DateOfBirth, patient.Sex);
                 patientRows.Insert(patient, ("Id", firstId + i));
             });
             patientRows.Complete();
@@ -190,20 +190,21 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             registrationRows.Insert(new CareRegistration(firstId + i, providers[i % providers.Count], DemoDataSeeder.SeederId, now.AddDays(-(i % 700))));
         });
         registrationRows.Complete();
-        return dates;
+        return people;
     }
 
     private long LoadEntries(
-        DbConnection connection, int patients, int perPatient, int firstIndex, int firstId, DateOnly[] dates, List<int> providers, DateTime now)
+        DbConnection connection, int patients, int perPatient, int firstIndex, int firstId, (DateOnly DateOfBirth, Nehr.Core.Records.Sex Sex)[] people, List<int> providers, DateTime now)
     {
-        var sources = providers.Select(p => new DemoEntrySource(p, null)).ToList();
+        var types = db.Providers.AsNoTracking().Where(p => providers.Contains(p.Id)).ToDictionary(p => p.Id, p => p.Type);
+        var sources = providers.Select(p => new DemoEntrySource(p, null, types[p])).ToList();
         var writers = new Dictionary<Type, ITableWriter>();
         try
         {
             InBatches(connection, patients, n =>
             {
                 var i = (int)n;
-                foreach (var entry in _generator.CreateEntries(firstId + i, firstIndex + i, dates[i], sources, perPatient, now))
+                foreach (var entry in _generator.CreateEntries(firstId + i, firstIndex + i, people[i].DateOfBirth, people[i].Sex, sources, perPatient, now))
                 {
                     if (!writers.TryGetValue(entry.GetType(), out var writer))
                     {

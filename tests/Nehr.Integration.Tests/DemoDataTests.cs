@@ -8,6 +8,7 @@ using Nehr.Core.Administration;
 using Nehr.Core.Data;
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Records;
+using Nehr.Core.Representatives;
 
 namespace Nehr.Integration.Tests;
 
@@ -151,5 +152,65 @@ public sealed class DemoDataTests(PortalFactory portal) : IClassFixture<PortalFa
         Assert.False(await seeder.SeedAsync());
         await using var db = portal.CreateDbContext();
         Assert.Equal(DemoDataSeeder.DemoPatientCount, await db.Patients.CountAsync());
+    }
+
+    [Fact]
+    public async Task The_restricted_demo_patient_who_signs_in_with_his_own_account_is_an_adult()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var today = DateOnly.FromDateTime(portal.Clock.GetUtcNow().UtcDateTime);
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == DemoAccounts.RestrictedPatient);
+
+        var patient = await db.Patients.AsNoTracking().SingleAsync(p => p.Id == user.PatientId);
+
+        Assert.Equal("Muhammad Faizal bin Rahman", patient.Name);
+        Assert.True(patient.DateOfBirth.AddYears(18) <= today, $"born {patient.DateOfBirth}");
+    }
+
+    [Fact]
+    public async Task Every_demo_child_under_14_has_a_parent_from_the_register_who_is_old_enough_to_be_one()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var now = portal.Clock.GetUtcNow().UtcDateTime;
+        var patients = await db.Patients.AsNoTracking().ToListAsync();
+        var links = await db.Representations.AsNoTracking()
+            .Where(r => r.Kind == RepresentationKind.ParentOfChild && r.State == RepresentationState.Active).ToListAsync();
+        var children = patients.Where(p => now < Representation.FourteenthBirthdayUtc(p.DateOfBirth)).ToList();
+
+        Assert.NotEmpty(children);
+        Assert.All(children, child =>
+        {
+            var link = links.FirstOrDefault(l => l.PatientId == child.Id);
+            Assert.True(link is not null, $"{child.Name}, born {child.DateOfBirth}, has no parent");
+            var parent = patients.Single(p => p.Nric == link.RepresentativeNric);
+            Assert.Equal(parent.Id, link.RepresentativeId);
+            Assert.InRange(child.DateOfBirth.Year - parent.DateOfBirth.Year, 18, 50);
+        });
+    }
+
+    [Fact]
+    public async Task Every_demo_entry_comes_from_a_kind_of_provider_that_could_have_produced_it()
+    {
+        _ = portal.Server;
+        await using var db = portal.CreateDbContext();
+        var types = await db.Providers.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Type);
+        var entries = await db.ClinicalEntries.AsNoTracking().ToListAsync();
+
+        Assert.All(entries, e =>
+        {
+            var source = types[e.SourceProviderId];
+            var could = e switch
+            {
+                LabResultEntry => source is ProviderType.PublicHospital or ProviderType.Laboratory or ProviderType.Polyclinic,
+                RadiologyResultEntry => source is ProviderType.PublicHospital or ProviderType.Radiology,
+                MedicationEntry m => m.Record == MedicationStatus.Dispensed
+                    ? source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.PopulationRegister)
+                    : source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.RetailPharmacy or ProviderType.PopulationRegister),
+                _ => source is not (ProviderType.Laboratory or ProviderType.Radiology or ProviderType.RetailPharmacy or ProviderType.PopulationRegister),
+            };
+            Assert.True(could, $"{e.Kind} {e.SourceIdentifier} from a {source}");
+        });
     }
 }

@@ -33,93 +33,12 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
 
     private static readonly int KindCount = Enum.GetValues<EntryKind>().Length;
 
-    private static readonly (string Exam, string Code, string Conclusion)[] RadiologyExams =
-    [
-        ("XR Chest 2 views", "36643-5", "No acute cardiopulmonary abnormality."),
-        ("CT Head without contrast", "30799-1", "No intracranial haemorrhage or mass effect."),
-        ("US Abdomen", "24558-9", "Mild hepatic steatosis. No gallstones."),
-        ("MRI Lumbar spine", "24967-2", "L4-L5 disc bulge without nerve root compression."),
-        ("Mammogram screening bilateral", "24606-6", "BI-RADS 1: negative."),
-    ];
-
-    private static readonly (string Name, string Code, string? BodySite)[] Procedures =
-    [
-        ("Colonoscopy", "73761001", "Colon"),
-        ("Cataract extraction", "54885007", "Right eye"),
-        ("Appendicectomy", "80146002", "Appendix"),
-        ("Coronary angiography", "33367005", "Heart"),
-        ("Excision of skin lesion", "177300000", "Back"),
-    ];
-
-    private static readonly (string Type, string Class)[] Visits =
-    [
-        ("Outpatient consultation", "Ambulatory"),
-        ("Polyclinic follow-up", "Ambulatory"),
-        ("Emergency department attendance", "Emergency"),
-        ("Inpatient admission", "Inpatient"),
-        ("Teleconsultation", "Virtual"),
-    ];
-
-    private static readonly (string Substance, AllergyCategory Category, string Reaction)[] Allergies =
-    [
-        ("Penicillin", AllergyCategory.Medication, "Urticaria"),
-        ("Amoxicillin", AllergyCategory.Medication, "Rash"),
-        ("Aspirin", AllergyCategory.Medication, "Bronchospasm"),
-        ("Sulfonamides", AllergyCategory.Medication, "Stevens-Johnson syndrome"),
-        ("Shellfish", AllergyCategory.Food, "Anaphylaxis"),
-        ("Peanut", AllergyCategory.Food, "Angioedema"),
-        ("House dust mite", AllergyCategory.Environment, "Rhinitis"),
-        ("Latex", AllergyCategory.Environment, "Contact dermatitis"),
-    ];
-
-    private static readonly string[] Vaccines =
-    [
-        "Influenza (quadrivalent)", "COVID-19 mRNA", "Hepatitis B", "Pneumococcal conjugate (PCV13)",
-        "Tetanus, diphtheria, pertussis (Tdap)", "Measles, mumps, rubella (MMR)", "Human papillomavirus (HPV)",
-    ];
-
-    private static readonly (string Name, string Dosage)[] Medications =
-    [
-        ("Metformin 500 mg tablet", "1 tablet twice daily with meals"),
-        ("Amlodipine 5 mg tablet", "1 tablet once daily"),
-        ("Atorvastatin 20 mg tablet", "1 tablet at night"),
-        ("Losartan 50 mg tablet", "1 tablet once daily"),
-        ("Paracetamol 500 mg tablet", "2 tablets every 6 hours as needed"),
-        ("Salbutamol 100 mcg inhaler", "2 puffs as needed"),
-        ("Omeprazole 20 mg capsule", "1 capsule before breakfast"),
-    ];
-
-    private static readonly (string Name, string Code, string Unit, decimal Low, decimal High, int Decimals)[] LabTests =
-    [
-        ("Haemoglobin", "718-7", "g/dL", 12.0m, 16.0m, 1),
-        ("HbA1c", "4548-4", "%", 4.0m, 6.0m, 1),
-        ("Fasting glucose", "1558-6", "mmol/L", 3.9m, 6.0m, 1),
-        ("Creatinine", "2160-0", "umol/L", 60m, 110m, 0),
-        ("LDL cholesterol", "13457-7", "mmol/L", 0m, 3.4m, 1),
-        ("Potassium", "2823-3", "mmol/L", 3.5m, 5.1m, 1),
-        ("Alanine aminotransferase", "1742-6", "U/L", 7m, 56m, 0),
-    ];
-
-    private static readonly (string Code, string Description)[] Diagnoses =
-    [
-        ("E11.9", "Type 2 diabetes mellitus without complications"),
-        ("I10", "Essential (primary) hypertension"),
-        ("E78.5", "Hyperlipidaemia"),
-        ("J45.909", "Asthma, uncomplicated"),
-        ("K21.9", "Gastro-oesophageal reflux disease"),
-        ("M54.5", "Low back pain"),
-        ("N18.3", "Chronic kidney disease, stage 3"),
-    ];
-
-    private static readonly string[] VisitReasons =
-    [
-        "review of blood pressure control", "follow-up of diabetes", "acute upper respiratory tract infection",
-        "annual health screening", "medication review", "review of laboratory results",
-    ];
-
     public int Seed { get; } = seed;
 
-    /// <summary>The patient at this index. Indexes 0, 1 and 2 are the named demo patients.</summary>
+    /// <summary>
+    /// The patient at this index. Indexes 0, 1 and 2 are the named demo patients, adults of the ages their stories need;
+    /// the others are of every age, about as many children and old people as Singapore has.
+    /// </summary>
     public Patient CreatePatient(int index, DateOnly today)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -128,9 +47,48 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         var race = named?.Race ?? (Race)WeightedRace(random);
         var sex = named?.Sex ?? (random.Next(2) == 0 ? Sex.Female : Sex.Male);
         var name = named?.Name ?? SyntheticNames.Person(random, race, sex);
-        var age = random.Next(1, 95);
+        while (named is null && DemoPatients.Any(d => d.Name == name))
+        {
+            // Nobody else bears a named demo patient's name: the development identity provider's list shows names only.
+            name = SyntheticNames.Person(random, race, sex);
+        }
+
+        var age = named?.Age ?? WeightedAge(random);
         var dateOfBirth = today.AddYears(-age).AddDays(-random.Next(0, 365));
         return new Patient(NricFor(index, dateOfBirth), name, dateOfBirth, sex, race, today);
+    }
+
+    /// <summary>
+    /// The parent the population register links to each child under 14 among these people: a generated person (none of
+    /// the three named demo patients) who was 20 to 45 at the child's birth and whose other children were born at least
+    /// a year apart from this one, of the child's race where there is one, preferably one of the first
+    /// <paramref name="preferredFirst"/> (those the development identity provider lists). A child nobody fits is left out.
+    /// </summary>
+    public static IReadOnlyDictionary<Patient, Patient> ParentsOfChildren(IReadOnlyList<Patient> people, DateTime nowUtc, int preferredFirst)
+    {
+        var parents = new Dictionary<Patient, Patient>();
+        var families = new Dictionary<Patient, List<DateOnly>>();
+        foreach (var child in people.Where(p => nowUtc < Representatives.Representation.FourteenthBirthdayUtc(p.DateOfBirth)))
+        {
+            var parent = people
+                .Select((person, index) => (Person: person, Index: index))
+                .Skip(DemoPatients.Length)
+                .Where(p => p.Person.DateOfBirth.AddYears(20) <= child.DateOfBirth && p.Person.DateOfBirth.AddYears(45) >= child.DateOfBirth)
+                .Where(p => !families.TryGetValue(p.Person, out var births)
+                    || births.All(b => b.AddYears(1) <= child.DateOfBirth || child.DateOfBirth.AddYears(1) <= b))
+                .OrderByDescending(p => p.Person.Race == child.Race)
+                .ThenByDescending(p => p.Index < preferredFirst)
+                .ThenBy(p => p.Index)
+                .Select(p => p.Person)
+                .FirstOrDefault();
+            if (parent is not null)
+            {
+                parents[child] = parent;
+                (families.TryGetValue(parent, out var births) ? births : families[parent] = []).Add(child.DateOfBirth);
+            }
+        }
+
+        return parents;
     }
 
     /// <summary>
@@ -153,11 +111,14 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
     }
 
     /// <summary>
-    /// The entries of one patient, drawn from the given source providers, between birth (or 8 years ago) and now;
-    /// every kind appears once count >= 6, and no allergy or vaccine repeats before the list of them is used up.
+    /// The entries of one patient, between birth (or 8 years ago) and now, each fitting the patient's age and sex when it
+    /// happened and drawn from a given source provider of a kind that produces it (a laboratory reports results, a
+    /// radiology centre images, a pharmacy dispenses, only a hospital admits); every kind appears once count &gt;= 9, and
+    /// no allergy repeats before those that fit are used up. A public hospital among the sources can produce every entry.
     /// </summary>
+    /// <exception cref="InvalidOperationException">No source is of a kind that can produce an entry this patient needs.</exception>
     public IEnumerable<ClinicalEntry> CreateEntries(
-        int patientId, int patientIndex, DateOnly dateOfBirth, IReadOnlyList<DemoEntrySource> sources, int count, DateTime nowUtc)
+        int patientId, int patientIndex, DateOnly dateOfBirth, Sex sex, IReadOnlyList<DemoEntrySource> sources, int count, DateTime nowUtc)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 0);
         if (sources.Count == 0)
@@ -165,15 +126,21 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
             throw new ArgumentException("At least one source provider is needed.", nameof(sources));
         }
 
+        return Entries(patientId, patientIndex, dateOfBirth, sex, new SourcePool(sources), count, nowUtc);
+    }
+
+    private IEnumerable<ClinicalEntry> Entries(
+        int patientId, int patientIndex, DateOnly dateOfBirth, Sex sex, SourcePool sources, int count, DateTime nowUtc)
+    {
         var random = RandomFor(patientIndex, 2);
         var born = dateOfBirth.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var earliest = born > nowUtc.AddYears(-8) ? born : nowUtc.AddYears(-8);
         var spanMinutes = Math.Max(120, (int)(nowUtc - earliest).TotalMinutes);
         var offset = random.Next(100);
+        var allergies = new HashSet<DemoAllergy>();
         for (var i = 0; i < count; i++)
         {
             var kind = (EntryKind)(i % KindCount);
-            var source = sources[random.Next(sources.Count)];
             var occurred = nowUtc.AddMinutes(-random.Next(60, spanMinutes));
             var contributed = occurred.AddMinutes(random.Next(1, 240));
             if (contributed > nowUtc)
@@ -181,67 +148,211 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
                 contributed = nowUtc;
             }
 
-            var entrySource = new EntrySource(
-                patientId, source.ProviderId, source.SystemId,
-                string.Create(CultureInfo.InvariantCulture, $"{kind}-{patientIndex}-{i}"), occurred, contributed);
-            yield return CreateEntry(kind, entrySource, random, offset + i / KindCount);
+            var draw = new Draw(
+                random, sources, AgeAt(dateOfBirth, occurred), sex, DateOnly.FromDateTime(occurred), nowUtc,
+                new EntrySource(patientId, 0, null, string.Create(CultureInfo.InvariantCulture, $"{kind}-{patientIndex}-{i}"), occurred, contributed));
+            yield return CreateEntry(kind, draw, offset + i / KindCount, allergies);
         }
     }
 
-    private static ClinicalEntry CreateEntry(EntryKind kind, EntrySource source, Random random, int round)
+    private static ClinicalEntry CreateEntry(EntryKind kind, Draw draw, int round, HashSet<DemoAllergy> allergiesSoFar)
     {
+        var random = draw.Random;
         switch (kind)
         {
             case EntryKind.Allergy:
-                var allergy = Allergies[round % Allergies.Length];
+                var allergy = NextAllergy(draw, round, allergiesSoFar);
                 return new AllergyEntry(
-                    source with { Status = "active" }, allergy.Substance, allergy.Category,
-                    random.Next(3) == 0 ? AllergyCriticality.High : AllergyCriticality.Low, allergy.Reaction, "confirmed");
+                    draw.From(DemoCatalogue.AllergyRecorders, kind) with { Status = "active" }, allergy.Substance, allergy.Category,
+                    allergy.Criticality, allergy.ReactionText, "confirmed");
             case EntryKind.Vaccination:
-                return new VaccinationEntry(source with { Status = "completed" }, Vaccines[round % Vaccines.Length], random.Next(1, 4));
+                var vaccines = DemoCatalogue.Vaccines.Where(v => draw.Fits(v.Fits) && draw.CanCome(v.Places)).ToList();
+                var vaccine = vaccines.Count > 0 ? vaccines[round % vaccines.Count] : throw draw.Nothing(kind);
+                return new VaccinationEntry(draw.From(vaccine.Places, kind) with { Status = "completed" }, vaccine.Name, random.Next(1, vaccine.MaxDose + 1));
             case EntryKind.Medication:
-                var medication = SyntheticNames.Pick(random, Medications);
+                var medication = draw.Pick(DemoCatalogue.Medications, m => m.Fits, m => m.Prescribers, kind);
+                // A prescription is written where medicines are prescribed; it is dispensed there or at a retail pharmacy.
+                var dispensers = medication.Prescribers.Append(ProviderType.RetailPharmacy).ToArray();
+                var dispensed = random.Next(2) == 0;
                 return new MedicationEntry(
-                    source with { Status = random.Next(4) == 0 ? "completed" : "active" }, medication.Name, medication.Dosage,
-                    random.Next(2) == 0 ? MedicationStatus.Prescribed : MedicationStatus.Dispensed);
+                    draw.From(dispensed ? dispensers : medication.Prescribers, kind) with { Status = random.Next(4) == 0 ? "completed" : "active" },
+                    medication.Name, medication.Dosage, dispensed ? MedicationStatus.Dispensed : MedicationStatus.Prescribed);
             case EntryKind.LabResult:
-                var test = SyntheticNames.Pick(random, LabTests);
-                var span = test.High - test.Low;
-                var value = Math.Round(test.Low - span * 0.3m + (decimal)random.NextDouble() * span * 1.6m, test.Decimals);
-                var flag = value < test.Low ? AbnormalFlag.Low : value > test.High ? AbnormalFlag.High : AbnormalFlag.Normal;
+                var test = draw.Pick(DemoCatalogue.LabTests, t => t.Fits, _ => DemoCatalogue.Laboratories, kind);
+                var (low, high, drawLow, drawHigh) = test.Range(draw.Age, draw.Sex);
+                var value = Math.Round(LabValue(random, low ?? drawLow, high, drawLow, drawHigh), test.Decimals);
+                var flag = value < low ? AbnormalFlag.Low : value > high ? AbnormalFlag.High : AbnormalFlag.Normal;
                 return new LabResultEntry(
-                    source with { Status = "final" }, test.Name, test.Code, value.ToString(CultureInfo.InvariantCulture), test.Unit, test.Low, test.High, flag);
+                    draw.From(DemoCatalogue.Laboratories, kind) with { Status = "final" }, test.Name, test.Code,
+                    value.ToString(CultureInfo.InvariantCulture), test.Unit, low, high, flag);
             case EntryKind.RadiologyResult:
-                var exam = SyntheticNames.Pick(random, RadiologyExams);
-                return new RadiologyResultEntry(source with { Status = "final" }, exam.Exam, exam.Code, exam.Conclusion,
-                    $"{exam.Exam}. Comparison: none. Findings: {exam.Conclusion} Impression: {exam.Conclusion}");
+                var exam = draw.Pick(DemoCatalogue.RadiologyExams, e => e.Fits, _ => DemoCatalogue.Imaging, kind);
+                return new RadiologyResultEntry(draw.From(DemoCatalogue.Imaging, kind) with { Status = "final" }, exam.Name, exam.Code, exam.Conclusion,
+                    $"{exam.Name}. Comparison: none. Findings: {exam.Conclusion} Impression: {exam.Conclusion}");
             case EntryKind.Procedure:
-                var procedure = SyntheticNames.Pick(random, Procedures);
-                return new ProcedureEntry(source with { Status = "completed" }, procedure.Name, procedure.Code, source.OccurredAtUtc.AddMinutes(45),
-                    procedure.BodySite, SyntheticNames.Pick(random, VisitReasons), "Uneventful");
+                var procedure = draw.Pick(DemoCatalogue.Procedures, p => p.Fits, p => p.Places, kind);
+                var performed = draw.From(procedure.Places, kind);
+                return new ProcedureEntry(performed with { Status = "completed" }, procedure.Name, procedure.Code, performed.OccurredAtUtc.AddMinutes(45),
+                    procedure.BodySite, procedure.Reason, "Uneventful");
             case EntryKind.Visit:
-                var visit = SyntheticNames.Pick(random, Visits);
-                var inpatient = visit.Class == "Inpatient";
-                return new VisitEntry(source with { Status = "finished" }, visit.Type, visit.Class,
-                    source.OccurredAtUtc.AddHours(inpatient ? 24 * random.Next(1, 6) : 1), SyntheticNames.Pick(random, VisitReasons),
-                    null, inpatient ? "Discharged home" : null);
+                var visit = draw.Pick(DemoCatalogue.Visits, v => v.Fits, v => v.Places, kind);
+                var at = draw.From(visit.Places, kind);
+                var reasons = visit.Class is "Inpatient" or "Emergency" ? DemoCatalogue.AdmissionReasons
+                    : visit.Places is [ProviderType.Dental] ? DemoCatalogue.DentalReasons
+                    : DemoCatalogue.VisitReasons;
+                var reason = draw.Pick(reasons, r => r.Fits, _ => visit.Places, kind).Reason;
+                var ended = at.OccurredAtUtc.AddHours(visit.Class == "Inpatient" ? 24 * random.Next(1, 6) : 1);
+                // An admission that has not ended yet is still in progress: nobody is discharged in the future.
+                return ended > draw.NowUtc
+                    ? new VisitEntry(at with { Status = "in-progress" }, visit.Type, visit.Class, null, reason, null, null)
+                    : new VisitEntry(at with { Status = "finished" }, visit.Type, visit.Class, ended, reason, null,
+                        visit.Class == "Inpatient" ? "Discharged home" : null);
             case EntryKind.Diagnosis:
-                var diagnosis = SyntheticNames.Pick(random, Diagnoses);
-                var resolved = random.Next(4) == 0;
+                var diagnosis = draw.Pick(DemoCatalogue.Diagnoses, d => d.Fits, _ => DemoCatalogue.Diagnosers, kind);
+                var resolved = diagnosis.Course switch
+                {
+                    Course.Chronic => false,
+                    Course.Acute => true,
+                    _ => random.Next(2) == 0,
+                };
                 return new DiagnosisEntry(
-                    source with { Status = resolved ? "resolved" : "active" }, diagnosis.Code, diagnosis.Description,
+                    draw.From(DemoCatalogue.Diagnosers, kind) with { Status = resolved ? "resolved" : "active" }, diagnosis.Code, diagnosis.Description,
                     resolved ? DiagnosisStatus.Resolved : DiagnosisStatus.Active, "confirmed");
             default:
-                var discharge = random.Next(4) == 0;
-                var reason = SyntheticNames.Pick(random, VisitReasons);
+                // Only a hospital discharges; a visit is summarised wherever people are seen.
+                var discharge = random.Next(4) == 0 && draw.CanCome(DemoCatalogue.Admitting);
+                var why = draw.Pick(discharge ? DemoCatalogue.AdmissionReasons : DemoCatalogue.VisitReasons, r => r.Fits,
+                    _ => discharge ? DemoCatalogue.Admitting : DemoCatalogue.VisitRecorders, kind);
                 return new SummaryEntry(
-                    source,
+                    draw.From(discharge ? DemoCatalogue.Admitting : DemoCatalogue.VisitRecorders, kind),
                     discharge ? SummaryType.Discharge : SummaryType.Visit,
                     discharge ? "Discharge summary" : "Outpatient visit",
-                    discharge
-                        ? $"Admitted for {reason}. Condition stable at discharge; follow-up at the specialist outpatient clinic in 2 weeks."
-                        : $"Seen for {reason}. Advised on diet and exercise; medication unchanged; review in 3 months.");
+                    discharge ? $"Admitted for {why.Reason}. {why.Plan}" : $"Seen for {why.Reason}. {why.Plan}");
         }
+    }
+
+    /// <summary>The next allergy of the round that fits and that this patient does not have yet (any that fits once all do).</summary>
+    private static DemoAllergy NextAllergy(Draw draw, int round, HashSet<DemoAllergy> soFar)
+    {
+        var all = DemoCatalogue.Allergies;
+        DemoAllergy? fitting = null;
+        for (var step = 0; step < all.Length; step++)
+        {
+            var allergy = all[(round + step) % all.Length];
+            if (draw.Fits(allergy.Fits))
+            {
+                fitting ??= allergy;
+                if (soFar.Add(allergy))
+                {
+                    return allergy;
+                }
+            }
+        }
+
+        return fitting ?? throw draw.Nothing(EntryKind.Allergy);
+    }
+
+    /// <summary>Three in four within the reference range; the others low or high, never beyond what a living patient has.</summary>
+    private static decimal LabValue(Random random, decimal low, decimal high, decimal drawLow, decimal drawHigh)
+    {
+        var roll = random.Next(8);
+        var (from, to) = roll switch
+        {
+            0 when drawLow < low => (drawLow, low),
+            0 or 1 => (high, drawHigh),
+            _ => (low, high),
+        };
+        return from + (decimal)random.NextDouble() * (to - from);
+    }
+
+    private static int AgeAt(DateOnly dateOfBirth, DateTime utc)
+    {
+        var day = DateOnly.FromDateTime(utc);
+        var age = day.Year - dateOfBirth.Year;
+        return dateOfBirth.AddYears(age) > day ? age - 1 : age;
+    }
+
+    /// <summary>The sources by their kind of provider, to draw one of the kinds that produce an entry.</summary>
+    private sealed class SourcePool(IReadOnlyList<DemoEntrySource> sources)
+    {
+        private readonly ILookup<ProviderType, DemoEntrySource> _byType = sources.ToLookup(s => s.Type);
+
+        public int Count(ProviderType[] places)
+        {
+            var count = 0;
+            foreach (var place in places)
+            {
+                count += _byType[place].Count();
+            }
+
+            return count;
+        }
+
+        public DemoEntrySource Pick(Random random, ProviderType[] places)
+        {
+            var n = random.Next(Count(places));
+            foreach (var place in places)
+            {
+                foreach (var source in _byType[place])
+                {
+                    if (n-- == 0)
+                    {
+                        return source;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException("No source of these kinds.");
+        }
+    }
+
+    /// <summary>One entry being made: the patient's age and sex that day, and the sources to draw it from.</summary>
+    private sealed record Draw(Random Random, SourcePool Sources, int Age, Sex Sex, DateOnly Day, DateTime NowUtc, EntrySource Entry)
+    {
+        public bool Fits(Fits fits) => fits.For(Age, Sex, Day);
+
+        public bool CanCome(ProviderType[] places) => Sources.Count(places) > 0;
+
+        /// <summary>One of the items that fit the patient and that a given source can produce.</summary>
+        public T Pick<T>(IReadOnlyList<T> items, Func<T, Fits> fits, Func<T, ProviderType[]> places, EntryKind kind)
+        {
+            var count = 0;
+            foreach (var item in items)
+            {
+                count += Fits(fits(item)) && CanCome(places(item)) ? 1 : 0;
+            }
+
+            if (count == 0)
+            {
+                throw Nothing(kind);
+            }
+
+            var n = Random.Next(count);
+            foreach (var item in items)
+            {
+                if (Fits(fits(item)) && CanCome(places(item)) && n-- == 0)
+                {
+                    return item;
+                }
+            }
+
+            throw Nothing(kind);
+        }
+
+        /// <summary>The entry, from a source of one of these kinds of provider.</summary>
+        public EntrySource From(ProviderType[] places, EntryKind kind)
+        {
+            if (!CanCome(places))
+            {
+                throw Nothing(kind);
+            }
+
+            var source = Sources.Pick(Random, places);
+            return Entry with { ProviderId = source.ProviderId, SystemId = source.SystemId };
+        }
+
+        public InvalidOperationException Nothing(EntryKind kind) => new(string.Create(CultureInfo.InvariantCulture,
+            $"None of the source providers given can produce a {kind} entry for a patient aged {Age}: a public hospital among them can produce any."));
     }
 
     // HashCode.Combine is seeded per process; a fixed mix (SplitMix64's finaliser) keeps runs identical.
@@ -261,16 +372,31 @@ public sealed class DemoDataGenerator(int seed = DemoDataGenerator.DefaultSeed)
         _ => (int)Race.Others,
     };
 
+    /// <summary>Ages in whole years: children, teenagers, working ages and old people in about Singapore's proportions.</summary>
+    private static int WeightedAge(Random random) => random.Next(100) switch
+    {
+        < 13 => random.Next(1, 14), // no babies: a demo patient has 27 entries, too many for their first months
+        < 18 => random.Next(14, 18),
+        < 48 => random.Next(18, 40),
+        < 82 => random.Next(40, 65),
+        _ => random.Next(65, 95),
+    };
+
+    /// <summary>
+    /// The named demo patients, each of the age their story needs: Tan Mei Ling is Priya's caregiver; Muhammad Faizal
+    /// signs in with his own account and restricts every provider; Priya, older, allows only her polyclinic.
+    /// </summary>
     private static readonly DemoPatient[] DemoPatients =
     [
-        new("Tan Mei Ling", Sex.Female, Race.Chinese),
-        new("Muhammad Faizal bin Rahman", Sex.Male, Race.Malay),
-        new("Priya d/o Raman", Sex.Female, Race.Indian),
+        new("Tan Mei Ling", Sex.Female, Race.Chinese, 46),
+        new("Muhammad Faizal bin Rahman", Sex.Male, Race.Malay, 38),
+        new("Priya d/o Raman", Sex.Female, Race.Indian, 71),
     ];
 
-    private sealed record DemoPatient(string Name, Sex Sex, Race Race);
+    private sealed record DemoPatient(string Name, Sex Sex, Race Race, int Age);
 }
 
 public sealed record DemoProvider(string Code, string Name, ProviderType Type, bool Onboarded, bool Licensed = true);
 
-public sealed record DemoEntrySource(int ProviderId, int? SystemId);
+/// <summary>A provider (and optionally its system) that entries may come from, with its kind: what it can have produced.</summary>
+public sealed record DemoEntrySource(int ProviderId, int? SystemId, ProviderType Type);

@@ -24,6 +24,9 @@ public sealed class DemoDataSeeder(
     /// <summary>Three of each kind.</summary>
     public const int EntriesPerDemoPatient = 27;
 
+    /// <summary>How many people the development identity provider's page lists (the first by id).</summary>
+    private const int DevelopmentIdentityListLength = 12;
+
     private static string? s_demoPasswordHash;
 
     private readonly DemoDataGenerator _generator = new();
@@ -89,7 +92,7 @@ public sealed class DemoDataSeeder(
         db.SystemConnections.Add(register);
         await db.SaveChangesAsync(cancellationToken);
 
-        AddRepresentatives(patients, today, now);
+        AddRepresentatives(patients, now);
         await db.SaveChangesAsync(cancellationToken);
 
         await CreateAccountsAsync(patients, byCode);
@@ -102,20 +105,20 @@ public sealed class DemoDataSeeder(
 
     /// <summary>
     /// Caregivers and representatives to try: Priya has invited Tan Mei Ling as her caregiver, who accepted (see the
-    /// record and the access history); the youngest demo patient with an account (under 14) has a parent from the
-    /// population register, one of the people listed first on the development identity provider's page.
+    /// record and the access history); every demo child under 14 has a parent from the population register.
     /// </summary>
-    private void AddRepresentatives(List<Patient> patients, DateOnly today, DateTime now)
+    private void AddRepresentatives(List<Patient> patients, DateTime now)
     {
         var caregiver = Representatives.Representation.Invitation(
             patients[2].Id, patients[0].Nric, Representatives.RepresentativePowers.SeeRecord | Representatives.RepresentativePowers.SeeAccessHistory, SeederId, now);
         caregiver.Accept(patients[0].Id, now);
         db.Representations.Add(caregiver);
 
-        var child = patients[1];
-        if (now < Representatives.Representation.FourteenthBirthdayUtc(child.DateOfBirth)
-            && patients.Skip(3).Take(9).Where(p => p.DateOfBirth.AddYears(25) <= today).OrderByDescending(p => p.Race == child.Race).ThenBy(p => p.Id).FirstOrDefault() is { } parent)
+        var parents = DemoDataGenerator.ParentsOfChildren(patients, now, DevelopmentIdentityListLength);
+        foreach (var child in patients.Where(p => now < Representatives.Representation.FourteenthBirthdayUtc(p.DateOfBirth)))
         {
+            var parent = parents.GetValueOrDefault(child)
+                ?? throw new InvalidOperationException($"The demo has nobody of an age to be the parent of {child.Name}, born {child.DateOfBirth}.");
             db.Representations.Add(Representatives.Representation.ParentOf(child.Id, child.DateOfBirth, parent.Nric, parent.Id, now));
         }
     }
@@ -150,12 +153,12 @@ public sealed class DemoDataSeeder(
         // Entries come from every onboarded provider except the dental centre, so its clinician has nothing of theirs.
         var sources = providers
             .Where(p => p.OnboardingState == OnboardingState.Onboarded && p.Code.Value != "EVD01")
-            .Select(p => new DemoEntrySource(p.Id, null))
+            .Select(p => new DemoEntrySource(p.Id, null, p.Type))
             .ToList();
         var batches = new Dictionary<(int Provider, DateTime Day), int>();
         for (var i = 0; i < patients.Count; i++)
         {
-            var entries = _generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, sources, EntriesPerDemoPatient, now).ToList();
+            var entries = _generator.CreateEntries(patients[i].Id, i, patients[i].DateOfBirth, patients[i].Sex, sources, EntriesPerDemoPatient, now).ToList();
             db.ClinicalEntries.AddRange(entries);
             foreach (var entry in entries)
             {

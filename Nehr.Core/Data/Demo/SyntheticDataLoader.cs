@@ -29,7 +29,7 @@ public sealed class SyntheticDataLoader(NehrDbContext db, TimeProvider clock, IL
             throw new InvalidOperationException("Seed the provider register before adding synthetic patients.");
         }
 
-        var sources = providers.Select(p => new DemoEntrySource(p.Id, null)).ToList();
+        var sources = providers.Select(p => new DemoEntrySource(p.Id, null, p.Type)).ToList();
         var first = await db.Patients.CountAsync(cancellationToken);
         var previousDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -47,7 +47,7 @@ public sealed class SyntheticDataLoader(NehrDbContext db, TimeProvider clock, IL
                     var index = first + start + i;
                     var provider = providers[index % providers.Count];
                     db.CareRegistrations.Add(new CareRegistration(batch[i].Id, provider.Id, DemoDataSeeder.SeederId, now));
-                    db.ClinicalEntries.AddRange(_generator.CreateEntries(batch[i].Id, index, batch[i].DateOfBirth, sources, entriesPerPatient, now));
+                    db.ClinicalEntries.AddRange(_generator.CreateEntries(batch[i].Id, index, batch[i].DateOfBirth, batch[i].Sex, sources, entriesPerPatient, now));
                 }
 
                 await db.SaveChangesAsync(cancellationToken);
