@@ -15,7 +15,11 @@ namespace Nehr.Core.Administration;
 /// <summary>A member of the provider's staff as their administrator sees them.</summary>
 public sealed record StaffMember(
     int PersonnelId, string Name, string? Email, string? PortalRole, ProfessionalRole Role, bool InvolvedInCare, bool IsActive,
-    bool NehrAccessSuspended);
+    bool NehrAccessSuspended)
+{
+    /// <summary>The administrator who asked: their own role and account are changed by another administrator, never by themselves.</summary>
+    public bool IsYou { get; init; }
+}
 
 /// <summary>What a provider administrator fills in to add a member of staff.</summary>
 public sealed record NewStaffMember(string? Name, string? Email, ProfessionalRole? Role, bool InvolvedInCare, string? PortalRole);
@@ -77,7 +81,10 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
             .OrderByDescending(p => p.IsActive).ThenBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .Select(p => new StaffMember(
                 p.Id, p.Name, accounts.GetValueOrDefault(p.Id)?.Email, accounts.GetValueOrDefault(p.Id)?.Role,
-                p.Role, p.InvolvedInCare, p.IsActive, p.NehrAccessSuspended))
+                p.Role, p.InvolvedInCare, p.IsActive, p.NehrAccessSuspended)
+            {
+                IsYou = p.Id == actor.Person?.Id,
+            })
             .ToList();
     }, cancellationToken);
 
@@ -157,7 +164,10 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
         }
     }
 
-    /// <summary>Changes a person's professional role and care involvement; their next action is decided on it.</summary>
+    /// <summary>
+    /// Changes a person's professional role and care involvement; their next action is decided on it. An administrator's
+    /// own role is changed by another administrator (refused, audited); saving what is already recorded is refused too.
+    /// </summary>
     public async Task ChangeRoleAsync(AuditContext who, int personnelId, ProfessionalRole? role, bool involvedInCare, CancellationToken cancellationToken = default)
     {
         if (role is not { } newRole || !Enum.IsDefined(newRole))
@@ -168,17 +178,43 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
         await commands.RunAsync(who, "personnel.change-role", Admin, async command =>
         {
             var person = await OwnPersonAsync(command, personnelId, cancellationToken);
+            RefuseOwn(command, person, OwnRoleRefusal);
             if (!person.IsActive)
             {
                 throw new DomainException("This person has left: their role can no longer be changed.");
             }
 
-            var before = $"{person.Role}/{(person.InvolvedInCare ? "in care" : "not in care")}";
+            if (person.Role == newRole && person.InvolvedInCare == involvedInCare)
+            {
+                throw new DomainException($"{person.Name} is already {ProfessionalRoles.Display(newRole)}, {CareText(involvedInCare)}: there is nothing to change.");
+            }
+
+            var before = $"{person.Role}/{CareText(person.InvolvedInCare)}";
             person.ChangeRole(newRole, involvedInCare);
             await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
             await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
-                $"personnel={person.Id}; {before} -> {newRole}/{(involvedInCare ? "in care" : "not in care")}"), cancellationToken: cancellationToken);
+                $"personnel={person.Id}; from={before}; to={newRole}/{CareText(involvedInCare)}"), cancellationToken: cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>What an administrator is told who tries to change their own role.</summary>
+    public const string OwnRoleRefusal = "You cannot change your own role: another administrator of your provider must do it.";
+
+    /// <summary>What an administrator is told who tries to deactivate themselves.</summary>
+    public const string OwnDeactivationRefusal = "You cannot deactivate your own account: another administrator of your provider must do it.";
+
+    private static string CareText(bool inCare) => inCare ? "in care" : "not in care";
+
+    /// <summary>
+    /// An administrator never changes their own standing (they would lock themselves out, or out of review): refused
+    /// and audited, whatever the page offered.
+    /// </summary>
+    private static void RefuseOwn(StaffCommand command, Personnel person, string message)
+    {
+        if (person.Id == command.Actor.Person?.Id)
+        {
+            throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"personnel={person.Id} is the administrator's own"), message);
+        }
     }
 
     /// <summary>Deactivates a leaver: their account is locked and their next action is refused.</summary>
@@ -186,10 +222,7 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
         commands.RunAsync(who, "personnel.deactivate", Admin, async command =>
     {
         var person = await OwnPersonAsync(command, personnelId, cancellationToken);
-        if (person.Id == command.Actor.Person?.Id)
-        {
-            throw new DomainException("You cannot deactivate your own account; ask another administrator of your provider.");
-        }
+        RefuseOwn(command, person, OwnDeactivationRefusal);
 
         if (!person.IsActive)
         {

@@ -13,7 +13,8 @@ namespace Nehr.Core.Oversight;
 
 /// <summary>
 /// What an auditor searches the trail by. Patient is an NRIC/FIN; person is an account's e-mail address or part of a
-/// member of staff's name; dates are inclusive, UTC.
+/// member of staff's name; dates are inclusive days as people in Singapore count them (the
+/// trail itself is in UTC).
 /// </summary>
 public sealed record AuditQuery(
     string? PatientNric = null, string? Person = null, int? ProviderId = null, DateOnly? From = null, DateOnly? To = null, string? EventType = null);
@@ -193,13 +194,13 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
 
         if (query.From is { } from)
         {
-            var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var start = from == DateOnly.MinValue ? DateTime.MinValue : NehrCalendar.StartOfDayUtc(from);
             events = events.Where(e => e.OccurredAtUtc >= start);
         }
 
         if (query.To is { } to)
         {
-            var end = NehrCalendar.AfterUtcDay(to);
+            var end = to == DateOnly.MaxValue ? DateTime.MaxValue : NehrCalendar.EndOfDayUtc(to);
             events = events.Where(e => e.OccurredAtUtc < end);
         }
 

@@ -17,6 +17,12 @@ public sealed record DirectiveRow(
     DirectiveStatus Status, bool Overdue, DateTime? AcknowledgedAtUtc, string? Attestation, DateTime? AttestedAtUtc);
 
 /// <summary>
+/// What suspending a whole provider would stop, said before it is done: its active staff (and how many of them have
+/// NEHR access now) and the patients currently registered with it.
+/// </summary>
+public sealed record SuspensionImpact(int ProviderId, string ProviderName, int ActiveStaff, int StaffWithNehrAccess, int RegisteredPatients);
+
+/// <summary>
 /// MOH corrective actions: suspending a person's or a provider's NEHR access (effective on their next action, as the
 /// gate decides from current data) and directives to providers, which the provider's administrators acknowledge and
 /// attest as done. Every step is audited with it.
@@ -88,8 +94,28 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         }, cancellationToken);
     }
 
-    /// <summary>Suspends (or lifts the suspension of) a whole provider's NEHR access. Effective on every next action.</summary>
-    public async Task SetProviderSuspendedAsync(AuditContext who, int providerId, bool suspended, string? reason, CancellationToken cancellationToken = default)
+    /// <summary>What suspending a provider would stop: its active staff and its registered patients, now.</summary>
+    public Task<SuspensionImpact> ProviderImpactAsync(AuditContext who, int providerId, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync(who, "suspension.provider-impact", Moh, async command =>
+        {
+            var (db, now) = (command.Db, command.Now);
+            var provider = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainException("There is no such provider.");
+            var staff = db.Personnel.AsNoTracking().Where(p => p.ProviderId == providerId && p.IsActive);
+            return new SuspensionImpact(
+                provider.Id, provider.Name,
+                await staff.CountAsync(cancellationToken),
+                await staff.CountAsync(p => p.InvolvedInCare && !p.NehrAccessSuspended, cancellationToken),
+                await db.CareRegistrations.AsNoTracking().CurrentAt(now).Where(r => r.ProviderId == providerId)
+                    .Select(r => r.PatientId).Distinct().CountAsync(cancellationToken));
+        }, cancellationToken);
+
+    /// <summary>
+    /// Suspends (or lifts the suspension of) a whole provider's NEHR access. Effective on every next action. A
+    /// suspension stops every member of its staff at once, so it is confirmed with the provider's name.
+    /// </summary>
+    public async Task SetProviderSuspendedAsync(
+        AuditContext who, int providerId, bool suspended, string? reason, string? confirmedName = null, CancellationToken cancellationToken = default)
     {
         var why = Reason(reason);
         await commands.RunAsync(who, suspended ? "suspension.provider" : "suspension.provider-lift", Moh, async command =>
@@ -100,6 +126,11 @@ public sealed class CorrectiveActions(Commands.Commands commands)
             if (provider.NehrAccessSuspended == suspended)
             {
                 throw new DomainException(suspended ? $"{provider.Name}'s NEHR access is already suspended." : $"{provider.Name}'s NEHR access is not suspended.");
+            }
+
+            if (suspended && !NameConfirms(confirmedName, provider.Name))
+            {
+                throw new DomainException($"Type the provider's name, {provider.Name}, to confirm the suspension.");
             }
 
             if (suspended)
@@ -116,6 +147,10 @@ public sealed class CorrectiveActions(Commands.Commands commands)
                 string.Create(CultureInfo.InvariantCulture, $"provider={provider.Id}; reason={why}")), cancellationToken);
         }, cancellationToken);
     }
+
+    /// <summary>The name typed to confirm a suspension is the provider's (spaces around it and letter case aside).</summary>
+    public static bool NameConfirms(string? typed, string providerName) =>
+        string.Equals((typed ?? string.Empty).Trim(), providerName.Trim(), StringComparison.OrdinalIgnoreCase);
 
     public async Task<DirectiveRow> IssueDirectiveAsync(
         AuditContext who, int? providerId, DirectiveKind? kind, string? instructions, DateOnly? deadline, CancellationToken cancellationToken = default)
@@ -142,8 +177,9 @@ public sealed class CorrectiveActions(Commands.Commands commands)
                 ?? throw new DomainException("There is no such provider.");
             var now = command.Now;
 
-            // The deadline is the end of the chosen day (UTC).
-            var deadlineUtc = deadline.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(-10);
+            // The deadline is the end of the chosen day as people in Singapore count it (its last microsecond, which
+            // every database keeps exactly).
+            var deadlineUtc = NehrCalendar.EndOfDayUtc(deadline.Value).AddTicks(-10);
             var directive = new Directive(provider.Id, kind.Value, instructions, deadlineUtc, actor.UserId, now);
             db.Directives.Add(directive);
             await db.SaveChangesAsync(cancellationToken);

@@ -17,6 +17,25 @@ public sealed record OversightFigures(
     IReadOnlyList<ChartPoint> OverridesPerWeek, IReadOnlyList<ChartPoint> OverridesPerProvider, IReadOnlyList<ChartPoint> BacklogAge,
     IReadOnlyList<ChartPoint> DeniedPerWeek);
 
+/// <summary>Where a provider stands with mandatory contribution.</summary>
+public enum ContributionState
+{
+    /// <summary>The keeper of the population register: its feed is the register's, not clinical data.</summary>
+    PopulationRegister,
+
+    /// <summary>Not licensed: not bound to contribute.</summary>
+    NotLicensed,
+
+    /// <summary>Licensed, and has never made a good contribution.</summary>
+    NeverContributed,
+
+    /// <summary>Licensed, contributed before, but not within the window (<see cref="ComplianceRow.WindowDays"/> days).</summary>
+    NothingInWindow,
+
+    /// <summary>Licensed, and made at least one good contribution within the window.</summary>
+    Contributing,
+}
+
 /// <summary>
 /// One provider's contribution to the NEHR, from the contribution log. <see cref="LastContributionUtc"/> is the last
 /// good one (not refused, and at least one clinical resource kept); <see cref="ResourcesLast30Days"/> counts only the
@@ -26,6 +45,9 @@ public sealed record ComplianceRow(
     int ProviderId, string Code, string Name, ProviderType Type, bool Licensed, OnboardingState Onboarding, bool Suspended,
     DateTime? LastContributionUtc, int ResourcesLast30Days)
 {
+    /// <summary>The window a licensed provider must have contributed in to count as contributing, in days.</summary>
+    public const int WindowDays = 30;
+
     /// <summary>Contribution requests in the last 30 days, accepted or refused.</summary>
     public int RequestsLast30Days { get; init; }
 
@@ -39,10 +61,17 @@ public sealed record ComplianceRow(
     public IReadOnlyList<SystemCompliance> Systems { get; init; } = [];
 
     /// <summary>
-    /// Licensed providers must contribute; one that never has (well) is out of compliance. The keeper of the population
-    /// register is not a healthcare provider: its feed is the register's, not a contribution of clinical data.
+    /// Contributing means a good contribution (a clinical resource kept) within the last <see cref="WindowDays"/> days;
+    /// one long ago does not count. The keeper of the population register is not a healthcare provider.
     /// </summary>
-    public bool NotContributing => Licensed && Type != ProviderType.PopulationRegister && LastContributionUtc is null;
+    public ContributionState State => Type == ProviderType.PopulationRegister ? ContributionState.PopulationRegister
+        : !Licensed ? ContributionState.NotLicensed
+        : LastContributionUtc is null ? ContributionState.NeverContributed
+        : ResourcesLast30Days > 0 ? ContributionState.Contributing
+        : ContributionState.NothingInWindow;
+
+    /// <summary>A licensed provider that has not contributed within the window (never, or not lately): out of compliance.</summary>
+    public bool NotContributing => State is ContributionState.NeverContributed or ContributionState.NothingInWindow;
 }
 
 /// <summary>One system's contribution, from the contribution log: its last good contribution, its requests and refusals.</summary>
@@ -119,7 +148,7 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         await commands.RequireStaffAsync(who, "compliance", Moh, cancellationToken);
-        var since = now.AddDays(-30);
+        var since = now.AddDays(-ComplianceRow.WindowDays);
 
         // A good contribution: not refused, and it kept at least one clinical resource.
         var good = db.ContributionBatches.Where(b => b.Outcome != ContributionOutcome.Refused && b.ResourceCount > 0);

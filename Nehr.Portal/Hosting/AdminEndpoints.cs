@@ -2,6 +2,7 @@ using System.Globalization;
 using Nehr.Core.Audit;
 using Nehr.Core.Contribution;
 using Nehr.Core.Oversight;
+using Nehr.Portal.Components.Shared;
 using Nehr.Portal.Security;
 
 namespace Nehr.Portal.Hosting;
@@ -9,6 +10,22 @@ namespace Nehr.Portal.Hosting;
 internal static class AdminEndpoints
 {
     public const string ConnectivityTestPath = "/api/onboarding/connectivity-test";
+
+    /// <summary>
+    /// The audit export's columns: the time as people read it (Singapore time, as on screen), then the same moment to
+    /// the microsecond in ISO 8601 with its offset, for spreadsheets and other tools.
+    /// </summary>
+    public const string AuditCsvHeader =
+        "Sequence,When,When (ISO 8601),Event,Actor,Role,Provider,Patient,Level,Override,Outcome,Reason,Client address,Correlation id,Details";
+
+    /// <summary>A UTC moment in the display time zone, ISO 8601 with its offset: 2026-11-24T18:05:09.123456+08:00.</summary>
+    public static string IsoLocal(DateTime utc)
+    {
+        var at = DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        var local = DisplayTime.Local(at);
+        return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), local - at)
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+    }
 
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -19,9 +36,9 @@ internal static class AdminEndpoints
         {
             var query = new AuditQuery(patient, person, provider, from, to, type);
             return await Csv.DownloadAsync(context, search.ExportAsync(context.Who(), query, context.RequestAborted), "nehr-audit.csv",
-                "Sequence,When (UTC),Event,Actor,Role,Provider,Patient,Level,Override,Outcome,Reason,Client address,Correlation id,Details",
+                AuditCsvHeader,
                 r => string.Join(',',
-                    r.Sequence.ToString(CultureInfo.InvariantCulture), r.AtUtc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+                    r.Sequence.ToString(CultureInfo.InvariantCulture), Csv.Cell(DisplayTime.Moment(r.AtUtc)), IsoLocal(r.AtUtc),
                     Csv.Cell(r.EventType), Csv.Cell(r.Actor), Csv.Cell(r.ActorRole), Csv.Cell(r.ProviderName), Csv.Cell(r.PatientNric), Csv.Cell(r.Level?.ToString()),
                     r.IsOverride ? "yes" : "no", Csv.Cell(r.Outcome.ToString()), Csv.Cell(r.Reason), Csv.Cell(r.ClientAddress), Csv.Cell(r.CorrelationId), Csv.Cell(r.Details)));
         }).RequireAuthorization(Policies.MohAuditorArea);

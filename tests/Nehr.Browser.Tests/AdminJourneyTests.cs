@@ -109,14 +109,17 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await moh.GetByRole(AriaRole.Option, new() { Name = "Central General Hospital (CGH01)" }).ClickAsync();
         await moh.GetByLabel("Order").ClickAsync();
         await moh.GetByRole(AriaRole.Option, new() { Name = "Destroy information collected in an unauthorised manner" }).ClickAsync();
-        var deadline = DateTime.UtcNow.Date.AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        await Expect(moh.GetByLabel("Deadline (end of day, UTC)")).ToHaveValueAsync(deadline); // two weeks unless changed
+        // Two weeks from today in Singapore unless changed; the deadline is the end of that day, Singapore time.
+        var deadline = Nehr.Core.NehrCalendar.Today(DateTime.UtcNow).AddDays(14);
+        await Expect(moh.GetByLabel("Deadline (last day)")).ToHaveValueAsync(deadline.ToString("d MMM yyyy", CultureInfo.InvariantCulture));
         await moh.GetByTestId("issue-directive").ClickAsync();
         await Expect(moh.GetByTestId("issue-error")).ToContainTextAsync("Say what the provider must do");
         await moh.GetByLabel("Instructions").FillAsync("Destroy the NEHR printouts kept in the ward offices and confirm how.");
         await moh.GetByTestId("issue-directive").ClickAsync();
         var issued = moh.GetByTestId("directive").Filter(new() { HasText = "NEHR printouts" });
         await Expect(issued.GetByTestId("directive-status")).ToHaveTextAsync("Awaiting acknowledgement");
+        await Expect(issued.GetByTestId("directive-dates")).ToContainTextAsync($"deadline end of {deadline.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}");
+        await Expect(issued.GetByTestId("directive-dates")).Not.ToContainTextAsync("UTC");
 
         var admin = await SignInAsync(DemoAccounts.HospitalAdmin);
         await admin.GotoAsync("/admin/provider/directives");
@@ -199,15 +202,56 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await Expect(page.GetByTestId("audit-row")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("audit-type")).ToHaveTextAsync("system.demo-data-seeded");
 
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-audit").ClickAsync());
-        Assert.Equal("nehr-audit.csv", download.SuggestedFilename);
-        var lines = await File.ReadAllLinesAsync((await download.PathAsync())!);
-        Assert.StartsWith("Sequence,When (UTC),Event", lines[0], StringComparison.Ordinal);
+        var lines = await new AdminPages(page).ExportAsync();
+        Assert.StartsWith("Sequence,When,When (ISO 8601),Event", lines[0], StringComparison.Ordinal);
         Assert.Equal(2, lines.Length);
         Assert.Contains(",system.demo-data-seeded,", lines[1], StringComparison.Ordinal);
+        // The time as shown on screen (Singapore), then the same moment in ISO 8601 with its offset.
+        var shown = await page.GetByTestId("audit-when").TextContentAsync();
+        Assert.Matches(new Regex("^\\d+,\"" + Regex.Escape(shown!.Trim()) + "\",\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}\\+08:00,"), lines[1]);
 
         await page.GetByTestId("verify").ClickAsync();
         await Expect(page.GetByTestId("verification")).ToContainTextAsync("Intact");
+    }
+
+    [Fact]
+    public async Task The_audit_export_is_the_search_shown_even_after_the_fields_are_edited()
+    {
+        var page = await SignInAsync(DemoAccounts.Auditor);
+        await page.GotoAsync("/admin/moh/audit");
+        var audit = new AdminPages(page);
+        await Expect(audit.AuditRows.First).ToBeVisibleAsync();
+        await audit.ChooseEventTypeAsync("system.demo-data-seeded");
+        await audit.AuditSearchButton.ClickAsync();
+        await Expect(audit.AuditRows).ToHaveCountAsync(1);
+        var sequence = (await audit.AuditRows.First.Locator("td").First.TextContentAsync())!.Trim();
+
+        // The auditor types another patient's NRIC/FIN but does not search: the screen still shows the last search.
+        await audit.AuditPatient.FillAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await audit.AuditPatient.PressAsync("Tab");
+        await Expect(page.GetByTestId("export-note")).ToContainTextAsync("the results and the export are of the last search");
+        var lines = await audit.ExportAsync();
+
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith(sequence + ",", lines[1], StringComparison.Ordinal);
+        Assert.Contains(",system.demo-data-seeded,", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_administrator_is_offered_no_change_of_their_own_role_nor_their_own_deactivation()
+    {
+        var page = await SignInAsync(DemoAccounts.HospitalAdmin);
+        await page.GotoAsync("/admin/provider/personnel");
+        var admin = new AdminPages(page);
+
+        var own = admin.PersonnelRow("Ong Shu Fen");
+        await Expect(own.GetByTestId("own-row")).ToContainTextAsync("another administrator of your provider changes it");
+        await Expect(own.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Expect(admin.PersonnelRow("Dr Lee Wei Jie").GetByRole(AriaRole.Button, new() { Name = "Change the role of Dr Lee Wei Jie" })).ToBeVisibleAsync();
+
+        // Opening another person's role and saving what is recorded is not offered either.
+        await admin.PersonnelRow("Dr Lee Wei Jie").GetByRole(AriaRole.Button, new() { Name = "Change the role of Dr Lee Wei Jie" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog).GetByTestId("save-role")).ToBeDisabledAsync();
     }
 
     [Theory]

@@ -555,7 +555,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             // MOH administrators (specification: corrective actions, system approval).
             new("find people to suspend", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().FindPeopleAsync(who, "Matrix")), Only(Actor.MohAdmin)),
             new("suspend a person", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetPersonSuspendedAsync(who, _a.OwnTargetPersonnelId, true, "Matrix: suspected misuse under investigation.")), Only(Actor.MohAdmin)),
-            new("suspend a provider", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetProviderSuspendedAsync(who, _a.QuietProviderId, true, "Matrix: unauthorised use under investigation.")), Only(Actor.MohAdmin)),
+            new("suspend a provider", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetProviderSuspendedAsync(who, _a.QuietProviderId, true, "Matrix: unauthorised use under investigation.", "Harbourfront Heart Specialists")), Only(Actor.MohAdmin)),
             new("issue a directive", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().IssueDirectiveAsync(who, _a.QuietProviderId,
                 DirectiveKind.StopUnauthorisedUse, "Stop using NEHR data for marketing at once.", DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30)))), Only(Actor.MohAdmin)),
             new("tick a system's security checklist", NoScope, (s, who, _) => Done(s.GetRequiredService<SystemOnboarding>().SetSecurityItemsAsync(who, _a.OtherSystemId, SecurityItem.TransportEncryption)), Only(Actor.MohAdmin)),

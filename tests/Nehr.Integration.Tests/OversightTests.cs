@@ -213,11 +213,94 @@ public sealed class OversightTests : IAsyncLifetime
             Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(DemoWorld.As(_world.AdminUserId), _world.HospitalId, true, "Unauthorised use found in audit.")));
         Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Level);
 
-        await Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, true, "Unauthorised use found in audit."));
+        await Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, true, "Unauthorised use found in audit.", "Central General Hospital"));
 
         Assert.Equal(DecisionReason.ProviderNehrAccessSuspended, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Reason);
         Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.NurseUserId, _world.SelectivePatientId)).Decision.Level);
         await Assert.ThrowsAsync<DomainException>(() => Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, true, "Unauthorised use found in audit.")));
+    }
+
+    [Fact]
+    public async Task Suspending_a_provider_states_how_many_staff_and_patients_it_stops_and_needs_the_providers_name()
+    {
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        int staff, inCare, patients;
+        await using (var db = _portal.CreateDbContext())
+        {
+            var now = _portal.Clock.GetUtcNow().UtcDateTime;
+            staff = await db.Personnel.CountAsync(p => p.ProviderId == _world.HospitalId && p.IsActive);
+            inCare = await db.Personnel.CountAsync(p => p.ProviderId == _world.HospitalId && p.IsActive && p.InvolvedInCare && !p.NehrAccessSuspended);
+            patients = await db.CareRegistrations.CurrentAt(now).Where(r => r.ProviderId == _world.HospitalId).Select(r => r.PatientId).Distinct().CountAsync();
+        }
+
+        var impact = await With<CorrectiveActions, SuspensionImpact>(a => a.ProviderImpactAsync(admin, _world.HospitalId));
+
+        Assert.Equal(new SuspensionImpact(_world.HospitalId, "Central General Hospital", staff, inCare, patients), impact);
+        Assert.True(staff > 1 && patients > 0);
+        await Assert.ThrowsAsync<AccessRefusedException>(() => With<CorrectiveActions, SuspensionImpact>(a => a.ProviderImpactAsync(DemoWorld.As(_world.AdminUserId), _world.HospitalId)));
+
+        foreach (var wrong in new string?[] { null, "", "Central General", "Northshore Polyclinic" })
+        {
+            var refused = await Assert.ThrowsAsync<DomainException>(() =>
+                Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, true, "Unauthorised use found in audit.", wrong)));
+            Assert.Equal("Type the provider's name, Central General Hospital, to confirm the suspension.", refused.Message);
+        }
+
+        Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Level);
+        await Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, true, "Unauthorised use found in audit.", "  central general hospital "));
+        Assert.Equal(DecisionReason.ProviderNehrAccessSuspended, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Reason);
+
+        // Lifting the suspension gives access back: no name to type.
+        await Do<CorrectiveActions>(a => a.SetProviderSuspendedAsync(admin, _world.HospitalId, false, "Investigation closed without findings."));
+        Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Level);
+    }
+
+    [Fact]
+    public async Task A_directive_deadline_is_the_end_of_the_chosen_day_in_singapore()
+    {
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        var day = NehrCalendar.Today(_portal.Clock.GetUtcNow().UtcDateTime).AddDays(3);
+
+        var directive = await With<CorrectiveActions, DirectiveRow>(a => a.IssueDirectiveAsync(
+            admin, _world.HospitalId, DirectiveKind.StopUnauthorisedUse, "Stop using the NEHR for pre-employment checks.", day));
+
+        // Midnight after that day in Singapore is 16:00 UTC on the day itself.
+        var midnight = day.ToDateTime(new TimeOnly(16, 0), DateTimeKind.Utc);
+        Assert.Equal(midnight.AddTicks(-10), directive.DeadlineUtc);
+        _portal.Clock.SetUtcNow(midnight.AddMinutes(-1));
+        Assert.False((await With<CorrectiveActions, IReadOnlyList<DirectiveRow>>(a => a.DirectivesAsync(admin))).Single().Overdue);
+        _portal.Clock.SetUtcNow(midnight.AddMinutes(1));
+        Assert.True((await With<CorrectiveActions, IReadOnlyList<DirectiveRow>>(a => a.DirectivesAsync(admin))).Single().Overdue);
+    }
+
+    [Fact]
+    public async Task A_licensed_provider_with_no_contribution_in_the_last_30_days_is_not_contributing()
+    {
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        _portal.Clock.Advance(TimeSpan.FromDays(ComplianceRow.WindowDays + 31));
+
+        var hospital = (await With<OversightDashboard, IReadOnlyList<ComplianceRow>>(d => d.ComplianceAsync(admin))).Single(r => r.ProviderId == _world.HospitalId);
+
+        Assert.NotNull(hospital.LastContributionUtc); // it did contribute, long ago
+        Assert.Equal(0, hospital.ResourcesLast30Days);
+        Assert.True(hospital.NotContributing);
+        Assert.Equal(ContributionState.NothingInWindow, hospital.State);
+    }
+
+    [Fact]
+    public async Task The_audit_search_by_date_counts_days_as_singapore_does()
+    {
+        var auditor = DemoWorld.As(_world.AuditorUserId);
+        // 23:30 in Singapore on a day is 15:30 UTC that day; 00:30 the next day in Singapore is 16:30 UTC that same UTC day.
+        var day = NehrCalendar.Today(_portal.Clock.GetUtcNow().UtcDateTime).AddDays(2);
+        _portal.Clock.SetUtcNow(day.ToDateTime(new TimeOnly(16, 30), DateTimeKind.Utc));
+        await OpenAsync(_world.DentistUserId, _world.OpenPatientId);
+
+        var onThatDay = await With<AuditSearch, AuditPage>(s => s.SearchAsync(auditor, new AuditQuery(From: day, To: day, EventType: AuditEventTypes.RecordRead), 1));
+        var onTheNext = await With<AuditSearch, AuditPage>(s => s.SearchAsync(auditor, new AuditQuery(From: day.AddDays(1), To: day.AddDays(1), EventType: AuditEventTypes.RecordRead), 1));
+
+        Assert.Equal(0, onThatDay.Total);
+        Assert.Equal(1, onTheNext.Total);
     }
 
     [Fact]

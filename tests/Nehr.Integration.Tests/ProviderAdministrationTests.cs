@@ -161,6 +161,79 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
         Assert.DoesNotContain((await AdminAsync(a => a.PersonnelAsync(DemoWorld.As(_world.AdminUserId)))), p => p.PersonnelId == nurse);
     }
 
+    private async Task<int> AdminPersonnelIdAsync()
+    {
+        await using var db = _portal.CreateDbContext();
+        return await db.Users.Where(u => u.Id == _world.AdminUserId).Select(u => u.PersonnelId!.Value).SingleAsync();
+    }
+
+    [Fact]
+    public async Task An_administrator_cannot_change_their_own_role_and_the_refusal_is_audited_with_nothing_changed()
+    {
+        var own = await AdminPersonnelIdAsync();
+        var before = await SnapshotAsync();
+
+        var refused = await Assert.ThrowsAsync<AccessRefusedException>(() =>
+            AdminAsync(a => a.ChangeRoleAsync(DemoWorld.As(_world.AdminUserId), own, ProfessionalRole.Nurse, true)));
+
+        Assert.Equal(ProviderAdministration.OwnRoleRefusal, refused.Message);
+        Assert.Equal(before, await SnapshotAsync()); // the role, and the administrator's own session (security stamp), as they were
+        var e = await LastEventAsync();
+        Assert.Equal((AuditEventTypes.ActionRefused, AuditOutcome.Denied, _world.AdminUserId), (e.EventType, e.Outcome, e.ActorUserId));
+        Assert.Contains("personnel.change-role", e.Details, StringComparison.Ordinal);
+        Assert.Contains($"personnel={own} is the administrator's own", e.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_administrator_cannot_deactivate_themselves_and_the_refusal_is_audited_with_nothing_changed()
+    {
+        var own = await AdminPersonnelIdAsync();
+        var before = await SnapshotAsync();
+
+        var refused = await Assert.ThrowsAsync<AccessRefusedException>(() => AdminAsync(a => a.DeactivateAsync(DemoWorld.As(_world.AdminUserId), own)));
+
+        Assert.Equal(ProviderAdministration.OwnDeactivationRefusal, refused.Message);
+        Assert.Equal(before, await SnapshotAsync());
+        var e = await LastEventAsync();
+        Assert.Equal((AuditEventTypes.ActionRefused, AuditOutcome.Denied), (e.EventType, e.Outcome));
+        Assert.Contains("personnel.deactivate", e.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Saving_the_role_already_recorded_is_refused_as_no_change_and_ends_no_session()
+    {
+        var before = await SnapshotAsync();
+        var lastEvent = await LastEventAsync();
+
+        var error = await Assert.ThrowsAsync<DomainException>(() =>
+            AdminAsync(a => a.ChangeRoleAsync(DemoWorld.As(_world.AdminUserId), _world.DoctorPersonnelId, ProfessionalRole.Doctor, true)));
+
+        Assert.Contains("nothing to change", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync()); // the doctor's security stamp too: they stay signed in
+        Assert.Equal(lastEvent.Sequence, (await LastEventAsync()).Sequence);
+    }
+
+    [Fact]
+    public async Task A_role_change_is_audited_with_what_it_was_and_what_it_became()
+    {
+        await AdminAsync(a => a.ChangeRoleAsync(DemoWorld.As(_world.AdminUserId), _world.DoctorPersonnelId, ProfessionalRole.Researcher, false));
+
+        var e = await LastEventAsync();
+        Assert.Equal(AuditEventTypes.StaffRoleChanged, e.EventType);
+        Assert.Equal($"personnel={_world.DoctorPersonnelId}; from=Doctor/in care; to=Researcher/not in care", e.Details);
+    }
+
+    [Fact]
+    public async Task The_personnel_list_marks_the_administrators_own_row_only()
+    {
+        var own = await AdminPersonnelIdAsync();
+
+        var people = await AdminAsync(a => a.PersonnelAsync(DemoWorld.As(_world.AdminUserId)));
+
+        Assert.Equal([own], people.Where(p => p.IsYou).Select(p => p.PersonnelId));
+        Assert.True(people.Count > 1);
+    }
+
     [Fact]
     public async Task Only_provider_administrators_may_administer_and_every_refusal_is_audited()
     {

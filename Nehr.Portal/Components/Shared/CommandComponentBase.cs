@@ -27,6 +27,12 @@ public abstract class CommandComponentBase : ComponentBase
 
     protected Task<AuditContext> WhoAsync() => User.AuditContextAsync();
 
+    /// <summary>
+    /// Whether a failed command is also shown in a snackbar. An area that shows every error next to the action it
+    /// came from (the admin area) turns it off, so that an error is never shown twice nor left behind as a toast.
+    /// </summary>
+    protected virtual bool ErrorsInSnackbar => true;
+
     /// <summary>Runs a command as the signed-in person; true when it succeeded (and <paramref name="success"/> was shown).</summary>
     protected Task<bool> RunAsync(Func<AuditContext, Task> command, string? success = null)
     {
@@ -53,7 +59,11 @@ public abstract class CommandComponentBase : ComponentBase
         catch (DomainException e)
         {
             Error = e.Message;
-            Snackbar.Add(e.Message, Severity.Error);
+            if (ErrorsInSnackbar)
+            {
+                Snackbar.Add(e.Message, Severity.Error);
+            }
+
             return false;
         }
         finally
