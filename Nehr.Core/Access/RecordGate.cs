@@ -133,7 +133,7 @@ public sealed class RecordGate(Commands.Commands commands)
         await PatientNotifier.NotifyAsync(
             db, patientId, NoticeKind.FirstAccessByProvider,
             string.Create(CultureInfo.InvariantCulture,
-                $"{provider.Name} accessed your record for the first time: a {ProfessionalRoles.Display(person.Role).ToLowerInvariant()} saw {what} on {now:d MMM yyyy 'at' HH:mm} UTC."),
+                $"{provider.Name} accessed your record for the first time: a {ProfessionalRoles.Display(person.Role).ToLowerInvariant()} saw {what} on {NehrCalendar.MomentWithZone(now)}."),
             now, cancellationToken: cancellationToken);
     }
 

@@ -49,10 +49,9 @@ public sealed class NehrUserManager(
         // exists); its owner learns of the lock by e-mail, with the lock, in the same transaction.
         if (user.LockoutEnd == lockedUntil && user.Email is { } email)
         {
-            var local = now.UtcDateTime + Nehr.Core.NehrCalendar.Offset;
             db.OutboxMessages.Add(new Notifications.OutboxMessage(email, LockedSubject,
-                $"Your NEHR Portal account ({email}) was locked for {Options.Lockout.DefaultLockoutTimeSpan.TotalMinutes:0} minutes at "
-                + $"{local.ToString("d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture)} (Singapore time), after {threshold} failed sign-in attempts.\n\n"
+                $"Your NEHR Portal account ({email}) was locked for {NehrCalendar.Duration(Options.Lockout.DefaultLockoutTimeSpan)} at "
+                + $"{NehrCalendar.MomentWithZone(now.UtcDateTime)}, after {threshold} failed sign-in attempts.\n\n"
                 + "If it was you, wait and sign in again, or choose a new password with \"Forgot your password?\" on the sign-in page.\n"
                 + "If it was not you, someone may be trying your password: tell your provider's administrator (patients: the NEHR helpdesk).",
                 now.UtcDateTime));
