@@ -38,6 +38,26 @@ public static class LocalTime
     /// <summary>A moment with the zone named, for text read away from the portal's pages: notices and e-mail.</summary>
     public static string MomentNamed(DateTime utc) => $"{Moment(utc)} ({ZoneName})";
 
+    /// <summary>What is said after a time written for people away from a page: "(Singapore time)".</summary>
+    public static string ZoneLabel => $"({ZoneName})";
+
+    /// <summary>A length of time as people say it: "1 hour", "4 hours", "5 days", "90 minutes", "15 minutes".</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span.TotalDays >= 2 && span.Ticks % TimeSpan.TicksPerDay == 0)
+        {
+            return $"{(long)span.TotalDays} days";
+        }
+
+        if (span.TotalHours >= 1 && span.Ticks % TimeSpan.TicksPerHour == 0)
+        {
+            return span.TotalHours == 1 ? "1 hour" : $"{(long)span.TotalHours} hours";
+        }
+
+        var minutes = (long)Math.Ceiling(span.TotalMinutes);
+        return minutes == 1 ? "1 minute" : $"{minutes} minutes";
+    }
+
     /// <summary>The time of day alone: "17:12".</summary>
     public static string TimeOfDay(DateTime utc) => ToLocal(utc).ToString("HH:mm", CultureInfo.InvariantCulture);
 

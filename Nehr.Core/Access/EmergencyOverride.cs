@@ -95,6 +95,20 @@ public sealed class EmergencyOverride
 
     public bool IsActiveAt(DateTime nowUtc) => nowUtc >= GrantedAtUtc && nowUtc < ExpiresAtUtc;
 
+    /// <summary>
+    /// Ends the override early, at the clinician's word: from <paramref name="atUtc"/> on it gives nothing (the window
+    /// ends then). It is still reviewed by MOH, as every override is.
+    /// </summary>
+    public void EndAt(DateTime atUtc)
+    {
+        if (!IsActiveAt(atUtc))
+        {
+            throw new DomainException("This emergency override has already ended.");
+        }
+
+        ExpiresAtUtc = atUtc;
+    }
+
     public void Review(bool appropriate, string? findings, bool referToProfessionalBody, string reviewedBy, DateTime atUtc)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reviewedBy);

@@ -11,6 +11,9 @@ namespace Nehr.Core.Access;
 /// <summary>A clinician's request to break the glass. Fields left null are missing.</summary>
 public sealed record OverrideRequest(AuditContext Who, int PatientId, OverrideReason? Reason, string? Justification, bool Attested);
 
+/// <summary>A clinician's word to end their own active override of a patient's restriction now.</summary>
+public sealed record EndOverrideRequest(AuditContext Who, int PatientId);
+
 /// <summary>
 /// "Break the glass": offered only when the decision is BasicSetOnly, never past rules 1-4. Granting creates the
 /// override (which is also the item in the MOH review queue), a notice to the patient and the audit event, together.
@@ -25,6 +28,16 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
         _ => reason.ToString(),
     };
 
+    /// <summary>How long an override granted now lasts (the configured window).</summary>
+    public TimeSpan Duration => options.Value.OverrideDuration;
+
+    /// <summary>
+    /// The errors of a request by field (none when it may be sent): the rules the server applies, for a form to show
+    /// as the clinician types.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Check(OverrideReason? reason, string? justification, bool attested) =>
+        Validate(reason, justification, attested, out _);
+
     /// <summary>
     /// Grants the override, or throws: <see cref="DomainException"/> with an error per field for an incomplete request
     /// (nothing written), <see cref="AccessRefusedException"/> when the access rules refuse it (the refusal audited).
@@ -32,7 +45,7 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
     public async Task<EmergencyOverride> GrantAsync(OverrideRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var errors = Validate(request, out var justification);
+        var errors = Validate(request.Reason, request.Justification, request.Attested, out var justification);
         if (errors.Count > 0 || request.Reason is not { } reason)
         {
             throw new DomainException(errors);
@@ -46,8 +59,8 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
             var refusal = decision switch
             {
                 { Level: AccessLevel.BasicSetOnly } => null,
-                { IsOverride: true } => string.Create(CultureInfo.InvariantCulture,
-                    $"You already have an active emergency override for this patient until {facts.OverrideExpiresAtUtc:yyyy-MM-dd HH:mm} UTC."),
+                { IsOverride: true } =>
+                    $"You already have an active emergency override for this patient until {LocalTime.MomentNamed(facts.OverrideExpiresAtUtc!.Value)}.",
                 { Level: AccessLevel.Full } => "You already see this patient's full record: no override is needed.",
                 _ => decision.Explanation,
             };
@@ -65,8 +78,7 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
             await command.SaveAsync(cancellationToken);
             await PatientNotifier.NotifyAsync(
                 db, request.PatientId, NoticeKind.EmergencyOverride,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"A {person.Role.ToString().ToLowerInvariant()} at {provider.Name} used an emergency override to see your full record ({ReasonText(granted.Reason).ToLowerInvariant()}), from {granted.GrantedAtUtc:yyyy-MM-dd HH:mm} until {granted.ExpiresAtUtc:yyyy-MM-dd HH:mm} UTC. MOH reviews every emergency override."),
+                $"A {person.Role.ToString().ToLowerInvariant()} at {provider.Name} used an emergency override to see your full record ({ReasonText(granted.Reason).ToLowerInvariant()}), from {LocalTime.Moment(granted.GrantedAtUtc)} until {LocalTime.MomentNamed(granted.ExpiresAtUtc)}. MOH reviews every emergency override.",
                 now, granted.Id, cancellationToken);
             await command.AuditAsync(facts.AuditEntry(
                 AuditEventTypes.OverrideGranted, request.Who, request.PatientId,
@@ -77,20 +89,62 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
         }, cancellationToken);
     }
 
-    private static Dictionary<string, string> Validate(OverrideRequest request, out Justification justification)
+    /// <summary>
+    /// Ends the caller's active override of this patient's restriction now: from then on the record is what the access
+    /// rules allow without it. The patient is told (their notice said until when it would last) and MOH still reviews
+    /// it; the end is audited in the same transaction. Someone with no active override of this patient is refused,
+    /// audited, and nothing changes.
+    /// </summary>
+    public Task<EmergencyOverride> EndAsync(EndOverrideRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return commands.RunAsync(request.Who, async command =>
+        {
+            var (db, now) = (command.Db, command.Now);
+            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+            var active = facts.Person is not { } person
+                ? null
+                : await db.EmergencyOverrides
+                    .Where(o => o.PersonnelId == person.Id && o.PatientId == request.PatientId && o.GrantedAtUtc <= now && o.ExpiresAtUtc > now)
+                    .OrderByDescending(o => o.ExpiresAtUtc)
+                    .FirstOrDefaultAsync(cancellationToken);
+
+            // What the rules allow once the override is gone: the level the end event records.
+            var after = AccessRules.Decide((facts with { OverrideExpiresAtUtc = null }).ToRequest(PurposeOfUse.Treatment));
+            if (active is null || facts.Provider is not { } provider)
+            {
+                const string refusal = "You have no active emergency override for this patient: there is nothing to end.";
+                throw Command.Refuse(facts.AuditEntry(
+                    AuditEventTypes.OverrideEnded, request.Who, request.PatientId, after, $"refused: {refusal}") with { Outcome = AuditOutcome.Denied }, refusal);
+            }
+
+            var planned = active.ExpiresAtUtc;
+            active.EndAt(now);
+            await PatientNotifier.NotifyAsync(
+                db, request.PatientId, NoticeKind.EmergencyOverride,
+                $"The emergency override by a {facts.Person!.Role.ToString().ToLowerInvariant()} at {provider.Name} ended at {LocalTime.MomentNamed(now)}, earlier than planned (it was to last until {LocalTime.Moment(planned)}). MOH still reviews it.",
+                now, active.Id, cancellationToken);
+            await command.AuditAsync(facts.AuditEntry(
+                AuditEventTypes.OverrideEnded, request.Who, request.PatientId, after,
+                string.Create(CultureInfo.InvariantCulture, $"override={active.Id}; ended={now:O}; planned={planned:O}")) with { Outcome = AuditOutcome.Success }, cancellationToken);
+            return active;
+        }, cancellationToken);
+    }
+
+    private static Dictionary<string, string> Validate(OverrideReason? reason, string? text, bool attested, out Justification justification)
     {
         var errors = new Dictionary<string, string>();
-        if (request.Reason is null || !Enum.IsDefined(request.Reason.Value))
+        if (reason is null || !Enum.IsDefined(reason.Value))
         {
             errors[nameof(OverrideRequest.Reason)] = "Choose the reason for the emergency override.";
         }
 
-        if (!Justification.TryParse(request.Justification, out justification, out var error))
+        if (!Justification.TryParse(text, out justification, out var error))
         {
             errors[nameof(OverrideRequest.Justification)] = error;
         }
 
-        if (!request.Attested)
+        if (!attested)
         {
             errors[nameof(OverrideRequest.Attested)] = "Confirm that you understand overrides are audited and misuse is penalised.";
         }

@@ -16,6 +16,7 @@ public static class AuditEventTypes
     public const string RestrictionChanged = "restriction.changed";
     public const string OverrideGranted = "override.granted";
     public const string OverrideRefused = "override.refused";
+    public const string OverrideEnded = "override.ended";
     public const string CareRegistered = "registration.created";
     public const string CareRegistrationEnded = "registration.ended";
     public const string CareRegistrationChanged = "registration.changed";

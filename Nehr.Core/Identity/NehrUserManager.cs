@@ -50,7 +50,7 @@ public sealed class NehrUserManager(
         if (user.LockoutEnd == lockedUntil && user.Email is { } email)
         {
             db.OutboxMessages.Add(new Notifications.OutboxMessage(email, LockedSubject,
-                $"Your NEHR Portal account ({email}) was locked for {Options.Lockout.DefaultLockoutTimeSpan.TotalMinutes:0} minutes at "
+                $"Your NEHR Portal account ({email}) was locked for {LocalTime.Duration(Options.Lockout.DefaultLockoutTimeSpan)} at "
                 + $"{LocalTime.MomentNamed(now.UtcDateTime)}, after {threshold} failed sign-in attempts.\n\n"
                 + "If it was you, wait and sign in again, or choose a new password with \"Forgot your password?\" on the sign-in page.\n"
                 + "If it was not you, someone may be trying your password: tell your provider's administrator (patients: the NEHR helpdesk).",

@@ -21,5 +21,12 @@ public sealed class ClinicianService(
     public async Task<EmergencyOverride> BreakTheGlassAsync(int patientId, OverrideReason? reason, string? justification, bool attested) =>
         await overrides.GrantAsync(new OverrideRequest(await user.AuditContextAsync(), patientId, reason, justification, attested));
 
+    /// <summary>Ends the clinician's own active override of this patient's restriction now.</summary>
+    public async Task EndOverrideAsync(int patientId) =>
+        await overrides.EndAsync(new EndOverrideRequest(await user.AuditContextAsync(), patientId));
+
+    /// <summary>How long an override granted now would last.</summary>
+    public TimeSpan OverrideDuration => overrides.Duration;
+
     public Task<IReadOnlyDictionary<int, string>> ProviderNamesAsync() => providers.NamesAsync();
 }

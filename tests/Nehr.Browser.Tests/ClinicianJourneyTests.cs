@@ -27,10 +27,17 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         await Expect(clinician.PatientName).ToHaveTextAsync("Muhammad Faizal bin Rahman");
         await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
         await Expect(clinician.AllergyPanel).ToBeVisibleAsync();
-        await Expect(clinician.Tabs).ToHaveCountAsync(2);
-        await Expect(clinician.TabStartingWith("Laboratory results")).ToHaveCountAsync(0);
+        // The basic set's two tabs, then every other part of the record as withheld (not missing, not empty).
+        await Expect(clinician.Tabs).ToHaveCountAsync(9);
+        await Expect(clinician.WithheldTabs).ToHaveCountAsync(7);
+        await clinician.Tab("Laboratory results (withheld)").ClickAsync();
+        var withheld = page.GetByTestId("withheld-LabResult");
+        await Expect(withheld).ToContainTextAsync("Laboratory results: withheld");
+        await Expect(withheld).ToContainTextAsync("with the patient's consent");
+        await Expect(withheld).ToContainTextAsync("use an emergency override");
+        await Expect(page.GetByTestId("table-LabResult")).ToHaveCountAsync(0);
 
-        await clinician.EmergencyOverrideButton.ClickAsync();
+        await clinician.RestrictedBanner.GetByRole(AriaRole.Button, new() { Name = "Emergency override" }).ClickAsync();
         await Expect(clinician.Dialog).ToBeVisibleAsync();
         await clinician.SubmitOverrideAsync();
         await Expect(clinician.Dialog.GetByText("Choose the reason for the emergency override.")).ToBeVisibleAsync();
@@ -43,16 +50,69 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         await Expect(clinician.Dialog).ToHaveCountAsync(0);
         await Expect(clinician.OverrideBanner).ToBeVisibleAsync();
         await Expect(clinician.OverrideBanner).ToContainTextAsync("Time left: 3 h 59 min");
+        await Expect(clinician.OverrideBanner).ToHaveAttributeAsync("role", "status");
         await Expect(clinician.Tabs).ToHaveCountAsync(9);
+        await Expect(clinician.WithheldTabs).ToHaveCountAsync(0);
         await clinician.TabStartingWith("Laboratory results").ClickAsync();
         await Expect(page.GetByTestId("table-LabResult")).ToBeVisibleAsync();
         await Expect(clinician.RestrictedBanner).ToHaveCountAsync(0);
     }
 
     [Fact]
+    public async Task Escape_asks_before_a_typed_justification_is_discarded()
+    {
+        // Priya allows only the polyclinic, so the hospital's doctor sees her basic set.
+        var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.EmergencyOverrideButton.ClickAsync();
+        await Expect(clinician.Dialog).ToContainTextAsync("the patient is told now; MOH will review it");
+        await Expect(clinician.Dialog).ToContainTextAsync(new Regex(@"for\s+4 hours, until \d\d:\d\d \(Singapore time\)"));
+        const string typed = "Collapsed at the clinic, not breathing well; need her medication list now.";
+        var justification = clinician.Dialog.GetByLabel("Justification");
+        await justification.FillAsync(typed);
+
+        await justification.PressAsync("Escape");
+
+        await Expect(clinician.DiscardQuestion).ToContainTextAsync("Discard the justification you typed?");
+        await clinician.Dialog.GetByRole(AriaRole.Button, new() { Name = "Keep editing" }).ClickAsync();
+        await Expect(clinician.DiscardQuestion).ToHaveCountAsync(0);
+        await Expect(justification).ToHaveValueAsync(typed);
+
+        await justification.PressAsync("Escape");
+        await clinician.Dialog.GetByRole(AriaRole.Button, new() { Name = "Discard" }).ClickAsync();
+        await Expect(clinician.Dialog).ToHaveCountAsync(0);
+        await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
+        await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task End_override_now_brings_back_the_basic_set_with_the_withheld_parts()
+    {
+        // The hospital's doctor overrides Priya (who allows only the polyclinic) and ends it at once: the other tests
+        // that open her record as this doctor find her restricted again.
+        var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.EmergencyOverrideButton.ClickAsync();
+        await clinician.FillOverrideAsync("Patient unable to consent",
+            "Confused after a stroke and cannot tell us which blood thinners she takes; need the medication list.", attest: true);
+        await clinician.SubmitOverrideAsync();
+        await Expect(clinician.OverrideBanner).ToBeVisibleAsync();
+        await Expect(clinician.OverrideBanner).ToContainTextAsync("(Singapore time)");
+
+        await clinician.EndOverrideButton.ClickAsync();
+        await clinician.Dialog.GetByRole(AriaRole.Button, new() { Name = "End override now" }).ClickAsync();
+
+        await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
+        await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
+        await Expect(clinician.WithheldTabs).ToHaveCountAsync(7);
+        Assert.Equal("override.ended", fixture.Portal.Database.Scalar(
+            "SELECT EventType FROM AuditEvents WHERE EventType = 'override.ended' AND Outcome = 'Success' ORDER BY Sequence DESC LIMIT 1"));
+    }
+
+    [Fact]
     public async Task Filler_justification_is_refused_with_a_specific_message()
     {
-        // Priya allows only the polyclinic, so the hospital's doctor sees her basic set (and no other test overrides her).
+        // Priya allows only the polyclinic, so the hospital's doctor sees her basic set (the test that overrides her ends it).
         var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
         await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await clinician.EmergencyOverrideButton.ClickAsync();
@@ -76,11 +136,24 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     }
 
     [Fact]
-    public async Task An_insurance_purpose_is_refused_with_an_explanation()
+    public async Task Only_care_purposes_are_offered_and_neither_is_called_an_emergency()
     {
         var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
 
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient), "Insurance payment");
+        var options = await clinician.PurposeOfUse.Locator("option").AllTextContentsAsync();
+
+        Assert.Equal(["Patient care", "Urgent care (A&E): usual access rules"], options.Select(o => o.Trim()));
+    }
+
+    [Fact]
+    public async Task An_insurance_purpose_given_in_the_address_is_refused_with_an_explanation()
+    {
+        var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await Expect(clinician.PatientName).ToBeVisibleAsync();
+
+        // No page offers it; a hand-made address still reaches the access rules, which refuse it (audited).
+        await page.GotoAsync(Regex.Replace(page.Url, @"purpose=\w+", "purpose=HPAYMT"));
 
         await Expect(clinician.DeniedBanner).ToContainTextAsync("The NEHR may only be used for patient care.");
         await Expect(clinician.Tabs).ToHaveCountAsync(0);

@@ -232,4 +232,75 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         Roles.ProviderAdmin => ("/admin/provider", "Provider administration"),
         _ => ("/admin/moh", "MOH oversight"),
     };
+    [Fact]
+    public async Task The_fourth_wrong_password_warns_and_the_fifth_shows_when_the_lock_ends_and_what_to_do()
+    {
+        // An address with no account: it is answered exactly as a real one would be (which also keeps the demo
+        // accounts of the other journeys unlocked).
+        var page = await fixture.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+        for (var i = 1; i <= 3; i++)
+        {
+            await signIn.SignInAsync("nobody.at.all@nehr.demo", $"Not-the-password-{i}");
+            await Expect(signIn.Error).ToContainTextAsync("The email or password is incorrect");
+            await Expect(signIn.Error).Not.ToContainTextAsync("attempt left");
+        }
+
+        await signIn.SignInAsync("nobody.at.all@nehr.demo", "Not-the-password-4");
+        await Expect(signIn.Error).ToContainTextAsync("1 attempt left before the account is locked for 15 minutes.");
+
+        await signIn.SignInAsync("nobody.at.all@nehr.demo", "Not-the-password-5");
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Lockout"));
+        await Expect(page).ToHaveTitleAsync("Account locked");
+        await Expect(page.GetByTestId("lockout-message")).ToContainTextAsync(new Regex(@"locked for 15 minutes, until \d{1,2} \w{3} \d{4}, \d\d:\d\d \(Singapore time\)"));
+        var steps = page.GetByTestId("lockout-next-steps");
+        await Expect(steps.GetByRole(AriaRole.Link, new() { Name = "choose a new one" })).ToHaveAttributeAsync("href", "Account/ForgotPassword");
+        await Expect(steps).ToContainTextAsync("contact your provider's administrator");
+    }
+
+    [Fact]
+    public async Task An_unknown_address_has_a_titled_not_found_page_with_a_way_home()
+    {
+        var page = await fixture.NewPageAsync();
+
+        var response = await page.GotoAsync("/no/such/page");
+
+        Assert.Equal(404, response!.Status);
+        await Expect(page).ToHaveTitleAsync("Page not found");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Go to the home page" }).ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("/no/such/page"));
+    }
+
+    [Fact]
+    public async Task The_active_account_tab_is_readable()
+    {
+        var page = await fixture.NewPageAsync();
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.HospitalAdmin));
+
+        await page.GotoAsync("/Account/Manage/ChangePassword");
+
+        var active = page.Locator(".manage-nav a.active");
+        await Expect(active).ToHaveTextAsync("Password");
+        var ratio = await active.EvaluateAsync<double>(ContrastScript);
+        Assert.True(ratio >= 4.5, $"contrast of the active tab {ratio:F2}:1");
+    }
+
+    /// <summary>The WCAG contrast ratio of an element's text on the first opaque background behind it.</summary>
+    private const string ContrastScript = """
+        el => {
+          const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+          const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+          const blend = (top, bottom) => { const a = top.length > 3 ? top[3] : 1; return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)); };
+          const layers = [];
+          for (let n = el; n; n = n.parentElement) { const c = rgb(getComputedStyle(n).backgroundColor); if (c.length > 3 && c[3] === 0) continue; layers.push(c); if (c.length === 3 || c[3] === 1) break; }
+          let bg = [255, 255, 255];
+          for (const layer of layers.reverse()) bg = blend(layer, bg);
+          const fg = blend(rgb(getComputedStyle(el).color), bg);
+          const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+          return (l1 + 0.05) / (l2 + 0.05);
+        }
+        """;
 }

@@ -56,7 +56,7 @@ public class AccessRulesTests
     /// <summary>Every combination of the inputs (7 purposes x 3 modes x 2^8 flags), checked against the specification's rules (docs/specification.md, A1–A8).</summary>
     public static IEnumerable<AccessRequest> AllCombinations()
     {
-        PurposeOfUse[] purposes = [.. PurposeOfUse.Choices, PurposeOfUse.BreakTheGlass, PurposeOfUse.FromCode("X")];
+        PurposeOfUse[] purposes = [.. PurposeOfUse.Known, PurposeOfUse.FromCode("X")];
         foreach (var purpose in purposes)
         {
             foreach (var mode in Enum.GetValues<RestrictionMode>())

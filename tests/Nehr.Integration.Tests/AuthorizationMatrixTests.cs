@@ -568,6 +568,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("break the glass", RecordScopes, (s, who, scope) => Done(s.GetRequiredService<EmergencyOverrideService>().GrantAsync(
                 new OverrideRequest(who, PatientOf(scope), OverrideReason.LifeThreateningCondition, justification, true))),
                 (actor, scope) => AllowedIf(actor == Actor.Clinician && scope == Scope.Restricted)),
+            // After it: only a clinician who holds an override (of the restricted patient) can end it.
+            new("end an override now", RecordScopes, (s, who, scope) => Done(s.GetRequiredService<EmergencyOverrideService>().EndAsync(
+                new EndOverrideRequest(who, PatientOf(scope)))),
+                (actor, scope) => AllowedIf((actor is Actor.Clinician or Actor.ClinicianUnderOverride) && scope == Scope.Restricted)),
         ];
     }
 

@@ -148,6 +148,84 @@ public sealed class EmergencyOverrideTests : IAsyncLifetime
         Assert.Contains("already have an active emergency override", again.Errors[DomainException.General], StringComparison.Ordinal);
     }
 
+    private Task<EmergencyOverride> EndAsync(string userId, int patientId) =>
+        _portal.WithAsync<EmergencyOverrideService, EmergencyOverride>(s => s.EndAsync(new EndOverrideRequest(DemoWorld.As(userId), patientId)));
+
+    [Fact]
+    public async Task Ending_an_override_now_brings_the_record_back_to_the_usual_rules_audited_and_told_to_the_patient()
+    {
+        var granted = (await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId)).Override!;
+        _portal.Clock.Advance(TimeSpan.FromMinutes(20));
+        var before = await CountsAsync();
+
+        var ended = await EndAsync(_world.DoctorUserId, _world.RestrictedPatientId);
+
+        var now = _portal.Clock.GetUtcNow().UtcDateTime;
+        Assert.Equal(now, ended.ExpiresAtUtc);
+        await using (var db = _portal.CreateDbContext())
+        {
+            var stored = await db.EmergencyOverrides.SingleAsync();
+            Assert.Equal((now, OverrideReviewStatus.Pending), (stored.ExpiresAtUtc, stored.ReviewStatus));
+            // One notice and one event for the end, committed with it.
+            Assert.Equal((before.Overrides, before.Notices + 1, before.Events + 1), await CountsAsync());
+            var endEvent = await db.LastEventAsync();
+            Assert.Equal((AuditEventTypes.OverrideEnded, AuditOutcome.Success, _world.RestrictedPatientId, AccessLevel.BasicSetOnly),
+                (endEvent.EventType, endEvent.Outcome, endEvent.PatientId, endEvent.Level));
+            Assert.Contains($"override={granted.Id}", endEvent.Details, StringComparison.Ordinal);
+            var notice = await db.PatientNotices.OrderBy(n => n.Id).LastAsync();
+            Assert.Equal((NoticeKind.EmergencyOverride, granted.Id), (notice.Kind, notice.OverrideId));
+            Assert.Contains($"ended at {LocalTime.MomentNamed(now)}", notice.Message, StringComparison.Ordinal);
+            Assert.Contains("MOH still reviews it", notice.Message, StringComparison.Ordinal);
+        }
+
+        var after = await OpenAsync(_world.DoctorUserId, _world.RestrictedPatientId);
+        Assert.Equal((AccessLevel.BasicSetOnly, DecisionReason.PatientRestricted), (after.Decision.Level, after.Decision.Reason));
+        Assert.Null(after.OverrideExpiresAtUtc);
+    }
+
+    [Fact]
+    public async Task Ending_when_there_is_no_active_override_is_refused_audited_and_changes_nothing()
+    {
+        Assert.True((await GrantAsync(_world.NurseUserId, _world.RestrictedPatientId)).Granted);
+        var before = await CountsAsync();
+
+        var refused = await Assert.ThrowsAsync<AccessRefusedException>(() => EndAsync(_world.DoctorUserId, _world.RestrictedPatientId));
+
+        Assert.Contains("no active emergency override", refused.Message, StringComparison.Ordinal);
+        Assert.Equal((before.Overrides, before.Notices, before.Events + 1), await CountsAsync());
+        await using var db = _portal.CreateDbContext();
+        var audited = await db.LastEventAsync();
+        Assert.Equal((AuditEventTypes.OverrideEnded, AuditOutcome.Denied), (audited.EventType, audited.Outcome));
+        // The nurse's own override is untouched.
+        Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.NurseUserId, _world.RestrictedPatientId)).Decision.Level);
+    }
+
+    [Fact]
+    public async Task An_ended_override_can_be_ended_only_once_and_a_new_one_can_then_be_granted()
+    {
+        Assert.True((await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId)).Granted);
+        await EndAsync(_world.DoctorUserId, _world.RestrictedPatientId);
+
+        await Assert.ThrowsAsync<AccessRefusedException>(() => EndAsync(_world.DoctorUserId, _world.RestrictedPatientId));
+        Assert.True((await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId)).Granted);
+    }
+
+    [Fact]
+    public async Task The_patient_notice_and_the_second_override_refusal_give_Singapore_time()
+    {
+        var granted = (await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId)).Override!;
+
+        var again = await GrantAsync(_world.DoctorUserId, _world.RestrictedPatientId);
+
+        var refusal = again.Errors[DomainException.General];
+        Assert.Contains($"until {LocalTime.MomentNamed(granted.ExpiresAtUtc)}.", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", refusal, StringComparison.Ordinal);
+        await using var db = _portal.CreateDbContext();
+        var notice = (await db.PatientNotices.SingleAsync()).Message;
+        Assert.Contains($"from {LocalTime.Moment(granted.GrantedAtUtc)} until {LocalTime.MomentNamed(granted.ExpiresAtUtc)}", notice, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", notice, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_override_belongs_to_its_clinician_only()
     {

@@ -30,27 +30,41 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
-    public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one_with_the_same_answer()
+    public async Task Five_wrong_passwords_warn_before_the_last_then_lock_the_account_even_against_the_right_one()
     {
         using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 3; i++)
         {
             var failed = await PostLoginAsync(client, DemoAccounts.HospitalDoctor, "wrong-password-" + i);
             Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
             Assert.Contains(RefusedHtml, await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        // The fifth failure locked the account: the right password is refused with the answer a wrong one gets (a
-        // page of its own would tell that the account exists, and that the password was right).
-        var locked = await PostLoginAsync(client, DemoAccounts.HospitalDoctor, DemoAccounts.Password);
+        // The fourth: a warning, from the configured lockout (5 attempts, 15 minutes).
+        var fourth = await PostLoginAsync(client, DemoAccounts.HospitalDoctor, "wrong-password-3");
+        Assert.Equal(HttpStatusCode.OK, fourth.StatusCode);
+        Assert.Contains(WarningHtml, await fourth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains(RefusedHtml, await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The fifth locks: the lockout page, with when the lock ends.
+        var fifth = await PostLoginAsync(client, DemoAccounts.HospitalDoctor, "wrong-password-4");
+        var now = _portal.Clock.GetUtcNow().UtcDateTime;
+        var until = LockedUntil(fifth);
+        Assert.InRange(until, now.AddMinutes(15).AddSeconds(-5), now.AddMinutes(15).AddSeconds(5));
+
+        // The right password is refused while the lock lasts, with the same page (no sign-in cookie).
+        var locked = await PostLoginAsync(client, DemoAccounts.HospitalDoctor, DemoAccounts.Password);
+        Assert.Equal(until, LockedUntil(locked));
         Assert.DoesNotContain(locked.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("__Host-nehr.auth=", StringComparison.Ordinal)));
         await using var scope = _portal.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         Assert.True(await users.IsLockedOutAsync((await users.FindByEmailAsync(DemoAccounts.HospitalDoctor))!));
+
+        // The lockout page says until when (Singapore time) and what to do.
+        var page = await client.GetStringAsync(locked.Headers.Location);
+        Assert.Contains($"<strong>{Nehr.Core.LocalTime.Moment(until)} (Singapore time)</strong>", page, StringComparison.Ordinal);
+        Assert.Contains("Account/ForgotPassword", page, StringComparison.Ordinal);
+        Assert.Contains("contact your provider", page, StringComparison.Ordinal);
 
         // Its owner learns of the lock by e-mail, once.
         await using var db = _portal.CreateDbContext();
@@ -59,31 +73,30 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_account_gets_the_same_answer_as_a_wrong_password_and_as_a_locked_account()
+    public async Task An_unknown_account_gets_the_same_answers_as_a_known_one_attempt_by_attempt_locked_or_not()
     {
         _portal.Settings["Nehr:Security:SignInsPerMinute"] = "1000";
-        using var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
+        using var unknownClient = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
+        using var knownClient = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = PortalFactory.BaseAddress });
 
-        var unknown = await PostLoginAsync(client, "nobody@nehr.demo", "Some-Passw0rd!");
-        var wrong = await PostLoginAsync(client, DemoAccounts.Auditor, "Some-Passw0rd!");
-        for (var i = 0; i < 5; i++)
+        // Seven attempts each: wrong, wrong, wrong, wrong (the warning), wrong (locked), then the right password for
+        // the real account (locked: refused), and a password for the unknown one.
+        for (var i = 0; i < 7; i++)
         {
-            (await PostLoginAsync(client, DemoAccounts.Auditor, "Some-Passw0rd!")).Dispose();
-        }
+            using var unknown = await PostLoginAsync(unknownClient, "nobody@nehr.demo", "Some-Passw0rd!");
+            using var known = await PostLoginAsync(knownClient, DemoAccounts.Auditor, i == 6 ? DemoAccounts.Password : "Some-Passw0rd!");
 
-        var locked = await PostLoginAsync(client, DemoAccounts.Auditor, DemoAccounts.Password);
-        HttpResponseMessage? unknownAgain = null;
-        for (var i = 0; i < 6; i++)
-        {
-            unknownAgain?.Dispose();
-            unknownAgain = await PostLoginAsync(client, "nobody@nehr.demo", "Some-Passw0rd!");
-        }
-
-        var answers = new[] { unknown, wrong, locked, unknownAgain! };
-        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
-        foreach (var answer in answers)
-        {
-            Assert.Equal(Normalised(await unknown.Content.ReadAsStringAsync()), Normalised(await answer.Content.ReadAsStringAsync()));
+            Assert.Equal(unknown.StatusCode, known.StatusCode);
+            if (unknown.StatusCode == HttpStatusCode.OK)
+            {
+                Assert.Equal(Normalised(await unknown.Content.ReadAsStringAsync()), Normalised(await known.Content.ReadAsStringAsync()));
+            }
+            else
+            {
+                Assert.Equal(i >= 4, unknown.StatusCode == HttpStatusCode.Redirect);
+                Assert.Equal(PathOf(unknown.Headers.Location!), PathOf(known.Headers.Location!));
+                Assert.InRange(LockedUntil(known) - LockedUntil(unknown), TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(5));
+            }
         }
     }
 
@@ -215,6 +228,23 @@ public sealed partial class SignInTests : IDisposable
     private static partial Regex Volatile();
 
     private const string RefusedHtml = "The email or password is incorrect, or the account is locked for 15 minutes after 5 failed attempts.";
+
+    private const string WarningHtml = "The email or password is incorrect. 1 attempt left before the account is locked for 15 minutes.";
+
+    /// <summary>A redirect's address made absolute (its Location may be relative).</summary>
+    private static Uri Absolute(Uri location) => location.IsAbsoluteUri ? location : new Uri(PortalFactory.BaseAddress, location);
+
+    private static string PathOf(Uri location) => Absolute(location).AbsolutePath;
+
+    /// <summary>The end of the lock a response sends the browser to the lockout page with.</summary>
+    private static DateTime LockedUntil(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal("/Account/Lockout", PathOf(location));
+        var until = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Absolute(location).Query)["until"].ToString();
+        return DateTime.Parse(until, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+    }
 
     public void Dispose() => _portal.Dispose();
 }

@@ -31,9 +31,11 @@ public class RecordBannersTests : MudTestContext
 
     [Theory]
     [InlineData(125 * 60, "2 h 05 min")]
-    [InlineData(12 * 60 + 30, "12 min 30 s")]
+    [InlineData(12 * 60 + 30, "12 min")]
+    [InlineData(60, "1 min")]
+    [InlineData(30, "less than 1 min")]
     [InlineData(0, "expired")]
-    public void Override_banner_shows_the_time_left(int secondsLeft, string expected)
+    public void Override_banner_shows_the_time_left_to_the_minute(int secondsLeft, string expected)
     {
         var banners = Render<RecordBanners>(p => p
             .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.EmergencyOverride))
@@ -41,7 +43,39 @@ public class RecordBannersTests : MudTestContext
             .Add(b => b.NowUtc, Now));
 
         Assert.Equal($"Time left: {expected}", banners.Find("[data-testid=override-time-left]").TextContent.Trim());
-        Assert.Empty(banners.FindAll("button"));
+        Assert.DoesNotContain(banners.FindAll("button"), b => b.TextContent.Contains("Emergency override", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_override_banner_is_a_status_whose_ticking_time_is_not_announced()
+    {
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.EmergencyOverride))
+            .Add(b => b.OverrideExpiresAtUtc, Now.AddHours(4))
+            .Add(b => b.NowUtc, Now));
+
+        var banner = banners.Find("[data-testid=override-banner]");
+        Assert.Equal("status", banner.GetAttribute("role"));
+        Assert.Empty(banners.FindAll("[role=alert]"));
+        Assert.Equal("off", banners.Find("[data-testid=override-time-left]").GetAttribute("aria-live"));
+        // 08:00 UTC + 4 h = 20:00 in Singapore.
+        Assert.Contains("until 24 Nov 2026, 20:00 (Singapore time)", banner.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", banner.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void End_override_now_asks_the_page_to_end_it()
+    {
+        var asked = 0;
+        var banners = Render<RecordBanners>(p => p
+            .Add(b => b.Decision, new AccessDecision(AccessLevel.Full, DecisionReason.EmergencyOverride))
+            .Add(b => b.OverrideExpiresAtUtc, Now.AddHours(4))
+            .Add(b => b.NowUtc, Now)
+            .Add(b => b.OnEndOverrideRequested, () => asked++));
+
+        banners.Find("[data-testid=end-override]").Click();
+
+        Assert.Equal(1, asked);
     }
 
     [Fact]
@@ -167,18 +201,120 @@ public class FoundPatientCardTests : MudTestContext
 
 public class OverrideDialogTests : MudTestContext
 {
+    private const string Sentence = "Unconscious after a road accident, need the medication list now.";
+
+    /// <summary>4 Jun 2025, 13:12 in Singapore.</summary>
+    private static readonly DateTime Now = new(2025, 6, 4, 5, 12, 0, DateTimeKind.Utc);
+
     private (IRenderedComponent<MudDialogProvider> Provider, Task<IDialogReference> Reference) Show(
-        Func<OverrideReason?, string?, bool, Task<EmergencyOverride>> submit)
+        Func<OverrideReason?, string?, bool, Task<EmergencyOverride>> submit, TimeSpan? duration = null)
     {
         var provider = Render<MudDialogProvider>();
         var service = Services.GetService<IDialogService>()!;
         var parameters = new DialogParameters<OverrideDialog>
         {
             { d => d.PatientName, "Muhammad Faizal bin Rahman" },
+            { d => d.Duration, duration ?? TimeSpan.FromHours(4) },
+            { d => d.NowUtc, Now },
             { d => d.Submit, submit },
         };
-        var reference = provider.InvokeAsync(() => service.ShowAsync<OverrideDialog>("Emergency override", parameters));
+        var reference = provider.InvokeAsync(() => service.ShowAsync<OverrideDialog>("Emergency override", parameters,
+            new DialogOptions { CloseOnEscapeKey = false }));
         return (provider, reference);
+    }
+
+    private static Task<EmergencyOverride> NotSent(OverrideReason? reason, string? justification, bool attested) =>
+        Task.FromException<EmergencyOverride>(new InvalidOperationException("not to be sent"));
+
+    [Theory]
+    [InlineData(4, "4 hours, until 17:12 (Singapore time)")]
+    [InlineData(1, "1 hour, until 14:12 (Singapore time)")]
+    [InlineData(120, "5 days, until 9 Jun 2025, 13:12 (Singapore time)")]
+    public void The_dialog_states_how_long_the_override_lasts_and_until_when(int hours, string expected)
+    {
+        var (provider, _) = Show(NotSent, TimeSpan.FromHours(hours));
+
+        var terms = provider.Find("[data-testid=override-terms]").TextContent;
+        Assert.Contains($"for {expected}; the patient is told now; MOH will review it.", string.Join(' ', terms.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.DoesNotContain("limited time", terms, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_justification_error_clears_as_soon_as_the_text_is_corrected()
+    {
+        var (provider, _) = Show((_, _, _) => Task.FromException<EmergencyOverride>(new DomainException(new Dictionary<string, string>
+        {
+            [nameof(OverrideRequest.Justification)] = "The justification looks like filler text: describe the patient's condition and why the full record is needed.",
+        })));
+        provider.Find("textarea").Input("asdf asdf asdf asdf asdf asdf asdf asdf asdf asdf");
+        provider.FindAll("button").Single(b => b.TextContent.Contains("Override and show full record", StringComparison.Ordinal)).Click();
+        provider.WaitForAssertion(() => Assert.Contains("looks like filler", provider.Markup, StringComparison.Ordinal));
+
+        provider.Find("textarea").Input(Sentence);
+
+        provider.WaitForAssertion(() => Assert.DoesNotContain("looks like filler", provider.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain("so far", provider.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_field_is_checked_as_typed_once_the_clinician_has_left_it()
+    {
+        var (provider, _) = Show(NotSent);
+
+        provider.Find("textarea").Input("urgent");
+        Assert.DoesNotContain("so far", provider.Markup, StringComparison.Ordinal);
+        provider.Find("textarea").Blur();
+        provider.WaitForAssertion(() => Assert.Contains("at least 40 characters (6 so far)", provider.Markup, StringComparison.Ordinal));
+
+        provider.Find("textarea").Input("urgent, unconscious");
+        provider.WaitForAssertion(() => Assert.Contains("(19 so far)", provider.Markup, StringComparison.Ordinal));
+        provider.Find("textarea").Input(Sentence);
+        provider.WaitForAssertion(() => Assert.DoesNotContain("so far", provider.Markup, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Escape")]
+    [InlineData("Cancel")]
+    public async Task Leaving_with_a_typed_justification_asks_first_and_keeps_the_text(string how)
+    {
+        var (provider, referenceTask) = Show(NotSent);
+        provider.Find("textarea").Input(Sentence);
+
+        Leave(provider, how);
+
+        provider.WaitForAssertion(() => Assert.Contains("Discard the justification you typed?", provider.Find("[data-testid=discard-question]").TextContent, StringComparison.Ordinal));
+        var reference = await referenceTask;
+        Assert.False(reference.Result.IsCompleted);
+        provider.FindAll("button").Single(b => b.TextContent.Trim() == "Keep editing").Click();
+        provider.WaitForAssertion(() => Assert.Empty(provider.FindAll("[data-testid=discard-question]")));
+        Assert.Equal(Sentence, provider.Find("textarea").GetAttribute("value") ?? provider.Find("textarea").TextContent);
+        Assert.False(reference.Result.IsCompleted);
+
+        Leave(provider, how);
+        provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Discard").Click());
+        Assert.True((await reference.Result)!.Canceled);
+    }
+
+    [Fact]
+    public async Task Escape_with_nothing_typed_closes_at_once()
+    {
+        var (provider, referenceTask) = Show(NotSent);
+
+        Leave(provider, "Escape");
+
+        Assert.True((await (await referenceTask).Result)!.Canceled);
+    }
+
+    private static void Leave(IRenderedComponent<MudDialogProvider> provider, string how)
+    {
+        if (how == "Escape")
+        {
+            provider.Find("textarea").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        }
+        else
+        {
+            provider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        }
     }
 
     [Fact]
@@ -256,6 +392,51 @@ public class OverrideDialogTests : MudTestContext
 
         Assert.True((await (await referenceTask).Result)!.Canceled);
         Assert.False(called);
+    }
+}
+
+public class WithheldTabsTests : MudTestContext
+{
+    [Fact]
+    public void A_restricted_record_shows_the_withheld_parts_as_withheld_with_the_ways_to_get_them()
+    {
+        var entries = new Dictionary<EntryKind, EntryPage>
+        {
+            [EntryKind.Allergy] = new(EntryKind.Allergy, 1, 20, 2, []),
+            [EntryKind.Vaccination] = new(EntryKind.Vaccination, 1, 20, 0, []),
+        };
+        var asked = 0;
+        EntryKind? chosen = null;
+
+        var tabs = Render<RecordTabs>(p => p
+            .Add(t => t.Entries, entries)
+            .Add(t => t.Withheld, [EntryKind.Medication, EntryKind.Diagnosis])
+            .Add(t => t.ActiveIndex, 2)
+            .Add(t => t.TabChanged, ((int Index, EntryKind Kind) t) => chosen = t.Kind)
+            .Add(t => t.OnOverrideRequested, () => asked++));
+
+        Assert.Equal(["Allergies (2)", "Vaccinations (0)", "Medications (withheld)", "Diagnoses (withheld)"],
+            tabs.FindAll("[role=tab]").Select(b => b.TextContent.Trim()));
+        var panel = tabs.Find("[data-testid=withheld-Medication]");
+        Assert.Contains("Medications: withheld", panel.TextContent, StringComparison.Ordinal);
+        Assert.Contains("patient's consent", panel.TextContent, StringComparison.Ordinal);
+        Assert.Contains("emergency override", panel.TextContent, StringComparison.Ordinal);
+        panel.QuerySelector("button")!.Click();
+        Assert.Equal(1, asked);
+        tabs.FindAll("[role=tab]")[3].Click();
+        Assert.Equal(EntryKind.Diagnosis, chosen);
+    }
+
+    [Fact]
+    public void Without_withheld_parts_only_the_readable_kinds_are_tabs()
+    {
+        var tabs = Render<RecordTabs>(p => p.Add(t => t.Entries, new Dictionary<EntryKind, EntryPage>
+        {
+            [EntryKind.Medication] = new(EntryKind.Medication, 1, 20, 1, []),
+        }));
+
+        Assert.Equal(["Medications (1)"], tabs.FindAll("[role=tab]").Select(b => b.TextContent.Trim()));
+        Assert.Empty(tabs.FindAll("[data-testid^=withheld-]"));
     }
 }
 

@@ -34,6 +34,15 @@ public sealed class ClinicianPages(IPage page)
 
     public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
 
+    public ILocator EndOverrideButton => page.GetByRole(AriaRole.Button, new() { Name = "End override now" });
+
+    public ILocator DiscardQuestion => Dialog.GetByTestId("discard-question");
+
+    /// <summary>The tabs of the parts of a restricted record the clinician may not see.</summary>
+    public ILocator WithheldTabs => page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex(@"\(withheld\)$") });
+
+    public ILocator PurposeOfUse => page.GetByLabel("Purpose of use");
+
     public ILocator RefreshButton => page.GetByRole(AriaRole.Button, new() { Name = "Refresh" });
 
     public async Task FindAsync(string nric, string? purpose = null)
@@ -42,7 +51,7 @@ public sealed class ClinicianPages(IPage page)
         await Nric.FillAsync(nric);
         if (purpose is not null)
         {
-            await page.GetByLabel("Purpose of use").SelectOptionAsync(new SelectOptionValue { Label = purpose });
+            await PurposeOfUse.SelectOptionAsync(new SelectOptionValue { Label = purpose });
         }
 
         await OpenRecordButton.ClickAsync();
