@@ -52,7 +52,9 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
         var nurse = new ClinicianPages(await SignInAsync(DemoAccounts.PolyclinicNurse));
         await nurse.FindAsync(nric);
         await Expect(nurse.RestrictedBanner).ToBeVisibleAsync();
-        await Expect(nurse.Tabs).ToHaveCountAsync(2);
+        // Two parts to read (allergies, vaccinations); the other seven shown as withheld, never as empty.
+        await Expect(nurse.Tabs).ToHaveCountAsync(9);
+        await Expect(nurse.WithheldTabs).ToHaveCountAsync(7);
 
         // 3. Both accesses are in the patient's history, and she has been told of each first access.
         await patientPage.GotoAsync("/patient/history");

@@ -245,6 +245,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /fhir/metadata"] = Access.Public,
         ["POST /api/onboarding/connectivity-test"] = Access.Public,
         ["GET /health/live"] = Access.Public,
+        // Choosing a language: anyone, before sign-in too (kept with the account of whoever is signed in).
+        ["POST /language"] = Access.Public,
         ["GET /health/ready"] = Access.Public,
         ["GET /Account/Manage"] = Access.SignedIn,
         ["GET /Account/Manage/ChangePassword"] = Access.Staff,

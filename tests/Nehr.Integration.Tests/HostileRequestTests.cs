@@ -106,7 +106,7 @@ public sealed class HostileRequestTests(FeedPortal shared) : IClassFixture<FeedP
         using var patient = await _portal.SignedInClientAsync(DemoAccounts.Patient);
         using var csv = await patient.GetAsync("/patient/access-history.csv?from=0001-01-01&to=9999-12-31");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
-        Assert.StartsWith("When (UTC)", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("When (Singapore time)", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var page = await _portal.WithAsync<AuditSearch, AuditPage>(s =>
             s.SearchAsync(DemoWorld.As(_world.AuditorUserId), new AuditQuery(From: DateOnly.MinValue, To: DateOnly.MaxValue), 1));
