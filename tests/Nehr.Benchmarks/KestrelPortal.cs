@@ -27,6 +27,9 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
         }));
     }
 
+    /// <summary>The portal <see cref="RunFreshAsync"/> is running, for a body that needs its services.</summary>
+    public static KestrelPortal? Current { get; private set; }
+
     /// <summary>
     /// Runs <paramref name="body"/> against a portal on Kestrel (127.0.0.1, a free port) with a fresh SQLite file and the
     /// demo data, in a folder of its own under the temp folder, removed afterwards.
@@ -40,6 +43,7 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
         {
             portal.UseKestrel(0);
             portal.StartServer();
+            Current = portal;
             using var client = portal.CreateClient();
             Console.WriteLine($"Portal on {client.BaseAddress} (SQLite {database})");
             await body(client, database);

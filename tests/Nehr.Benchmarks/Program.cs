@@ -29,6 +29,14 @@ if (args is ["export", ..])
     return;
 }
 
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- patient-pages [--seconds 15] [--connections 16] [--patients 20]
+// (the patient area without circuits: page loads/s with wrk, memory per signed-in patient; needs Debian's wrk and Chromium)
+if (args is ["patient-pages", ..])
+{
+    await PatientPagesBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();
