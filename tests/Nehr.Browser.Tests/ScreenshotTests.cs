@@ -75,6 +75,33 @@ public sealed class ScreenshotTests(PortalFixture fixture)
         await SaveAsync(page, "phone-patient.png", fullPage: false);
     }
 
+    /// <summary>
+    /// The patient area in each of its four languages, on a phone and on a desktop: the access history and the home page.
+    /// The language is the cookie a visitor's choice sets (the demo account's own choice stays as it is).
+    /// </summary>
+    [Theory]
+    [InlineData("en", "Who accessed my record")]
+    [InlineData("zh", "谁查看了我的记录")]
+    [InlineData("ms", "Siapa yang mengakses rekod saya")]
+    [InlineData("ta", "என் பதிவை யார் அணுகினார்கள்")]
+    public async Task The_patient_area_in_each_language(string language, string historyHeading)
+    {
+        var page = await SignInAsync(DemoAccounts.Patient);
+        await page.Context.AddCookiesAsync([new Cookie
+        {
+            Name = ".AspNetCore.Culture", Value = Uri.EscapeDataString($"c={language}|uic={language}"), Url = fixture.Portal.BaseAddress.ToString(),
+        }]);
+
+        await page.GotoAsync("/patient/history");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = historyHeading, Level = 1 })).ToBeVisibleAsync();
+        await SaveAsync(page, $"patient-history-{language}.png");
+        await page.SetViewportSizeAsync(Phone.Width, Phone.Height);
+        await page.GotoAsync("/patient");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            $"The patient's home scrolls sideways on a phone in {language}.");
+        await SaveAsync(page, $"phone-patient-{language}.png");
+    }
+
     private async Task<IPage> SignInAsync(string email)
     {
         var page = await fixture.NewPageAsync();
