@@ -16,6 +16,9 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
     {
         // The production pipeline with the demo data, which a Production start refuses (as the tests' portals do).
         builder.UseEnvironment("Test");
+        // Patients sign in through the development identity provider (its issuer: this server's own address).
+        builder.UseSetting("Nehr:NationalIdentity:ClientId", "nehr-portal-development");
+        builder.UseSetting("Nehr:NationalIdentity:DevelopmentProvider", "true");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Nehr"] = provider == Nehr.Core.Data.DatabaseProviders.PostgreSql ? database : $"Data Source={database}",
