@@ -134,6 +134,9 @@ public partial class PatientTextTests
     {
         var keys = Keys().Distinct().ToList();
         Assert.True(keys.Count > 200, $"only {keys.Count} texts found: the scan of the pages broke");
+        // Resource names are compared without case: two texts that differ only in case would lose one translation.
+        var clashes = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
+        Assert.True(clashes.Count == 0, "texts that differ only in case: " + string.Join(" | ", clashes));
         foreach (var language in Languages)
         {
             var translations = Translations(language);
