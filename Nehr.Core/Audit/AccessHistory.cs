@@ -135,17 +135,13 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
                 e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
             })
             .ToListAsync(cancellationToken);
-        var providerIds = events.Where(e => e.ActorProviderId is not null).Select(e => e.ActorProviderId!.Value).Distinct().ToList();
-        var providers = await db.Providers.AsNoTracking().Where(p => providerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
-        var overridePeople = events.Where(e => e.IsOverride && e.ActorPersonnelId is not null).Select(e => e.ActorPersonnelId!.Value).Distinct().ToList();
-        var names = await db.Personnel.AsNoTracking().Where(p => overridePeople.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var (providers, names) = await NamesAsync(db, events.Select(e => (e.ActorProviderId, e.IsOverride ? e.ActorPersonnelId : null)), cancellationToken);
         var reports = await db.AccessReports.AsNoTracking().Where(r => r.PatientId == patientId)
             .Select(r => new { r.AuditSequence, r.Status }).ToListAsync(cancellationToken);
         var reported = reports.ToDictionary(r => r.AuditSequence, r => r.Status);
         return AccessVisits.Group(events.Select(e => new AccessVisits.Access(
             e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorPersonnelId, e.ActorProviderId,
             e.ActorProviderId is { } p ? providers.GetValueOrDefault(p) : null, e.ActorRole,
-            // The patient is owed the name of whoever broke the glass; otherwise the role and the provider.
             e.IsOverride && e.ActorPersonnelId is { } person ? names.GetValueOrDefault(person) : null,
             e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
             reported.TryGetValue(e.Sequence, out var status) ? status : null)));
@@ -277,13 +273,24 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         };
     }
 
+    /// <summary>
+    /// The names a patient's history shows: each provider's, and the person's for an emergency override (the patient is
+    /// owed the name of whoever broke the glass; otherwise the role and the provider).
+    /// </summary>
+    private static async Task<(Dictionary<int, string> Providers, Dictionary<int, string> OverridePeople)> NamesAsync(
+        NehrDbContext db, IEnumerable<(int? ProviderId, int? OverridePersonId)> actors, CancellationToken cancellationToken)
+    {
+        var list = actors.ToList();
+        var providerIds = list.Where(a => a.ProviderId is not null).Select(a => a.ProviderId!.Value).Distinct().ToList();
+        var personIds = list.Where(a => a.OverridePersonId is not null).Select(a => a.OverridePersonId!.Value).Distinct().ToList();
+        return (await db.Providers.AsNoTracking().Where(p => providerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken),
+            await db.Personnel.AsNoTracking().Where(p => personIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken));
+    }
+
     private static async Task<List<AccessHistoryRow>> ToRowsAsync(
         NehrDbContext db, int patientId, List<AuditEvent> events, CancellationToken cancellationToken)
     {
-        var providerIds = events.Where(e => e.ActorProviderId is not null).Select(e => e.ActorProviderId!.Value).Distinct().ToList();
-        var providers = await db.Providers.AsNoTracking().Where(p => providerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
-        var overridePeople = events.Where(e => e.IsOverride && e.ActorPersonnelId is not null).Select(e => e.ActorPersonnelId!.Value).Distinct().ToList();
-        var names = await db.Personnel.AsNoTracking().Where(p => overridePeople.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var (providers, names) = await NamesAsync(db, events.Select(e => (e.ActorProviderId, e.IsOverride ? e.ActorPersonnelId : null)), cancellationToken);
         var sequences = events.Select(e => e.Sequence).ToList();
         var reports = await db.AccessReports.AsNoTracking()
             .Where(r => r.PatientId == patientId && sequences.Contains(r.AuditSequence))

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Nehr.Browser.Tests.Pages;
 using static Microsoft.Playwright.Assertions;
 
 namespace Nehr.Browser.Tests;
@@ -9,23 +8,11 @@ namespace Nehr.Browser.Tests;
 [Collection(PortalCollection.Name)]
 public sealed class PatientLanguageTests(PortalFixture fixture)
 {
-    private async Task<IPage> SignInAsync(string nric)
-    {
-        var page = await fixture.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.GotoAsync();
-        await signIn.SignInWithSingpassAsync(nric: nric);
-        await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
-        return page;
-    }
-
     [Fact]
     public async Task A_patient_switches_to_Malay_and_Tamil_and_the_choice_follows_them_to_a_new_browser()
     {
-        var id = fixture.Portal.Database.Scalar(
-            "SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id LIMIT 1 OFFSET 35");
-        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", id));
-        var page = await SignInAsync(nric);
+        var (nric, _) = fixture.PersonWithoutAccount(35);
+        var page = await fixture.SignedInWithSingpassAsync(nric);
         await page.GotoAsync("/patient/history");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
 
@@ -43,7 +30,7 @@ public sealed class PatientLanguageTests(PortalFixture fixture)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("என் பதிவை யார் அணுகினார்கள்");
 
         // Another browser, no cookie: the account's language.
-        var elsewhere = await SignInAsync(nric);
+        var elsewhere = await fixture.SignedInWithSingpassAsync(nric);
         await Expect(elsewhere.Locator("html")).ToHaveAttributeAsync("lang", "ta");
         await Expect(elsewhere.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("என் NEHR");
 

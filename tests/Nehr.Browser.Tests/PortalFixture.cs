@@ -53,6 +53,26 @@ public sealed class PortalFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>The <paramref name="offset"/>-th person of the register with no account yet (not one another test uses), and their name.</summary>
+    public (string Nric, string Name) PersonWithoutAccount(int offset)
+    {
+        var id = Portal.Database.Scalar(
+            $"SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id LIMIT 1 OFFSET {offset}");
+        return (Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", id)),
+            Portal.Database.Scalar("SELECT Name FROM Patients WHERE Id = $id", ("$id", id)));
+    }
+
+    /// <summary>A new page signed in with Singpass (the development provider) as the person with this NRIC/FIN, on their home page.</summary>
+    public async Task<IPage> SignedInWithSingpassAsync(string nric)
+    {
+        var page = await NewPageAsync();
+        var signIn = new Pages.SignInPage(page);
+        await signIn.GotoAsync();
+        await signIn.SignInWithSingpassAsync(nric: nric);
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/patient$"));
+        return page;
+    }
+
 
     public async Task DisposeAsync()
     {

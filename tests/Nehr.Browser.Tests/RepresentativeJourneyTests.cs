@@ -13,24 +13,9 @@ namespace Nehr.Browser.Tests;
 [Collection(PortalCollection.Name)]
 public sealed class RepresentativeJourneyTests(PortalFixture fixture)
 {
-    /// <summary>The <paramref name="offset"/>-th generated person with no account yet (not one another test uses), and their name.</summary>
-    private (string Nric, string Name) Person(int offset)
-    {
-        var id = fixture.Portal.Database.Scalar(
-            $"SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id LIMIT 1 OFFSET {offset}");
-        return (fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", id)),
-            fixture.Portal.Database.Scalar("SELECT Name FROM Patients WHERE Id = $id", ("$id", id)));
-    }
+    private (string Nric, string Name) Person(int offset) => fixture.PersonWithoutAccount(offset);
 
-    private async Task<IPage> SignInAsync(string nric)
-    {
-        var page = await fixture.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.GotoAsync();
-        await signIn.SignInWithSingpassAsync(nric: nric);
-        await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
-        return page;
-    }
+    private Task<IPage> SignInAsync(string nric) => fixture.SignedInWithSingpassAsync(nric);
 
     [Fact]
     public async Task A_patient_invites_a_caregiver_who_accepts_acts_for_them_under_a_banner_and_is_ended()
