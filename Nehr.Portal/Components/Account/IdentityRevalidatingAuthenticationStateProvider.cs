@@ -8,14 +8,18 @@ using Nehr.Core.Data;
 namespace Nehr.Portal.Components.Account;
 
 // This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
+// while an interactive circuit is connected: every 30 seconds, or every Nehr:Security:RevalidateSeconds. A person
+// deactivated, suspended or signed out elsewhere loses their open circuit within that time.
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
+        IOptions<IdentityOptions> options,
+        TimeSpan revalidationInterval)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(30);
+    public const string Setting = "Nehr:Security:RevalidateSeconds";
+
+    protected override TimeSpan RevalidationInterval => revalidationInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
