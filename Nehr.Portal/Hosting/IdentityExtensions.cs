@@ -33,15 +33,11 @@ internal static class IdentityExtensions
             .Configure<KeyEncryptionKeys>((o, keys) => o.XmlEncryptor = new AesGcmXmlEncryptor(keys));
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
-        var revalidateSeconds = builder.Configuration.GetValue(IdentityRevalidatingAuthenticationStateProvider.Setting, 30);
-        if (revalidateSeconds is < 1 or > 30)
-        {
-            throw new InvalidOperationException($"{IdentityRevalidatingAuthenticationStateProvider.Setting} must be from 1 to 30 (seconds).");
-        }
-
-        services.AddScoped<AuthenticationStateProvider>(sp => new IdentityRevalidatingAuthenticationStateProvider(
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IServiceScopeFactory>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>(), TimeSpan.FromSeconds(revalidateSeconds)));
+        services.AddOptions<RevalidationOptions>()
+            .Configure<IConfiguration>((o, configuration) => o.Seconds = configuration.GetValue(IdentityRevalidatingAuthenticationStateProvider.Setting, o.Seconds))
+            .Validate(o => o.Seconds is >= 1 and <= 30, $"{IdentityRevalidatingAuthenticationStateProvider.Setting} must be from 1 to 30 (seconds).")
+            .ValidateOnStart();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
         services.AddAuthentication(options =>
             {

@@ -14,12 +14,12 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
         IOptions<IdentityOptions> options,
-        TimeSpan revalidationInterval)
+        IOptions<RevalidationOptions> revalidation)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     public const string Setting = "Nehr:Security:RevalidateSeconds";
 
-    protected override TimeSpan RevalidationInterval => revalidationInterval;
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(revalidation.Value.Seconds);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
@@ -48,4 +48,10 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
             return principalStamp == userStamp;
         }
     }
+}
+
+/// <summary>How often an open circuit checks its person (<see cref="IdentityRevalidatingAuthenticationStateProvider.Setting"/>).</summary>
+internal sealed class RevalidationOptions
+{
+    public int Seconds { get; set; } = 30;
 }
