@@ -1,6 +1,7 @@
 using Nehr.Core.Representatives;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Access;
+using Nehr.Core.Commands;
 using Nehr.Core.Data;
 
 namespace Nehr.Core.Audit;
@@ -58,6 +59,9 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
     public const int MaxPageSize = 100;
     public const int MaxExportRows = 100_000;
 
+    /// <summary>How many of the latest actions of people acting for the patient the history page shows.</summary>
+    public const int RepresentativeActivityShown = 50;
+
     public async Task<HistoryPage> PageAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -88,7 +92,15 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
     /// The patient's access history as visits (<see cref="AccessVisit"/>): one per member of staff, provider and day,
     /// newest first. Audited as <see cref="PageAsync"/> is.
     /// </summary>
-    public async Task<VisitPage> VisitsAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<VisitPage> VisitsAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default) =>
+        (await HistoryPageAsync(who, filter, page, pageSize, cancellationToken)).Visits;
+
+    /// <summary>
+    /// What the access history page shows, in one read of the patient's record, audited once (as
+    /// <see cref="VisitsAsync"/>): a page of visits, the providers to filter by, and what people acting for the
+    /// patient did.
+    /// </summary>
+    public async Task<HistoryPageView> HistoryPageAsync(AuditContext who, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         if (page < 1 || pageSize is < 1 or > MaxPageSize)
@@ -103,9 +115,30 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
                 await command.AuditAsync(AuditEventTypes.RepresentativeRead, "read=access history", cancellationToken: cancellationToken);
             }
 
-            var visits = await VisitsOfAsync(command.Db, command.PatientId, filter, cancellationToken);
-            return new VisitPage(visits.Skip((page - 1) * pageSize).Take(pageSize).ToList(), page, pageSize, visits.Count);
+            return new HistoryPageView(
+                await VisitPageOfAsync(command, filter, page, pageSize, cancellationToken),
+                await ProvidersOfAsync(command.Db, command.PatientId, cancellationToken),
+                await ActivityOfAsync(command, RepresentativeActivityShown, cancellationToken));
         }, cancellationToken);
+    }
+
+    /// <summary>One page of the patient's visits.</summary>
+    private static async Task<VisitPage> VisitPageOfAsync(PatientCommand command, HistoryFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var (db, patientId) = (command.Db, command.PatientId);
+
+        // Which accesses make which visit, from the history's index alone; then the whole events of this page's
+        // visits only. (A patient with 1,000 accesses: 1,000 index entries read, not 1,000 rows with their details.)
+        var keys = await Query(db, patientId, filter)
+            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+            .Take(MaxExportRows)
+            .Select(e => new { e.Sequence, e.OccurredAtUtc, e.ActorPersonnelId, e.ActorProviderId, e.Outcome })
+            .ToListAsync(cancellationToken);
+        // Newest first in, so each visit comes in the order of its newest access, as the visits are shown.
+        var visits = keys.GroupBy(k => AccessVisits.Key(k.ActorPersonnelId, k.ActorProviderId, k.OccurredAtUtc, k.Outcome)).ToList();
+        var sequences = visits.Skip((page - 1) * pageSize).Take(pageSize).SelectMany(v => v.Select(k => k.Sequence)).ToList();
+        var shown = sequences.Count == 0 ? [] : await VisitsOfAsync(db, patientId, Accesses(db, patientId).Where(e => sequences.Contains(e.Sequence)), cancellationToken);
+        return new VisitPage(shown, page, pageSize, visits.Count);
     }
 
     /// <summary>The visit an access belongs to, for the patient reporting it (null when it is not in their history).</summary>
@@ -124,9 +157,13 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
     }
 
     /// <summary>The newest <see cref="MaxExportRows"/> matching accesses, grouped into visits.</summary>
-    private static async Task<List<AccessVisit>> VisitsOfAsync(NehrDbContext db, int patientId, HistoryFilter filter, CancellationToken cancellationToken)
+    private static Task<List<AccessVisit>> VisitsOfAsync(NehrDbContext db, int patientId, HistoryFilter filter, CancellationToken cancellationToken) =>
+        VisitsOfAsync(db, patientId, Query(db, patientId, filter), cancellationToken);
+
+    /// <summary>The newest <see cref="MaxExportRows"/> of these accesses, grouped into visits.</summary>
+    private static async Task<List<AccessVisit>> VisitsOfAsync(NehrDbContext db, int patientId, IQueryable<AuditEvent> accesses, CancellationToken cancellationToken)
     {
-        var events = await Query(db, patientId, filter)
+        var events = await accesses
             .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
             .Take(MaxExportRows)
             .Select(e => new
@@ -173,24 +210,25 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
 
     /// <summary>The providers that appear in the patient's history, for the provider filter.</summary>
     public Task<IReadOnlyList<(int Id, string Name)>> ProvidersAsync(AuditContext who, CancellationToken cancellationToken = default) =>
-        commands.ReadAsPatientAsync<IReadOnlyList<(int Id, string Name)>>(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
-    {
-        var (db, patientId) = (command.Db, command.PatientId);
+        commands.ReadAsPatientAsync(who, "read access history", RepresentativePowers.SeeAccessHistory,
+            command => ProvidersOfAsync(command.Db, command.PatientId, cancellationToken), cancellationToken);
 
+    private static async Task<IReadOnlyList<(int Id, string Name)>> ProvidersOfAsync(NehrDbContext db, int patientId, CancellationToken cancellationToken)
+    {
         var ids = await db.PatientProviderAccesses.Where(a => a.PatientId == patientId).Select(a => a.ProviderId).ToListAsync(cancellationToken);
         var denied = await Query(db, patientId, new HistoryFilter(Level: HistoryLevel.Denied))
             .Select(e => e.ActorProviderId).Distinct().ToListAsync(cancellationToken);
         var all = ids.Concat(denied.Where(d => d is not null).Select(d => d!.Value)).Distinct().ToList();
         var providers = await db.Providers.AsNoTracking().Where(p => all.Contains(p.Id)).Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken);
         return providers.OrderBy(p => p.Name).Select(p => (p.Id, p.Name)).ToList();
-    }, cancellationToken);
+    }
 
     /// <summary>
     /// What people acting for the patient did (a parent, a caregiver, an appointed representative): each look at the
     /// record or the access history and each change; and every summary of the record taken away (downloaded or printed,
     /// by the patient or for them); newest first, with who did it.
     /// </summary>
-    public Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync(AuditContext who, int max = 50, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync(AuditContext who, int max = RepresentativeActivityShown, CancellationToken cancellationToken = default)
     {
         if (max is < 1 or > MaxPageSize)
         {
@@ -198,24 +236,27 @@ public sealed class AccessHistory(IDbContextFactory<NehrDbContext> dbFactory, Co
         }
 
         // Shown with the history page, whose read is the representative's audited look: this one is not audited again.
-        return commands.ReadAsPatientAsync<IReadOnlyList<RepresentativeActivity>>(who, "read access history", RepresentativePowers.SeeAccessHistory, async command =>
-        {
-            var (db, patientId) = (command.Db, command.PatientId);
-            var events = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.PatientId == patientId && (e.ActorRole == PatientSelf.RepresentativeRole || e.EventType == AuditEventTypes.RecordExported))
-                .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
-                .Take(max)
-                .Select(e => new { e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorUserId, e.Outcome, e.Details })
-                .ToListAsync(cancellationToken);
-            var userIds = events.Select(e => e.ActorUserId).Distinct().ToList();
-            var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
-                .Join(db.Patients, u => u.PatientId, p => (int?)p.Id, (u, p) => new { u.Id, p.Name })
-                .ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
-            return events.Select(e => new RepresentativeActivity(e.Sequence, e.OccurredAtUtc,
-                e.ActorUserId == command.Who.UserId && command.Representation is null ? "You"
-                    : e.ActorUserId is { } id && names.TryGetValue(id, out var name) ? name : "(unknown)",
-                KindOf(e.Details), e.EventType, e.Outcome)).ToList();
-        }, cancellationToken);
+        return commands.ReadAsPatientAsync(who, "read access history", RepresentativePowers.SeeAccessHistory,
+            command => ActivityOfAsync(command, max, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<RepresentativeActivity>> ActivityOfAsync(PatientCommand command, int max, CancellationToken cancellationToken)
+    {
+        var (db, patientId) = (command.Db, command.PatientId);
+        var events = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.PatientId == patientId && (e.ActorRole == PatientSelf.RepresentativeRole || e.EventType == AuditEventTypes.RecordExported))
+            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Sequence)
+            .Take(max)
+            .Select(e => new { e.Sequence, e.OccurredAtUtc, e.EventType, e.ActorUserId, e.Outcome, e.Details })
+            .ToListAsync(cancellationToken);
+        var userIds = events.Select(e => e.ActorUserId).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .Join(db.Patients, u => u.PatientId, p => (int?)p.Id, (u, p) => new { u.Id, p.Name })
+            .ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
+        return events.Select(e => new RepresentativeActivity(e.Sequence, e.OccurredAtUtc,
+            e.ActorUserId == command.Who.UserId && command.Representation is null ? "You"
+                : e.ActorUserId is { } id && names.TryGetValue(id, out var name) ? name : "(unknown)",
+            KindOf(e.Details), e.EventType, e.Outcome)).ToList();
     }
 
     private static Representatives.RepresentationKind? KindOf(string? details)

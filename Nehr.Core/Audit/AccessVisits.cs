@@ -27,6 +27,9 @@ public sealed record VisitPage(IReadOnlyList<AccessVisit> Visits, int Page, int 
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
+/// <summary>What the access history page shows: a page of visits, the providers to filter by, what people acting for the patient did.</summary>
+public sealed record HistoryPageView(VisitPage Visits, IReadOnlyList<(int Id, string Name)> Providers, IReadOnlyList<RepresentativeActivity> Activity);
+
 /// <summary>Groups a patient's accesses (newest first) into visits; pure, so its rule is tested with tables.</summary>
 public static class AccessVisits
 {
@@ -41,7 +44,7 @@ public static class AccessVisits
         ArgumentNullException.ThrowIfNull(accesses);
         var visits = new List<AccessVisit>();
         foreach (var group in accesses
-            .GroupBy(a => (a.PersonnelId, a.ProviderId, Day: LocalTime.Today(a.AtUtc), Refused: a.Outcome == AuditOutcome.Denied))
+            .GroupBy(a => Key(a.PersonnelId, a.ProviderId, a.AtUtc, a.Outcome))
             .Select(g => g.OrderByDescending(a => a.AtUtc).ThenByDescending(a => a.Sequence).ToList())
             .OrderByDescending(g => g[0].AtUtc).ThenByDescending(g => g[0].Sequence))
         {
@@ -65,6 +68,10 @@ public static class AccessVisits
 
         return visits;
     }
+
+    /// <summary>Which visit an access belongs to: who, for which provider, on which day, refused or not.</summary>
+    public static (int? PersonnelId, int? ProviderId, DateOnly Day, bool Refused) Key(int? personnelId, int? providerId, DateTime atUtc, AuditOutcome outcome) =>
+        (personnelId, providerId, LocalTime.Today(atUtc), outcome == AuditOutcome.Denied);
 
     /// <summary>A value of the audit details' "key=value; key=value" form.</summary>
     internal static string? Value(string? details, string key)

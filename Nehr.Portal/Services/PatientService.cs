@@ -32,13 +32,10 @@ public sealed class PatientService(
     public async Task<HistoryPage> HistoryAsync(HistoryFilter filter, int page, int pageSize) =>
         await history.PageAsync(await user.AuditContextAsync(), filter, page, pageSize);
 
-    public async Task<VisitPage> VisitsAsync(HistoryFilter filter, int page, int pageSize) =>
-        await history.VisitsAsync(await user.AuditContextAsync(), filter, page, pageSize);
+    public async Task<HistoryPageView> HistoryPageAsync(HistoryFilter filter, int page, int pageSize) =>
+        await history.HistoryPageAsync(await user.AuditContextAsync(), filter, page, pageSize);
 
     public async Task<AccessVisit?> VisitOfAsync(long sequence) => await history.VisitOfAsync(await user.AuditContextAsync(), sequence);
-
-    public async Task<IReadOnlyList<RepresentativeActivity>> RepresentativeActivityAsync() =>
-        await history.RepresentativeActivityAsync(await user.AuditContextAsync());
 
     public async Task<IReadOnlyList<(int Id, string Name)>> HistoryProvidersAsync() => await history.ProvidersAsync(await user.AuditContextAsync());
 

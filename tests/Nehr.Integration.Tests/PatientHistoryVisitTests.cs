@@ -54,6 +54,37 @@ public sealed class PatientHistoryVisitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_pages_of_visits_are_the_whole_history_in_order_with_each_visit_whole()
+    {
+        // Four visits: the doctor (an open and two parts), the nurse, the doctor refused, the nurse refused.
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(Request(_world.DoctorUserId, _world.OpenPatientId)));
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.ReadPageAsync(Request(_world.DoctorUserId, _world.OpenPatientId), EntryKind.LabResult, 1));
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(Request(_world.NurseUserId, _world.OpenPatientId)));
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(Request(_world.DoctorUserId, _world.OpenPatientId, PurposeOfUse.InsurancePayment)));
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.ReadPageAsync(Request(_world.DoctorUserId, _world.OpenPatientId), EntryKind.Medication, 1));
+        await _portal.WithAsync<RecordGate, RecordView>(g => g.OpenAsync(Request(_world.NurseUserId, _world.OpenPatientId, PurposeOfUse.InsurancePayment)));
+        var who = DemoWorld.As(_world.PatientUserId);
+        var all = await _portal.WithAsync<AccessHistory, IReadOnlyList<AccessVisit>>(h => h.ExportVisitsAsync(who, new HistoryFilter()));
+
+        var pages = new List<VisitPage>();
+        for (var page = 1; page <= 3; page++)
+        {
+            pages.Add(await _portal.WithAsync<AccessHistory, VisitPage>(h => h.VisitsAsync(who, new HistoryFilter(), page, 2)));
+        }
+
+        Assert.Equal(4, all.Count);
+        Assert.All(pages, p => Assert.Equal(4, p.Total));
+        Assert.Equal([2, 2, 0], pages.Select(p => p.Visits.Count));
+        Assert.Equal(all.Select(Describe), pages.SelectMany(p => p.Visits).Select(Describe));
+        Assert.Equal(3, all.Single(v => !v.IsRefused && v.Accesses > 1).Accesses);
+    }
+
+    /// <summary>A visit's facts as one line (its lists compared by content).</summary>
+    private static string Describe(AccessVisit v) =>
+        $"{v.Sequence} {v.Day} {v.FirstAtUtc:O} {v.LastAtUtc:O} {v.ProviderName} {v.Role} {v.PersonName} [{string.Join(",", v.Purposes)}] "
+        + $"{v.OpenedRecord} [{string.Join(",", v.Sections)}] {v.Level} {v.IsOverride} {v.Outcome} {v.Reason} {v.Report} {v.Accesses}";
+
+    [Fact]
     public async Task The_full_record_filter_includes_emergency_overrides()
     {
         await _portal.WithAsync<EmergencyOverrideService, EmergencyOverride>(s => s.GrantAsync(new OverrideRequest(
