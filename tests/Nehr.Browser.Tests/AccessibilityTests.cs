@@ -27,10 +27,15 @@ public sealed class AccessibilityTests(PortalFixture fixture)
 
     private static async Task AssertNoViolationsAsync(IPage page, string what)
     {
-        var result = await page.RunAxe(WcagAa);
-        var found = result.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html.Length > 120 ? n.Html[..120] : n.Html))}").ToList();
+        var found = await ViolationsAsync(page);
         Assert.True(found.Count == 0, $"{what}: {found.Count} axe violations:\n" + string.Join("\n", found));
+    }
+
+    private static async Task<List<string>> ViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe(WcagAa);
+        return result.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html.Length > 120 ? n.Html[..120] : n.Html))}").ToList();
     }
 
     [Theory]
@@ -72,6 +77,14 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await AssertNoViolationsAsync(page, path);
     }
 
+    private async Task<IPage> StaffPageAsync(string email, int width = 1366, int height = 768)
+    {
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(width, height);
+        await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
+        return page;
+    }
+
     [Fact]
     public async Task Focus_is_seen_on_the_patient_pages()
     {
@@ -79,14 +92,83 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.SelectivePatient));
         await page.GotoAsync("/patient/history");
 
-        // Each of the first tab stops draws an outline of 2 px or more when reached with the keyboard.
-        for (var i = 0; i < 12; i++)
+        AssertAllSeen(await TabThroughAsync(page, 12));
+    }
+
+    [Fact]
+    public async Task Focus_is_seen_on_a_clinicians_search_and_record()
+    {
+        var page = await StaffPageAsync(DemoAccounts.HospitalDoctor);
+        var clinician = new ClinicianPages(page);
+        await page.GotoAsync("/clinician");
+        await Expect(clinician.Nric).ToBeFocusedAsync();
+        var stops = await TabThroughAsync(page, 2); // the purpose of use and Open record
+
+        // The record from the top: skip link, app bar, menu, its buttons, the tabs and the tables' scrollable regions.
+        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await Expect(clinician.PatientName).ToBeVisibleAsync();
+        await page.Locator("a.skip-link").FocusAsync();
+        stops.AddRange(await TabThroughAsync(page, 20));
+
+        Assert.Contains(stops, s => s.Element.Contains(": BUTTON[tab]", StringComparison.Ordinal));
+        Assert.Contains(stops, s => s.Element.Contains(": DIV[region]", StringComparison.Ordinal));
+        AssertAllSeen(stops);
+    }
+
+    [Fact]
+    public async Task Focus_is_seen_on_an_administrators_form_fields()
+    {
+        var page = await StaffPageAsync(DemoAccounts.HospitalAdmin);
+        await page.GotoAsync("/admin/provider/personnel");
+        await page.GetByLabel("Full name").FocusAsync();
+
+        // Text fields, the selects, the check box, the button and the table's actions.
+        var stops = await TabThroughAsync(page, 8);
+
+        Assert.Contains(stops, s => s.Element.Contains("INPUT[checkbox]", StringComparison.Ordinal));
+        AssertAllSeen(stops);
+    }
+
+    /// <summary>A place the keyboard reached, and whether it showed an outline of 2 px or more there.</summary>
+    private sealed record TabStop(string Element, bool Seen);
+
+    private static void AssertAllSeen(List<TabStop> stops)
+    {
+        var unseen = stops.Where(s => !s.Seen).ToList();
+        Assert.True(unseen.Count == 0, $"{unseen.Count} of {stops.Count} tab stops without visible focus:\n" + string.Join("\n", unseen.Select(s => s.Element)));
+    }
+
+    /// <summary>
+    /// Presses Tab up to <paramref name="stops"/> times (until the focus leaves the page) and says of each stop whether
+    /// it draws an outline of 2 px or more: the focused element's own or, for MudBlazor's check boxes, radios and
+    /// switches (an invisible input over the icon), its parent's.
+    /// </summary>
+    private static async Task<List<TabStop>> TabThroughAsync(IPage page, int stops)
+    {
+        var reached = new List<TabStop>();
+        for (var i = 0; i < stops; i++)
         {
             await page.Keyboard.PressAsync("Tab");
-            var outline = await page.EvaluateAsync<string>(
-                "() => { const e = document.activeElement; const s = getComputedStyle(e); return `${e.tagName}#${e.id} ${e.getAttribute('type') || ''} ${e.matches(':focus')} ${(e.textContent || '').trim().slice(0, 30)}|${s.outlineStyle}|${parseFloat(s.outlineWidth)}`; }");
+            var outline = await page.EvaluateAsync<string>("""
+                () => {
+                    const focused = document.activeElement;
+                    if (focused === document.body) return '';
+                    const e = getComputedStyle(focused).opacity === '0' ? focused.parentElement : focused;
+                    const s = getComputedStyle(e);
+                    const name = focused.getAttribute('aria-label') || (focused.textContent || '').trim().slice(0, 30);
+                    return `${focused.tagName}[${focused.getAttribute('role') || focused.getAttribute('type') || ''}] ${name}|${s.outlineStyle}|${parseFloat(s.outlineWidth)}`;
+                }
+                """);
+            if (outline.Length == 0)
+            {
+                break;
+            }
+
             var parts = outline.Split('|');
-            Assert.True(parts[1] != "none" && double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) >= 2, $"tab stop {i + 1} ({parts[0]}) has no visible focus: {outline}");
+            var seen = parts[1] != "none" && double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) >= 2;
+            reached.Add(new TabStop($"{new Uri(page.Url).AbsolutePath}: {parts[0]} (outline {parts[1]} {parts[2]} px)", seen));
         }
+
+        return reached;
     }
 }
