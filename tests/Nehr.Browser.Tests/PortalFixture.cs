@@ -45,6 +45,12 @@ public sealed class PortalFixture : IAsyncLifetime
             Headless = true,
             Args = ChromiumArgs,
         });
+
+        // The portal's first page load (its static assets read and compressed answers cached, code compiled) can take
+        // longer than a test's 15 s on a busy machine: done here once, so that no test's first step times out.
+        var warmUp = await NewPageAsync();
+        await warmUp.GotoAsync("/Account/Login", new() { Timeout = 120_000 });
+        await warmUp.Context.CloseAsync();
     }
 
     public async Task<IPage> NewPageAsync()

@@ -25,7 +25,7 @@ public class PersonnelTableTests : MudTestContext
         Assert.Empty(rows[0].QuerySelectorAll("button"));
         Assert.Contains("another administrator of your provider changes it", rows[0].QuerySelector("[data-testid=own-row]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("Admin Ong (you)", rows[0].QuerySelector("[data-testid=person-name]")!.TextContent.Trim());
-        Assert.Equal(["Change the role of Dr Lee Wei Jie", "Deactivate Dr Lee Wei Jie"],
+        Assert.Equal(["Change role of Dr Lee Wei Jie", "Deactivate Dr Lee Wei Jie"],
             rows[1].QuerySelectorAll("button").Select(b => b.GetAttribute("aria-label")));
     }
 
