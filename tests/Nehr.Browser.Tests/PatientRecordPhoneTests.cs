@@ -14,7 +14,10 @@ namespace Nehr.Browser.Tests;
 [Collection(PortalCollection.Name)]
 public sealed class PatientRecordPhoneTests(PortalFixture fixture)
 {
-    /// <summary>Visible elements that reach beyond the screen's edges, or that scroll sideways inside themselves.</summary>
+    /// <summary>
+    /// Visible elements that reach beyond the screen's edges, that scroll sideways inside themselves, or whose content
+    /// (text too) spills beyond the screen; what is clipped on purpose (visually hidden text) is not shown.
+    /// </summary>
     private const string TooWide = """
         () => {
           const width = document.documentElement.clientWidth;
@@ -22,11 +25,13 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
             .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
             .map(e => {
               const r = e.getBoundingClientRect();
-              const scrolls = e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+              const overflow = getComputedStyle(e).overflowX;
+              const scrolls = e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(overflow);
+              const spills = e.clientWidth > 0 && r.left + e.scrollWidth > width + 1 && !['hidden', 'clip'].includes(overflow);
               return { what: e.tagName + (e.getAttribute('data-testid') ? '[' + e.getAttribute('data-testid') + ']' : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : ''),
-                       left: Math.floor(r.left), right: Math.ceil(r.right), scrollWidth: e.scrollWidth, clientWidth: e.clientWidth, scrolls };
+                       left: Math.floor(r.left), right: Math.ceil(r.right), scrollWidth: e.scrollWidth, clientWidth: e.clientWidth, overflow, scrolls, spills };
             })
-            .filter(e => e.left < 0 || e.right > width || e.scrolls);
+            .filter(e => e.left < 0 || e.right > width || e.scrolls || e.spills);
         }
         """;
 
@@ -107,6 +112,23 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
         await page.GotoAsync("/patient/summary");
         var summaryTooWide = await page.EvaluateAsync<JsonElement>(TooWide);
         Assert.True(summaryTooWide.GetArrayLength() == 0, $"/patient/summary at {width}×{height}: wider than the screen or scrolling sideways: {summaryTooWide}");
+    }
+
+    [Fact]
+    public async Task A_card_wraps_the_sources_long_words_instead_of_widening_the_screen()
+    {
+        var page = await SignInAsync(DemoAccounts.RestrictedPatient);
+        await page.SetViewportSizeAsync(360, 640);
+        await page.GotoAsync("/patient/record?section=LabResult");
+        var card = page.GetByTestId("cards-LabResult").Locator(":scope > li").First;
+        await Expect(card.Locator(".mud-chip")).ToBeVisibleAsync();
+
+        // What a source may send: an interpretation of many words (shown in a chip) and a name without a break.
+        await card.Locator(".mud-chip-content").First.EvaluateAsync("e => e.textContent = 'Resistant to amoxicillin, co-amoxiclav, ceftriaxone and ciprofloxacin; sensitive to meropenem'");
+        await card.Locator("dd").First.EvaluateAsync("e => e.textContent = 'Methylenedioxymethamphetamine-and-amphetamine-screen-by-immunoassay'");
+
+        var tooWide = await page.EvaluateAsync<JsonElement>(TooWide);
+        Assert.True(tooWide.GetArrayLength() == 0, $"long words of the source widen the card: {tooWide}");
     }
 
     [Fact]
