@@ -56,11 +56,13 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
     }
 
     [Theory]
-    [InlineData(360, 640)]
-    [InlineData(390, 844)]
-    public async Task Every_part_of_the_record_fits_a_phone_as_cards_with_the_facts_of_the_desktop_table(int width, int height)
+    [InlineData(360, 640, "en")]
+    [InlineData(390, 844, "en")]
+    [InlineData(360, 640, "ta")] // the longest words of the four languages
+    public async Task Every_part_of_the_record_fits_a_phone_as_cards_with_the_facts_of_the_desktop_table(int width, int height, string language)
     {
         var page = await SignInAsync(DemoAccounts.RestrictedPatient);
+        await ReadInAsync(page, language);
         await page.SetViewportSizeAsync(width, height);
         await page.GotoAsync("/patient/record");
         var sections = page.GetByTestId("record-section");
@@ -78,7 +80,7 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
             await page.GotoAsync(path);
             await Expect(page.GetByTestId("allergy-panel")).ToBeVisibleAsync();
             var tooWide = await page.EvaluateAsync<JsonElement>(TooWide);
-            Assert.True(tooWide.GetArrayLength() == 0, $"{path} at {width}×{height}: wider than the screen or scrolling sideways: {tooWide}");
+            Assert.True(tooWide.GetArrayLength() == 0, $"{path} at {width}×{height} ({language}): wider than the screen or scrolling sideways: {tooWide}");
 
             var kind = path.Split("section=")[1];
             var table = page.GetByTestId($"table-{kind}");
@@ -111,7 +113,7 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
         await page.SetViewportSizeAsync(width, height);
         await page.GotoAsync("/patient/summary");
         var summaryTooWide = await page.EvaluateAsync<JsonElement>(TooWide);
-        Assert.True(summaryTooWide.GetArrayLength() == 0, $"/patient/summary at {width}×{height}: wider than the screen or scrolling sideways: {summaryTooWide}");
+        Assert.True(summaryTooWide.GetArrayLength() == 0, $"/patient/summary at {width}×{height} ({language}): wider than the screen or scrolling sideways: {summaryTooWide}");
     }
 
     [Fact]
@@ -138,8 +140,7 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
         await page.GotoAsync("/patient/record?section=Allergy");
         var substances = await page.GetByTestId("table-Allergy").Locator("tbody tr td:first-child").AllInnerTextsAsync();
 
-        // The language in this browser only (the cookie the language choice sets): the demo account keeps English.
-        await page.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=ms|uic=ms", Url = fixture.Portal.BaseAddress.ToString() }]);
+        await ReadInAsync(page, "ms");
         await page.GotoAsync("/patient/record?section=Allergy");
 
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ms");
@@ -152,6 +153,10 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
         await page.SetViewportSizeAsync(390, 844);
         await Expect(page.GetByTestId("cards-Allergy").Locator("dt").First).ToHaveTextAsync("Bahan");
     }
+
+    /// <summary>The language in this browser only (the cookie the language choice sets): the demo account keeps English.</summary>
+    private Task ReadInAsync(IPage page, string language) =>
+        page.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = $"c={language}|uic={language}", Url = fixture.Portal.BaseAddress.ToString() }]);
 
     private static string Json(string[][][] facts) => JsonSerializer.Serialize(facts);
 }
