@@ -23,6 +23,9 @@ public static class SourceCodes
         "declined", "current", "superseded",
     };
 
+    /// <summary>The FHIR codes this portal puts in words (a page may show those words in the reader's language).</summary>
+    public static IReadOnlyCollection<string> KnownCodes => Known;
+
     /// <summary>
     /// A FHIR code in words (hyphens as spaces, the first letter capital); a code FHIR does not define is shown as the
     /// source sent it; null stays null.

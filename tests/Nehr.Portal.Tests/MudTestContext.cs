@@ -14,6 +14,8 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     protected MudTestContext()
     {
         Services.AddMudServices();
+        // The record's components ask for their words (English unless the patient's own view asks for another language).
+        Services.AddLocalization(options => options.ResourcesPath = "Resources");
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

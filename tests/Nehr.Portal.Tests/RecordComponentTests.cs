@@ -277,9 +277,9 @@ public class AllergyPanelTests : MudTestContext
     }
 
     [Theory]
-    [InlineData(AllergyCriticality.NotStated, "criticality not stated")]
-    [InlineData(AllergyCriticality.High, "high criticality")]
-    [InlineData(AllergyCriticality.UnableToAssess, "criticality unable to assess")]
+    [InlineData(AllergyCriticality.NotStated, "Criticality not stated")]
+    [InlineData(AllergyCriticality.High, "High criticality")]
+    [InlineData(AllergyCriticality.UnableToAssess, "Unable to assess criticality")]
     public void Criticality_is_in_words(AllergyCriticality criticality, string expected)
     {
         var panel = RenderPanel(1, Allergy("Aspirin", criticality));
