@@ -19,12 +19,23 @@ public class DomainException : Exception
         Errors = new Dictionary<string, string>();
     }
 
+    /// <summary>A refusal a patient may read: its message in English, and <see cref="Text"/> to show it in their language.</summary>
+    public DomainException(PatientMessage text)
+        : this((text ?? throw new ArgumentNullException(nameof(text))).English) => Text = text;
+
+    /// <summary>A refusal of one field that a patient may read.</summary>
+    public DomainException(string field, PatientMessage text)
+        : this(new Dictionary<string, string> { [field] = (text ?? throw new ArgumentNullException(nameof(text))).English }) => Text = text;
+
     /// <summary>One message per field at fault (field name → message); the exception's message joins them.</summary>
     public DomainException(IReadOnlyDictionary<string, string> errors)
         : base(string.Join(" ", (errors ?? throw new ArgumentNullException(nameof(errors))).Values)) => Errors = errors;
 
     /// <summary>The message per field (<see cref="General"/> for the request as a whole).</summary>
     public IReadOnlyDictionary<string, string> Errors { get; }
+
+    /// <summary>The message as a key and arguments, to show in the reader's language (null: English only).</summary>
+    public PatientMessage? Text { get; }
 }
 
 /// <summary>The signed-in person may not do this (the refusal is audited before this is thrown).</summary>
@@ -39,6 +50,10 @@ public sealed class AccessRefusedException : DomainException
     }
 
     public AccessRefusedException()
+    {
+    }
+
+    public AccessRefusedException(PatientMessage text) : base(text)
     {
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Nehr.Core.Administration;
 using Nehr.Core.Audit;
 using Nehr.Core.Commands;
 using Nehr.Core.Data;
@@ -78,7 +79,11 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
             await command.SaveAsync(cancellationToken);
             await PatientNotifier.NotifyAsync(
                 db, request.PatientId, NoticeKind.EmergencyOverride,
-                $"A {person.Role.ToString().ToLowerInvariant()} at {provider.Name} used an emergency override to see your full record ({ReasonText(granted.Reason).ToLowerInvariant()}), from {LocalTime.Moment(granted.GrantedAtUtc)} until {LocalTime.MomentNamed(granted.ExpiresAtUtc)}. MOH reviews every emergency override.",
+                new PatientMessage(
+                    "A {0} at {1} used an emergency override to see your full record ({2}), from {3} until {4}. MOH reviews every emergency override.",
+                    MessageArgument.Phrase(ProfessionalRoles.Display(person.Role).ToLowerInvariant()), MessageArgument.Text(provider.Name),
+                    MessageArgument.Phrase(ReasonText(granted.Reason).ToLowerInvariant()), MessageArgument.Moment(granted.GrantedAtUtc),
+                    MessageArgument.MomentNamed(granted.ExpiresAtUtc)),
                 now, granted.Id, cancellationToken);
             await command.AuditAsync(facts.AuditEntry(
                 AuditEventTypes.OverrideGranted, request.Who, request.PatientId,
@@ -122,7 +127,10 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
             active.EndAt(now);
             await PatientNotifier.NotifyAsync(
                 db, request.PatientId, NoticeKind.EmergencyOverride,
-                $"The emergency override by a {facts.Person!.Role.ToString().ToLowerInvariant()} at {provider.Name} ended at {LocalTime.MomentNamed(now)}, earlier than planned (it was to last until {LocalTime.Moment(planned)}). MOH still reviews it.",
+                new PatientMessage(
+                    "The emergency override by a {0} at {1} ended at {2}, earlier than planned (it was to last until {3}). MOH still reviews it.",
+                    MessageArgument.Phrase(ProfessionalRoles.Display(facts.Person!.Role).ToLowerInvariant()), MessageArgument.Text(provider.Name),
+                    MessageArgument.MomentNamed(now), MessageArgument.Moment(planned)),
                 now, active.Id, cancellationToken);
             await command.AuditAsync(facts.AuditEntry(
                 AuditEventTypes.OverrideEnded, request.Who, request.PatientId, after,

@@ -129,11 +129,14 @@ public sealed class RecordGate(Commands.Commands commands)
         }
 
         db.PatientProviderAccesses.Add(new PatientProviderAccess(patientId, provider.Id, now));
-        var what = decision.Level == AccessLevel.Full ? "your full record" : "the basic set of your record";
+        var what = decision.Level == AccessLevel.Full
+            ? MessageArgument.Phrase("your full record")
+            : MessageArgument.Phrase("the basic set of your record");
         await PatientNotifier.NotifyAsync(
             db, patientId, NoticeKind.FirstAccessByProvider,
-            string.Create(CultureInfo.InvariantCulture,
-                $"{provider.Name} accessed your record for the first time: a {ProfessionalRoles.Display(person.Role).ToLowerInvariant()} saw {what} on {LocalTime.MomentNamed(now)}."),
+            new PatientMessage("{0} accessed your record for the first time: a {1} saw {2} on {3}.",
+                MessageArgument.Text(provider.Name), MessageArgument.Phrase(ProfessionalRoles.Display(person.Role).ToLowerInvariant()), what,
+                MessageArgument.MomentNamed(now)),
             now, cancellationToken: cancellationToken);
     }
 

@@ -84,14 +84,14 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
             var patient = await db.Patients.Include(p => p.AllowedProviders).SingleAsync(p => p.Id == patientId, cancellationToken);
             if (patient.RestrictionVersion != expectedVersion)
             {
-                throw new DomainException("Your access settings were changed elsewhere in the meantime. Reload the page to see them, then try again.");
+                throw new DomainException(new PatientMessage("Your access settings were changed elsewhere in the meantime. Reload the page to see them, then try again."));
             }
 
             var distinct = providerIds.Distinct().ToArray();
             var known = await db.Providers.CountAsync(p => distinct.Contains(p.Id), cancellationToken);
             if (known != distinct.Length)
             {
-                throw new DomainException("One of the selected providers is not in the provider register.");
+                throw new DomainException(new PatientMessage("One of the selected providers is not in the provider register."));
             }
 
             var change = patient.ChangeRestriction(mode, distinct, who.UserId!, command.Now);
@@ -110,12 +110,17 @@ public sealed class RestrictionService(IDbContextFactory<NehrDbContext> dbFactor
                 // A representative changed who may see the record: the patient is told, in the portal and by e-mail.
                 var representative = await db.Patients.AsNoTracking().Where(p => p.Id == command.Subject.OwnPatientId).Select(p => p.Name).SingleAsync(cancellationToken);
                 var names = await db.Providers.AsNoTracking().Where(p => change.ToProviderIds.Contains(p.Id)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync(cancellationToken);
-                await Notifications.PatientNotifier.NotifyAsync(db, patientId, Notifications.NoticeKind.Representation,
-                    $"{representative} ({Representation.Display(representation.Kind).ToLowerInvariant()}) changed who may see your record: " + change.ToMode switch
+                var who = MessageArgument.Text(representative);
+                var kind = MessageArgument.Phrase(Representation.Display(representation.Kind).ToLowerInvariant());
+                await Notifications.PatientNotifier.NotifyAsync(db, patientId, Notifications.NoticeKind.Representation, change.ToMode switch
                     {
-                        RestrictionMode.None => "every provider caring for you may see your full record.",
-                        RestrictionMode.RestrictAll => "providers see only the basic set (allergies, vaccinations), except in an emergency.",
-                        _ => $"only {string.Join(", ", names)} may see your full record; others see the basic set.",
+                        RestrictionMode.None => new PatientMessage(
+                            "{0} ({1}) changed who may see your record: every provider caring for you may see your full record.", who, kind),
+                        RestrictionMode.RestrictAll => new PatientMessage(
+                            "{0} ({1}) changed who may see your record: providers see only the basic set (allergies, vaccinations), except in an emergency.", who, kind),
+                        _ => new PatientMessage(
+                            "{0} ({1}) changed who may see your record: only {2} may see your full record; others see the basic set.",
+                            who, kind, MessageArgument.Text(string.Join(", ", names))),
                     }, command.Now, cancellationToken: cancellationToken);
             }
 

@@ -323,8 +323,9 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
             if (firstTime && !patient.IsDeceased)
             {
                 await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"{actor.ProviderName} registered you for care until {lastDay:d MMM yyyy}. While you are registered, its care team may see your record as your access settings allow."),
+                    new PatientMessage(
+                        "{0} registered you for care until {1}. While you are registered, its care team may see your record as your access settings allow.",
+                        MessageArgument.Text(actor.ProviderName), MessageArgument.Day(lastDay)),
                     now, cancellationToken: cancellationToken);
             }
 

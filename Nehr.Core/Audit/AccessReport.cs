@@ -28,7 +28,7 @@ public sealed class AccessReport
         var trimmed = (comment ?? string.Empty).Trim();
         if (trimmed.Length > MaxCommentLength)
         {
-            throw new DomainException($"Say what you know in at most {MaxCommentLength} characters.");
+            throw new DomainException(new PatientMessage("Say what you know in at most {0} characters.", MessageArgument.Text(MaxCommentLength.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }
 
         PatientId = patientId;

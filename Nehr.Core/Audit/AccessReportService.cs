@@ -17,12 +17,12 @@ public sealed class AccessReportService(Commands.Commands commands)
         // The access must be one in this patient's own history: another patient's event is refused (and audited), never reported.
         if (!await AccessHistory.Accesses(db, patientId).AnyAsync(e => e.Sequence == auditSequence, cancellationToken))
         {
-            throw command.Refuse("event not in the patient's own history", "This access is not in your access history.");
+            throw command.Refuse("event not in the patient's own history", new PatientMessage("This access is not in your access history."));
         }
 
         if (await db.AccessReports.AnyAsync(r => r.PatientId == patientId && r.AuditSequence == auditSequence, cancellationToken))
         {
-            throw new DomainException("You have already reported this access; MOH auditors are looking into it.");
+            throw new DomainException(new PatientMessage("You have already reported this access; MOH auditors are looking into it."));
         }
 
         var report = new AccessReport(patientId, auditSequence, comment, command.Now);

@@ -14,7 +14,6 @@ namespace Nehr.Core.Audit;
 /// </summary>
 internal static class PatientSelf
 {
-    public const string RefusalMessage = "Only a patient can do this, for their own record.";
 
     public const string RepresentativeRole = "Representative";
 
@@ -24,7 +23,7 @@ internal static class PatientSelf
     {
         ArgumentNullException.ThrowIfNull(who);
         var own = await AccessHistory.OwnPatientIdAsync(db, who.UserId, cancellationToken)
-            ?? throw new CommandRefusal(StaffActor.RefusalEntry(who, null, action, "requires a patient's own account"), RefusalMessage);
+            ?? throw new CommandRefusal(StaffActor.RefusalEntry(who, null, action, "requires a patient's own account"), new PatientMessage("Only a patient can do this, for their own record."));
         if (who.RepresentationId is not { } representationId || power is not { } needed)
         {
             return new PatientSubject(own, own, null);
@@ -35,19 +34,19 @@ internal static class PatientSelf
         if (representation is null || !representation.Names(own, ownNric))
         {
             throw new CommandRefusal(StaffActor.RefusalEntry(who, null, action, $"acting under representation {representationId}, which is not the caller's"),
-                "You cannot act for this person.");
+                new PatientMessage("You cannot act for this person."));
         }
 
         var patient = await db.Patients.AsNoTracking().Where(p => p.Id == representation.PatientId)
             .Select(p => new { p.Name, p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
-        if (representation.WhyNot(needed, nowUtc, patient.IsDeceased, patient.DateOfDeath, deceasedReadDays) is { } why)
+        if (representation.WhyNotText(needed, nowUtc, patient.IsDeceased, patient.DateOfDeath, deceasedReadDays) is { } why)
         {
             throw new CommandRefusal(
-                StaffActor.RefusalEntry(who, null, action, $"representation={representation.Id}; kind={representation.Kind}; {why}", representation.PatientId) with
+                StaffActor.RefusalEntry(who, null, action, $"representation={representation.Id}; kind={representation.Kind}; {why.English}", representation.PatientId) with
                 {
                     ActorRole = RepresentativeRole,
                 },
-                $"You cannot do this for {patient.Name}: {why}.");
+                new PatientMessage("You cannot do this for {0}: {1}.", MessageArgument.Text(patient.Name), MessageArgument.Message(why)));
         }
 
         return new PatientSubject(representation.PatientId, own, representation);

@@ -243,7 +243,7 @@ public sealed class Commands(
         await audit.AppendAsync(db, refusal.Entry, CancellationToken.None);
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
-        return new AccessRefusedException(refusal.Message);
+        return refusal.Text is { } text ? new AccessRefusedException(text) : new AccessRefusedException(refusal.Message);
     }
 }
 
@@ -340,6 +340,10 @@ internal sealed class PatientCommand : Command
     /// <summary>The refusal of this command, to throw: the pipeline audits it (and nothing else of the body is written).</summary>
     internal Exception Refuse(string why, string message) =>
         new CommandRefusal(StaffActor.RefusalEntry(Who, null, Action, why, PatientId), message);
+
+    /// <summary>The refusal of this command, in the patient's language: the pipeline audits it (and nothing else of the body is written).</summary>
+    internal Exception Refuse(string why, PatientMessage text) =>
+        new CommandRefusal(StaffActor.RefusalEntry(Who, null, Action, why, PatientId), text);
 }
 
 /// <summary>A contributing system's request: <see cref="Connection"/> may contribute now.</summary>
@@ -380,5 +384,10 @@ internal sealed class SystemCommand : Command
 /// <summary>A refusal on its way to the pipeline, which audits it and throws <see cref="AccessRefusedException"/> instead.</summary>
 internal sealed class CommandRefusal(AuditEntry entry, string message) : Exception(message)
 {
+    /// <summary>A refusal a patient may read, in their language.</summary>
+    public CommandRefusal(AuditEntry entry, PatientMessage text) : this(entry, (text ?? throw new ArgumentNullException(nameof(text))).English) => Text = text;
+
     public AuditEntry Entry { get; } = entry;
+
+    public PatientMessage? Text { get; }
 }

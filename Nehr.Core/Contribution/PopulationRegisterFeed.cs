@@ -205,7 +205,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             .ToListAsync(cancellationToken);
         foreach (var gone in open.Where(r => !parents.Contains(r.RepresentativeNric)))
         {
-            gone.End(null, "the population register no longer links this parent", now);
+            gone.End(null, Representatives.Representation.EndedByRegister, now);
             await AuditLinkAsync(AuditEventTypes.RepresentationEnded, child.Id, gone, "parent link ended by the population register", cancellationToken);
         }
 

@@ -412,7 +412,9 @@ internal sealed class ProviderFeed(
                     if (everRegistered.Add(patientId))
                     {
                         await PatientNotifier.NotifyAsync(db, patientId, NoticeKind.RegisteredByProvider,
-                            $"{provider} registered you for care, from a visit its system sent to the NEHR. While you are registered, its care team may see your record as your access settings allow. You can see every registration under \"My care registrations\".",
+                            new PatientMessage(
+                                "{0} registered you for care, from a visit its system sent to the NEHR. While you are registered, its care team may see your record as your access settings allow. You can see every registration under \"My care registrations\".",
+                                MessageArgument.Text(provider)),
                             now, cancellationToken: cancellationToken);
                     }
 

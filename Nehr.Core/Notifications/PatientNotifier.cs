@@ -3,7 +3,11 @@ using Nehr.Core.Data;
 
 namespace Nehr.Core.Notifications;
 
-/// <summary>Adds a notice for a patient, and the e-mail that carries it, to the caller's unit of work.</summary>
+/// <summary>
+/// Adds a notice for a patient, and the e-mail that carries it, to the caller's unit of work. The notice keeps its text
+/// as a key and arguments, shown in the language the patient reads it in; the e-mail is written once, when enqueued, in
+/// the language kept with the patient's account (English when none).
+/// </summary>
 public static class PatientNotifier
 {
     public const string Subject = "NEHR: your health record was accessed";
@@ -11,35 +15,41 @@ public static class PatientNotifier
     public const string RegistrationSubject = "NEHR: a provider registered you for care";
     public const string RepresentationSubject = "NEHR: someone who acts for you, or whom you act for";
 
+    public const string AccessClosing = "Sign in to the NEHR Portal to see who accessed your record. If you do not recognise an access, report it from your access history.";
+    public const string ReportClosing = "Sign in to the NEHR Portal to see the case in your access history.";
+    public const string RegistrationClosing = "Sign in to the NEHR Portal to see where you are registered for care and who may see your record.";
+    public const string RepresentationClosing = "Sign in to the NEHR Portal with Singpass to see your caregivers and representatives.";
+
+    /// <summary>Every subject and closing line an e-mail may have (English, the keys of their translations).</summary>
+    public static IEnumerable<string> EmailTexts =>
+        [Subject, ReportSubject, RegistrationSubject, RepresentationSubject, AccessClosing, ReportClosing, RegistrationClosing, RepresentationClosing];
+
     public static async Task NotifyAsync(
-        NehrDbContext db, int patientId, NoticeKind kind, string message, DateTime nowUtc, long? overrideId = null,
+        NehrDbContext db, int patientId, NoticeKind kind, PatientMessage text, DateTime nowUtc, long? overrideId = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        db.PatientNotices.Add(new PatientNotice(patientId, kind, message, nowUtc, overrideId));
-        var email = await db.Users.AsNoTracking()
+        ArgumentNullException.ThrowIfNull(text);
+        db.PatientNotices.Add(new PatientNotice(patientId, kind, text, nowUtc, overrideId));
+        var account = await db.Users.AsNoTracking()
             .Where(u => u.PatientId == patientId && u.Email != null)
-            .Select(u => u.Email)
+            .Select(u => new
+            {
+                u.Email,
+                Language = db.UserClaims.Where(c => c.UserId == u.Id && c.ClaimType == PatientWords.LanguageClaim).Select(c => c.ClaimValue).FirstOrDefault(),
+            })
             .FirstOrDefaultAsync(cancellationToken);
-        if (email is not null)
+        if (account?.Email is { } email)
         {
-            db.OutboxMessages.Add(new OutboxMessage(
-                email,
-                kind switch
-                {
-                    NoticeKind.ReportClosed => ReportSubject,
-                    NoticeKind.RegisteredByProvider => RegistrationSubject,
-                    NoticeKind.Representation => RepresentationSubject,
-                    _ => Subject,
-                },
-                kind switch
-                {
-                    NoticeKind.ReportClosed => $"{message}\n\nSign in to the NEHR Portal to see the case in your access history.",
-                    NoticeKind.RegisteredByProvider => $"{message}\n\nSign in to the NEHR Portal to see where you are registered for care and who may see your record.",
-                    NoticeKind.Representation => $"{message}\n\nSign in to the NEHR Portal with Singpass to see your caregivers and representatives.",
-                    _ => $"{message}\n\nSign in to the NEHR Portal to see who accessed your record. If you do not recognise an access, report it from your access history.",
-                },
-                nowUtc));
+            var (subject, closing) = kind switch
+            {
+                NoticeKind.ReportClosed => (ReportSubject, ReportClosing),
+                NoticeKind.RegisteredByProvider => (RegistrationSubject, RegistrationClosing),
+                NoticeKind.Representation => (RepresentationSubject, RepresentationClosing),
+                _ => (Subject, AccessClosing),
+            };
+            var translate = PatientWords.In(PatientWords.Culture(account.Language));
+            db.OutboxMessages.Add(new OutboxMessage(email, translate(subject), $"{text.Render(translate)}\n\n{translate(closing)}", nowUtc));
         }
     }
 }

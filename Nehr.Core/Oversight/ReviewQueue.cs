@@ -164,8 +164,8 @@ public sealed class ReviewQueue(Commands.Commands commands)
             report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
             await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
                 confirmed.Value
-                    ? "MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."
-                    : "MOH auditors looked into the access you reported and found it was part of your care.",
+                    ? new PatientMessage("MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows.")
+                    : new PatientMessage("MOH auditors looked into the access you reported and found it was part of your care."),
                 now, cancellationToken: cancellationToken);
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
                 $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);

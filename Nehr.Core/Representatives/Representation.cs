@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.ComponentModel.DataAnnotations;
 using Nehr.Core.Records;
 
@@ -115,6 +116,14 @@ public sealed class Representation
 
     public string? EndReason { get; private set; }
 
+    public const string EndedUnanswered = "the invitation expired unanswered";
+    public const string EndedByPatient = "ended by the patient";
+    public const string EndedByCaregiver = "ended by the caregiver";
+    public const string EndedByRegister = "the population register no longer links this parent";
+
+    /// <summary>The reasons for an end the portal itself writes (translated when shown; MOH's own stay as written).</summary>
+    public static IEnumerable<string> PortalEndReasons => [EndedUnanswered, EndedByPatient, EndedByCaregiver, EndedByRegister];
+
     public static bool IsAppointed(RepresentationKind kind) => kind is RepresentationKind.CourtDeputy or RepresentationKind.LpaDonee;
 
     /// <summary>A parent of a child under 14, from the register: active at once, until the child's 14th birthday.</summary>
@@ -193,47 +202,58 @@ public sealed class Representation
     /// deceased patient's family representatives (parent, invited caregiver) keep reading for
     /// <paramref name="deceasedReadDays"/> days after the death; nobody changes a deceased patient's settings.
     /// </summary>
-    public string? WhyNot(RepresentativePowers power, DateTime nowUtc, bool patientDeceased, DateOnly? dateOfDeath, int deceasedReadDays)
+    public string? WhyNot(RepresentativePowers power, DateTime nowUtc, bool patientDeceased, DateOnly? dateOfDeath, int deceasedReadDays) =>
+        WhyNotText(power, nowUtc, patientDeceased, dateOfDeath, deceasedReadDays)?.English;
+
+    /// <summary><see cref="WhyNot"/> as a text to show in the reader's language.</summary>
+    public PatientMessage? WhyNotText(RepresentativePowers power, DateTime nowUtc, bool patientDeceased, DateOnly? dateOfDeath, int deceasedReadDays)
     {
         if (State == RepresentationState.Invited)
         {
-            return "the invitation has not been accepted";
+            return new PatientMessage("the invitation has not been accepted");
         }
 
         if (State is RepresentationState.Declined or RepresentationState.Ended)
         {
-            return State == RepresentationState.Declined ? "the invitation was declined" : $"it was ended ({EndReason})";
+            // The reasons the portal writes are translated; one MOH wrote stays as written.
+            return State == RepresentationState.Declined
+                ? new PatientMessage("the invitation was declined")
+                : new PatientMessage("it was ended ({0})", MessageArgument.Phrase(EndReason ?? ""));
         }
 
         if (nowUtc < StartsAtUtc)
         {
-            return "it has not started";
+            return new PatientMessage("it has not started");
         }
 
         if (EndsAtUtc is { } end && nowUtc >= end)
         {
             return Kind == RepresentationKind.ParentOfChild
-                ? $"the child turned {ChildAgeLimit} on {NehrCalendar.Date(end)}: their own sign-in takes over"
-                : $"the order expired on {NehrCalendar.Date(end)}";
+                ? new PatientMessage("the child turned {0} on {1}: their own sign-in takes over",
+                    MessageArgument.Text(ChildAgeLimit.ToString(CultureInfo.InvariantCulture)), MessageArgument.Day(NehrCalendar.Today(end)))
+                : new PatientMessage("the order expired on {0}", MessageArgument.Day(NehrCalendar.Today(end)));
         }
 
         if ((Powers & power) != power)
         {
-            return "it does not allow this";
+            return new PatientMessage("it does not allow this");
         }
 
         if (patientDeceased)
         {
             if ((power & (RepresentativePowers.ChangeAccess | RepresentativePowers.ReportAccesses)) != 0)
             {
-                return "the patient has died: nobody changes their settings";
+                return new PatientMessage("the patient has died: nobody changes their settings");
             }
 
             var family = Kind is RepresentationKind.ParentOfChild or RepresentationKind.InvitedCaregiver;
             var readUntil = dateOfDeath is { } died ? NehrCalendar.StartOfDayUtc(died.AddDays(deceasedReadDays + 1)) : (DateTime?)null;
             if (!family || readUntil is null || nowUtc >= readUntil)
             {
-                return family ? $"the patient has died and the {deceasedReadDays} days in which family may still read their record are over" : "the patient has died";
+                return family
+                    ? new PatientMessage("the patient has died and the {0} days in which family may still read their record are over",
+                        MessageArgument.Text(deceasedReadDays.ToString(CultureInfo.InvariantCulture)))
+                    : new PatientMessage("the patient has died");
             }
         }
 
@@ -249,13 +269,16 @@ public sealed class Representation
         _ => kind.ToString(),
     };
 
-    public static string Display(RepresentativePowers powers) => powers == RepresentativePowers.None ? "nothing" : string.Join(", ", new[]
+    public static string Display(RepresentativePowers powers) => string.Join(", ", PowerTexts(powers));
+
+    /// <summary>What the powers allow, each as people say it: "see the record", "report accesses"; "nothing" for none.</summary>
+    public static IEnumerable<string> PowerTexts(RepresentativePowers powers) => powers == RepresentativePowers.None ? ["nothing"] : new[]
     {
         (RepresentativePowers.SeeRecord, "see the record"),
         (RepresentativePowers.SeeAccessHistory, "see the access history"),
         (RepresentativePowers.ChangeAccess, "change who may see the record"),
         (RepresentativePowers.ReportAccesses, "report accesses"),
-    }.Where(p => powers.HasFlag(p.Item1)).Select(p => p.Item2));
+    }.Where(p => powers.HasFlag(p.Item1)).Select(p => p.Item2);
 }
 
 /// <summary><c>Nehr:Representation</c>.</summary>

@@ -13,7 +13,7 @@ namespace Nehr.Core.Representatives;
 /// <summary>One relationship as one side sees it: the other person, what it allows, and whether it allows anything now.</summary>
 public sealed record RepresentationView(
     long Id, RepresentationKind Kind, RepresentativePowers Powers, RepresentationState State, string OtherName, string OtherNric,
-    DateTime StartsAtUtc, DateTime? EndsAtUtc, string? OrderReference, string? NotNow, bool CanEnd)
+    DateTime StartsAtUtc, DateTime? EndsAtUtc, string? OrderReference, PatientMessage? NotNow, bool CanEnd)
 {
     public bool IsCurrent => NotNow is null;
 }
@@ -23,7 +23,7 @@ public sealed record MyRepresentations(
     IReadOnlyList<RepresentationView> ActForMe, IReadOnlyList<RepresentationView> IActFor, IReadOnlyList<RepresentationView> InvitationsToMe);
 
 /// <summary>Whom the signed-in person is acting for now, for the banner: the patient, and why it no longer works if it does not.</summary>
-public sealed record ActingFor(long RepresentationId, string PatientName, RepresentationKind Kind, RepresentativePowers Powers, string? NotNow);
+public sealed record ActingFor(long RepresentationId, string PatientName, RepresentationKind Kind, RepresentativePowers Powers, PatientMessage? NotNow);
 
 /// <summary>
 /// Caregivers and representatives: a patient invites a caregiver by NRIC/FIN, who accepts after signing in; either
@@ -36,6 +36,15 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
     public static readonly IReadOnlyCollection<string> MohAdmin = [Roles.MohAdmin];
 
     private int DeceasedReadDays => options.CurrentValue.DeceasedReadDays;
+
+    /// <summary>Who an invited caregiver is, to the patient, until they accept (their name is not told before).</summary>
+    public const string NameNotYetShown = "(name shown once they accept)";
+
+    /// <summary>Whom the banner names when the person acts under a relationship that is not theirs.</summary>
+    public const string SomeoneNotRepresented = "someone you do not represent";
+
+    /// <summary>Why an invitation allows nothing now: it ran out unanswered.</summary>
+    public const string InvitationExpired = "the invitation expired";
 
     /// <summary>The signed-in person's relationships (their own, whomever they act for now).</summary>
     public Task<MyRepresentations> MineAsync(AuditContext who, CancellationToken cancellationToken = default) =>
@@ -57,17 +66,19 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var myself = await db.Patients.AsNoTracking().Where(p => p.Id == me.Id).Select(p => new { p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
 
             RepresentationView ForMe(Representation r) => new(r.Id, r.Kind, r.Powers, r.State,
-                r.RepresentativeId is { } id && people.TryGetValue(id, out var p) ? p.Name : "(name shown once they accept)", r.RepresentativeNric.Masked,
+                r.RepresentativeId is { } id && people.TryGetValue(id, out var p) ? p.Name : NameNotYetShown, r.RepresentativeNric.Masked,
                 r.StartsAtUtc, r.EndsAtUtc, r.OrderReference,
-                r.State == RepresentationState.Invited ? (r.IsInvitationExpired(command.Now) ? "the invitation expired" : "waiting for them to accept")
-                    : r.WhyNot(RepresentativePowers.None, command.Now, myself.IsDeceased, myself.DateOfDeath, DeceasedReadDays),
+                r.State == RepresentationState.Invited
+                    ? r.IsInvitationExpired(command.Now) ? new PatientMessage(InvitationExpired) : new PatientMessage("waiting for them to accept")
+                    : r.WhyNotText(RepresentativePowers.None, command.Now, myself.IsDeceased, myself.DateOfDeath, DeceasedReadDays),
                 r.Kind == RepresentationKind.InvitedCaregiver);
             RepresentationView Mine(Representation r)
             {
                 var patient = people[r.PatientId];
                 return new(r.Id, r.Kind, r.Powers, r.State, patient.Name, "", r.StartsAtUtc, r.EndsAtUtc, r.OrderReference,
-                    r.State == RepresentationState.Invited ? (r.IsInvitationExpired(command.Now) ? "the invitation expired" : "waiting for your answer")
-                        : r.WhyNot(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays),
+                    r.State == RepresentationState.Invited
+                        ? r.IsInvitationExpired(command.Now) ? new PatientMessage(InvitationExpired) : new PatientMessage("waiting for your answer")
+                        : r.WhyNotText(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays),
                     r.Kind == RepresentationKind.InvitedCaregiver);
             }
 
@@ -86,7 +97,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         ArgumentNullException.ThrowIfNull(who);
         if (who.RepresentationId is not null)
         {
-            throw new DomainException("You are acting for someone else: switch back to your own record to invite a caregiver for yourself.");
+            throw new DomainException(new PatientMessage("You are acting for someone else: switch back to your own record to invite a caregiver for yourself."));
         }
 
         if (!Nric.TryParse(nric, out var caregiver, out var error))
@@ -96,7 +107,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
 
         if (powers == RepresentativePowers.None || (powers & ~RepresentativePowers.All) != 0)
         {
-            throw new DomainException(new Dictionary<string, string> { ["powers"] = "Choose at least one thing the person may do." });
+            throw new DomainException("powers", new PatientMessage("Choose at least one thing the person may do."));
         }
 
         return commands.RunAsPatientAsync(who, "invite a caregiver", null, async command =>
@@ -105,7 +116,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var me = await MeAsync(command, cancellationToken);
             if (me.Nric == caregiver || await db.FormerIdentifiers.AnyAsync(f => f.PatientId == command.PatientId && f.Nric == caregiver, cancellationToken))
             {
-                throw new DomainException(new Dictionary<string, string> { ["nric"] = "This is your own NRIC/FIN: invite the person who will help you." });
+                throw new DomainException("nric", new PatientMessage("This is your own NRIC/FIN: invite the person who will help you."));
             }
 
             var open = await db.Representations.Where(r => r.PatientId == command.PatientId && r.RepresentativeNric == caregiver
@@ -113,18 +124,15 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
                 .ToListAsync(cancellationToken);
             foreach (var stale in open.Where(r => r.IsInvitationExpired(command.Now)))
             {
-                stale.End(who.UserId, "the invitation expired unanswered", command.Now);
+                stale.End(who.UserId, Representation.EndedUnanswered, command.Now);
                 await db.SaveChangesAsync(cancellationToken);
             }
 
             if (open.FirstOrDefault(r => r.State != RepresentationState.Ended) is { } existing)
             {
-                throw new DomainException(new Dictionary<string, string>
-                {
-                    ["nric"] = existing.State == RepresentationState.Active
-                        ? "This person is already your caregiver. End it first to change what they may do."
-                        : "You have already invited this person; the invitation is waiting for their answer.",
-                });
+                throw new DomainException("nric", existing.State == RepresentationState.Active
+                    ? new PatientMessage("This person is already your caregiver. End it first to change what they may do.")
+                    : new PatientMessage("You have already invited this person; the invitation is waiting for their answer."));
             }
 
             var invitation = Representation.Invitation(command.PatientId, caregiver, powers, who.UserId!, command.Now);
@@ -136,7 +144,9 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             if (await db.Patients.Where(p => p.Nric == caregiver).Select(p => (int?)p.Id).SingleOrDefaultAsync(cancellationToken) is { } inviteeId)
             {
                 await PatientNotifier.NotifyAsync(db, inviteeId, NoticeKind.Representation,
-                    $"{me.Name} invited you to act for them in the NEHR ({Representation.Display(powers)}). Accept or decline under \"Caregivers\" by {NehrCalendar.Date(invitation.CreatedAtUtc + Representation.InvitationLifetime)}.",
+                    new PatientMessage("{0} invited you to act for them in the NEHR ({1}). Accept or decline under \"Caregivers\" by {2}.",
+                        MessageArgument.Text(me.Name), MessageArgument.Phrases(Representation.PowerTexts(powers)),
+                        MessageArgument.Day(NehrCalendar.Today(invitation.CreatedAtUtc + Representation.InvitationLifetime))),
                     command.Now, cancellationToken: cancellationToken);
             }
 
@@ -159,19 +169,22 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var invitation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             if (invitation is null || invitation.Kind != RepresentationKind.InvitedCaregiver || !invitation.Names(me.Id, me.Nric))
             {
-                throw command.Refuse($"representation={id}: not an invitation to the caller", "There is no such invitation for you.");
+                throw command.Refuse($"representation={id}: not an invitation to the caller", new PatientMessage("There is no such invitation for you."));
             }
 
             if (invitation.State != RepresentationState.Invited)
             {
                 throw command.Refuse($"representation={id}: {invitation.State}",
-                    invitation.State == RepresentationState.Ended ? "This invitation was withdrawn." : "This invitation has already been answered.");
+                    invitation.State == RepresentationState.Ended
+                        ? new PatientMessage("This invitation was withdrawn.")
+                        : new PatientMessage("This invitation has already been answered."));
             }
 
             if (invitation.IsInvitationExpired(command.Now))
             {
                 throw command.Refuse($"representation={id}: expired",
-                    $"This invitation expired on {NehrCalendar.Date(invitation.CreatedAtUtc + Representation.InvitationLifetime)}: ask the patient to invite you again.");
+                    new PatientMessage("This invitation expired on {0}: ask the patient to invite you again.",
+                        MessageArgument.Day(NehrCalendar.Today(invitation.CreatedAtUtc + Representation.InvitationLifetime))));
             }
 
             if (accept)
@@ -194,8 +207,9 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
                 Details = string.Create(CultureInfo.InvariantCulture, $"{Describe(invitation)}; representative={me.Id}"),
             }, cancellationToken);
             await PatientNotifier.NotifyAsync(db, invitation.PatientId, NoticeKind.Representation, accept
-                ? $"{me.Name} accepted your invitation and can now act for you in the NEHR ({Representation.Display(invitation.Powers)}). You can end this at any time under \"Caregivers\"."
-                : $"{me.Name} declined your invitation to act for you in the NEHR.",
+                ? new PatientMessage("{0} accepted your invitation and can now act for you in the NEHR ({1}). You can end this at any time under \"Caregivers\".",
+                    MessageArgument.Text(me.Name), MessageArgument.Phrases(Representation.PowerTexts(invitation.Powers)))
+                : new PatientMessage("{0} declined your invitation to act for you in the NEHR.", MessageArgument.Text(me.Name)),
                 command.Now, cancellationToken: cancellationToken);
             return true;
         }, cancellationToken);
@@ -213,22 +227,22 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var asPatient = representation?.PatientId == me.Id;
             if (representation is null || (!asPatient && !representation.Names(me.Id, me.Nric)))
             {
-                throw command.Refuse($"representation={id}: not the caller's", "There is no such relationship of yours.");
+                throw command.Refuse($"representation={id}: not the caller's", new PatientMessage("There is no such relationship of yours."));
             }
 
             if (representation.Kind != RepresentationKind.InvitedCaregiver)
             {
                 throw new DomainException(representation.Kind == RepresentationKind.ParentOfChild
-                    ? "A parent's access ends by itself at the child's 14th birthday, or when the population register no longer links the parent."
-                    : "An appointed representative is recorded from a court order or an LPA: MOH ends it. Contact the NEHR helpdesk.");
+                    ? new PatientMessage("A parent's access ends by itself at the child's 14th birthday, or when the population register no longer links the parent.")
+                    : new PatientMessage("An appointed representative is recorded from a court order or an LPA: MOH ends it. Contact the NEHR helpdesk."));
             }
 
             if (representation.State is not (RepresentationState.Invited or RepresentationState.Active))
             {
-                throw new DomainException("This relationship has already ended.");
+                throw new DomainException(new PatientMessage("This relationship has already ended."));
             }
 
-            representation.End(who.UserId, asPatient ? "ended by the patient" : "ended by the caregiver", command.Now);
+            representation.End(who.UserId, asPatient ? Representation.EndedByPatient : Representation.EndedByCaregiver, command.Now);
             await command.AuditAsync(new AuditEntry
             {
                 EventType = AuditEventTypes.RepresentationEnded,
@@ -242,12 +256,12 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             if (!asPatient)
             {
                 await PatientNotifier.NotifyAsync(db, representation.PatientId, NoticeKind.Representation,
-                    $"{me.Name} stopped acting for you in the NEHR.", command.Now, cancellationToken: cancellationToken);
+                    new PatientMessage("{0} stopped acting for you in the NEHR.", MessageArgument.Text(me.Name)), command.Now, cancellationToken: cancellationToken);
             }
             else if (representation.RepresentativeId is { } caregiverId && representation.AnsweredAtUtc is not null)
             {
                 await PatientNotifier.NotifyAsync(db, caregiverId, NoticeKind.Representation,
-                    $"{me.Name} ended your access to act for them in the NEHR.", command.Now, cancellationToken: cancellationToken);
+                    new PatientMessage("{0} ended your access to act for them in the NEHR.", MessageArgument.Text(me.Name)), command.Now, cancellationToken: cancellationToken);
             }
 
             return true;
@@ -264,12 +278,13 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             var (representation, patientName, why) = await RelationshipAsync(command, me, id, cancellationToken);
             if (representation is null)
             {
-                throw command.Refuse($"representation={id}: not the caller's", "You cannot act for this person.");
+                throw command.Refuse($"representation={id}: not the caller's", new PatientMessage("You cannot act for this person."));
             }
 
             if (why is not null)
             {
-                throw command.Refuse($"representation={id}; {why}", $"You cannot act for {patientName}: {why}.");
+                throw command.Refuse($"representation={id}; {why.English}",
+                    new PatientMessage("You cannot act for {0}: {1}.", MessageArgument.Text(patientName!), MessageArgument.Message(why)));
             }
 
             representation.LinkRepresentative(me.Id);
@@ -289,7 +304,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         {
             var (representation, patientName, why) = await RelationshipAsync(command, await MeAsync(command, cancellationToken), id, cancellationToken);
             return representation is null
-                ? new ActingFor(id, "someone you do not represent", RepresentationKind.InvitedCaregiver, RepresentativePowers.None, "you cannot act for this person")
+                ? new ActingFor(id, SomeoneNotRepresented, RepresentationKind.InvitedCaregiver, RepresentativePowers.None, new PatientMessage("you cannot act for this person"))
                 : new ActingFor(id, patientName!, representation.Kind, representation.Powers, why);
         }, cancellationToken);
     }
@@ -361,7 +376,9 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             await command.SaveAsync(cancellationToken);
             await command.AuditAsync(AuditEventTypes.RepresentationAppointed, Describe(appointment), patient.Id, cancellationToken);
             await PatientNotifier.NotifyAsync(db, patient.Id, NoticeKind.Representation,
-                $"MOH recorded a {Representation.Display(appointment.Kind).ToLowerInvariant()} for you in the NEHR (order {reference}, until {NehrCalendar.Date(appointment.EndsAtUtc!.Value)}), who may {Representation.Display(appointment.Powers)}.",
+                new PatientMessage("MOH recorded a {0} for you in the NEHR (order {1}, until {2}), who may {3}.",
+                    MessageArgument.Phrase(Representation.Display(appointment.Kind).ToLowerInvariant()), MessageArgument.Text(reference),
+                    MessageArgument.Day(NehrCalendar.Today(appointment.EndsAtUtc!.Value)), MessageArgument.Phrases(Representation.PowerTexts(appointment.Powers))),
                 command.Now, cancellationToken: cancellationToken);
             return appointment.Id;
         }, cancellationToken);
@@ -387,7 +404,8 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
             appointment.End(who.UserId, why, command.Now);
             await command.AuditAsync(AuditEventTypes.RepresentationEnded, $"{Describe(appointment)}; {why}", appointment.PatientId, cancellationToken);
             await PatientNotifier.NotifyAsync(command.Db, appointment.PatientId, NoticeKind.Representation,
-                $"MOH ended the {Representation.Display(appointment.Kind).ToLowerInvariant()} recorded for you (order {appointment.OrderReference}).",
+                new PatientMessage("MOH ended the {0} recorded for you (order {1}).",
+                    MessageArgument.Phrase(Representation.Display(appointment.Kind).ToLowerInvariant()), MessageArgument.Text(appointment.OrderReference ?? "")),
                 command.Now, cancellationToken: cancellationToken);
             return true;
         }, cancellationToken);
@@ -417,7 +435,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
     /// The caller's relationship <paramref name="id"/> (tracked, so that a switch can link the person), the patient's
     /// name, and why it allows nothing now (null: it does); no relationship when it is not the caller's.
     /// </summary>
-    private async Task<(Representation? Representation, string? PatientName, string? WhyNot)> RelationshipAsync(
+    private async Task<(Representation? Representation, string? PatientName, PatientMessage? WhyNot)> RelationshipAsync(
         PatientCommand command, Person me, long id, CancellationToken cancellationToken)
     {
         var representation = await command.Db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -428,7 +446,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
 
         var patient = await command.Db.Patients.AsNoTracking().Where(p => p.Id == representation.PatientId)
             .Select(p => new { p.Name, p.IsDeceased, p.DateOfDeath }).SingleAsync(cancellationToken);
-        return (representation, patient.Name, representation.WhyNot(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays));
+        return (representation, patient.Name, representation.WhyNotText(RepresentativePowers.None, command.Now, patient.IsDeceased, patient.DateOfDeath, DeceasedReadDays));
     }
 
     private static string Describe(Representation r) => string.Create(CultureInfo.InvariantCulture,

@@ -17,7 +17,7 @@ public static class PortalLanguages
     public const string Path = "/language";
 
     /// <summary>The account's language, a user claim (kept with the account, read into the sign-in cookie).</summary>
-    public const string Claim = "nehr:language";
+    public const string Claim = Nehr.Core.PatientWords.LanguageClaim;
 
     public const string English = "en";
 

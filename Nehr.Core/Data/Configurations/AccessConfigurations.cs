@@ -100,6 +100,8 @@ internal sealed class PatientNoticeConfiguration : IEntityTypeConfiguration<Pati
     {
         builder.Property(n => n.Kind).HasConversion<string>().HasMaxLength(32);
         builder.Property(n => n.Message).HasMaxLength(PatientNotice.MaxMessageLength);
+        builder.Property(n => n.TextKey).HasMaxLength(PatientNotice.MaxTextKeyLength);
+        builder.Property(n => n.TextArguments).HasMaxLength(PatientNotice.MaxTextArgumentsLength);
         builder.HasIndex(n => new { n.PatientId, n.CreatedAtUtc });
         builder.HasOne<Patient>().WithMany().HasForeignKey(n => n.PatientId).OnDelete(DeleteBehavior.Restrict);
     }

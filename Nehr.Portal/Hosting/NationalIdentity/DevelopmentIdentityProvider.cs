@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -52,8 +53,8 @@ internal sealed class DevelopmentIdentityProvider(
         group.MapGet("/.well-known/openid-configuration", (DevelopmentIdentityProvider provider) => provider.Discovery());
         group.MapGet("/jwks", (DevelopmentIdentityProvider provider) => provider.Jwks());
         group.MapPost("/par", (HttpContext context, DevelopmentIdentityProvider provider) => provider.PushAsync(context));
-        group.MapGet("/authorize", (HttpContext context, DevelopmentIdentityProvider provider, NehrDbContext db) => provider.AuthorizePageAsync(context, db));
-        group.MapPost("/authorize", (HttpContext context, DevelopmentIdentityProvider provider, NehrDbContext db) => provider.AuthorizeAsync(context, db));
+        group.MapGet("/authorize", (HttpContext context, DevelopmentIdentityProvider provider, NehrDbContext db, Words words) => provider.AuthorizePageAsync(context, db, words));
+        group.MapPost("/authorize", (HttpContext context, DevelopmentIdentityProvider provider, NehrDbContext db, Words words) => provider.AuthorizeAsync(context, db, words));
         group.MapPost("/token", (HttpContext context, DevelopmentIdentityProvider provider) => provider.TokenAsync(context));
     }
 
@@ -134,28 +135,41 @@ internal sealed class DevelopmentIdentityProvider(
         return Results.Json(new { request_uri = requestUri, expires_in = (int)RequestLifetime.TotalSeconds }, statusCode: StatusCodes.Status201Created);
     }
 
-    private async Task<IResult> AuthorizePageAsync(HttpContext context, NehrDbContext db)
+    /// <summary>
+    /// The stand-in's pages are read by the person signing in: in the language they chose on the portal (the same
+    /// culture cookie, the same patient texts).
+    /// </summary>
+    internal sealed class Words(IStringLocalizer<PatientText> patientText, IStringLocalizer<Nehr.Core.PatientWords> coreText)
     {
+        public IStringLocalizer<PatientText> L { get; } = patientText;
+
+        public IStringLocalizer<Nehr.Core.PatientWords> Core { get; } = coreText;
+    }
+
+    private async Task<IResult> AuthorizePageAsync(HttpContext context, NehrDbContext db, Words words)
+    {
+        var L = words.L;
         var requestUri = context.Request.Query["request_uri"].ToString();
         if (context.Request.Query["client_id"] != ClientId || !_requests.TryGetValue(requestUri, out var pushed) || pushed.ExpiresAt < clock.GetUtcNow())
         {
-            return Page("Sign-in request not valid",
-                "<p role=\"alert\">This sign-in request is unknown or has expired: requests must be pushed first (PAR) and are valid for 90 seconds. Go back to the NEHR Portal and start again.</p>",
-                StatusCodes.Status400BadRequest);
+            return Page(L["Sign-in request not valid"],
+                Alert(L["This sign-in request is unknown or has expired: requests must be pushed first (PAR) and are valid for 90 seconds. Go back to the NEHR Portal and start again."]),
+                StatusCodes.Status400BadRequest, L);
         }
 
-        return await ChooserAsync(db, requestUri, error: null, typed: null);
+        return await ChooserAsync(db, words, requestUri, error: null, typed: null);
     }
 
-    private async Task<IResult> AuthorizeAsync(HttpContext context, NehrDbContext db)
+    private async Task<IResult> AuthorizeAsync(HttpContext context, NehrDbContext db, Words words)
     {
+        var L = words.L;
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var requestUri = form["request_uri"].ToString();
         if (!_requests.TryGetValue(requestUri, out var pushed) || pushed.ExpiresAt < clock.GetUtcNow())
         {
-            return Page("Sign-in request not valid",
-                "<p role=\"alert\">This sign-in request is unknown or has expired. Go back to the NEHR Portal and start again.</p>",
-                StatusCodes.Status400BadRequest);
+            return Page(L["Sign-in request not valid"],
+                Alert(L["This sign-in request is unknown or has expired. Go back to the NEHR Portal and start again."]),
+                StatusCodes.Status400BadRequest, L);
         }
 
         if (form["action"] == "cancel")
@@ -167,13 +181,14 @@ internal sealed class DevelopmentIdentityProvider(
         var typed = form["nric"].ToString();
         if (!Nric.TryParse(typed, out var nric, out var error))
         {
-            return await ChooserAsync(db, requestUri, error, typed, StatusCodes.Status400BadRequest);
+            return await ChooserAsync(db, words, requestUri, words.Core[error].Value, typed, StatusCodes.Status400BadRequest);
         }
 
         // The request is used once; the code is good for one token request.
         if (!_requests.TryRemove(requestUri, out _))
         {
-            return Page("Sign-in request not valid", "<p role=\"alert\">This sign-in request was already used. Go back to the NEHR Portal and start again.</p>", StatusCodes.Status400BadRequest);
+            return Page(L["Sign-in request not valid"], Alert(L["This sign-in request was already used. Go back to the NEHR Portal and start again."]),
+                StatusCodes.Status400BadRequest, L);
         }
 
         var now = clock.GetUtcNow();
@@ -370,26 +385,29 @@ internal sealed class DevelopmentIdentityProvider(
         Results.Json(new { error, error_description = description }, statusCode: (int)status);
 
     /// <summary>The sign-in page: the demo people with an NEHR record, and a field for any NRIC/FIN.</summary>
-    private static async Task<IResult> ChooserAsync(NehrDbContext db, string requestUri, string? error, string? typed, int status = StatusCodes.Status200OK)
+    private static async Task<IResult> ChooserAsync(NehrDbContext db, Words words, string requestUri, string? error, string? typed, int status = StatusCodes.Status200OK)
     {
+        var L = words.L;
         var people = await db.Patients.AsNoTracking()
             .OrderBy(p => p.Id)
             .Take(12)
             .Select(p => new { p.Nric, p.Name, p.DateOfBirth, HasAccount = db.Users.Any(u => u.PatientId == p.Id) })
             .ToListAsync();
         var html = new StringBuilder();
-        html.Append("<p>This stand-in for Singpass runs only in Development and the tests. Nobody's identity is checked: choose who to sign in as.</p>");
+        html.Append("<p>").Append(WebUtility.HtmlEncode(L["This stand-in for Singpass runs only in Development and the tests. Nobody's identity is checked: choose who to sign in as."])).Append("</p>");
         html.Append("<form method=\"post\" action=\"").Append(BasePath).Append("/authorize\">");
         html.Append("<input type=\"hidden\" name=\"request_uri\" value=\"").Append(WebUtility.HtmlEncode(requestUri)).Append("\">");
         if (people.Count > 0)
         {
-            html.Append("<fieldset><legend>People in the NEHR's person register</legend><ul>");
+            html.Append("<fieldset><legend>").Append(WebUtility.HtmlEncode(L["People in the NEHR's person register"])).Append("</legend><ul>");
             foreach (var person in people)
             {
+                var born = Nehr.Core.LocalTime.Day(person.DateOfBirth);
                 html.Append("<li><button type=\"submit\" name=\"nric\" value=\"").Append(person.Nric.Value).Append("\">")
-                    .Append(WebUtility.HtmlEncode(person.Name)).Append(" (").Append(person.Nric.Value).Append(", born ")
-                    .Append(person.DateOfBirth.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)).Append(')')
-                    .Append(person.HasAccount ? ", has a portal account" : string.Empty).Append("</button></li>");
+                    .Append(WebUtility.HtmlEncode(person.HasAccount
+                        ? L["{0} ({1}, born {2}), has a portal account", person.Name, person.Nric.Value, born]
+                        : L["{0} ({1}, born {2})", person.Name, person.Nric.Value, born]))
+                    .Append("</button></li>");
             }
 
             html.Append("</ul></fieldset>");
@@ -398,7 +416,7 @@ internal sealed class DevelopmentIdentityProvider(
         html.Append("</form>");
         html.Append("<form method=\"post\" action=\"").Append(BasePath).Append("/authorize\">");
         html.Append("<input type=\"hidden\" name=\"request_uri\" value=\"").Append(WebUtility.HtmlEncode(requestUri)).Append("\">");
-        html.Append("<label for=\"nric\">Or type any NRIC/FIN</label>");
+        html.Append("<label for=\"nric\">").Append(WebUtility.HtmlEncode(L["Or type any NRIC/FIN"])).Append("</label>");
         html.Append("<input id=\"nric\" name=\"nric\" autocomplete=\"off\" value=\"").Append(WebUtility.HtmlEncode(typed ?? string.Empty)).Append('"')
             .Append(error is null ? string.Empty : " aria-invalid=\"true\" aria-describedby=\"nric-error\"").Append('>');
         if (error is not null)
@@ -406,21 +424,23 @@ internal sealed class DevelopmentIdentityProvider(
             html.Append("<p id=\"nric-error\" role=\"alert\" class=\"error\">").Append(WebUtility.HtmlEncode(error)).Append("</p>");
         }
 
-        html.Append("<button type=\"submit\">Sign in with this NRIC/FIN</button>");
-        html.Append("<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel and go back</button>");
+        html.Append("<button type=\"submit\">").Append(WebUtility.HtmlEncode(L["Sign in with this NRIC/FIN"])).Append("</button>");
+        html.Append("<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>").Append(WebUtility.HtmlEncode(L["Cancel and go back"])).Append("</button>");
         html.Append("</form>");
-        return Page("Sign in with Singpass (development stand-in)", html.ToString(), status);
+        return Page(L["Sign in with Singpass (development stand-in)"], html.ToString(), status, L);
     }
 
-    private static IResult Page(string title, string body, int status) => Results.Content(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    private static string Alert(string text) => $"<p role=\"alert\">{WebUtility.HtmlEncode(text)}</p>";
+
+    private static IResult Page(string title, string body, int status, IStringLocalizer<PatientText> L) => Results.Content(
+        $"<!DOCTYPE html><html lang=\"{PortalLanguages.HtmlLang(System.Globalization.CultureInfo.CurrentUICulture.Name)}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + $"<title>{WebUtility.HtmlEncode(title)}</title><style>"
         + "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}h1{font-size:1.5rem}"
         + "header{border-bottom:4px solid #b3001b;margin-bottom:1rem}fieldset{border:1px solid #767676;margin:1rem 0}ul{list-style:none;padding:0}"
         + "li{margin:.4rem 0}button{font:inherit;padding:.5rem .8rem;margin:.2rem .4rem .2rem 0;cursor:pointer}li button{width:100%;text-align:left}"
         + "label{display:block;margin-top:1rem;font-weight:600}input{font:inherit;padding:.4rem;margin:.3rem 0;width:12rem}"
         + ".error{color:#b3001b;font-weight:600}:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}"
-        + $"</style></head><body><header><p>Development identity provider</p></header><main><h1>{WebUtility.HtmlEncode(title)}</h1>{body}</main></body></html>",
+        + $"</style></head><body><header><p>{WebUtility.HtmlEncode(L["Development identity provider"])}</p></header><main><h1>{WebUtility.HtmlEncode(title)}</h1>{body}</main></body></html>",
         "text/html; charset=utf-8", Encoding.UTF8, status);
 
     private sealed record Pushed(string RedirectUri, string State, string Nonce, string CodeChallenge, DateTimeOffset ExpiresAt, string? DpopJkt);

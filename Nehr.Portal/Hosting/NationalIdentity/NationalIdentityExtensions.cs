@@ -61,6 +61,7 @@ internal static class NationalIdentityExtensions
         builder.Services.AddSingleton<NationalIdentityIssuer>();
         builder.Services.AddSingleton<Dpop>();
         builder.Services.AddSingleton<DevelopmentIdentityProvider>(); // mapped only with DevelopmentProvider on
+        builder.Services.AddTransient<DevelopmentIdentityProvider.Words>();
 
         builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, DisplayName, o =>
         {

@@ -995,6 +995,14 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("ReadAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("TextArguments")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("TextKey")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PatientId", "CreatedAtUtc");

@@ -962,6 +962,14 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ReadAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TextArguments")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextKey")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PatientId", "CreatedAtUtc");
