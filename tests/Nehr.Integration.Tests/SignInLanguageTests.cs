@@ -58,4 +58,44 @@ public sealed class SignInLanguageTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("NRIC atau FIN mempunyai 9 aksara", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_no_record_page_after_Singpass_is_in_the_language_chosen_before_sign_in()
+    {
+        using var client = await ChosenAsync("ta");
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync("/Account/NoRecord"));
+
+        Assert.Contains("<html lang=\"ta\"", page, StringComparison.Ordinal);
+        Assert.Contains("உங்களுக்கு இன்னும் NEHR பதிவு இல்லை", page, StringComparison.Ordinal);
+        Assert.Contains(">உள்நுழைவுக்குத் திரும்பு</a>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_printable_summary_is_in_the_patients_language_and_its_clinical_content_as_contributed()
+    {
+        using var client = await _portal.SignedInClientAsync(Nehr.Core.Data.Demo.DemoAccounts.Patient);
+        var english = WebUtility.HtmlDecode(await client.GetStringAsync("/patient/summary"));
+        var token = await PortalSignIn.AntiforgeryTokenAsync(client, "/patient");
+        using (var chosen = await client.PostAsync("/language", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["language"] = "ms", ["returnUrl"] = "/patient/summary",
+        })))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
+        }
+
+        var malay = WebUtility.HtmlDecode(await client.GetStringAsync("/patient/summary"));
+
+        Assert.Contains("Allergies and intolerances", english, StringComparison.Ordinal);
+        Assert.Contains("<html lang=\"ms\"", malay, StringComparison.Ordinal);
+        Assert.Contains("Ringkasan pesakit: ", malay, StringComparison.Ordinal);
+        Assert.Contains(">Alahan dan intoleransi</h2>", malay, StringComparison.Ordinal);
+        Assert.Contains("Cetak dengan arahan Cetak pelayar anda", malay, StringComparison.Ordinal);
+        Assert.DoesNotContain("Allergies and intolerances", malay, StringComparison.Ordinal);
+        // What a provider sent (here the first allergy's substance) is shown as sent, in either language.
+        var substance = System.Text.RegularExpressions.Regex.Match(english, "<li>([^<]{3,40})").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(substance));
+        Assert.Contains(substance, malay, StringComparison.Ordinal);
+    }
 }
