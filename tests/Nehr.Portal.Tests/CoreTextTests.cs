@@ -20,7 +20,6 @@ namespace Nehr.Portal.Tests;
 /// </summary>
 public partial class CoreTextTests
 {
-    private static readonly string[] Languages = ["zh", "ms", "ta"];
 
     /// <summary>A text literal Core gives a patient: a message's key, or a phrase translated inside one.</summary>
     [GeneratedRegex(@"(?:new PatientMessage|MessageArgument\.Phrase)\(\s*""((?:[^""\\]|\\.)*)""")]
@@ -82,37 +81,18 @@ public partial class CoreTextTests
         }
     }
 
-    private static Dictionary<string, string> Translations(string language) =>
-        XDocument.Load(Path.Combine(MudClassTests.RepositoryRoot(), "Nehr.Core", "Resources", $"PatientWords.{language}.resx"))
-            .Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
+    private static readonly Translations Texts = new("Nehr.Core/Resources", "PatientWords");
 
     [Fact]
     public void Every_text_Core_writes_for_patients_has_all_four_languages()
     {
         var keys = Keys().Distinct().ToList();
         Assert.True(Literals().Count() > 40, $"only {Literals().Count()} texts found in Nehr.Core: the scan broke");
-        var clashes = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
-        Assert.True(clashes.Count == 0, "texts that differ only in case: " + string.Join(" | ", clashes));
-        foreach (var language in Languages)
-        {
-            var translations = Translations(language);
-            var missing = keys.Where(k => !translations.TryGetValue(k, out var t) || string.IsNullOrWhiteSpace(t)).ToList();
-            Assert.True(missing.Count == 0, $"{language} lacks {missing.Count}: " + string.Join(" | ", missing));
-        }
+        Texts.AssertComplete(keys);
     }
 
     [Fact]
-    public void A_translation_of_a_Core_text_keeps_its_placeholders()
-    {
-        foreach (var language in Languages)
-        {
-            foreach (var (key, text) in Translations(language))
-            {
-                var wanted = Regex.Matches(key, @"\{\d\}").Select(m => m.Value).Order();
-                Assert.True(wanted.SequenceEqual(Regex.Matches(text, @"\{\d\}").Select(m => m.Value).Order()), $"{language}: \"{text}\" for \"{key}\"");
-            }
-        }
-    }
+    public void A_translation_of_a_Core_text_keeps_its_placeholders() => Texts.AssertPlaceholdersKept();
 
     [Theory]
     [InlineData("zh", "等待对方接受")]
@@ -121,20 +101,7 @@ public partial class CoreTextTests
     [InlineData("en", "waiting for them to accept")]
     public void The_portals_localizer_and_Core_find_each_language(string language, string waiting)
     {
-        var factory = new ResourceManagerStringLocalizerFactory(
-            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
-        var localizer = factory.Create(typeof(PatientWords));
-        var before = CultureInfo.CurrentUICulture;
-        try
-        {
-            CultureInfo.CurrentUICulture = new CultureInfo(language);
-            Assert.Equal(waiting, localizer["waiting for them to accept"].Value);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-
+        Assert.Equal(waiting, Translations.Localized(typeof(PatientWords), language, "waiting for them to accept"));
         Assert.Equal(waiting, PatientWords.Translate("waiting for them to accept", PatientWords.Culture(language)));
     }
 

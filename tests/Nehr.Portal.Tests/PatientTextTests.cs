@@ -22,7 +22,6 @@ namespace Nehr.Portal.Tests;
 /// </summary>
 public partial class PatientTextTests
 {
-    private static readonly string[] Languages = ["zh", "ms", "ta"];
 
     [GeneratedRegex("""L\[(?:[^\[\]"]*\? )?"((?:[^"\\]|\\.)*)"(?: : "((?:[^"\\]|\\.)*)")?""")]
     private static partial Regex LocalizedLiteral();
@@ -127,58 +126,24 @@ public partial class PatientTextTests
         }
     }
 
-    private static Dictionary<string, string> Translations(string language) =>
-        XDocument.Load(Path.Combine(MudClassTests.RepositoryRoot(), "Nehr.Portal", "Resources", $"PatientText.{language}.resx"))
-            .Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
+    private static readonly Translations Texts = new("Nehr.Portal/Resources", "PatientText");
 
     [Fact]
     public void Every_patient_facing_text_has_all_four_languages()
     {
         var keys = Keys().Distinct().ToList();
         Assert.True(keys.Count > 200, $"only {keys.Count} texts found: the scan of the pages broke");
-        // Resource names are compared without case: two texts that differ only in case would lose one translation.
-        var clashes = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
-        Assert.True(clashes.Count == 0, "texts that differ only in case: " + string.Join(" | ", clashes));
-        foreach (var language in Languages)
-        {
-            var translations = Translations(language);
-            var missing = keys.Where(k => !translations.TryGetValue(k, out var t) || string.IsNullOrWhiteSpace(t)).ToList();
-            Assert.True(missing.Count == 0, $"{language} lacks {missing.Count}: " + string.Join(" | ", missing));
-        }
+        Texts.AssertComplete(keys);
     }
 
     [Fact]
-    public void A_translation_keeps_the_placeholders_of_its_text()
-    {
-        foreach (var language in Languages)
-        {
-            foreach (var (key, text) in Translations(language))
-            {
-                var wanted = Regex.Matches(key, @"\{\d\}").Select(m => m.Value).Order();
-                Assert.True(wanted.SequenceEqual(Regex.Matches(text, @"\{\d\}").Select(m => m.Value).Order()), $"{language}: \"{text}\" for \"{key}\"");
-            }
-        }
-    }
+    public void A_translation_keeps_the_placeholders_of_its_text() => Texts.AssertPlaceholdersKept();
 
     [Theory]
     [InlineData("zh", "我的记录")]
     [InlineData("ms", "Rekod saya")]
     [InlineData("ta", "என் பதிவு")]
     [InlineData("en", "My record")]
-    public void The_built_portal_finds_each_language(string language, string myRecord)
-    {
-        var factory = new ResourceManagerStringLocalizerFactory(
-            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
-        var localizer = factory.Create(typeof(PatientText));
-        var before = CultureInfo.CurrentUICulture;
-        try
-        {
-            CultureInfo.CurrentUICulture = new CultureInfo(language);
-            Assert.Equal(myRecord, localizer["My record"].Value);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
+    public void The_built_portal_finds_each_language(string language, string myRecord) =>
+        Assert.Equal(myRecord, Translations.Localized(typeof(PatientText), language, "My record"));
 }

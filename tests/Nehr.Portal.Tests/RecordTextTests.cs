@@ -17,7 +17,6 @@ namespace Nehr.Portal.Tests;
 /// </summary>
 public partial class RecordTextTests : MudTestContext
 {
-    private static readonly string[] Languages = ["zh", "ms", "ta"];
 
     /// <summary>A literal the components put in the reader's language: <c>T("...")</c>.</summary>
     [GeneratedRegex("""\bT\("((?:[^"\\]|\\.)*)"(?:,|\))""")]
@@ -50,54 +49,26 @@ public partial class RecordTextTests : MudTestContext
         }
     }
 
-    private static Dictionary<string, string> Translations(string language) =>
-        XDocument.Load(Path.Combine(MudClassTests.RepositoryRoot(), "Nehr.Portal", "Resources", $"RecordText.{language}.resx"))
-            .Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
+    private static readonly Translations Texts = new("Nehr.Portal/Resources", "RecordText");
 
     [Fact]
     public void Every_text_of_the_record_has_all_four_languages()
     {
         var keys = Keys().Distinct().ToList();
         Assert.True(keys.Count > 100, $"only {keys.Count} texts found: the list of the record's words broke");
-        // Resource names are compared without case: two texts that differ only in case would lose one translation.
-        var clashes = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
-        Assert.True(clashes.Count == 0, "texts that differ only in case: " + string.Join(" | ", clashes));
-        foreach (var language in Languages)
-        {
-            var translations = Translations(language);
-            var missing = keys.Where(k => !translations.TryGetValue(k, out var t) || string.IsNullOrWhiteSpace(t)).ToList();
-            Assert.True(missing.Count == 0, $"{language} lacks {missing.Count}: " + string.Join(" | ", missing));
-            var unused = translations.Keys.Except(keys).ToList();
-            Assert.True(unused.Count == 0, $"{language} translates texts the record does not show: " + string.Join(" | ", unused));
-        }
+        Texts.AssertComplete(keys, refuseUnused: true);
     }
 
     [Fact]
-    public void A_translation_keeps_the_placeholders_of_its_text()
-    {
-        foreach (var language in Languages)
-        {
-            foreach (var (key, text) in Translations(language))
-            {
-                var wanted = Regex.Matches(key, @"\{\d\}").Select(m => m.Value).Order();
-                Assert.True(wanted.SequenceEqual(Regex.Matches(text, @"\{\d\}").Select(m => m.Value).Order()), $"{language}: \"{text}\" for \"{key}\"");
-            }
-        }
-    }
+    public void A_translation_keeps_the_placeholders_of_its_text() => Texts.AssertPlaceholdersKept();
 
     [Theory]
     [InlineData("zh", "致敏物质")]
     [InlineData("ms", "Bahan")]
     [InlineData("ta", "பொருள்")]
     [InlineData("en", "Substance")]
-    public void The_built_portal_finds_each_language(string language, string substance)
-    {
-        var factory = new ResourceManagerStringLocalizerFactory(
-            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
-        var localizer = factory.Create(typeof(RecordText));
-        using var _ = new UiCulture(language);
-        Assert.Equal(substance, localizer["Substance"].Value);
-    }
+    public void The_built_portal_finds_each_language(string language, string substance) =>
+        Assert.Equal(substance, Translations.Localized(typeof(RecordText), language, "Substance"));
 
     private static readonly DateTime Occurred = new(2026, 11, 23, 17, 30, 0, DateTimeKind.Utc);
 
