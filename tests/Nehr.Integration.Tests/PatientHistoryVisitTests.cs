@@ -113,6 +113,7 @@ public sealed class PatientHistoryVisitTests : IAsyncLifetime
         Assert.Contains("Refused: nothing was shown", html, StringComparison.Ordinal);
         Assert.Contains("The reason given was not your care", html, StringComparison.Ordinal);
         Assert.Contains("Reason given: Insurance payment (not allowed)", html, StringComparison.Ordinal);
+        Assert.Contains("1 visit, page 1 of 1", html, StringComparison.Ordinal); // not "1 visits"
         Assert.Contains("Central General Hospital", html, StringComparison.Ordinal);
     }
 
