@@ -19,7 +19,7 @@ public static class PortalLanguages
     /// <summary>The account's language, a user claim (kept with the account, read into the sign-in cookie).</summary>
     public const string Claim = Nehr.Core.PatientWords.LanguageClaim;
 
-    public const string English = "en";
+    public const string English = Nehr.Core.PatientWords.English;
 
     /// <summary>Each language's code and its name in itself.</summary>
     public static readonly IReadOnlyList<(string Code, string Name)> All =
@@ -28,7 +28,8 @@ public static class PortalLanguages
     /// <summary>The page's <c>lang</c>: the Chinese of the portal is written in simplified characters.</summary>
     public static string HtmlLang(string code) => code == "zh" ? "zh-Hans" : IsSupported(code) ? code : English;
 
-    public static bool IsSupported(string? code) => All.Any(l => l.Code == code);
+    /// <summary>One of the four (the list Core writes notices and e-mails in).</summary>
+    public static bool IsSupported(string? code) => code is not null && Nehr.Core.PatientWords.Languages.Contains(code);
 
     public static WebApplicationBuilder AddNehrLanguages(this WebApplicationBuilder builder)
     {
