@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 namespace Nehr.Integration.Tests;
 
 /// <summary>The bundle limit counts bytes as they arrive, not characters: a text of two-byte letters is measured in bytes.</summary>
+[Trait("Database", "ProviderIndependent")]
 public sealed class BundleSizeLimitTests : IAsyncLifetime
 {
     private const int Limit = 4096;
