@@ -43,6 +43,13 @@ public static class AccessServiceCollectionExtensions
         services.AddScoped<Oversight.AuditSearch>();
         services.AddScoped<Oversight.OversightDashboard>();
         services.AddScoped<Oversight.CorrectiveActions>();
+        services.AddOptions<Oversight.AlertOptions>()
+            .Bind(configuration.GetSection(Oversight.AlertOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Oversight.AlertScanner>();
+        services.AddHostedService(sp => sp.GetRequiredService<Oversight.AlertScanner>());
+        services.AddScoped<Oversight.AlertCases>();
         services.AddScoped<Contribution.SystemOnboarding>();
         services.AddScoped<Contribution.ContributionReports>();
         services.AddScoped<Contribution.ContributionService>();

@@ -46,6 +46,14 @@ public sealed class Personnel
     /// <summary>Set by an MOH corrective action.</summary>
     public bool NehrAccessSuspended { get; private set; }
 
+    /// <summary>
+    /// The person's own NRIC, when the provider gave it: a member of staff is also a person in the NEHR, and the
+    /// alert rules match it against the records they open (their own, and those of people they represent).
+    /// </summary>
+    public Records.Nric? Nric { get; private set; }
+
+    public void IdentifyAs(Records.Nric? nric) => Nric = nric;
+
     public void ChangeRole(ProfessionalRole role, bool involvedInCare)
     {
         if (!Enum.IsDefined(role))

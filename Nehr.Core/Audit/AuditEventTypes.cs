@@ -63,6 +63,12 @@ public static class AuditEventTypes
     public const string PersonRegistered = "person.registered";
     public const string DemographicsChanged = "person.demographics-changed";
     public const string PersonIdentifierChanged = "person.identifier-changed";
+    public const string ChainBreakDetected = "audit.chain-break-detected";
+    public const string AlertRaised = "alert.raised";
+    public const string AlertClosed = "alert.closed";
+    public const string AlertsRecomputed = "alert.recomputed";
+    public const string RecordFlagged = "record.flagged";
+    public const string RecordUnflagged = "record.unflagged";
 
     /// <summary>Every event type, for the auditors' search.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

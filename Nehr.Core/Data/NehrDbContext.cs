@@ -63,6 +63,16 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
 
     public DbSet<Representatives.Representation> Representations => Set<Representatives.Representation>();
 
+    public DbSet<Oversight.AlertCase> AlertCases => Set<Oversight.AlertCase>();
+
+    public DbSet<Oversight.AlertEvidence> AlertEvidence => Set<Oversight.AlertEvidence>();
+
+    public DbSet<Oversight.AlertScanState> AlertScanStates => Set<Oversight.AlertScanState>();
+
+    public DbSet<Oversight.StaffActivityDay> StaffActivityDays => Set<Oversight.StaffActivityDay>();
+
+    public DbSet<Oversight.FlaggedRecord> FlaggedRecords => Set<Oversight.FlaggedRecord>();
+
     /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -9,6 +9,9 @@ public enum NoticeKind
 
     /// <summary>About a caregiver or representative: an invitation, an answer, an ending, an appointment, a change they made.</summary>
     Representation,
+
+    /// <summary>MOH auditors found an access to the patient's record to be misuse.</summary>
+    AccessReviewed,
 }
 
 /// <summary>A notice to a patient, shown in their notifications (and sent by e-mail through the outbox).</summary>

@@ -27,6 +27,8 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
             ["Nehr:Contribution:RequestsPerMinute"] = "1000000",
             ["Nehr:Security:SignInsPerMinute"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
+            // The alert benchmark runs the scanner itself; the others measure without it.
+            ["Nehr:Alerts:Enabled"] = "false",
         }));
     }
 

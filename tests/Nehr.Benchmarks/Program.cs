@@ -37,6 +37,14 @@ if (args is ["patient-pages", ..])
     return;
 }
 
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- alerts [--scale 1] [--seconds 60] [--rate 2000]
+// (the alert scanner: a backlog of a national-size trail, and its lag behind a steady stream of audit events)
+if (args is ["alerts", ..])
+{
+    await AlertBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();

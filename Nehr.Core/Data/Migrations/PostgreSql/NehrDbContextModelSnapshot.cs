@@ -402,6 +402,10 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<bool>("NehrAccessSuspended")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Nric")
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)");
+
                     b.Property<int>("ProviderId")
                         .HasColumnType("integer");
 
@@ -1010,6 +1014,126 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.ToTable("PatientNotices");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertCase", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ClosedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<int>("EventCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Findings")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("FirstEventAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastEventAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("PatientId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PersonnelId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("RaisedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.HasIndex("Rule", "Status");
+
+                    b.HasIndex("Status", "Severity", "RaisedAtUtc");
+
+                    b.ToTable("AlertCases");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertEvidence", b =>
+                {
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CaseId", "Sequence");
+
+                    b.ToTable("AlertEvidence");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertScanState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LastScanAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AlertScanState", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            LastSequence = 0L
+                        });
+                });
+
             modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
                 {
                     b.Property<long>("Id")
@@ -1070,6 +1194,60 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasIndex("ProviderId", "Status");
 
                     b.ToTable("Directives");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.FlaggedRecord", b =>
+                {
+                    b.Property<int>("PatientId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("FlaggedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FlaggedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("PatientId");
+
+                    b.ToTable("FlaggedRecords");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.StaffActivityDay", b =>
+                {
+                    b.Property<int>("PersonnelId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("BasicSetViews")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("NightOpens")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Opens")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Overrides")
+                        .HasColumnType("integer");
+
+                    b.HasKey("PersonnelId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("StaffActivityDays");
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.ClinicalEntry", b =>
@@ -1878,11 +2056,29 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertEvidence", b =>
+                {
+                    b.HasOne("Nehr.Core.Oversight.AlertCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
                 {
                     b.HasOne("Nehr.Core.Administration.Provider", null)
                         .WithMany()
                         .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.FlaggedRecord", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -383,6 +383,10 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<bool>("NehrAccessSuspended")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Nric")
+                        .HasMaxLength(9)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ProviderId")
                         .HasColumnType("INTEGER");
 
@@ -977,6 +981,124 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.ToTable("PatientNotices");
                 });
 
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertCase", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClosedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EventCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Findings")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstEventAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastEventAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PersonnelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RaisedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.HasIndex("Rule", "Status");
+
+                    b.HasIndex("Status", "Severity", "RaisedAtUtc");
+
+                    b.ToTable("AlertCases");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertEvidence", b =>
+                {
+                    b.Property<long>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId", "Sequence");
+
+                    b.ToTable("AlertEvidence");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertScanState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastScanAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AlertScanState", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            LastSequence = 0L
+                        });
+                });
+
             modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
                 {
                     b.Property<long>("Id")
@@ -1035,6 +1157,60 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasIndex("ProviderId", "Status");
 
                     b.ToTable("Directives");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.FlaggedRecord", b =>
+                {
+                    b.Property<int>("PatientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FlaggedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FlaggedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PatientId");
+
+                    b.ToTable("FlaggedRecords");
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.StaffActivityDay", b =>
+                {
+                    b.Property<int>("PersonnelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BasicSetViews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NightOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Opens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Overrides")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PersonnelId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("StaffActivityDays");
                 });
 
             modelBuilder.Entity("Nehr.Core.Records.ClinicalEntry", b =>
@@ -1833,11 +2009,29 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Nehr.Core.Oversight.AlertEvidence", b =>
+                {
+                    b.HasOne("Nehr.Core.Oversight.AlertCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Nehr.Core.Oversight.Directive", b =>
                 {
                     b.HasOne("Nehr.Core.Administration.Provider", null)
                         .WithMany()
                         .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Nehr.Core.Oversight.FlaggedRecord", b =>
+                {
+                    b.HasOne("Nehr.Core.Records.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

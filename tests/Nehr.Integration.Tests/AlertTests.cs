@@ -1,0 +1,168 @@
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core;
+using Nehr.Core.Access;
+using Nehr.Core.Audit;
+using Nehr.Core.Notifications;
+using Nehr.Core.Oversight;
+
+namespace Nehr.Integration.Tests;
+
+/// <summary>The alert scanner on the real portal: cases from the audit trail, the auditors' verdict, flagged records.</summary>
+public sealed class AlertTests : IAsyncLifetime
+{
+    private readonly PortalFactory _portal = new();
+    private DemoWorld _world = null!;
+
+    public async Task InitializeAsync() => _world = await DemoWorld.LoadAsync(_portal);
+
+    public Task DisposeAsync()
+    {
+        _portal.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<T> With<TService, T>(Func<TService, Task<T>> use)
+        where TService : notnull => _portal.WithAsync(use);
+
+    private Task<bool> Do<TService>(Func<TService, Task> use)
+        where TService : notnull => _portal.WithAsync<TService, bool>(async s =>
+        {
+            await use(s);
+            return true;
+        });
+
+    private Task<RecordView> OpenAsync(string userId, int patientId) =>
+        With<RecordGate, RecordView>(g => g.OpenAsync(new RecordRequest(DemoWorld.As(userId), patientId, PurposeOfUse.Treatment)));
+
+    private Task<int> ScanAsync() => With<AlertScanner, int>(s => s.ScanAsync());
+
+    private Task<IReadOnlyList<AlertCaseRow>> QueueAsync(string userId, bool open = true) =>
+        With<AlertCases, IReadOnlyList<AlertCaseRow>>(c => c.QueueAsync(DemoWorld.As(userId), open));
+
+    /// <summary>A demo patient registered at the hospital whose family name is the hospital doctor's (Dr Lee Wei Jie).</summary>
+    private async Task<int> LeePatientAsync()
+    {
+        await using var db = _portal.CreateDbContext();
+        var registered = db.CareRegistrations.Where(r => r.ProviderId == _world.HospitalId && r.EndedAtUtc == null).Select(r => r.PatientId);
+        return await db.Patients.Where(p => p.Name.StartsWith("Lee ") && registered.Contains(p.Id)).OrderBy(p => p.Id).Select(p => p.Id).FirstAsync();
+    }
+
+    [Fact]
+    public async Task A_doctor_opening_a_patient_of_their_family_name_raises_one_case_with_each_read_as_evidence_and_misuse_tells_the_patient()
+    {
+        var patientId = await LeePatientAsync();
+        await ScanAsync();
+        await OpenAsync(_world.DoctorUserId, patientId);
+        await OpenAsync(_world.DoctorUserId, patientId);
+
+        Assert.True(await ScanAsync() > 0);
+        await ScanAsync();
+        var row = Assert.Single(await QueueAsync(_world.AuditorUserId), c => c.Rule == AlertRule.FamilyName && c.PatientId == patientId);
+        Assert.Equal((AlertSeverity.High, 2, "Dr Lee Wei Jie"), (row.Severity, row.EventCount, row.PersonName));
+        Assert.Contains("shares the family name Lee", row.Summary, StringComparison.Ordinal);
+
+        var detail = (await With<AlertCases, AlertCaseDetail?>(c => c.CaseAsync(DemoWorld.As(_world.AuditorUserId), row.Id)))!;
+        Assert.Equal(2, detail.Evidence.Count);
+        Assert.All(detail.Evidence, e => Assert.Equal((AuditEventTypes.RecordRead, AccessLevel.Full), (e.EventType, e.Level!.Value)));
+        await using (var db = _portal.CreateDbContext())
+        {
+            var raised = await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.AlertRaised).Select(e => e.Details).ToListAsync();
+            Assert.Contains(raised, d => d!.StartsWith($"case={row.Id}; rule=FamilyName;", StringComparison.Ordinal));
+        }
+
+        // A clinician sees no queue and closes no case; the refusals are audited.
+        await Assert.ThrowsAsync<AccessRefusedException>(() => QueueAsync(_world.DoctorUserId));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => Do<AlertCases>(c => c.CloseAsync(DemoWorld.As(_world.DoctorUserId), row.Id, AlertStatus.FalseAlarm, null)));
+
+        var noFindings = await Assert.ThrowsAsync<DomainException>(() => Do<AlertCases>(c => c.CloseAsync(DemoWorld.As(_world.AuditorUserId), row.Id, AlertStatus.Misuse, "  ")));
+        Assert.Contains("Say what the misuse was", noFindings.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<DomainException>(() => Do<AlertCases>(c => c.CloseAsync(DemoWorld.As(_world.AuditorUserId), row.Id, AlertStatus.Open, "x")));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Equal(AlertStatus.Open, await db.AlertCases.Where(c => c.Id == row.Id).Select(c => c.Status).SingleAsync());
+        }
+
+        await Do<AlertCases>(c => c.CloseAsync(DemoWorld.As(_world.AuditorUserId), row.Id, AlertStatus.Misuse, "Looked up a relative's record out of curiosity."));
+        await Assert.ThrowsAsync<DomainException>(() => Do<AlertCases>(c => c.CloseAsync(DemoWorld.As(_world.AuditorUserId), row.Id, AlertStatus.Justified, null)));
+
+        await using (var db = _portal.CreateDbContext())
+        {
+            var notice = await db.PatientNotices.Where(n => n.PatientId == patientId && n.Kind == NoticeKind.AccessReviewed).SingleAsync();
+            Assert.Equal(
+                $"MOH auditors reviewed an access to your record by a doctor at Central General Hospital on {LocalTime.Day(LocalTime.Today(_portal.Clock.GetUtcNow().UtcDateTime))} and found that it was not part of your care. Corrective action follows.",
+                notice.Message);
+            var closed = await db.LastEventAsync();
+            Assert.Equal(AuditEventTypes.AlertClosed, closed.EventType);
+            Assert.Contains("outcome=Misuse", closed.Details, StringComparison.Ordinal);
+        }
+
+        var statistics = await With<AlertCases, IReadOnlyList<AlertRuleStatistics>>(c => c.StatisticsAsync(DemoWorld.As(_world.AuditorUserId)));
+        var family = statistics.Single(s => s.Rule == AlertRule.FamilyName);
+        Assert.Equal((1, 0, 0.0), (family.Misuse, family.Open, family.FalseAlarmRate!.Value));
+    }
+
+    [Fact]
+    public async Task A_flagged_record_makes_every_access_a_case_and_only_an_moh_administrator_flags_with_a_valid_nric()
+    {
+        string nric;
+        await using (var db = _portal.CreateDbContext())
+        {
+            nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+        }
+
+        var admin = DemoWorld.As(_world.MohAdminUserId);
+        var bad = await Assert.ThrowsAsync<DomainException>(() => With<AlertCases, FlaggedRecordRow>(c => c.FlagAsync(admin, "S1234567A", RecordFlag.Vip, null)));
+        Assert.True(bad.Errors.ContainsKey("Nric"));
+        await Assert.ThrowsAsync<DomainException>(() => With<AlertCases, FlaggedRecordRow>(c => c.FlagAsync(admin, nric, null, null)));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => With<AlertCases, FlaggedRecordRow>(c => c.FlagAsync(DemoWorld.As(_world.AuditorUserId), nric, RecordFlag.Vip, null)));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.False(await db.FlaggedRecords.AnyAsync());
+        }
+
+        await ScanAsync();
+        await With<AlertCases, FlaggedRecordRow>(c => c.FlagAsync(admin, nric.ToLowerInvariant(), RecordFlag.PublicFigure, "Member of Parliament"));
+        await OpenAsync(_world.NurseUserId, _world.OpenPatientId);
+        await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
+        await ScanAsync();
+
+        var flagged = (await QueueAsync(_world.AuditorUserId)).Where(c => c.Rule == AlertRule.FlaggedRecord).ToList();
+        Assert.Equal(2, flagged.Count);
+        Assert.All(flagged, c => Assert.Contains("flagged by MOH (Public figure)", c.Summary, StringComparison.Ordinal));
+
+        await Do<AlertCases>(c => c.UnflagAsync(admin, _world.OpenPatientId));
+        await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
+        await ScanAsync();
+        Assert.Equal(2, (await QueueAsync(_world.AuditorUserId)).Count(c => c.Rule == AlertRule.FlaggedRecord));
+    }
+
+    [Fact]
+    public async Task Judging_a_period_again_counts_the_days_afresh_and_raises_no_case_twice()
+    {
+        var patientId = await LeePatientAsync();
+        await OpenAsync(_world.DoctorUserId, patientId);
+        await ScanAsync();
+        int cases, evidence;
+        List<(int, DateOnly, int, int)> days;
+        await using (var db = _portal.CreateDbContext())
+        {
+            (cases, evidence) = (await db.AlertCases.CountAsync(), await db.AlertEvidence.CountAsync());
+            days = (await db.StaffActivityDays.AsNoTracking().ToListAsync()).Select(d => (d.PersonnelId, d.Day, d.Opens, d.BasicSetViews)).Order().ToList();
+            Assert.Equal(await db.AuditChainHeads.Select(h => h.LastSequence).SingleAsync(), await db.AlertScanStates.Select(s => s.LastSequence).SingleAsync());
+        }
+
+        var today = LocalTime.Today(_portal.Clock.GetUtcNow().UtcDateTime);
+        var judged = await With<AlertCases, int>(c => c.RecomputeAsync(DemoWorld.As(_world.AuditorUserId), today.AddDays(-3), today));
+        Assert.True(judged > 0);
+        await Assert.ThrowsAsync<DomainException>(() => With<AlertCases, int>(c => c.RecomputeAsync(DemoWorld.As(_world.AuditorUserId), today, today.AddDays(-1))));
+        await Assert.ThrowsAsync<DomainException>(() => With<AlertCases, int>(c => c.RecomputeAsync(DemoWorld.As(_world.AuditorUserId), today.AddDays(-200), today)));
+        await Assert.ThrowsAsync<AccessRefusedException>(() => With<AlertCases, int>(c => c.RecomputeAsync(DemoWorld.As(_world.DoctorUserId), today, today)));
+
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Equal((cases, evidence), (await db.AlertCases.CountAsync(), await db.AlertEvidence.CountAsync()));
+            Assert.Equal(days, (await db.StaffActivityDays.AsNoTracking().ToListAsync()).Select(d => (d.PersonnelId, d.Day, d.Opens, d.BasicSetViews)).Order().ToList());
+            Assert.Equal(AuditEventTypes.AlertsRecomputed, (await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.AlertsRecomputed).SingleAsync()).EventType);
+        }
+    }
+}
