@@ -282,6 +282,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /admin/moh/reviews/reports/{Id:long}"] = Access.MohAuditor,
         ["GET /admin/moh/audit"] = Access.MohAuditor,
         ["GET /admin/moh/audit.csv"] = Access.MohAuditor,
+        ["GET /admin/moh/alerts"] = Access.MohAuditor,
+        ["GET /admin/moh/alerts/{Id:long}"] = Access.MohAuditor,
+        ["GET /admin/moh/flags"] = Access.MohAdmin,
         ["GET /admin/moh/suspensions"] = Access.MohAdmin,
         ["GET /admin/moh/directives"] = Access.MohAdmin,
         ["GET /admin/moh/systems"] = Access.MohAdmin,
@@ -367,6 +370,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         .Replace("{PatientId:int}", PatientOf(scope).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("reviews/overrides/{Id:long}", $"reviews/overrides/{_a.OverrideId}", StringComparison.Ordinal)
         .Replace("reviews/reports/{Id:long}", $"reviews/reports/{_a.ReportId}", StringComparison.Ordinal)
+        .Replace("alerts/{Id:long}", "alerts/1", StringComparison.Ordinal)
         .Replace("{Sequence:long}", _a.OwnEventSequence.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{Id}", "AAAA", StringComparison.Ordinal);
 
@@ -546,6 +550,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
                 return Outcome.Allowed;
             }, Only(Actor.MohAuditor)),
+            new("list alert cases", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().QueueAsync(who, true)), Only(Actor.MohAuditor)),
+            new("alert outcomes per rule", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().StatisticsAsync(who)), Only(Actor.MohAuditor)),
+            new("look at an alert case", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().CaseAsync(who, 1)), Only(Actor.MohAuditor)),
+            new("close an alert case", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().CloseAsync(who, 1, null, null)), Only(Actor.MohAuditor)),
+            new("judge a period of the trail again", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().RecomputeAsync(who, null, null)), Only(Actor.MohAuditor)),
             new("verify the audit trail", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().VerifyAsync(who)), Only(Actor.MohAuditor)),
 
             // Both MOH roles (specification: dashboard, contribution compliance).
@@ -555,6 +564,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("list providers", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().ProvidersAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
 
             // MOH administrators (specification: corrective actions, system approval).
+            new("list flagged records", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().FlaggedAsync(who)), Only(Actor.MohAdmin)),
+            new("flag a record", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().FlagAsync(who, null, null, null)), Only(Actor.MohAdmin)),
+            new("remove a record's flag", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().UnflagAsync(who, 1)), Only(Actor.MohAdmin)),
             new("find people to suspend", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().FindPeopleAsync(who, "Matrix")), Only(Actor.MohAdmin)),
             new("suspend a person", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetPersonSuspendedAsync(who, _a.OwnTargetPersonnelId, true, "Matrix: suspected misuse under investigation.")), Only(Actor.MohAdmin)),
             new("suspend a provider", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().SetProviderSuspendedAsync(who, _a.QuietProviderId, true, "Matrix: unauthorised use under investigation.", "Harbourfront Heart Specialists")), Only(Actor.MohAdmin)),
