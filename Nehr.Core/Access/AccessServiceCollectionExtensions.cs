@@ -47,8 +47,8 @@ public static class AccessServiceCollectionExtensions
             .Bind(configuration.GetSection(Oversight.AlertOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<Oversight.AlertScanner>();
-        services.AddHostedService(sp => sp.GetRequiredService<Oversight.AlertScanner>());
+        services.AddSingleton<AlertScanner>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertScanner>());
         services.AddScoped<Oversight.AlertCases>();
         services.AddScoped<Contribution.SystemOnboarding>();
         services.AddScoped<Contribution.ContributionReports>();

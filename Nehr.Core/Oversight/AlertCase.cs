@@ -62,7 +62,7 @@ public enum RecordFlag
 }
 
 /// <summary>
-/// A case in the MOH auditors' queue, raised by <see cref="AlertScanner"/> from the audit trail: one per rule and
+/// A case in the MOH auditors' queue, raised by <see cref="Audit.AlertScanner"/> from the audit trail: one per rule and
 /// subject (the person, the patient) and day, so that a repeat adds evidence to the open case rather than a new case.
 /// </summary>
 public sealed class AlertCase

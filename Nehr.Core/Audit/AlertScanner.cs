@@ -4,17 +4,19 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nehr.Core.Administration;
-using Nehr.Core.Audit;
 using Nehr.Core.Data;
+using Nehr.Core.Oversight;
 using Nehr.Core.Representatives;
 
-namespace Nehr.Core.Oversight;
+namespace Nehr.Core.Audit;
 
 /// <summary>
 /// Reads the audit trail as it grows and judges every new event by the <see cref="AlertRules"/>, batch by batch: the
 /// cases raised, their evidence, the staff activity counts, an <see cref="AuditEventTypes.AlertRaised"/> event per new
 /// case and the position reached commit in one transaction, so a batch is judged once whatever stops the portal.
 /// The facts of a batch are read before its write transaction, so clinicians' audited reads wait for the write only.
+/// A system process beside the trail, as <see cref="AnonymousEventRecorder"/>: it has no actor, so it writes in its own
+/// transaction rather than through the commands of <see cref="Oversight"/>.
 /// </summary>
 public sealed class AlertScanner(
     IDbContextFactory<NehrDbContext> contexts, AuditTrail audit, TimeProvider clock, IOptionsMonitor<AlertOptions> options,
