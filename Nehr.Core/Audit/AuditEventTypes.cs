@@ -32,6 +32,9 @@ public static class AuditEventTypes
     public const string AuditSearched = "audit.searched";
     public const string AuditExported = "audit.exported";
     public const string AuditVerified = "audit.verified";
+
+    /// <summary>A scheduled verification found the chain or its signed checkpoints broken (critical; details "severity=critical; sequence=…; reason=…").</summary>
+    public const string ChainBreakDetected = "audit.chain-break-detected";
     public const string PersonSuspended = "suspension.person";
     public const string PersonSuspensionLifted = "suspension.person-lifted";
     public const string ProviderSuspended = "suspension.provider";
