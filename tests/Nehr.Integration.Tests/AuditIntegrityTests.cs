@@ -292,6 +292,27 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_auditors_verification_checks_the_signed_checkpoints_and_raises_the_alarm()
+    {
+        await CheckpointsAsync(2);
+        long rewritten;
+        await using (var db = _portal.CreateDbContext())
+        {
+            rewritten = await db.AuditEvents.MaxAsync(e => e.Sequence) - 3;
+        }
+
+        await RewriteWithRecomputedChainAsync(rewritten);
+        var world = await DemoWorld.LoadAsync(_portal);
+
+        var result = await _portal.WithAsync<Nehr.Core.Oversight.AuditSearch, AuditVerification>(s => s.VerifyAsync(DemoWorld.As(world.AuditorUserId)));
+
+        Assert.False(result.Intact);
+        Assert.Contains("differs from the signed checkpoint", result.Problem, StringComparison.Ordinal);
+        var alarm = Assert.Single(await AlarmsAsync());
+        Assert.StartsWith("severity=critical; sequence=", alarm.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_command_line_exits_zero_on_a_good_trail_and_non_zero_on_a_break()
     {
         await CheckpointsAsync(2);
