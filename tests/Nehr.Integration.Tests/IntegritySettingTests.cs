@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nehr.Core.Audit;
+
 namespace Nehr.Integration.Tests;
 
 /// <summary>
@@ -44,6 +48,22 @@ public sealed class IntegritySettingTests : IDisposable
 
         var failure = Assert.ThrowsAny<Exception>(() => _portal.Server);
         Assert.Contains($"{key} is not a PEM private key", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_Production_without_a_key_file_a_key_is_generated_beside_the_portal_and_signs_the_checkpoints()
+    {
+        _portal.Settings["Nehr:Integrity:CheckpointFile"] = Path.Combine(_directory, "checkpoints.jsonl");
+        _ = _portal.Server;
+        var integrity = _portal.Services.GetRequiredService<AuditIntegrity>();
+        var environment = _portal.Services.GetRequiredService<IHostEnvironment>();
+
+        var report = await integrity.VerifyAsync(full: true);
+
+        Assert.True(report.Intact, report.Chain.Problem);
+        var key = Path.Combine(environment.ContentRootPath, AuditIntegrityOptions.DevelopmentSigningKeyFile);
+        using var generated = CheckpointSigner.FromPem(await File.ReadAllTextAsync(key), key);
+        Assert.Equal(integrity.Signer.KeyId, generated.KeyId);
     }
 
     public void Dispose()
