@@ -16,17 +16,36 @@ public sealed record AuditVerification(bool Intact, long EventsChecked, long? Fi
 public sealed class AuditChainVerifier
 {
     private readonly Dictionary<long, string> _checkpoints;
-    private long _expected = 1;
-    private string _previousHash = string.Empty;
+    private readonly long _start;
+    private long _expected;
+    private string _previousHash;
     private AuditVerification? _broken;
 
     public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints)
+        : this(checkpoints, 0, string.Empty)
     {
-        ArgumentNullException.ThrowIfNull(checkpoints);
-        _checkpoints = checkpoints.ToDictionary(c => c.Sequence, c => c.Hash);
     }
 
-    public long Checked => _expected - 1;
+    /// <summary>
+    /// A walk that goes on from a point verified before (its sequence and hash): the next event fed must be the one
+    /// after it and link to that hash. 0 and "" start at the beginning.
+    /// </summary>
+    public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints, long verifiedThrough, string verifiedHash)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        ArgumentOutOfRangeException.ThrowIfNegative(verifiedThrough);
+        ArgumentNullException.ThrowIfNull(verifiedHash);
+        _checkpoints = checkpoints.ToDictionary(c => c.Sequence, c => c.Hash);
+        _start = verifiedThrough;
+        _expected = verifiedThrough + 1;
+        _previousHash = verifiedHash;
+    }
+
+    /// <summary>How many events this walk checked (from the point it started at).</summary>
+    public long Checked => _expected - 1 - _start;
+
+    /// <summary>The last event verified so far (its sequence and hash): where a later walk can go on from.</summary>
+    public (long Sequence, string Hash) VerifiedThrough => (_expected - 1, _previousHash);
 
     /// <summary>Feeds the next stored event; false once the chain is found broken (stop feeding then).</summary>
     public bool Add(AuditEvent e)
@@ -88,7 +107,7 @@ public sealed class AuditChainVerifier
         var beyond = _checkpoints.Keys.Where(k => k > last).Order().FirstOrDefault();
         return beyond > 0
             ? Break(last + 1, $"a checkpoint was recorded at {beyond} but the chain ends at {last}: events were removed from the end")
-            : AuditVerification.Ok(last);
+            : AuditVerification.Ok(Checked);
     }
 
     /// <summary>Verifies a whole chain held in memory.</summary>

@@ -32,6 +32,9 @@ public static class AuditEventTypes
     public const string AuditSearched = "audit.searched";
     public const string AuditExported = "audit.exported";
     public const string AuditVerified = "audit.verified";
+
+    /// <summary>A scheduled verification found the chain or its signed checkpoints broken (critical; details "severity=critical; sequence=…; reason=…").</summary>
+    public const string ChainBreakDetected = "audit.chain-break-detected";
     public const string PersonSuspended = "suspension.person";
     public const string PersonSuspensionLifted = "suspension.person-lifted";
     public const string ProviderSuspended = "suspension.provider";
@@ -63,7 +66,6 @@ public static class AuditEventTypes
     public const string PersonRegistered = "person.registered";
     public const string DemographicsChanged = "person.demographics-changed";
     public const string PersonIdentifierChanged = "person.identifier-changed";
-    public const string ChainBreakDetected = "audit.chain-break-detected";
     public const string AlertRaised = "alert.raised";
     public const string AlertClosed = "alert.closed";
     public const string AlertsRecomputed = "alert.recomputed";

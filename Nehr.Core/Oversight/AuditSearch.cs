@@ -46,7 +46,8 @@ public sealed class AuditSearchOptions
 /// The auditors' search over the whole trail, its CSV export and the verification of the chain. Auditors only;
 /// every search, export and verification is itself audited.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, IOptions<AuditSearchOptions> options)
+public sealed class AuditSearch(
+    IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, IOptions<AuditSearchOptions> options, AuditIntegrity integrity)
 {
     public const int PageSize = 50;
     public const int MaxExportRows = 100_000;
@@ -118,15 +119,14 @@ public sealed class AuditSearch(IDbContextFactory<NehrDbContext> dbFactory, Comm
         }
     }
 
-    /// <summary>Verifies the whole chain and records that it was verified, with the result.</summary>
+    /// <summary>
+    /// Verifies the whole chain against its head and the signed checkpoints kept outside the database, and records
+    /// that it was verified, with the result; a break also raises the integrity alarm (<see cref="AuditIntegrity"/>).
+    /// </summary>
     public async Task<AuditVerification> VerifyAsync(AuditContext who, CancellationToken cancellationToken = default)
     {
         await commands.RequireStaffAsync(who, "audit.verify", Auditors, cancellationToken);
-        AuditVerification result;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            result = await AuditTrail.VerifyAsync(db, cancellationToken);
-        }
+        var result = (await integrity.VerifyAsync(full: true, cancellationToken)).Chain;
 
         await commands.RunAsync(who, "audit.verify", Auditors, command => command.AuditAsync(command.Actor.Entry(
             AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,5 @@
 using Nehr.Core.Access;
+using Nehr.Core.Audit;
 using Nehr.Core.Data;
 using Nehr.Core.Notifications;
 
@@ -12,6 +13,7 @@ internal static class DataExtensions
         builder.Services.AddNehrData(builder.Configuration, builder.Environment);
         builder.Services.AddNehrAccess(builder.Configuration);
         builder.Services.AddNehrNotifications(builder.Configuration);
+        builder.Services.AddNehrAuditIntegrity(builder.Configuration);
         return builder;
     }
 

@@ -44,19 +44,23 @@ internal static class Operations
                 _ => Usage(),
             };
         }
-        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or IOException or System.Security.Cryptography.CryptographicException)
         {
             await Console.Error.WriteLineAsync($"{command[0]} failed: {e.Message}");
             return Failed;
         }
     }
 
-    /// <summary>Verifies the audit trail's hash chain and checkpoints: exit 0 when intact, 2 with the first broken position.</summary>
+    /// <summary>
+    /// Verifies the whole audit trail's hash chain against its head and the signed checkpoints of the checkpoint log
+    /// (Nehr:Integrity:CheckpointFile): exit 0 when intact, 2 with the first broken position. It only reads: the
+    /// running portal's scheduled verification raises the alarm (<see cref="AuditIntegrity"/>).
+    /// </summary>
     private static async Task<int> VerifyAuditAsync(WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NehrDbContext>();
-        return await ReportAsync(db, "Audit trail");
+        return await ReportAsync(app, db, "Audit trail");
     }
 
     /// <summary>
@@ -102,7 +106,7 @@ internal static class Operations
 
         Console.WriteLine($"Backed up to {target} ({new FileInfo(target).Length:N0} bytes): "
             + $"{await copy.Patients.CountAsync():N0} patients, {await copy.AuditEvents.CountAsync():N0} audit events."); // clinical entries are the gate's alone to read
-        return await ReportAsync(copy, "Audit trail of the backup");
+        return await ReportAsync(app, copy, "Audit trail of the backup");
     }
 
     /// <summary>
@@ -128,16 +132,16 @@ internal static class Operations
         return keys.CreateNewKey(activationDate: now, expirationDate: now.AddDays(90));
     }
 
-    private static async Task<int> ReportAsync(NehrDbContext db, string what)
+    private static async Task<int> ReportAsync(WebApplication app, NehrDbContext db, string what)
     {
-        var verification = await AuditTrail.VerifyAsync(db);
-        if (verification.Intact)
+        var report = await app.Services.GetRequiredService<AuditIntegrity>().VerifyOnlyAsync(db);
+        if (report.Intact)
         {
-            Console.WriteLine($"{what} intact: {verification.EventsChecked:N0} events verified.");
+            Console.WriteLine($"{what} {report.Describe()}");
             return 0;
         }
 
-        await Console.Error.WriteLineAsync($"{what} BROKEN at event {verification.FirstBrokenSequence}: {verification.Problem} ({verification.EventsChecked:N0} events checked).");
+        await Console.Error.WriteLineAsync($"{what} {report.Describe()}");
         return Broken;
     }
 

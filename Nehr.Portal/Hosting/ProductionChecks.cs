@@ -11,7 +11,8 @@ namespace Nehr.Portal.Hosting;
 /// What a Production start refuses (ASPNETCORE_ENVIRONMENT=Production, the default when none is set): demo data (its
 /// accounts have a published password and authenticator key, its systems published secrets), a sign-in cookie that
 /// is not Secure, links in e-mails built on whatever Host a request names, e-mail that reaches nobody, the development
-/// identity provider, and no national identity sign-in for patients (or no key to make it with). Every
+/// identity provider, no national identity sign-in for patients (or no key to make it with), and no signed checkpoints
+/// of the audit trail outside the database (or no key to sign them with). Every
 /// problem is listed at once, and the portal stops before it touches the database.
 /// </summary>
 internal static class ProductionChecks
@@ -71,6 +72,18 @@ internal static class ProductionChecks
             {
                 problems.Add(e.Message);
             }
+        }
+
+        var integrity = configuration.GetSection(Nehr.Core.Audit.AuditIntegrityOptions.Section).Get<Nehr.Core.Audit.AuditIntegrityOptions>()
+            ?? new Nehr.Core.Audit.AuditIntegrityOptions();
+        if (!integrity.WritesCheckpoints)
+        {
+            problems.Add("Nehr:Integrity:CheckpointFile is not set: no signed checkpoints of the audit trail are kept outside the database, so a database rewritten with a recomputed chain would go unnoticed.");
+        }
+
+        if (string.IsNullOrWhiteSpace(integrity.SigningKeyFile))
+        {
+            problems.Add("Nehr:Integrity:SigningKeyFile is not set: the audit trail's checkpoints need a signing key (ECDSA P-256, PEM) kept outside the database.");
         }
 
         if (string.IsNullOrWhiteSpace(configuration["Nehr:Email:SmtpHost"]))

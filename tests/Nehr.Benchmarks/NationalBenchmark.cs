@@ -218,7 +218,8 @@ internal static class NationalBenchmark
     private static AuditSearch CountingEveryMatch(IServiceProvider services) => new(
         services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<NehrDbContext>>(),
         services.GetRequiredService<Nehr.Core.Commands.Commands>(),
-        Microsoft.Extensions.Options.Options.Create(new AuditSearchOptions { CountEveryMatch = true }));
+        Microsoft.Extensions.Options.Options.Create(new AuditSearchOptions { CountEveryMatch = true }),
+        services.GetRequiredService<Nehr.Core.Audit.AuditIntegrity>());
 
     /// <summary>Switches the running portal's writers to the naive way (or back), through its settings.</summary>
     private static void Naive(KestrelPortal portal, bool naive)

@@ -19,6 +19,8 @@ public sealed class ProductionStartTests
         ["Nehr__NationalIdentity__Issuer"] = "https://id.singpass.example.sg",
         ["Nehr__NationalIdentity__ClientId"] = "nehr-portal",
         ["Nehr__NationalIdentity__SigningKeyFile"] = SigningKeyFile(),
+        ["Nehr__Integrity__CheckpointFile"] = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", $"audit-checkpoints-{Guid.NewGuid():N}.jsonl"),
+        ["Nehr__Integrity__SigningKeyFile"] = SigningKeyFile(),
     };
 
     /// <summary>An EC P-256 private key in PEM, as <c>openssl ecparam -name prime256v1 -genkey</c> makes one (README).</summary>
@@ -51,6 +53,8 @@ public sealed class ProductionStartTests
             Assert.Contains("the data-protection key ring would be stored unencrypted", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("Nehr:NationalIdentity:DevelopmentProvider is true", refusal.Message, StringComparison.Ordinal);
             Assert.Contains("Nehr:NationalIdentity:SigningKeyFile is not set", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:Integrity:CheckpointFile is not set", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("Nehr:Integrity:SigningKeyFile is not set", refusal.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(directory, "nehr.db")), "the database was created");
         }
         finally

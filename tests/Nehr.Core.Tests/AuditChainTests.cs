@@ -206,6 +206,63 @@ public class AuditChainTests
     }
 
     [Fact]
+    public void A_walk_resumed_from_a_verified_point_checks_only_the_events_after_it()
+    {
+        var (events, _) = Chain(new Random(11), 30);
+        var verifier = new AuditChainVerifier([], 20, events[19].Hash);
+        foreach (var e in events.Skip(20))
+        {
+            Assert.True(verifier.Add(e));
+        }
+
+        var result = verifier.Complete(30, events[^1].Hash);
+
+        Assert.True(result.Intact, result.Problem);
+        Assert.Equal(10, result.EventsChecked);
+        Assert.Equal((30L, events[^1].Hash), verifier.VerifiedThrough);
+    }
+
+    [Fact]
+    public void A_walk_resumed_from_a_verified_point_finds_a_chain_recomputed_before_it()
+    {
+        var random = new Random(12);
+        var (events, _) = Chain(random, 30);
+        var verifiedHash = events[19].Hash;
+
+        // Event 5 edited and every hash after it recomputed: event 21 no longer links to the hash verified at 20.
+        events[4] = Edited(events[4], random);
+        var previous = events[3].Hash;
+        foreach (var e in events.Skip(4))
+        {
+            var hash = AuditHasher.Hash(e, e.Sequence, previous);
+            e.Chain(e.Sequence, previous, hash);
+            previous = hash;
+        }
+
+        var result = AuditChainVerifierFrom(20, verifiedHash, events.Skip(20), 30, previous);
+
+        Assert.False(result.Intact);
+        Assert.Equal(21, result.FirstBrokenSequence);
+
+        // With nothing appended since, the head no longer ends where the verified point did.
+        Assert.False(AuditChainVerifierFrom(30, events[^1].Hash, [], 30, events[^1].Hash + "0").Intact);
+    }
+
+    private static AuditVerification AuditChainVerifierFrom(long through, string hash, IEnumerable<AuditEvent> events, long headSequence, string headHash)
+    {
+        var verifier = new AuditChainVerifier([], through, hash);
+        foreach (var e in events)
+        {
+            if (!verifier.Add(e))
+            {
+                break;
+            }
+        }
+
+        return verifier.Complete(headSequence, headHash);
+    }
+
+    [Fact]
     public void Event_times_are_kept_to_the_microsecond()
     {
         var e = new AuditEvent(new AuditEntry { EventType = "x", CorrelationId = "c" }, Start.AddTicks(123_456_789));
