@@ -289,6 +289,15 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
         Assert.NotSame(first, _integrity.Last);
         Assert.False(_integrity.Last!.Intact);
         Assert.Single(await AlarmsAsync());
+
+        // The alert scanner makes the alarm a critical case in the auditors' alerts, once.
+        await _portal.WithAsync<AlertScanner, int>(s => s.ScanAsync());
+        await _portal.WithAsync<AlertScanner, int>(s => s.ScanAsync());
+        await using var check = _portal.CreateDbContext();
+        var raised = await check.AlertCases.AsNoTracking().Where(c => c.Rule == Nehr.Core.Oversight.AlertRule.IntegrityBreak).ToListAsync();
+        var critical = Assert.Single(raised);
+        Assert.Equal(Nehr.Core.Oversight.AlertSeverity.Critical, critical.Severity);
+        Assert.Contains($"sequence={edited}", critical.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
