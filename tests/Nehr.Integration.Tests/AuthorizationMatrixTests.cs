@@ -512,7 +512,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("deactivate a leaver", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().DeactivateAsync(who,
                 scope == Scope.Own ? _a.OwnLeaverPersonnelId : _a.OtherProviderPersonnelId)), Only(Actor.ProviderAdmin)),
             new("list registrations", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegistrationsAsync(who, null, 1)), Only(Actor.ProviderAdmin)),
-            new("register a patient", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegisterPatientAsync(who, _a.SpareNric.Value)), Only(Actor.ProviderAdmin)),
+            new("register a patient", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegisterPatientAsync(who, _a.SpareNric.Value, DemoWorld.RegistrationEnd(_portal))), Only(Actor.ProviderAdmin)),
             new("end a registration", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().EndRegistrationAsync(who,
                 scope == Scope.Own ? _a.OwnRegistrationId : _a.OtherRegistrationId)), Only(Actor.ProviderAdmin)),
             new("acknowledge a directive", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<CorrectiveActions>().AcknowledgeAsync(who,
@@ -669,7 +669,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         // Staff of the hospital to change, deactivate and suspend, and a registration of its own to end.
         var target = await administration.CreateAccountAsync(admin, new NewStaffMember("Matrix Target", "matrix.target@cgh.example.sg", ProfessionalRole.Doctor, true, Roles.Clinician));
         var leaver = await administration.CreateAccountAsync(admin, new NewStaffMember("Matrix Leaver", "matrix.leaver@cgh.example.sg", ProfessionalRole.Nurse, true, Roles.Clinician));
-        var ownRegistration = await administration.RegisterPatientAsync(admin, nrics[onlyAtHospital[1]].Value);
+        var ownRegistration = await administration.RegisterPatientAsync(admin, nrics[onlyAtHospital[1]].Value, DemoWorld.RegistrationEnd(_portal));
         var nursePersonnel = await db.Users.Where(u => u.Id == world.NurseUserId).Select(u => u.PersonnelId!.Value).SingleAsync();
 
         // Directives to the hospital and to the polyclinic.

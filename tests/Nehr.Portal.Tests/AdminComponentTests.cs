@@ -203,19 +203,13 @@ public class RegistrationEndDateTests
 {
     private static readonly DateOnly Today = new(2026, 11, 24);
 
-    [Fact]
-    public void The_end_date_is_a_year_from_today_unless_chosen()
-    {
-        Assert.Equal(new DateTime(2027, 11, 24), Nehr.Portal.Components.Pages.Admin.Provider.Registrations.DefaultEnd(Today));
-        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(new DateTime(2027, 11, 24), Today));
-    }
-
     [Theory]
-    [InlineData(null, "Choose the last day")]
+    [InlineData(null, "Choose the last day of the registration")]
     [InlineData("2026-11-24", "must end after today")]
     [InlineData("2026-01-01", "must end after today")]
-    [InlineData("2031-11-25", "at most 5 years: choose a day until 24 Nov 2031")]
-    public void An_end_date_not_after_today_or_more_than_five_years_ahead_is_refused(string? day, string expected)
+    [InlineData("2027-11-25", "at most a year: choose a day until 24 Nov 2027")]
+    [InlineData("2031-11-24", "at most a year: choose a day until 24 Nov 2027")]
+    public void No_end_date_or_one_not_after_today_or_more_than_a_year_ahead_is_refused(string? day, string expected)
     {
         DateTime? endsOn = day is null ? null : DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
 
