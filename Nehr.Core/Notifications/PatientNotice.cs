@@ -9,6 +9,9 @@ public enum NoticeKind
 
     /// <summary>About a caregiver or representative: an invitation, an answer, an ending, an appointment, a change they made.</summary>
     Representation,
+
+    /// <summary>MOH's verdict on an emergency override of the patient's record.</summary>
+    OverrideReviewed,
 }
 
 /// <summary>A notice to a patient, shown in their notifications (and sent by e-mail through the outbox).</summary>

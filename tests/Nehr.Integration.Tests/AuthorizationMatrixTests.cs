@@ -535,7 +535,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("look at an override", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().OverrideAsync(who, _a.OverrideId)), Only(Actor.MohAuditor)),
             new("look at a reported access", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReportAsync(who, _a.ReportId)), Only(Actor.MohAuditor)),
             // No verdict given (refused as input after the check): the override stays pending for the other cells.
-            new("give an override verdict", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReviewOverrideAsync(who, _a.OverrideId, null, null, false)), Only(Actor.MohAuditor)),
+            new("give an override verdict", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReviewOverrideAsync(who, _a.OverrideId, null, null, null)), Only(Actor.MohAuditor)),
+            // Not referred (input refused after the check): nothing is recorded for the other cells.
+            new("record a professional body's outcome", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().RecordReferralOutcomeAsync(who, _a.OverrideId, null, null, null)), Only(Actor.MohAuditor)),
             new("close a reported access", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().CloseReportAsync(who, _a.ReportId, null, null)), Only(Actor.MohAuditor)),
             new("search the audit trail", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().SearchAsync(who, new AuditQuery(PatientNric: _a.OpenNric.Value), 1)), Only(Actor.MohAuditor)),
             new("export an audit search", NoScope, async (s, who, _) =>
