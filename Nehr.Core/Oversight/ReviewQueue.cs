@@ -150,12 +150,20 @@ public sealed class ReviewQueue(Commands.Commands commands)
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
                 string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
             return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
-                report.Findings, report.ClosedBy, report.ClosedAtUtc);
+                report.Findings, report.ClosedBy, report.ClosedAtUtc)
+            {
+                Registration = report.RegistrationId is { } registrationId ? await RegistrationOfAsync(db, registrationId, cancellationToken) : null,
+            };
         }, cancellationToken);
 
-    /// <summary>The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral).</summary>
+    /// <summary>
+    /// The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral to the
+    /// clinician's professional body, with the body's reference when known). The patient is told the verdict in plain
+    /// words (notice and e-mail), in the same transaction as the verdict and its audit event.
+    /// </summary>
     public async Task ReviewOverrideAsync(
-        AuditContext who, long id, bool? appropriate, string? findings, bool referToProfessionalBody, CancellationToken cancellationToken = default)
+        AuditContext who, long id, bool? appropriate, string? findings, ProfessionalBody? referTo, string? reference = null,
+        CancellationToken cancellationToken = default)
     {
         // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
         await commands.RunAsync(who, "review.override-verdict", Auditors, async command =>
@@ -222,9 +230,13 @@ public sealed class ReviewQueue(Commands.Commands commands)
             var now = command.Now;
             report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
             await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
-                confirmed.Value
-                    ? new PatientMessage("MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows.")
-                    : new PatientMessage("MOH auditors looked into the access you reported and found it was part of your care."),
+                (confirmed.Value, report.IsAboutRegistration) switch
+                {
+                    (true, false) => new PatientMessage("MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."),
+                    (false, false) => new PatientMessage("MOH auditors looked into the access you reported and found it was part of your care."),
+                    (true, true) => new PatientMessage("MOH auditors looked into the care registration you reported and found it inappropriate. Corrective action follows."),
+                    (false, true) => new PatientMessage("MOH auditors looked into the care registration you reported and found it was part of your care."),
+                },
                 now, cancellationToken: cancellationToken);
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
                 $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
@@ -246,5 +258,29 @@ public sealed class ReviewQueue(Commands.Commands commands)
         join e in db.AuditEvents on r.AuditSequence equals e.Sequence
         select new ReportQueueItem(
             r.Id, r.ReportedAtUtc, patient.Name, patient.Nric.Value, e.OccurredAtUtc,
-            db.Providers.Where(p => p.Id == e.ActorProviderId).Select(p => p.Name).FirstOrDefault(), r.Status);
+            r.RegistrationId != null
+                ? db.CareRegistrations.Where(c => c.Id == r.RegistrationId).Join(db.Providers, c => c.ProviderId, p => p.Id, (c, p) => p.Name).FirstOrDefault()
+                : db.Providers.Where(p => p.Id == e.ActorProviderId).Select(p => p.Name).FirstOrDefault(),
+            r.Status)
+        {
+            RegistrationId = r.RegistrationId,
+        };
+
+    /// <summary>A reported registration: by an administrator (their name) or a system's encounter (the system's name).</summary>
+    private static async Task<ReportedRegistration?> RegistrationOfAsync(NehrDbContext db, long id, CancellationToken cancellationToken)
+    {
+        var r = await db.CareRegistrations.AsNoTracking().Where(c => c.Id == id)
+            .Join(db.Providers, c => c.ProviderId, p => p.Id, (c, p) => new { c, Provider = p.Name })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (r is null)
+        {
+            return null;
+        }
+
+        var by = r.c.SystemId is { } systemId
+            ? await db.SystemConnections.AsNoTracking().Where(s => s.Id == systemId).Select(s => "System " + s.Name).SingleOrDefaultAsync(cancellationToken)
+            : await db.Users.AsNoTracking().Where(u => u.Id == r.c.RegisteredBy).Select(u => u.DisplayName).SingleOrDefaultAsync(cancellationToken);
+        return new ReportedRegistration(
+            r.c.Id, r.Provider, r.c.Source, by ?? "Not recorded", r.c.RegisteredAtUtc, r.c.ExpiresAtUtc, r.c.EndedAtUtc);
+    }
 }

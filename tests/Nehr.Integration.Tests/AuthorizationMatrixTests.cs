@@ -268,6 +268,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/summary"] = Access.Patient,
         ["GET /patient/caregivers"] = Access.Patient,
         ["GET /patient/history/report/{Sequence:long}"] = Access.Patient,
+        ["GET /patient/registrations/report/{Id:long}"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
         ["GET /admin/provider"] = Access.ProviderAdmin,
@@ -277,6 +278,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /admin/provider/systems"] = Access.ProviderAdmin,
         ["GET /admin/moh"] = Access.Moh,
         ["GET /admin/moh/compliance"] = Access.Moh,
+        ["GET /admin/moh/registrations"] = Access.Moh,
         ["GET /admin/moh/reviews"] = Access.MohAuditor,
         ["GET /admin/moh/reviews/overrides/{Id:long}"] = Access.MohAuditor,
         ["GET /admin/moh/reviews/reports/{Id:long}"] = Access.MohAuditor,
@@ -367,6 +369,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         .Replace("{PatientId:int}", PatientOf(scope).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("reviews/overrides/{Id:long}", $"reviews/overrides/{_a.OverrideId}", StringComparison.Ordinal)
         .Replace("reviews/reports/{Id:long}", $"reviews/reports/{_a.ReportId}", StringComparison.Ordinal)
+        .Replace("registrations/report/{Id:long}", $"registrations/report/{_a.OwnRegistrationId}", StringComparison.Ordinal)
         .Replace("{Sequence:long}", _a.OwnEventSequence.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{Id}", "AAAA", StringComparison.Ordinal);
 
@@ -488,6 +491,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
                 (s, who, scope) => Done(s.GetRequiredService<AccessReportService>().ReportAsync(who, scope == Scope.Own ? _a.OwnEventSequence : _a.OtherPatientsEventSequence, "Not me")),
                 // The "other" access is to the record of the patient the representative acts for: theirs to report then.
                 (actor, scope) => AllowedIf((actor == Actor.Patient && scope == Scope.Own) || (actor == Actor.RepresentativeActing && scope == Scope.Other))),
+            // A registration that is not the caller's own (the hospital administrator's registration of another patient) is refused.
+            new("report someone else's registration", NoScope,
+                (s, who, _) => Done(s.GetRequiredService<AccessReportService>().ReportRegistrationAsync(who, _a.OwnRegistrationId, "Not me")), (_, _) => Outcome.Denied),
+            new("show a registration to report", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessReportService>().RegistrationAsync(who, _a.OwnRegistrationId)), Only(PatientLike)),
             new("count unread notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().UnreadCountAsync(who)), Only(PatientAccounts)),
             new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(PatientAccounts)),
             new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(PatientAccounts)),
@@ -552,6 +559,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
             // Both MOH roles (specification: dashboard, contribution compliance).
             new("oversight figures", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
+            new("registrations per provider and their ratio to contributions", NoScope, (s, who, _) => Done(s.GetRequiredService<RegistrationOversight>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("contribution compliance", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().ComplianceAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("identity mismatches of every provider", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().IdentityMismatchesAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("list providers", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().ProvidersAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),

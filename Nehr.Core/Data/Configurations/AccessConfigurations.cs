@@ -142,8 +142,10 @@ internal sealed class AccessReportConfiguration : IEntityTypeConfiguration<Acces
         builder.Property(r => r.Findings).HasMaxLength(AccessReport.MaxFindingsLength);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.ClosedBy).HasMaxLength(450);
+        builder.Ignore(r => r.IsAboutRegistration);
         builder.HasIndex(r => new { r.PatientId, r.AuditSequence }).IsUnique();
         builder.HasIndex(r => r.Status);
+        builder.HasIndex(r => r.RegistrationId);
         builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AuditEvent>().WithMany().HasForeignKey(r => r.AuditSequence).OnDelete(DeleteBehavior.Restrict);
     }
