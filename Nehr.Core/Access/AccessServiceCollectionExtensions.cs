@@ -42,6 +42,11 @@ public static class AccessServiceCollectionExtensions
         services.Configure<Oversight.AuditSearchOptions>(configuration.GetSection(Oversight.AuditSearchOptions.Section));
         services.AddScoped<Oversight.AuditSearch>();
         services.AddScoped<Oversight.OversightDashboard>();
+        services.AddOptions<Oversight.RegistrationOversightOptions>()
+            .Bind(configuration.GetSection(Oversight.RegistrationOversightOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddScoped<Oversight.RegistrationOversight>();
         services.AddScoped<Oversight.CorrectiveActions>();
         services.AddOptions<Oversight.AlertOptions>()
             .Bind(configuration.GetSection(Oversight.AlertOptions.Section))

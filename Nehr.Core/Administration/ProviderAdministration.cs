@@ -57,8 +57,14 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
 {
     public const int RegistrationPageSize = 25;
 
-    /// <summary>The longest a registration by an administrator may run, in years.</summary>
-    public const int MaxRegistrationYears = 5;
+    /// <summary>
+    /// The longest a registration by an administrator may run, in years: its last day is at most a year from the day
+    /// it starts (a patient still in care is registered again when it ends).
+    /// </summary>
+    public const int MaxRegistrationYears = 1;
+
+    /// <summary>What an administrator is told who registers a patient without a last day.</summary>
+    public const string EndDateRequired = "Choose the last day of the registration: a registration by an administrator always ends, at most a year from today.";
 
     /// <summary>Portal roles a provider administrator may give: the clinician area or provider administration.</summary>
     public static IReadOnlyList<string> AssignablePortalRoles { get; } = [Roles.Clinician, Roles.ProviderAdmin];
@@ -279,11 +285,12 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
     }
 
     /// <summary>
-    /// Registers a patient (by NRIC/FIN) for care with the administrator's provider, until the end of the day chosen
-    /// (Singapore time; a year from today unless given, at most <see cref="MaxRegistrationYears"/> years). A patient
-    /// never registered with this provider before is told (notice and e-mail).
+    /// Registers a patient (by NRIC/FIN) for care with the administrator's provider, until the end of the last day the
+    /// administrator chose (Singapore time): after today and at most <see cref="MaxRegistrationYears"/> year from it.
+    /// No last day, or one outside these, is refused and nothing is written. The patient is told of every new
+    /// registration (notice and e-mail), and can report it to MOH.
     /// </summary>
-    public async Task<RegistrationRow> RegisterPatientAsync(AuditContext who, string? nricText, DateOnly? endsOn = null, CancellationToken cancellationToken = default)
+    public async Task<RegistrationRow> RegisterPatientAsync(AuditContext who, string? nricText, DateOnly? endsOn, CancellationToken cancellationToken = default)
     {
         if (!Nric.TryParse(nricText, out var nric, out var error))
         {
@@ -291,7 +298,11 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
         }
 
         var today = NehrCalendar.Today(Now);
-        var lastDay = endsOn ?? today.AddYears(1);
+        if (endsOn is not { } lastDay)
+        {
+            throw new DomainException(EndDateRequired);
+        }
+
         if (lastDay <= today)
         {
             throw new DomainException("The registration must end after today.");
@@ -299,7 +310,8 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
 
         if (lastDay > today.AddYears(MaxRegistrationYears))
         {
-            throw new DomainException($"A registration lasts at most {MaxRegistrationYears} years; register the patient again when it ends.");
+            throw new DomainException(string.Create(CultureInfo.InvariantCulture,
+                $"A registration lasts at most a year: choose a last day until {LocalTime.Day(today.AddYears(MaxRegistrationYears))}, and register the patient again when it ends."));
         }
 
         return await commands.RunAsync(who, "registration.create", Admin, async command =>
@@ -315,12 +327,12 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
                 throw new DomainException($"{patient.Name} is already registered with {actor.ProviderName}.");
             }
 
-            var firstTime = !await registrations.AnyAsync(cancellationToken);
             var registration = new CareRegistration(patient.Id, actor.ProviderId, actor.UserId, now, NehrCalendar.EndOfDayUtc(lastDay));
             db.CareRegistrations.Add(registration);
             await command.SaveAsync(cancellationToken);
-            // A person the population register records as deceased is not sent a notice (nor an e-mail) about their care.
-            if (firstTime && !patient.IsDeceased)
+            // Every new registration is told (a provider's feed's too), so that the patient can report one they do not
+            // recognise; a person the population register records as deceased is not sent a notice (nor an e-mail).
+            if (!patient.IsDeceased)
             {
                 await Notifications.PatientNotifier.NotifyAsync(db, patient.Id, Notifications.NoticeKind.RegisteredByProvider,
                     new PatientMessage(

@@ -7,7 +7,11 @@ public enum ReportStatus
     Dismissed,
 }
 
-/// <summary>A patient's report of an access they do not recognise: a case in the MOH auditors' queue.</summary>
+/// <summary>
+/// A patient's report of an access they do not recognise, or of a care registration they do not recognise (then
+/// <see cref="RegistrationId"/> names it and <see cref="AuditSequence"/> is the registration's own audit event): a case
+/// in the MOH auditors' queue.
+/// </summary>
 public sealed class AccessReport
 {
     public const int MaxCommentLength = 1000;
@@ -38,9 +42,25 @@ public sealed class AccessReport
         Status = ReportStatus.Open;
     }
 
+    /// <summary>A report of a care registration: <paramref name="auditSequence"/> is the event that recorded it.</summary>
+    public static AccessReport OfRegistration(int patientId, long registrationId, long auditSequence, string? comment, DateTime reportedAtUtc)
+    {
+        if (registrationId <= 0)
+        {
+            throw new DomainException("A report names the patient and the registration.");
+        }
+
+        return new AccessReport(patientId, auditSequence, comment, reportedAtUtc) { RegistrationId = registrationId };
+    }
+
     public long Id { get; private set; }
 
     public int PatientId { get; private set; }
+
+    /// <summary>The care registration reported; null for a report of an access.</summary>
+    public long? RegistrationId { get; private set; }
+
+    public bool IsAboutRegistration => RegistrationId is not null;
 
     /// <summary>The audited access the patient does not recognise.</summary>
     public long AuditSequence { get; private set; }

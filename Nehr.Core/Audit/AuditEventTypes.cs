@@ -28,6 +28,8 @@ public static class AuditEventTypes
     public const string StaffDeactivated = "staff.deactivated";
     public const string OverrideReviewed = "override.reviewed";
     public const string ReportClosed = "access-report.closed";
+    public const string RegistrationReported = "registration.reported";
+    public const string ReferralOutcomeRecorded = "override.referral-outcome";
     public const string ReviewItemViewed = "review.viewed";
     public const string AuditSearched = "audit.searched";
     public const string AuditExported = "audit.exported";

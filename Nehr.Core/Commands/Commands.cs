@@ -322,7 +322,7 @@ internal sealed class PatientCommand : Command
     /// Appends the event of this command about the patient's record. A representative's names both: the
     /// representative as the actor (role <c>Representative</c>), the patient as the subject, the representation in the details.
     /// </summary>
-    internal Task AuditAsync(string eventType, string details, string? reason = null, CancellationToken cancellationToken = default) =>
+    internal Task<AuditEvent> AuditAsync(string eventType, string details, string? reason = null, CancellationToken cancellationToken = default) =>
         AuditAsync(new AuditEntry
         {
             EventType = eventType,

@@ -355,8 +355,9 @@ internal sealed class ProviderFeed(
 
     /// <summary>
     /// Encounters register the patient with the provider for their episode: with no expiry while it is under way, until
-    /// a set time after it ends; a cancelled episode ends its registration. A provider the patient was never
-    /// registered with tells the patient (notice and e-mail).
+    /// a set time after it ends; a cancelled episode ends its registration. A registration that starts while the patient
+    /// has none current with the provider tells the patient (notice and e-mail): the first, and each one after a
+    /// registration lapsed or ended; another visit while one is current is not told again.
     /// </summary>
     private async Task RegisterAsync(List<(EntryDraft Draft, int PatientId)> episodes, CancellationToken cancellationToken)
     {
@@ -370,7 +371,7 @@ internal sealed class ProviderFeed(
             .Where(r => r.SystemId == system.Id && r.EpisodeKey != null && keys.Contains(r.EpisodeKey))
             .ToListAsync(cancellationToken);
         var patientIds = episodes.Select(e => e.PatientId).Distinct().ToList();
-        var everRegistered = (await db.CareRegistrations.AsNoTracking()
+        var currentlyRegistered = (await db.CareRegistrations.AsNoTracking().CurrentAt(now)
                 .Where(r => r.ProviderId == system.ProviderId && patientIds.Contains(r.PatientId))
                 .Select(r => r.PatientId).Distinct().ToListAsync(cancellationToken))
             .ToHashSet();
@@ -409,7 +410,7 @@ internal sealed class ProviderFeed(
                     registrations.Add(added);
                     created.Add(added);
                     Count("Registration");
-                    if (everRegistered.Add(patientId))
+                    if (currentlyRegistered.Add(patientId))
                     {
                         await PatientNotifier.NotifyAsync(db, patientId, NoticeKind.RegisteredByProvider,
                             new PatientMessage(

@@ -12,6 +12,9 @@ public enum NoticeKind
 
     /// <summary>MOH auditors found an access to the patient's record to be misuse.</summary>
     AccessReviewed,
+
+    /// <summary>MOH's verdict on an emergency override of the patient's record.</summary>
+    OverrideReviewed,
 }
 
 /// <summary>A notice to a patient, shown in their notifications (and sent by e-mail through the outbox).</summary>

@@ -15,15 +15,18 @@ public static class PatientNotifier
     public const string RegistrationSubject = "NEHR: a provider registered you for care";
     public const string RepresentationSubject = "NEHR: someone who acts for you, or whom you act for";
     public const string AccessReviewSubject = "NEHR: MOH reviewed an access to your record";
+    public const string OverrideReviewSubject = "NEHR: the emergency override of your record has been reviewed";
 
     public const string AccessClosing = "Sign in to the NEHR Portal to see who accessed your record. If you do not recognise an access, report it from your access history.";
     public const string ReportClosing = "Sign in to the NEHR Portal to see the case in your access history.";
     public const string RegistrationClosing = "Sign in to the NEHR Portal to see where you are registered for care and who may see your record.";
     public const string RepresentationClosing = "Sign in to the NEHR Portal with Singpass to see your caregivers and representatives.";
+    public const string OverrideReviewClosing = "Sign in to the NEHR Portal to see the override in your access history.";
 
     /// <summary>Every subject and closing line an e-mail may have (English, the keys of their translations).</summary>
     public static IEnumerable<string> EmailTexts =>
-        [Subject, ReportSubject, RegistrationSubject, RepresentationSubject, AccessReviewSubject, AccessClosing, ReportClosing, RegistrationClosing, RepresentationClosing];
+        [Subject, ReportSubject, RegistrationSubject, RepresentationSubject, OverrideReviewSubject, AccessReviewSubject,
+            AccessClosing, ReportClosing, RegistrationClosing, RepresentationClosing, OverrideReviewClosing];
 
     public static async Task NotifyAsync(
         NehrDbContext db, int patientId, NoticeKind kind, PatientMessage text, DateTime nowUtc, long? overrideId = null,
@@ -48,6 +51,7 @@ public static class PatientNotifier
                 NoticeKind.RegisteredByProvider => (RegistrationSubject, RegistrationClosing),
                 NoticeKind.Representation => (RepresentationSubject, RepresentationClosing),
                 NoticeKind.AccessReviewed => (AccessReviewSubject, AccessClosing),
+                NoticeKind.OverrideReviewed => (OverrideReviewSubject, OverrideReviewClosing),
                 _ => (Subject, AccessClosing),
             };
             var translate = PatientWords.In(PatientWords.Culture(account.Language));

@@ -16,18 +16,44 @@ public sealed record OverrideQueueItem(
     string ProviderName, OverrideReason Reason, OverrideReviewStatus Status);
 
 public sealed record ReportQueueItem(
-    long Id, DateTime ReportedAtUtc, string PatientName, string PatientNric, DateTime AccessAtUtc, string? ProviderName, ReportStatus Status);
+    long Id, DateTime ReportedAtUtc, string PatientName, string PatientNric, DateTime AccessAtUtc, string? ProviderName, ReportStatus Status)
+{
+    /// <summary>The care registration reported (its provider is <see cref="ProviderName"/>); null for a report of an access.</summary>
+    public long? RegistrationId { get; init; }
+}
+
+/// <summary>A reported care registration as the auditor sees it: who made it, how, and for how long.</summary>
+public sealed record ReportedRegistration(
+    long Id, string ProviderName, RegistrationSource Source, string RegisteredBy, DateTime RegisteredAtUtc, DateTime? ExpiresAtUtc, DateTime? EndedAtUtc);
+
+/// <summary>
+/// An inappropriate override's referral to the clinician's professional body: the body, its reference, and its outcome
+/// and penalty once an auditor records them.
+/// </summary>
+public sealed record ReferralDetail(
+    ProfessionalBody Body, string? Reference, string? Outcome, string? Penalty, DateTime? OutcomeRecordedAtUtc)
+{
+    public string BodyName => ProfessionalBodies.Display(Body);
+}
 
 /// <summary>One audited action done under an override (a read of the record, or the grant itself).</summary>
 public sealed record AccessUnderOverride(long Sequence, DateTime AtUtc, string EventType, AccessLevel? Level, string? Details, string? ClientAddress);
 
 public sealed record OverrideDetail(
     OverrideQueueItem Item, string Justification, IReadOnlyList<AccessUnderOverride> Accesses,
-    string? Findings, bool Referred, string? ReviewedBy, DateTime? ReviewedAtUtc);
+    string? Findings, bool Referred, string? ReviewedBy, DateTime? ReviewedAtUtc)
+{
+    /// <summary>The referral to the professional body, when the override was referred.</summary>
+    public ReferralDetail? Referral { get; init; }
+}
 
 public sealed record ReportDetail(
     ReportQueueItem Item, string Comment, string? PersonName, string? Role, AccessLevel? Level, bool IsOverride, AuditOutcome Outcome,
-    string? Reason, string? Details, string? Findings, string? ClosedBy, DateTime? ClosedAtUtc);
+    string? Reason, string? Details, string? Findings, string? ClosedBy, DateTime? ClosedAtUtc)
+{
+    /// <summary>The care registration the patient reported; null for a report of an access.</summary>
+    public ReportedRegistration? Registration { get; init; }
+}
 
 /// <summary>
 /// The MOH auditors' queue: every emergency override and every access a patient reported. Auditors only; each
@@ -98,7 +124,12 @@ public sealed class ReviewQueue(Commands.Commands commands)
                 .ToListAsync(cancellationToken);
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
                 string.Create(CultureInfo.InvariantCulture, $"override={id}"), o.PatientId), cancellationToken);
-            return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc);
+            return new OverrideDetail(item, o.Justification, accesses, o.Findings, o.ReferredToProfessionalBody, o.ReviewedBy, o.ReviewedAtUtc)
+            {
+                Referral = o.ReferredTo is { } body
+                    ? new ReferralDetail(body, o.ReferralReference, o.ReferralOutcome, o.ReferralPenalty, o.ReferralOutcomeRecordedAtUtc)
+                    : null,
+            };
         }, cancellationToken);
 
     public Task<ReportDetail?> ReportAsync(AuditContext who, long id, CancellationToken cancellationToken = default) =>
@@ -119,12 +150,20 @@ public sealed class ReviewQueue(Commands.Commands commands)
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReviewItemViewed, who,
                 string.Create(CultureInfo.InvariantCulture, $"report={id}"), report.PatientId), cancellationToken);
             return new ReportDetail(item, report.Comment, person, e.ActorRole, e.Level, e.IsOverride, e.Outcome, e.Reason, e.Details,
-                report.Findings, report.ClosedBy, report.ClosedAtUtc);
+                report.Findings, report.ClosedBy, report.ClosedAtUtc)
+            {
+                Registration = report.RegistrationId is { } registrationId ? await RegistrationOfAsync(db, registrationId, cancellationToken) : null,
+            };
         }, cancellationToken);
 
-    /// <summary>The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral).</summary>
+    /// <summary>
+    /// The auditor's verdict on an override: appropriate, or inappropriate with findings (and perhaps a referral to the
+    /// clinician's professional body, with the body's reference when known). The patient is told the verdict in plain
+    /// words (notice and e-mail), in the same transaction as the verdict and its audit event.
+    /// </summary>
     public async Task ReviewOverrideAsync(
-        AuditContext who, long id, bool? appropriate, string? findings, bool referToProfessionalBody, CancellationToken cancellationToken = default)
+        AuditContext who, long id, bool? appropriate, string? findings, ProfessionalBody? referTo, string? reference = null,
+        CancellationToken cancellationToken = default)
     {
         // Who first: someone who may not give verdicts is refused (and audited) whatever they sent.
         await commands.RunAsync(who, "review.override-verdict", Auditors, async command =>
@@ -142,11 +181,39 @@ public sealed class ReviewQueue(Commands.Commands commands)
 
             var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such override.");
-            o.Review(appropriate.Value, findings, referToProfessionalBody, actor.UserId, command.Now);
+            o.Review(appropriate.Value, findings, referTo, actor.UserId, command.Now, reference);
+            var by = await (from person in db.Personnel
+                            join provider in db.Providers on person.ProviderId equals provider.Id
+                            where person.Id == o.PersonnelId
+                            select new { person.Role, Provider = provider.Name }).SingleAsync(cancellationToken);
+            var (role, place, day) = (
+                MessageArgument.Phrase(ProfessionalRoles.Display(by.Role).ToLowerInvariant()), MessageArgument.Text(by.Provider),
+                MessageArgument.DayOf(o.GrantedAtUtc));
+            await Notifications.PatientNotifier.NotifyAsync(db, o.PatientId, Notifications.NoticeKind.OverrideReviewed,
+                appropriate.Value
+                    ? new PatientMessage("MOH auditors reviewed the emergency override of your record by a {0} at {1} on {2} and found it appropriate: it was needed for your care.", role, place, day)
+                    : new PatientMessage("MOH auditors reviewed the emergency override of your record by a {0} at {1} on {2} and found it was not appropriate. Corrective action follows.", role, place, day),
+                command.Now, o.Id, cancellationToken);
             await command.AuditAsync(actor.Entry(AuditEventTypes.OverrideReviewed, who, string.Create(CultureInfo.InvariantCulture,
-                $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}; findings={o.Findings}"), o.PatientId), cancellationToken);
+                $"override={id}; verdict={o.ReviewStatus}; referred={o.ReferredToProfessionalBody}{(o.ReferredTo is { } body ? $"; body={body}; reference={o.ReferralReference}" : "")}; findings={o.Findings}"), o.PatientId), cancellationToken);
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// The professional body's decision on a referred override, recorded by an auditor when it comes back: the body's
+    /// reference, its outcome and its penalty (none when empty); once, audited.
+    /// </summary>
+    public Task RecordReferralOutcomeAsync(
+        AuditContext who, long id, string? reference, string? outcome, string? penalty, CancellationToken cancellationToken = default) =>
+        commands.RunAsync(who, "review.referral-outcome", Auditors, async command =>
+        {
+            var (db, actor) = (command.Db, command.Actor);
+            var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
+                ?? throw new DomainException("There is no such override.");
+            o.RecordReferralOutcome(reference, outcome, penalty, actor.UserId, command.Now);
+            await command.AuditAsync(actor.Entry(AuditEventTypes.ReferralOutcomeRecorded, who, string.Create(CultureInfo.InvariantCulture,
+                $"override={id}; body={o.ReferredTo}; reference={o.ReferralReference}; outcome={o.ReferralOutcome}; penalty={o.ReferralPenalty ?? "none"}"), o.PatientId), cancellationToken);
+        }, cancellationToken);
 
     /// <summary>Closes a patient's report: the access was inappropriate (confirmed) or not (dismissed), with findings.</summary>
     public Task CloseReportAsync(AuditContext who, long id, bool? confirmed, string? findings, CancellationToken cancellationToken = default) =>
@@ -163,9 +230,13 @@ public sealed class ReviewQueue(Commands.Commands commands)
             var now = command.Now;
             report.Close(confirmed.Value, findings ?? string.Empty, actor.UserId, now);
             await Notifications.PatientNotifier.NotifyAsync(db, report.PatientId, Notifications.NoticeKind.ReportClosed,
-                confirmed.Value
-                    ? new PatientMessage("MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows.")
-                    : new PatientMessage("MOH auditors looked into the access you reported and found it was part of your care."),
+                (confirmed.Value, report.IsAboutRegistration) switch
+                {
+                    (true, false) => new PatientMessage("MOH auditors looked into the access you reported and found it inappropriate. Corrective action follows."),
+                    (false, false) => new PatientMessage("MOH auditors looked into the access you reported and found it was part of your care."),
+                    (true, true) => new PatientMessage("MOH auditors looked into the care registration you reported and found it inappropriate. Corrective action follows."),
+                    (false, true) => new PatientMessage("MOH auditors looked into the care registration you reported and found it was part of your care."),
+                },
                 now, cancellationToken: cancellationToken);
             await command.AuditAsync(actor.Entry(AuditEventTypes.ReportClosed, who, string.Create(CultureInfo.InvariantCulture,
                 $"report={id}; outcome={report.Status}; findings={report.Findings}"), report.PatientId), cancellationToken);
@@ -187,5 +258,29 @@ public sealed class ReviewQueue(Commands.Commands commands)
         join e in db.AuditEvents on r.AuditSequence equals e.Sequence
         select new ReportQueueItem(
             r.Id, r.ReportedAtUtc, patient.Name, patient.Nric.Value, e.OccurredAtUtc,
-            db.Providers.Where(p => p.Id == e.ActorProviderId).Select(p => p.Name).FirstOrDefault(), r.Status);
+            r.RegistrationId != null
+                ? db.CareRegistrations.Where(c => c.Id == r.RegistrationId).Join(db.Providers, c => c.ProviderId, p => p.Id, (c, p) => p.Name).FirstOrDefault()
+                : db.Providers.Where(p => p.Id == e.ActorProviderId).Select(p => p.Name).FirstOrDefault(),
+            r.Status)
+        {
+            RegistrationId = r.RegistrationId,
+        };
+
+    /// <summary>A reported registration: by an administrator (their name) or a system's encounter (the system's name).</summary>
+    private static async Task<ReportedRegistration?> RegistrationOfAsync(NehrDbContext db, long id, CancellationToken cancellationToken)
+    {
+        var r = await db.CareRegistrations.AsNoTracking().Where(c => c.Id == id)
+            .Join(db.Providers, c => c.ProviderId, p => p.Id, (c, p) => new { c, Provider = p.Name })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (r is null)
+        {
+            return null;
+        }
+
+        var by = r.c.SystemId is { } systemId
+            ? await db.SystemConnections.AsNoTracking().Where(s => s.Id == systemId).Select(s => "System " + s.Name).SingleOrDefaultAsync(cancellationToken)
+            : await db.Users.AsNoTracking().Where(u => u.Id == r.c.RegisteredBy).Select(u => u.DisplayName).SingleOrDefaultAsync(cancellationToken);
+        return new ReportedRegistration(
+            r.c.Id, r.Provider, r.c.Source, by ?? "Not recorded", r.c.RegisteredAtUtc, r.c.ExpiresAtUtc, r.c.EndedAtUtc);
+    }
 }

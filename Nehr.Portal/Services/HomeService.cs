@@ -25,7 +25,11 @@ public sealed class HomeService(IDbContextFactory<NehrDbContext> dbFactory, Time
         // system sent (while the episode is under way, and a set time after it ends).
         var registrations = await db.CareRegistrations.AsNoTracking().CurrentAt(clock.GetUtcNow().UtcDateTime)
             .Where(r => r.PatientId == patient.Id)
-            .Join(db.Providers, r => r.ProviderId, p => p.Id, (r, p) => new RegistrationView(p.Name, r.Source, r.RegisteredAtUtc, r.ExpiresAtUtc))
+            .Join(db.Providers, r => r.ProviderId, p => p.Id, (r, p) => new RegistrationView(p.Name, r.Source, r.RegisteredAtUtc, r.ExpiresAtUtc)
+            {
+                Id = r.Id,
+                Report = db.AccessReports.Where(a => a.RegistrationId == r.Id).Select(a => (ReportStatus?)a.Status).FirstOrDefault(),
+            })
             .ToListAsync(cancellationToken);
         return new PatientSummary(
             patient.Name, patient.Nric.Masked, patient.DateOfBirth, patient.Sex, patient.Race, patient.RestrictionMode,
@@ -64,7 +68,13 @@ public sealed record PatientSummary(
     IReadOnlyList<RegistrationView> Registrations);
 
 /// <summary>A current care registration as the patient sees it: with whom, how it came about, since and until when.</summary>
-public sealed record RegistrationView(string Provider, RegistrationSource Source, DateTime SinceUtc, DateTime? UntilUtc);
+public sealed record RegistrationView(string Provider, RegistrationSource Source, DateTime SinceUtc, DateTime? UntilUtc)
+{
+    public long Id { get; init; }
+
+    /// <summary>Where the patient's report of this registration stands; null when not reported.</summary>
+    public ReportStatus? Report { get; init; }
+}
 
 public sealed record StaffSummaryView(
     string Name, ProfessionalRole Role, bool InvolvedInCare, bool IsActive, bool Suspended,

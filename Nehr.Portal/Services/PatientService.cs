@@ -42,6 +42,12 @@ public sealed class PatientService(
     public async Task<AccessReport> ReportAsync(long auditSequence, string? comment) =>
         await reports.ReportAsync(await user.AuditContextAsync(), auditSequence, comment);
 
+    public async Task<PatientRegistration?> RegistrationAsync(long registrationId) =>
+        await reports.RegistrationAsync(await user.AuditContextAsync(), registrationId);
+
+    public async Task<AccessReport> ReportRegistrationAsync(long registrationId, string? comment) =>
+        await reports.ReportRegistrationAsync(await user.AuditContextAsync(), registrationId, comment);
+
     public async Task<int> UnreadNoticesAsync() => await notices.UnreadCountAsync(await user.AuditContextAsync());
 
     public async Task<IReadOnlyList<PatientNotice>> NoticesAsync() => await notices.LatestAsync(await user.AuditContextAsync());

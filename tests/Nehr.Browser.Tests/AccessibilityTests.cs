@@ -198,7 +198,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         var page = await StaffPageAsync(DemoAccounts.Auditor);
         var walk = new AxeWalk(page);
 
-        foreach (var path in (string[])["/admin/moh", "/admin/moh/compliance", "/admin/moh/audit", "/admin/moh/reviews"])
+        foreach (var path in (string[])["/admin/moh", "/admin/moh/compliance", "/admin/moh/registrations", "/admin/moh/audit", "/admin/moh/reviews"])
         {
             await walk.GotoAsync(path);
         }

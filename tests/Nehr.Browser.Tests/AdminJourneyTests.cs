@@ -50,10 +50,24 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await page.GetByLabel("Findings").FillAsync("The patient was conscious and able to consent; the nurse should have asked.");
         await page.GetByLabel("Refer the clinician to their professional body").CheckAsync();
         await page.GetByTestId("submit-review").ClickAsync();
+        await Expect(page.GetByTestId("referral-body-error")).ToHaveTextAsync("Choose the professional body the clinician is referred to.");
+        await page.GetByLabel("Professional body", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Singapore Nursing Board" });
+        await page.GetByTestId("submit-review").ClickAsync();
 
         await Expect(page.GetByTestId("review-status")).ToHaveTextAsync("Inappropriate");
         await Expect(page.GetByTestId("review-findings")).ToContainTextAsync("able to consent");
         await Expect(page.GetByTestId("review-form")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("referral-body")).ToHaveTextAsync("Singapore Nursing Board");
+        await Expect(page.GetByTestId("referral-outcome")).ToHaveTextAsync("Awaited");
+
+        // Months later the board's decision comes back: the auditor records it once.
+        await page.GetByLabel("The body's reference").FillAsync("SNB/2026/0031");
+        await page.GetByLabel("Outcome").FillAsync("Professional misconduct found.");
+        await page.GetByLabel("Penalty (empty: none)").FillAsync("Censure and a fine of S$2,000.");
+        await page.GetByTestId("submit-outcome").ClickAsync();
+        await Expect(page.GetByTestId("referral-penalty")).ToHaveTextAsync("Censure and a fine of S$2,000.");
+        await Expect(page.GetByTestId("referral-reference")).ToHaveTextAsync("SNB/2026/0031");
+        await Expect(page.GetByTestId("referral-outcome-form")).ToHaveCountAsync(0);
         Assert.Equal("Inappropriate", fixture.Portal.Database.Scalar(
             "SELECT o.ReviewStatus FROM EmergencyOverrides o JOIN AspNetUsers u ON u.PersonnelId = o.PersonnelId WHERE u.Email = $e", ("$e", DemoAccounts.PolyclinicNurse)));
     }

@@ -161,4 +161,29 @@ public class AccessRulesTests
             Assert.NotEqual(reason.ToString(), explanation);
         }
     }
+
+    [Fact]
+    public void The_clinicians_purpose_list_offers_care_only()
+    {
+        Assert.All(PurposeOfUse.Choices, p => Assert.True(p.IsCare, p.Code));
+        Assert.DoesNotContain(PurposeOfUse.Choices, p => p == PurposeOfUse.Employment || p == PurposeOfUse.InsurancePayment || p == PurposeOfUse.InsuranceCoverage);
+        Assert.DoesNotContain(PurposeOfUse.Choices, p => p == PurposeOfUse.BreakTheGlass);
+    }
+
+    [Theory]
+    [InlineData("EMPLOY")]
+    [InlineData("employ")]
+    [InlineData(" HPAYMT ")]
+    [InlineData("COVERAGE")]
+    [InlineData("MARKETING")]
+    [InlineData("")]
+    public void A_purpose_given_in_a_crafted_request_that_is_not_care_is_kept_as_given_and_refused_by_rule_1(string code)
+    {
+        var purpose = PurposeOfUse.FromCode(code);
+
+        Assert.False(purpose.IsCare);
+        Assert.Equal(code.Trim(), purpose.Code, ignoreCase: true);
+        var decision = AccessRules.Decide(Allowed with { Purpose = purpose, OverrideActive = true });
+        Assert.Equal((AccessLevel.Denied, DecisionReason.PurposeNotCare), (decision.Level, decision.Reason));
+    }
 }

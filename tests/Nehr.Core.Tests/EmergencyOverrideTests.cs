@@ -67,12 +67,13 @@ public class EmergencyOverrideTests
     {
         var granted = new EmergencyOverride(1, 2, 3, OverrideReason.PatientUnableToConsent, Reason, true, Now, TimeSpan.FromHours(4));
 
-        Assert.Throws<DomainException>(() => granted.Review(false, " ", true, "auditor", Now));
-        granted.Review(false, "No emergency recorded in the visit notes.", true, "auditor", Now);
+        Assert.Throws<DomainException>(() => granted.Review(false, " ", ProfessionalBody.SingaporeMedicalCouncil, "auditor", Now));
+        granted.Review(false, "No emergency recorded in the visit notes.", ProfessionalBody.SingaporeMedicalCouncil, "auditor", Now);
 
         Assert.Equal(OverrideReviewStatus.Inappropriate, granted.ReviewStatus);
         Assert.True(granted.ReferredToProfessionalBody);
-        Assert.Throws<DomainException>(() => granted.Review(true, null, false, "auditor", Now));
+        Assert.Equal(ProfessionalBody.SingaporeMedicalCouncil, granted.ReferredTo);
+        Assert.Throws<DomainException>(() => granted.Review(true, null, null, "auditor", Now));
     }
 
     [Fact]
@@ -80,7 +81,40 @@ public class EmergencyOverrideTests
     {
         var granted = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient, Reason, true, Now, TimeSpan.FromHours(4));
 
-        Assert.Throws<DomainException>(() => granted.Review(true, null, true, "auditor", Now));
+        Assert.Throws<DomainException>(() => granted.Review(true, null, ProfessionalBody.SingaporeNursingBoard, "auditor", Now));
         Assert.Equal(OverrideReviewStatus.Pending, granted.ReviewStatus);
+    }
+
+    [Theory]
+    [InlineData((ProfessionalBody)99, null, "from the list")]
+    [InlineData(null, "SMC-2026-0142", "Choose the professional body")]
+    public void A_referral_names_a_body_of_the_list_and_changes_nothing_otherwise(ProfessionalBody? body, string? reference, string expected)
+    {
+        var granted = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient, Reason, true, Now, TimeSpan.FromHours(4));
+
+        var error = Assert.Throws<DomainException>(() => granted.Review(false, "Not an emergency.", body, "auditor", Now, reference));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal((OverrideReviewStatus.Pending, null, false), (granted.ReviewStatus, granted.ReferredTo, granted.ReferredToProfessionalBody));
+    }
+
+    [Fact]
+    public void The_bodys_outcome_is_recorded_once_for_a_referred_override_with_its_reference()
+    {
+        var notReferred = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient, Reason, true, Now, TimeSpan.FromHours(4));
+        notReferred.Review(false, "Not an emergency.", null, "auditor", Now);
+        Assert.Throws<DomainException>(() => notReferred.RecordReferralOutcome("SMC-1", "Misconduct found.", null, "auditor", Now));
+
+        var referred = new EmergencyOverride(1, 2, 3, OverrideReason.UnconsciousPatient, Reason, true, Now, TimeSpan.FromHours(4));
+        referred.Review(false, "Not an emergency.", ProfessionalBody.SingaporeMedicalCouncil, "auditor", Now);
+        Assert.Contains("reference", Assert.Throws<DomainException>(() => referred.RecordReferralOutcome(" ", "Misconduct found.", null, "auditor", Now)).Message, StringComparison.Ordinal);
+        Assert.Contains("outcome", Assert.Throws<DomainException>(() => referred.RecordReferralOutcome("SMC-2026-0142", " ", null, "auditor", Now)).Message, StringComparison.Ordinal);
+        Assert.Null(referred.ReferralOutcome);
+
+        referred.RecordReferralOutcome(" SMC-2026-0142 ", "Professional misconduct found.", "Fine of S$5,000 and censure.", "auditor", Now.AddDays(90));
+
+        Assert.Equal(("SMC-2026-0142", "Professional misconduct found.", "Fine of S$5,000 and censure.", Now.AddDays(90)),
+            (referred.ReferralReference, referred.ReferralOutcome, referred.ReferralPenalty, referred.ReferralOutcomeRecordedAtUtc));
+        Assert.Throws<DomainException>(() => referred.RecordReferralOutcome("SMC-2026-0142", "Changed.", null, "auditor", Now));
     }
 }

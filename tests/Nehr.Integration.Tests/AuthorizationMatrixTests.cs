@@ -268,6 +268,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/summary"] = Access.Patient,
         ["GET /patient/caregivers"] = Access.Patient,
         ["GET /patient/history/report/{Sequence:long}"] = Access.Patient,
+        ["GET /patient/registrations/report/{Id:long}"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
         ["GET /admin/provider"] = Access.ProviderAdmin,
@@ -277,6 +278,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /admin/provider/systems"] = Access.ProviderAdmin,
         ["GET /admin/moh"] = Access.Moh,
         ["GET /admin/moh/compliance"] = Access.Moh,
+        ["GET /admin/moh/registrations"] = Access.Moh,
         ["GET /admin/moh/reviews"] = Access.MohAuditor,
         ["GET /admin/moh/reviews/overrides/{Id:long}"] = Access.MohAuditor,
         ["GET /admin/moh/reviews/reports/{Id:long}"] = Access.MohAuditor,
@@ -371,6 +373,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         .Replace("reviews/overrides/{Id:long}", $"reviews/overrides/{_a.OverrideId}", StringComparison.Ordinal)
         .Replace("reviews/reports/{Id:long}", $"reviews/reports/{_a.ReportId}", StringComparison.Ordinal)
         .Replace("alerts/{Id:long}", "alerts/1", StringComparison.Ordinal)
+        .Replace("registrations/report/{Id:long}", $"registrations/report/{_a.OwnRegistrationId}", StringComparison.Ordinal)
         .Replace("{Sequence:long}", _a.OwnEventSequence.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{Id}", "AAAA", StringComparison.Ordinal);
 
@@ -492,6 +495,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
                 (s, who, scope) => Done(s.GetRequiredService<AccessReportService>().ReportAsync(who, scope == Scope.Own ? _a.OwnEventSequence : _a.OtherPatientsEventSequence, "Not me")),
                 // The "other" access is to the record of the patient the representative acts for: theirs to report then.
                 (actor, scope) => AllowedIf((actor == Actor.Patient && scope == Scope.Own) || (actor == Actor.RepresentativeActing && scope == Scope.Other))),
+            // A registration that is not the caller's own (the hospital administrator's registration of another patient) is refused.
+            new("report someone else's registration", NoScope,
+                (s, who, _) => Done(s.GetRequiredService<AccessReportService>().ReportRegistrationAsync(who, _a.OwnRegistrationId, "Not me")), (_, _) => Outcome.Denied),
+            new("show a registration to report", NoScope, (s, who, _) => Done(s.GetRequiredService<AccessReportService>().RegistrationAsync(who, _a.OwnRegistrationId)), Only(PatientLike)),
             new("count unread notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().UnreadCountAsync(who)), Only(PatientAccounts)),
             new("read notices", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().LatestAsync(who)), Only(PatientAccounts)),
             new("mark notices read", NoScope, (s, who, _) => Done(s.GetRequiredService<NoticeBoard>().MarkAllReadAsync(who)), Only(PatientAccounts)),
@@ -516,7 +523,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("deactivate a leaver", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().DeactivateAsync(who,
                 scope == Scope.Own ? _a.OwnLeaverPersonnelId : _a.OtherProviderPersonnelId)), Only(Actor.ProviderAdmin)),
             new("list registrations", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegistrationsAsync(who, null, 1)), Only(Actor.ProviderAdmin)),
-            new("register a patient", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegisterPatientAsync(who, _a.SpareNric.Value)), Only(Actor.ProviderAdmin)),
+            new("register a patient", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegisterPatientAsync(who, _a.SpareNric.Value, DemoWorld.RegistrationEnd(_portal))), Only(Actor.ProviderAdmin)),
             new("end a registration", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().EndRegistrationAsync(who,
                 scope == Scope.Own ? _a.OwnRegistrationId : _a.OtherRegistrationId)), Only(Actor.ProviderAdmin)),
             new("acknowledge a directive", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<CorrectiveActions>().AcknowledgeAsync(who,
@@ -539,7 +546,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("look at an override", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().OverrideAsync(who, _a.OverrideId)), Only(Actor.MohAuditor)),
             new("look at a reported access", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReportAsync(who, _a.ReportId)), Only(Actor.MohAuditor)),
             // No verdict given (refused as input after the check): the override stays pending for the other cells.
-            new("give an override verdict", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReviewOverrideAsync(who, _a.OverrideId, null, null, false)), Only(Actor.MohAuditor)),
+            new("give an override verdict", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().ReviewOverrideAsync(who, _a.OverrideId, null, null, null)), Only(Actor.MohAuditor)),
+            // Not referred (input refused after the check): nothing is recorded for the other cells.
+            new("record a professional body's outcome", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().RecordReferralOutcomeAsync(who, _a.OverrideId, null, null, null)), Only(Actor.MohAuditor)),
             new("close a reported access", NoScope, (s, who, _) => Done(s.GetRequiredService<ReviewQueue>().CloseReportAsync(who, _a.ReportId, null, null)), Only(Actor.MohAuditor)),
             new("search the audit trail", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().SearchAsync(who, new AuditQuery(PatientNric: _a.OpenNric.Value), 1)), Only(Actor.MohAuditor)),
             new("export an audit search", NoScope, async (s, who, _) =>
@@ -559,6 +568,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
             // Both MOH roles (specification: dashboard, contribution compliance).
             new("oversight figures", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
+            new("registrations per provider and their ratio to contributions", NoScope, (s, who, _) => Done(s.GetRequiredService<RegistrationOversight>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("contribution compliance", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().ComplianceAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("identity mismatches of every provider", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().IdentityMismatchesAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
             new("list providers", NoScope, (s, who, _) => Done(s.GetRequiredService<CorrectiveActions>().ProvidersAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),
@@ -681,7 +691,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         // Staff of the hospital to change, deactivate and suspend, and a registration of its own to end.
         var target = await administration.CreateAccountAsync(admin, new NewStaffMember("Matrix Target", "matrix.target@cgh.example.sg", ProfessionalRole.Doctor, true, Roles.Clinician));
         var leaver = await administration.CreateAccountAsync(admin, new NewStaffMember("Matrix Leaver", "matrix.leaver@cgh.example.sg", ProfessionalRole.Nurse, true, Roles.Clinician));
-        var ownRegistration = await administration.RegisterPatientAsync(admin, nrics[onlyAtHospital[1]].Value);
+        var ownRegistration = await administration.RegisterPatientAsync(admin, nrics[onlyAtHospital[1]].Value, DemoWorld.RegistrationEnd(_portal));
         var nursePersonnel = await db.Users.Where(u => u.Id == world.NurseUserId).Select(u => u.PersonnelId!.Value).SingleAsync();
 
         // Directives to the hospital and to the polyclinic.

@@ -28,6 +28,9 @@ public sealed record DemoWorld(
 
     public static AuditContext As(string userId) => new(userId, "127.0.0.1", Guid.NewGuid().ToString("N"));
 
+    /// <summary>A last day an administrator's registration may have: six months from the portal's today (Singapore).</summary>
+    public static DateOnly RegistrationEnd(PortalFactory portal) => Nehr.Core.NehrCalendar.Today(portal.Clock.GetUtcNow().UtcDateTime).AddMonths(6);
+
     /// <summary>A justification an emergency override accepts.</summary>
     public const string OverrideJustification = "Patient collapsed in the emergency department and is unconscious; need current medications before intubation.";
 }

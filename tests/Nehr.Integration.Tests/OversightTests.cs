@@ -68,10 +68,10 @@ public sealed class OversightTests : IAsyncLifetime
         Assert.Equal([AuditEventTypes.OverrideGranted, AuditEventTypes.RecordRead, AuditEventTypes.RecordRead], detail.Accesses.Select(a => a.EventType));
         Assert.Equal(AuditEventTypes.ReviewItemViewed, (await LastEventAsync()).EventType);
 
-        var noFindings = await Assert.ThrowsAsync<DomainException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, false, " ", true)));
+        var noFindings = await Assert.ThrowsAsync<DomainException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, false, " ", ProfessionalBody.SingaporeMedicalCouncil)));
         Assert.Contains("findings", noFindings.Message, StringComparison.Ordinal);
-        await Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, false, "No emergency: the patient was seen in a routine clinic.", true));
-        await Assert.ThrowsAsync<DomainException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, true, null, false)));
+        await Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, false, "No emergency: the patient was seen in a routine clinic.", ProfessionalBody.SingaporeMedicalCouncil));
+        await Assert.ThrowsAsync<DomainException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(auditor, id, true, null, null)));
 
         await using var db = _portal.CreateDbContext();
         var reviewed = await db.EmergencyOverrides.SingleAsync(o => o.Id == id);
@@ -89,7 +89,7 @@ public sealed class OversightTests : IAsyncLifetime
 
         foreach (var outsider in new[] { _world.MohAdminUserId, _world.AdminUserId, _world.DoctorUserId, _world.RestrictedUserId })
         {
-            await Assert.ThrowsAsync<AccessRefusedException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(DemoWorld.As(outsider), id, true, null, false)));
+            await Assert.ThrowsAsync<AccessRefusedException>(() => Do<ReviewQueue>(q => q.ReviewOverrideAsync(DemoWorld.As(outsider), id, true, null, null)));
             await Assert.ThrowsAsync<AccessRefusedException>(() => With<ReviewQueue, OverrideDetail?>(q => q.OverrideAsync(DemoWorld.As(outsider), id)));
             Assert.Equal(AuditEventTypes.ActionRefused, (await LastEventAsync()).EventType);
         }

@@ -89,7 +89,7 @@ public sealed class PersonRegisterTests(FeedPortal feed) : IClassFixture<FeedPor
         Assert.Equal(DemographicsChangeKind.Deceased, (await db.DemographicsChanges.Where(c => c.PatientId == registered.Id).OrderBy(c => c.Version).LastAsync()).Kind);
 
         // A provider's administrator who registers the deceased is told so, and no notice goes to the person.
-        var row = await feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a => a.RegisterPatientAsync(DemoWorld.As(feed.World.AdminUserId), person.Nric));
+        var row = await feed.Portal.WithAsync<ProviderAdministration, RegistrationRow>(a => a.RegisterPatientAsync(DemoWorld.As(feed.World.AdminUserId), person.Nric, DemoWorld.RegistrationEnd(feed.Portal)));
         Assert.Equal((true, new DateOnly(2026, 10, 1)), (row.IsDeceased, row.DateOfDeath));
         Assert.False(await db.PatientNotices.AnyAsync(n => n.PatientId == registered.Id && n.Kind == NoticeKind.RegisteredByProvider));
         var listed = await feed.Portal.WithAsync<ProviderAdministration, RegistrationPage>(a => a.RegistrationsAsync(DemoWorld.As(feed.World.AdminUserId), person.Nric, 1));

@@ -241,7 +241,7 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
         {
             var before = await LastEventAsync();
             await Assert.ThrowsAsync<AccessRefusedException>(() => AdminAsync(a => a.PersonnelAsync(DemoWorld.As(outsider))));
-            await Assert.ThrowsAsync<AccessRefusedException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(outsider), "S0000001I")));
+            await Assert.ThrowsAsync<AccessRefusedException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(outsider), "S0000001I", DemoWorld.RegistrationEnd(_portal))));
             var after = await LastEventAsync();
             Assert.Equal(before.Sequence + 2, after.Sequence);
             Assert.Equal(AuditEventTypes.ActionRefused, after.EventType);
@@ -260,12 +260,54 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
         Assert.Equal(DecisionReason.PatientNotRegistered, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Reason);
         Assert.Equal(0, (await AdminAsync(a => a.RegistrationsAsync(who, nric, 1))).Total);
 
-        var again = await AdminAsync(a => a.RegisterPatientAsync(who, nric.ToLowerInvariant()));
+        var again = await AdminAsync(a => a.RegisterPatientAsync(who, nric.ToLowerInvariant(), DemoWorld.RegistrationEnd(_portal)));
         Assert.Equal(_world.OpenPatientId, again.PatientId);
         Assert.Equal(AccessLevel.Full, (await OpenAsync(_world.DoctorUserId, _world.OpenPatientId)).Decision.Level);
         var events = await db.AuditEvents.Where(e => e.PatientId == _world.OpenPatientId && e.EventType.StartsWith("registration.")).OrderBy(e => e.Sequence)
             .Select(e => e.EventType).ToListAsync();
         Assert.Equal([AuditEventTypes.CareRegistrationEnded, AuditEventTypes.CareRegistered], events);
+    }
+
+    [Theory]
+    [InlineData(null, "Choose the last day of the registration")]
+    [InlineData(366, "at most a year")]
+    [InlineData(1900, "at most a year")]
+    [InlineData(0, "must end after today")]
+    public async Task A_registration_without_a_last_day_or_lasting_more_than_a_year_is_refused_and_changes_nothing(int? daysAhead, string expected)
+    {
+        await using var db = _portal.CreateDbContext();
+        var nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+        var registration = (await AdminAsync(a => a.RegistrationsAsync(DemoWorld.As(_world.AdminUserId), nric, 1))).Rows.Single();
+        await AdminAsync(a => a.EndRegistrationAsync(DemoWorld.As(_world.AdminUserId), registration.Id));
+        var today = NehrCalendar.Today(_portal.Clock.GetUtcNow().UtcDateTime);
+        var before = await SnapshotAsync();
+
+        var error = await Assert.ThrowsAsync<DomainException>(() => AdminAsync(a => a.RegisterPatientAsync(
+            DemoWorld.As(_world.AdminUserId), nric, daysAhead is { } days ? today.AddDays(days) : null)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync());
+        // A year from today is the last day allowed.
+        var row = await AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(_world.AdminUserId), nric, today.AddYears(1)));
+        Assert.Equal(NehrCalendar.EndOfDayUtc(today.AddYears(1)), row.ExpiresAtUtc);
+    }
+
+    [Fact]
+    public async Task Registering_a_patient_again_tells_them_again()
+    {
+        var who = DemoWorld.As(_world.AdminUserId);
+        await using var db = _portal.CreateDbContext();
+        var nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+        var registration = (await AdminAsync(a => a.RegistrationsAsync(who, nric, 1))).Rows.Single();
+        await AdminAsync(a => a.EndRegistrationAsync(who, registration.Id));
+        var before = await db.PatientNotices.CountAsync(n => n.PatientId == _world.OpenPatientId && n.Kind == Nehr.Core.Notifications.NoticeKind.RegisteredByProvider);
+
+        await AdminAsync(a => a.RegisterPatientAsync(who, nric, DemoWorld.RegistrationEnd(_portal)));
+
+        var notices = await db.PatientNotices.Where(n => n.PatientId == _world.OpenPatientId && n.Kind == Nehr.Core.Notifications.NoticeKind.RegisteredByProvider)
+            .OrderBy(n => n.Id).ToListAsync();
+        Assert.Equal(before + 1, notices.Count);
+        Assert.Contains("registered you for care until", notices[^1].Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -276,7 +318,7 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
     {
         var before = await SnapshotAsync();
 
-        var error = await Assert.ThrowsAsync<DomainException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(_world.AdminUserId), nric)));
+        var error = await Assert.ThrowsAsync<DomainException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(_world.AdminUserId), nric, DemoWorld.RegistrationEnd(_portal))));
 
         Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before, await SnapshotAsync());
@@ -290,7 +332,7 @@ public sealed class ProviderAdministrationTests : IAsyncLifetime
         var polyclinicRegistration = await db.CareRegistrations.Where(r => r.ProviderId != _world.HospitalId && r.EndedAtUtc == null).Select(r => r.Id).FirstAsync();
         var before = await SnapshotAsync();
 
-        var twice = await Assert.ThrowsAsync<DomainException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(_world.AdminUserId), nric)));
+        var twice = await Assert.ThrowsAsync<DomainException>(() => AdminAsync(a => a.RegisterPatientAsync(DemoWorld.As(_world.AdminUserId), nric, DemoWorld.RegistrationEnd(_portal))));
         await Assert.ThrowsAsync<AccessRefusedException>(() => AdminAsync(a => a.EndRegistrationAsync(DemoWorld.As(_world.AdminUserId), polyclinicRegistration)));
 
         Assert.Contains("already registered", twice.Message, StringComparison.Ordinal);

@@ -129,6 +129,23 @@ public sealed class RegistrationFromFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_visit_after_the_registration_ended_registers_again_and_tells_the_patient_again()
+    {
+        var (person, patientId) = await EnrolAsync("Low Siew Lan");
+        var first = $"ep-{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, Episode(first, Encounter.EncounterStatus.Planned, Now.AddDays(3))))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, Episode(first, Encounter.EncounterStatus.Cancelled, Now.AddDays(3))))).Status);
+        Assert.Equal(AccessLevel.Denied, await DoctorSeesAsync(patientId));
+
+        var again = await _feed.PostAsync(FhirBundles.Transaction(person, Episode($"ep-{Guid.NewGuid():N}", Encounter.EncounterStatus.InProgress, Now.AddHours(-1))));
+
+        Assert.True(again.Status == HttpStatusCode.OK, again.ToString());
+        Assert.Equal(AccessLevel.Full, await DoctorSeesAsync(patientId));
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.Equal(2, await db.PatientNotices.CountAsync(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider));
+    }
+
+    [Fact]
     public async Task A_planned_visit_registers_without_filing_a_visit_and_a_cancelled_one_ends_the_registration()
     {
         var (person, patientId) = await EnrolAsync("Seah Poh Choo");

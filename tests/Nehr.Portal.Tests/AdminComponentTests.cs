@@ -1,3 +1,4 @@
+using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Contribution;
 using Nehr.Core.Oversight;
@@ -7,12 +8,12 @@ namespace Nehr.Portal.Tests;
 
 public class OverrideReviewFormTests : MudTestContext
 {
-    private readonly List<(bool Appropriate, string? Findings, bool Refer)> _submitted = [];
+    private readonly List<(bool Appropriate, string? Findings, ProfessionalBody? Body, string? Reference)> _submitted = [];
 
     private IRenderedComponent<OverrideReviewForm> RenderForm(string? answer = null) =>
-        Render<OverrideReviewForm>(p => p.Add(f => f.Submit, (appropriate, findings, refer) =>
+        Render<OverrideReviewForm>(p => p.Add(f => f.Submit, (appropriate, findings, body, reference) =>
         {
-            _submitted.Add((appropriate, findings, refer));
+            _submitted.Add((appropriate, findings, body, reference));
             return Task.FromResult(answer);
         }));
 
@@ -31,7 +32,7 @@ public class OverrideReviewFormTests : MudTestContext
     }
 
     [Fact]
-    public void An_inappropriate_verdict_needs_findings_and_may_be_referred()
+    public void An_inappropriate_verdict_needs_findings_and_a_referral_names_its_body_from_the_list()
     {
         var form = RenderForm();
         Choose(form, "verdict-inappropriate");
@@ -43,10 +44,20 @@ public class OverrideReviewFormTests : MudTestContext
         form.Find("textarea[data-testid=findings]").Change("No emergency: the patient was conscious and consenting.");
         form.Find("input[data-testid=refer]").Change(true);
         form.Find("[data-testid=submit-review]").Click();
+        Assert.Equal("Choose the professional body the clinician is referred to.", form.Find("[data-testid=referral-body-error]").TextContent);
+        Assert.Empty(_submitted);
+
+        var options = form.FindAll("select[data-testid=referral-body] option").Select(o => o.TextContent.Trim()).ToList();
+        Assert.Equal(
+            ["Choose the body…", "Singapore Medical Council", "Singapore Nursing Board", "Singapore Pharmacy Council", "Singapore Dental Council", "Allied Health Professions Council"],
+            options);
+        Assert.Equal("Professional body", form.Find("label[for=referral-body]").TextContent);
+        form.Find("select[data-testid=referral-body]").Change(nameof(ProfessionalBody.SingaporeNursingBoard));
+        form.Find("input[data-testid=referral-reference]").Change("SNB/2026/0031");
+        form.Find("[data-testid=submit-review]").Click();
 
         var sent = Assert.Single(_submitted);
-        Assert.False(sent.Appropriate);
-        Assert.True(sent.Refer);
+        Assert.Equal((false, ProfessionalBody.SingaporeNursingBoard, "SNB/2026/0031"), (sent.Appropriate, sent.Body, sent.Reference));
         Assert.StartsWith("No emergency", sent.Findings, StringComparison.Ordinal);
     }
 
@@ -56,13 +67,14 @@ public class OverrideReviewFormTests : MudTestContext
         var form = RenderForm();
         Choose(form, "verdict-inappropriate");
         form.Find("input[data-testid=refer]").Change(true);
+        form.Find("select[data-testid=referral-body]").Change(nameof(ProfessionalBody.SingaporeMedicalCouncil));
         Choose(form, "verdict-appropriate");
 
         form.Find("[data-testid=submit-review]").Click();
 
         var sent = Assert.Single(_submitted);
         Assert.True(sent.Appropriate);
-        Assert.False(sent.Refer);
+        Assert.Equal((null, null), (sent.Body, sent.Reference));
     }
 
     [Fact]
@@ -74,6 +86,46 @@ public class OverrideReviewFormTests : MudTestContext
         form.Find("[data-testid=submit-review]").Click();
 
         Assert.Equal("This override has already been reviewed.", form.Find("[data-testid=review-error]").TextContent.Trim());
+    }
+}
+
+public class ReferralOutcomeFormTests : MudTestContext
+{
+    private readonly List<(string? Reference, string? Outcome, string? Penalty)> _submitted = [];
+
+    private IRenderedComponent<ReferralOutcomeForm> RenderForm(string? knownReference) =>
+        Render<ReferralOutcomeForm>(p => p
+            .Add(f => f.BodyName, "Singapore Medical Council")
+            .Add(f => f.KnownReference, knownReference)
+            .Add(f => f.Submit, (reference, outcome, penalty) =>
+            {
+                _submitted.Add((reference, outcome, penalty));
+                return Task.FromResult<string?>(null);
+            }));
+
+    [Fact]
+    public void The_outcome_needs_the_bodys_reference_unless_given_at_the_referral_and_an_outcome()
+    {
+        var form = RenderForm(knownReference: null);
+
+        form.Find("[data-testid=submit-outcome]").Click();
+
+        Assert.Contains("Enter the professional body's reference for its case.", form.Markup, StringComparison.Ordinal);
+        Assert.Contains("Record the professional body's outcome.", form.Markup, StringComparison.Ordinal);
+        Assert.Empty(_submitted);
+        form.Find("input[data-testid=outcome-reference]").Change("SMC-2026-0142");
+        form.Find("textarea[data-testid=outcome-text]").Change("Professional misconduct found.");
+        form.Find("[data-testid=submit-outcome]").Click();
+        Assert.Equal(("SMC-2026-0142", "Professional misconduct found.", null), Assert.Single(_submitted));
+    }
+
+    [Fact]
+    public void A_reference_given_at_the_referral_is_not_asked_again()
+    {
+        var form = RenderForm(knownReference: "SMC-2026-0142");
+
+        Assert.Empty(form.FindAll("[data-testid=outcome-reference]"));
+        Assert.Contains("Singapore Medical Council", form.Markup, StringComparison.Ordinal);
     }
 }
 
@@ -203,19 +255,13 @@ public class RegistrationEndDateTests
 {
     private static readonly DateOnly Today = new(2026, 11, 24);
 
-    [Fact]
-    public void The_end_date_is_a_year_from_today_unless_chosen()
-    {
-        Assert.Equal(new DateTime(2027, 11, 24), Nehr.Portal.Components.Pages.Admin.Provider.Registrations.DefaultEnd(Today));
-        Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(new DateTime(2027, 11, 24), Today));
-    }
-
     [Theory]
-    [InlineData(null, "Choose the last day")]
+    [InlineData(null, "Choose the last day of the registration")]
     [InlineData("2026-11-24", "must end after today")]
     [InlineData("2026-01-01", "must end after today")]
-    [InlineData("2031-11-25", "at most 5 years: choose a day until 24 Nov 2031")]
-    public void An_end_date_not_after_today_or_more_than_five_years_ahead_is_refused(string? day, string expected)
+    [InlineData("2027-11-25", "at most a year: choose a day until 24 Nov 2027")]
+    [InlineData("2031-11-24", "at most a year: choose a day until 24 Nov 2027")]
+    public void No_end_date_or_one_not_after_today_or_more_than_a_year_ahead_is_refused(string? day, string expected)
     {
         DateTime? endsOn = day is null ? null : DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -224,7 +270,7 @@ public class RegistrationEndDateTests
 
     [Theory]
     [InlineData("2026-11-25")]
-    [InlineData("2031-11-24")]
+    [InlineData("2027-11-24")]
     public void The_first_and_last_days_allowed_are_accepted(string day)
     {
         Assert.Null(Nehr.Portal.Components.Pages.Admin.Provider.Registrations.EndDateError(DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture), Today));

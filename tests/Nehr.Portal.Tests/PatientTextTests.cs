@@ -70,6 +70,7 @@ public partial class PatientTextTests
         foreach (var status in Enum.GetValues<ReportStatus>())
         {
             yield return VisitText.ReportStatus(status);
+            yield return VisitText.RegistrationReportStatus(status);
         }
 
         foreach (var mode in Enum.GetValues<RestrictionMode>())

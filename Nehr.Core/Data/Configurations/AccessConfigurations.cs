@@ -31,6 +31,11 @@ internal sealed class EmergencyOverrideConfiguration : IEntityTypeConfiguration<
         builder.Property(o => o.Justification).HasMaxLength(Justification.MaxLength);
         builder.Property(o => o.Findings).HasMaxLength(4000);
         builder.Property(o => o.ReviewedBy).HasMaxLength(450);
+        builder.Property(o => o.ReferredTo).HasConversion<string>().HasMaxLength(40);
+        builder.Property(o => o.ReferralReference).HasMaxLength(ProfessionalBodies.MaxReferenceLength);
+        builder.Property(o => o.ReferralOutcome).HasMaxLength(ProfessionalBodies.MaxOutcomeLength);
+        builder.Property(o => o.ReferralPenalty).HasMaxLength(ProfessionalBodies.MaxOutcomeLength);
+        builder.Property(o => o.ReferralOutcomeRecordedBy).HasMaxLength(450);
         builder.HasIndex(o => new { o.PersonnelId, o.PatientId, o.ExpiresAtUtc });
         builder.HasIndex(o => o.ReviewStatus);
         builder.HasOne<Patient>().WithMany().HasForeignKey(o => o.PatientId).OnDelete(DeleteBehavior.Restrict);
@@ -137,8 +142,10 @@ internal sealed class AccessReportConfiguration : IEntityTypeConfiguration<Acces
         builder.Property(r => r.Findings).HasMaxLength(AccessReport.MaxFindingsLength);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.ClosedBy).HasMaxLength(450);
+        builder.Ignore(r => r.IsAboutRegistration);
         builder.HasIndex(r => new { r.PatientId, r.AuditSequence }).IsUnique();
         builder.HasIndex(r => r.Status);
+        builder.HasIndex(r => r.RegistrationId);
         builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AuditEvent>().WithMany().HasForeignKey(r => r.AuditSequence).OnDelete(DeleteBehavior.Restrict);
     }

@@ -45,6 +45,9 @@ internal sealed class CareRegistrationConfiguration : IEntityTypeConfiguration<C
         builder.HasIndex(r => new { r.SystemId, r.EpisodeKey, r.PatientId });
         builder.HasIndex(r => new { r.PatientId, r.ProviderId, r.EndedAtUtc });
         builder.HasIndex(r => new { r.ProviderId, r.EndedAtUtc });
+
+        // MOH's registrations per provider per day, and in the last 30 days (RegistrationOversight).
+        builder.HasIndex(r => new { r.RegisteredAtUtc, r.ProviderId });
         builder.HasOne<Patient>().WithMany().HasForeignKey(r => r.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(r => r.ProviderId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -93,6 +93,10 @@ internal sealed class ClinicalEntryConfiguration : IEntityTypeConfiguration<Clin
             .IsUnique().HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
         builder.HasOne<Patient>().WithMany().HasForeignKey(e => e.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(e => e.SourceProviderId).OnDelete(DeleteBehavior.Restrict);
+
+        // The patients a provider contributed for in a window (RegistrationOversight), read from the index alone; it
+        // also serves the provider's foreign key.
+        builder.HasIndex(e => new { e.SourceProviderId, e.ContributedAtUtc, e.PatientId });
     }
 }
 

@@ -79,6 +79,14 @@ public static class VisitText
         _ => "Reported: MOH found the access appropriate",
     };
 
+    /// <summary>Where the patient's report of a care registration stands.</summary>
+    public static string RegistrationReportStatus(Nehr.Core.Audit.ReportStatus status) => status switch
+    {
+        Nehr.Core.Audit.ReportStatus.Open => "Reported: under review by MOH",
+        Nehr.Core.Audit.ReportStatus.Confirmed => "Reported: MOH found the registration inappropriate",
+        _ => "Reported: MOH found the registration appropriate",
+    };
+
     /// <summary>When: "26 Nov 2026, 09:12", or "26 Nov 2026, 09:12 to 09:40" for a visit that lasted.</summary>
     public static string When(AccessVisit visit) =>
         visit.FirstAtUtc == visit.LastAtUtc || Nehr.Core.LocalTime.TimeOfDay(visit.FirstAtUtc) == Nehr.Core.LocalTime.TimeOfDay(visit.LastAtUtc)

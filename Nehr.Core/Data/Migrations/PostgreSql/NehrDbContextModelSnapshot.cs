@@ -231,6 +231,29 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("ReferralOutcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("ReferralOutcomeRecordedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReferralOutcomeRecordedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("ReferralPenalty")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("ReferralReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ReferredTo")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<bool>("ReferredToProfessionalBody")
                         .HasColumnType("boolean");
 
@@ -373,6 +396,8 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("ProviderId", "EndedAtUtc");
 
+                    b.HasIndex("RegisteredAtUtc", "ProviderId");
+
                     b.HasIndex("PatientId", "ProviderId", "EndedAtUtc");
 
                     b.HasIndex("SystemId", "EpisodeKey", "PatientId");
@@ -493,6 +518,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<int>("PatientId")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("RegistrationId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime>("ReportedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -504,6 +532,8 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("AuditSequence");
+
+                    b.HasIndex("RegistrationId");
 
                     b.HasIndex("Status");
 
@@ -1298,9 +1328,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SourceProviderId");
-
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
+
+                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
 
                     b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
                         .IsUnique()

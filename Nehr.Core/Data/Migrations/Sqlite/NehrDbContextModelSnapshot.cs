@@ -218,6 +218,29 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReferralOutcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReferralOutcomeRecordedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferralOutcomeRecordedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferralPenalty")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferralReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferredTo")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ReferredToProfessionalBody")
                         .HasColumnType("INTEGER");
 
@@ -356,6 +379,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("ProviderId", "EndedAtUtc");
 
+                    b.HasIndex("RegisteredAtUtc", "ProviderId");
+
                     b.HasIndex("PatientId", "ProviderId", "EndedAtUtc");
 
                     b.HasIndex("SystemId", "EpisodeKey", "PatientId");
@@ -470,6 +495,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<int>("PatientId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("RegistrationId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("ReportedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -481,6 +509,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AuditSequence");
+
+                    b.HasIndex("RegistrationId");
 
                     b.HasIndex("Status");
 
@@ -1259,9 +1289,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SourceProviderId");
-
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
+
+                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
 
                     b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
                         .IsUnique()
