@@ -63,6 +63,8 @@ public static class AuditEventTypes
     public const string PersonRegistered = "person.registered";
     public const string DemographicsChanged = "person.demographics-changed";
     public const string PersonIdentifierChanged = "person.identifier-changed";
+    public const string ProviderRecertified = "provider.recertified";
+    public const string NoticeChannelsChanged = "notices.channels-changed";
 
     /// <summary>Every event type, for the auditors' search.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)
