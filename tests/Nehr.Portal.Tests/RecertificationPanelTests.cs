@@ -62,6 +62,7 @@ public class RecertificationPanelTests : MudTestContext
         Assert.True(panel.Find("[data-testid=attest]").HasAttribute("disabled"));
 
         panel.Find("input[data-testid=attest-confirm]").Change(true);
+        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")));
         panel.Find("[data-testid=attest]").Click();
 
         var list = Assert.Single(_attested);
@@ -75,6 +76,7 @@ public class RecertificationPanelTests : MudTestContext
         var panel = RenderPanel(RecertificationState.Overdue, error: "Dr Lee Wei Jie is not in the list you attest: reload the page, then attest the whole list.");
         panel.Find("[data-testid=start-recertification]").Click();
         panel.Find("input[data-testid=attest-confirm]").Change(true);
+        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")));
         panel.Find("[data-testid=attest]").Click();
 
         Assert.Contains("reload the page", panel.Find("[data-testid=attest-error]").TextContent, StringComparison.Ordinal);
