@@ -62,12 +62,12 @@ public class RecertificationPanelTests : MudTestContext
         Assert.True(panel.Find("[data-testid=attest]").HasAttribute("disabled"));
 
         panel.Find("input[data-testid=attest-confirm]").Change(true);
-        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")));
+        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
         panel.Find("[data-testid=attest]").Click();
 
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-testid=attestation-table]")), TimeSpan.FromSeconds(10));
         var list = Assert.Single(_attested);
         Assert.Equal([new PersonnelAttestation(1, ProfessionalRole.Doctor, true), new PersonnelAttestation(3, ProfessionalRole.AlliedHealthProfessional, false)], list);
-        Assert.Empty(panel.FindAll("[data-testid=attestation-table]"));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class RecertificationPanelTests : MudTestContext
         var panel = RenderPanel(RecertificationState.Overdue, error: "Dr Lee Wei Jie is not in the list you attest: reload the page, then attest the whole list.");
         panel.Find("[data-testid=start-recertification]").Click();
         panel.Find("input[data-testid=attest-confirm]").Change(true);
-        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")));
+        panel.WaitForAssertion(() => Assert.False(panel.Find("[data-testid=attest]").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
         panel.Find("[data-testid=attest]").Click();
 
         Assert.Contains("reload the page", panel.Find("[data-testid=attest-error]").TextContent, StringComparison.Ordinal);
@@ -100,5 +100,28 @@ public class RecertificationTableTests : MudTestContext
         var states = table.FindAll("[data-testid=recertification-state]").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal(["Overdue: NEHR access lost until it attests", $"Overdue: access lost on {DisplayTime.Day(due.AddDays(14))}", "Current"], states);
         Assert.Equal(["never", DisplayTime.Day(due.AddDays(-90)), DisplayTime.Day(due)], table.FindAll("[data-testid=last-attested]").Select(c => c.TextContent));
+    }
+}
+
+public class RecertificationRefusalTextTests
+{
+    [Fact]
+    public void A_read_refused_for_a_provider_not_recertified_is_told_to_the_patient_as_the_provider_not_allowed_now() =>
+        Assert.Equal(
+            "This provider may not use the NEHR now, so nothing was shown.",
+            Nehr.Portal.Components.Patient.VisitText.Refusal(nameof(Nehr.Core.Access.DecisionReason.ProviderNotRecertified)));
+}
+
+public class RecertificationRecordBannerTests : MudTestContext
+{
+    [Fact]
+    public void A_clinician_of_a_provider_not_recertified_is_told_why_the_record_is_refused_and_offered_no_override()
+    {
+        var banners = Render<Nehr.Portal.Components.Clinician.RecordBanners>(p => p
+            .Add(b => b.Decision, new Nehr.Core.Access.AccessDecision(Nehr.Core.Access.AccessLevel.Denied, Nehr.Core.Access.DecisionReason.ProviderNotRecertified))
+            .Add(b => b.NowUtc, new DateTime(2026, 6, 5, 5, 12, 0, DateTimeKind.Utc)));
+
+        Assert.Contains("has not recertified its personnel's roles in time", banners.Find("[data-testid=denied-banner]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(banners.FindAll("button"));
     }
 }
