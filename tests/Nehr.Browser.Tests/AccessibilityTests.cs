@@ -26,7 +26,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     private static readonly string[] PatientPages =
     [
         "/patient", "/patient/record", "/patient/record?section=LabResult", "/patient/history", "/patient/history?level=Denied",
-        "/patient/history?from=not-a-date", "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/summary",
+        "/patient/history?from=not-a-date", "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/notifications/settings", "/patient/summary",
     ];
 
     private static async Task AssertNoViolationsAsync(IPage page, string what)
