@@ -173,6 +173,10 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
         await Expect(admin.PersonnelRow("(you)")).ToBeVisibleAsync();
 
+        await page.GetByTestId("start-recertification").ClickAsync();
+        await Expect(page.GetByTestId("attestation-table")).ToBeVisibleAsync();
+        await walk.CheckAsync("the recertification's list to attest");
+
         await page.GetByTestId("create-account").ClickAsync();
         await Expect(page.GetByTestId("create-error")).ToBeVisibleAsync();
         await walk.CheckAsync("the personnel page with a refused account");
