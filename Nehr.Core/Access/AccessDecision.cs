@@ -19,6 +19,9 @@ public enum DecisionReason
 
     /// <summary>The record of a patient the reader represents (a parent, a caregiver, an appointed representative): never a provider's access.</summary>
     RepresentedPatient,
+
+    /// <summary>The person's provider did not recertify its personnel's roles in time (past the grace period).</summary>
+    ProviderNotRecertified,
 }
 
 /// <summary>The outcome of one access decision: the level, always with its reason.</summary>
@@ -45,6 +48,7 @@ public sealed record AccessDecision(AccessLevel Level, DecisionReason Reason)
         DecisionReason.OwnRecord => "Your own record.",
         DecisionReason.NotOwnRecord => "This account has no health record of its own.",
         DecisionReason.RepresentedPatient => "The record of the person you act for.",
+        DecisionReason.ProviderNotRecertified => "Your institution has not recertified its personnel's roles in time: NEHR access is paused until a provider administrator of your institution attests the personnel list.",
         _ => Reason.ToString(),
     };
 }
@@ -64,6 +68,9 @@ public sealed record AccessRequest
     public required bool ProviderOnboarded { get; init; }
 
     public required bool ProviderNehrAccessSuspended { get; init; }
+
+    /// <summary>The provider's recertification is overdue past its grace period (<see cref="Administration.RecertificationState.Lapsed"/>).</summary>
+    public bool ProviderRecertificationLapsed { get; init; }
 
     public required bool PatientRegisteredWithProvider { get; init; }
 
@@ -106,6 +113,11 @@ public static class AccessRules
         if (!request.ProviderOnboarded)
         {
             return new(AccessLevel.Denied, DecisionReason.ProviderNotOnboarded);
+        }
+
+        if (request.ProviderRecertificationLapsed)
+        {
+            return new(AccessLevel.Denied, DecisionReason.ProviderNotRecertified);
         }
 
         // 3. Current role directly involved in care.

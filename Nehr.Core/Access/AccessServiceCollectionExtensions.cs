@@ -17,6 +17,10 @@ public static class AccessServiceCollectionExtensions
             .Bind(configuration.GetSection(Representatives.RepresentationOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<Administration.RecertificationOptions>()
+            .Bind(configuration.GetSection(Administration.RecertificationOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<Commands.Commands>();
         services.AddOptions<AnonymousEventOptions>()

@@ -19,7 +19,8 @@ public sealed record EndOverrideRequest(AuditContext Who, int PatientId);
 /// "Break the glass": offered only when the decision is BasicSetOnly, never past rules 1-4. Granting creates the
 /// override (which is also the item in the MOH review queue), a notice to the patient and the audit event, together.
 /// </summary>
-public sealed class EmergencyOverrideService(Commands.Commands commands, IOptions<AccessOptions> options)
+public sealed class EmergencyOverrideService(
+    Commands.Commands commands, IOptions<AccessOptions> options, IOptionsMonitor<Administration.RecertificationOptions> recertification)
 {
     public static string ReasonText(OverrideReason reason) => reason switch
     {
@@ -55,7 +56,7 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
         return await commands.RunAsync(request.Who, async command =>
         {
             var (db, now) = (command.Db, command.Now);
-            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.BreakTheGlass));
             var refusal = decision switch
             {
@@ -106,7 +107,7 @@ public sealed class EmergencyOverrideService(Commands.Commands commands, IOption
         return commands.RunAsync(request.Who, async command =>
         {
             var (db, now) = (command.Db, command.Now);
-            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var active = facts.Person is not { } person
                 ? null
                 : await db.EmergencyOverrides

@@ -27,7 +27,7 @@ public sealed record LookupResult(FoundPatient? Patient, AccessDecision Decision
 /// A clinician finds a patient by NRIC/FIN among the patients registered with their own provider. Whether an
 /// unregistered NRIC exists at all is never revealed: it gets the same answer as one not in the NEHR. Audited.
 /// </summary>
-public sealed class PatientLookup(Commands.Commands commands)
+public sealed class PatientLookup(Commands.Commands commands, Microsoft.Extensions.Options.IOptionsMonitor<Administration.RecertificationOptions> recertification)
 {
     public async Task<LookupResult> FindByNricAsync(AuditContext who, Nric nric, CancellationToken cancellationToken = default)
     {
@@ -50,7 +50,7 @@ public sealed class PatientLookup(Commands.Commands commands)
                     DateOfDeath = p.DateOfDeath,
                 })
                 .SingleOrDefaultAsync(cancellationToken);
-            var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, command.Now, cancellationToken);
+            var facts = await AccessFacts.LoadAsync(db, who.UserId, patient?.Id ?? 0, command.Now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.Treatment));
             var found = decision.AllowsClinicalData ? patient : null;
             await command.AuditAsync(facts.AuditEntry(

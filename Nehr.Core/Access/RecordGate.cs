@@ -14,7 +14,7 @@ namespace Nehr.Core.Access;
 /// The only way to read clinical entries. Each read decides from current data at that moment, loads exactly what
 /// the decision allows, and appends the audit event in the same transaction; a denied read is audited too.
 /// </summary>
-public sealed class RecordGate(Commands.Commands commands)
+public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.Options.IOptionsMonitor<RecertificationOptions> recertification)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -95,7 +95,7 @@ public sealed class RecordGate(Commands.Commands commands)
         return await commands.ReadAuditedAsync(request.Who, async command =>
         {
             var (db, now) = (command.Db, command.Now);
-            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, cancellationToken);
+            var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
             var view = await LoadAsync(
                 db, request.PatientId, decision, kind, page, pageSize,
@@ -226,8 +226,11 @@ internal sealed record AccessFacts(
     string? UserId, bool AccountActive, Personnel? Person, Provider? Provider, bool Registered,
     RestrictionMode Restriction, bool AllowsProvider, DateTime? OverrideExpiresAtUtc)
 {
+    /// <summary>The provider's recertification is overdue past its grace period, now.</summary>
+    public bool RecertificationLapsed { get; init; }
+
     public static async Task<AccessFacts> LoadAsync(
-        NehrDbContext db, string? userId, int patientId, DateTime now, CancellationToken cancellationToken)
+        NehrDbContext db, string? userId, int patientId, DateTime now, RecertificationOptions recertification, CancellationToken cancellationToken)
     {
         // Two queries: the accessor with their staff record and provider, then everything about the patient.
         var actor = await (
@@ -266,7 +269,10 @@ internal sealed record AccessFacts(
         var accountActive = actor is not null && (actor.LockoutEnd is null || actor.LockoutEnd <= now) && person?.IsActive != false;
         return new AccessFacts(
             actor?.Id, accountActive, person, provider, registered,
-            patient?.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires);
+            patient?.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires)
+        {
+            RecertificationLapsed = provider is not null && RecertificationStatus.Of(provider, now, recertification).State == RecertificationState.Lapsed,
+        };
     }
 
     public AccessRequest ToRequest(PurposeOfUse purpose) => new()
@@ -278,6 +284,7 @@ internal sealed record AccessFacts(
         // Someone who is not provider staff has no provider; rule 3 (not in care) then refuses them.
         ProviderOnboarded = Provider is null || Provider.OnboardingState == OnboardingState.Onboarded,
         ProviderNehrAccessSuspended = Provider?.NehrAccessSuspended ?? false,
+        ProviderRecertificationLapsed = RecertificationLapsed,
         PatientRegisteredWithProvider = Registered,
         Restriction = Restriction,
         PatientAllowsProvider = AllowsProvider,

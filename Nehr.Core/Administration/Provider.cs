@@ -86,7 +86,16 @@ public sealed class Provider
     /// <summary>Set by an MOH corrective action: nobody at this provider may read the NEHR.</summary>
     public bool NehrAccessSuspended { get; private set; }
 
-    public void Onboard()
+    /// <summary>When the provider was first onboarded: its first recertification cycle starts then (null before, or for one onboarded before cycles were kept).</summary>
+    public DateTime? OnboardedAtUtc { get; private set; }
+
+    /// <summary>When a provider administrator last attested the whole list of its personnel's roles and care involvement.</summary>
+    public DateTime? RecertifiedAtUtc { get; private set; }
+
+    /// <summary>The account of the administrator who last attested.</summary>
+    public string? RecertifiedBy { get; private set; }
+
+    public void Onboard(DateTime atUtc)
     {
         if (!IsLicensed)
         {
@@ -94,6 +103,15 @@ public sealed class Provider
         }
 
         OnboardingState = OnboardingState.Onboarded;
+        OnboardedAtUtc ??= atUtc;
+    }
+
+    /// <summary>An administrator attested the whole list of personnel: a new cycle starts now.</summary>
+    public void Recertify(string by, DateTime atUtc)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        RecertifiedBy = by;
+        RecertifiedAtUtc = atUtc;
     }
 
     public void SuspendNehrAccess() => NehrAccessSuspended = true;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Nehr.Core.Audit;
 using Nehr.Core.Commands;
 using Nehr.Core.Data;
@@ -53,7 +54,8 @@ public sealed record RegistrationPage(IReadOnlyList<RegistrationRow> Rows, int P
 /// What a provider administrator does, always for their own provider only (it comes from their account, never from
 /// a parameter): keep personnel current, create accounts, register patients. Every change is audited with it.
 /// </summary>
-public sealed class ProviderAdministration(Commands.Commands commands, TimeProvider clock, IServiceScopeFactory scopes)
+public sealed class ProviderAdministration(
+    Commands.Commands commands, TimeProvider clock, IServiceScopeFactory scopes, IOptionsMonitor<RecertificationOptions> recertification)
 {
     public const int RegistrationPageSize = 25;
 
@@ -200,6 +202,94 @@ public sealed class ProviderAdministration(Commands.Commands commands, TimeProvi
             await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
             await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
                 $"personnel={person.Id}; from={before}; to={newRole}/{CareText(involvedInCare)}"), cancellationToken: cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Where the administrator's own provider stands with recertification: last attested, due, and when access ends.</summary>
+    public Task<ProviderRecertification> RecertificationAsync(AuditContext who, CancellationToken cancellationToken = default) =>
+        commands.ReadAsync(who, "recertification.status", Admin, async command =>
+        {
+            var provider = await command.Db.Providers.AsNoTracking().SingleAsync(p => p.Id == command.Actor.ProviderId, cancellationToken);
+            var options = recertification.CurrentValue;
+            return new ProviderRecertification(provider.Name, RecertificationStatus.Of(provider, command.Now, options), options.IntervalDays, options.GraceDays);
+        }, cancellationToken);
+
+    /// <summary>
+    /// The administrator attests the whole list of their provider's active personnel: each person's role and care
+    /// involvement, confirmed as they are or changed. The changes, each one's audit event, the attestation and its event
+    /// commit together; a list that is not exactly the provider's active staff now changes nothing. An overdue
+    /// provider's staff get their NEHR access back on their next read (the gate decides from the attestation).
+    /// </summary>
+    public async Task RecertifyAsync(AuditContext who, IReadOnlyList<PersonnelAttestation>? attestations, CancellationToken cancellationToken = default)
+    {
+        if (attestations is null || attestations.Count == 0)
+        {
+            throw new DomainException("Confirm or change each person's role, then attest the whole list.");
+        }
+
+        if (attestations.Select(a => a.PersonnelId).Distinct().Count() != attestations.Count)
+        {
+            throw new DomainException("Each person is attested once: reload the page and attest the list again.");
+        }
+
+        await commands.RunAsync(who, "recertification.attest", Admin, async command =>
+        {
+            var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            var ids = attestations.Select(a => a.PersonnelId).ToList();
+            var listed = await db.Personnel.Where(p => ids.Contains(p.Id)).ToListAsync(cancellationToken);
+            var foreign = listed.Where(p => p.ProviderId != actor.ProviderId).Select(p => p.Id).Concat(ids.Where(i => listed.All(p => p.Id != i))).ToList();
+            if (foreign.Count > 0)
+            {
+                var id = foreign[0];
+                throw command.Refuse(string.Create(CultureInfo.InvariantCulture, $"personnel={id} is not of provider {actor.ProviderId}"),
+                    "This person is not on your provider's staff.");
+            }
+
+            var staff = await db.Personnel.Where(p => p.ProviderId == actor.ProviderId && p.IsActive).ToListAsync(cancellationToken);
+            if (staff.FirstOrDefault(p => !ids.Contains(p.Id)) is { } missing)
+            {
+                throw new DomainException($"{missing.Name} is not in the list you attest: reload the page, then attest the whole list.");
+            }
+
+            var changed = 0;
+            foreach (var attestation in attestations)
+            {
+                var person = listed.Single(p => p.Id == attestation.PersonnelId);
+                if (!person.IsActive)
+                {
+                    throw new DomainException($"{person.Name} has left: reload the page, then attest the whole list.");
+                }
+
+                if (attestation.Role is not { } role || !Enum.IsDefined(role))
+                {
+                    throw new DomainException($"Choose {person.Name}'s professional role.");
+                }
+
+                if (attestation.InvolvedInCare && !ProfessionalRoles.IsCareRole(role))
+                {
+                    throw new DomainException($"{person.Name}: {ProfessionalRoles.Display(role)} is not a role directly involved in patient care.");
+                }
+
+                if (person.Role == role && person.InvolvedInCare == attestation.InvolvedInCare)
+                {
+                    continue;
+                }
+
+                RefuseOwn(command, person, OwnRoleRefusal);
+                var before = $"{person.Role}/{CareText(person.InvolvedInCare)}";
+                person.ChangeRole(role, attestation.InvolvedInCare);
+                await EndSessionsAsync(db, person.Id, lockOut: false, cancellationToken);
+                await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
+                    $"personnel={person.Id}; from={before}; to={role}/{CareText(attestation.InvolvedInCare)}; by=recertification"), cancellationToken: cancellationToken);
+                changed++;
+            }
+
+            var provider = await db.Providers.SingleAsync(p => p.Id == actor.ProviderId, cancellationToken);
+            var was = RecertificationStatus.Of(provider, now, recertification.CurrentValue).State;
+            provider.Recertify(actor.UserId, now);
+            await command.AuditAsync(AuditEventTypes.ProviderRecertified, string.Create(CultureInfo.InvariantCulture,
+                $"provider={provider.Id}; personnel={staff.Count}; changed={changed}; was={was}; access-restored={was == RecertificationState.Lapsed}"),
+                cancellationToken: cancellationToken);
         }, cancellationToken);
     }
 

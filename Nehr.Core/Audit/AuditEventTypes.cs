@@ -73,6 +73,8 @@ public static class AuditEventTypes
     public const string AlertsRecomputed = "alert.recomputed";
     public const string RecordFlagged = "record.flagged";
     public const string RecordUnflagged = "record.unflagged";
+    public const string ProviderRecertified = "provider.recertified";
+    public const string NoticeChannelsChanged = "notices.channels-changed";
 
     /// <summary>Every event type, for the auditors' search.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

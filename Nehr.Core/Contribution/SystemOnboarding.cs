@@ -165,7 +165,7 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
                 var provider = await db.Providers.SingleAsync(p => p.Id == system.ProviderId, cancellationToken);
                 if (provider.OnboardingState != OnboardingState.Onboarded)
                 {
-                    provider.Onboard();
+                    provider.Onboard(now);
                     onboarded = "; provider onboarded";
                 }
             }

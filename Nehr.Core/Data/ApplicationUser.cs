@@ -19,4 +19,10 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>The 30-second step of the last authenticator code accepted: a code of that step or an earlier one is refused.</summary>
     public long? LastAuthenticatorStep { get; set; }
+
+    /// <summary>The patient chose to get notices by SMS, to <see cref="IdentityUser.PhoneNumber"/> (a mobile number in E.164).</summary>
+    public bool SmsNotices { get; set; }
+
+    /// <summary>The patient turned notices by e-mail off (on unless turned off: every notice was e-mailed before there was a choice).</summary>
+    public bool EmailNoticesOff { get; set; }
 }

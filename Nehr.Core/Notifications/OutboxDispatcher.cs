@@ -8,9 +8,9 @@ using Nehr.Core.Data;
 
 namespace Nehr.Core.Notifications;
 
-/// <summary>Sends what is waiting in the outbox, oldest first, and marks each message sent (or its failure).</summary>
+/// <summary>Sends what is waiting in the outbox (e-mails and SMS), oldest first, and marks each message sent (or its failure).</summary>
 public sealed class OutboxDispatcher(
-    IDbContextFactory<NehrDbContext> dbFactory, IEmailTransport transport, IOptions<EmailOptions> options,
+    IDbContextFactory<NehrDbContext> dbFactory, IEmailTransport transport, ISmsTransport sms, IOptions<EmailOptions> options,
     TimeProvider clock, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     public const int BatchSize = 50;
@@ -51,7 +51,7 @@ public sealed class OutboxDispatcher(
         {
             try
             {
-                await transport.SendAsync(message, cancellationToken);
+                await (message.Channel == OutboxChannel.Sms ? sms.SendAsync(message, cancellationToken) : transport.SendAsync(message, cancellationToken));
                 message.MarkSent(clock.GetUtcNow().UtcDateTime);
                 sent++;
             }
@@ -87,7 +87,10 @@ public sealed class OutboxDispatcher(
 
 public static class NotificationServiceCollectionExtensions
 {
-    /// <summary>The notice board and the e-mail outbox (folder by default, SMTP when a host is configured).</summary>
+    /// <summary>
+    /// The notice board and the outbox: e-mail (folder by default, SMTP when a host is configured) and SMS (folder: the
+    /// development transport), and the patient's choice of channels.
+    /// </summary>
     public static IServiceCollection AddNehrNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(EmailOptions.Section);
@@ -101,6 +104,9 @@ public static class NotificationServiceCollectionExtensions
             services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
         }
 
+        services.Configure<SmsOptions>(configuration.GetSection(SmsOptions.Section));
+        services.AddSingleton<ISmsTransport, FolderSmsTransport>();
+        services.AddScoped<NoticeChannels>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -1,13 +1,23 @@
 namespace Nehr.Core.Notifications;
 
+/// <summary>How an outbox message travels.</summary>
+public enum OutboxChannel
+{
+    Email,
+    Sms,
+}
+
 /// <summary>
-/// An e-mail waiting to be sent. Written in the same transaction as the notice it carries, so a notice is never
+/// An e-mail or an SMS waiting to be sent. Written in the same transaction as the notice it carries, so a notice is never
 /// lost and never sent for something that did not happen; a background sender delivers it and marks it sent.
 /// </summary>
 public sealed class OutboxMessage
 {
     public const int MaxSubjectLength = 200;
     public const int MaxBodyLength = 4000;
+
+    /// <summary>An SMS's text at most (without the portal's link the transport adds): three concatenated parts in Latin letters.</summary>
+    public const int MaxSmsLength = 450;
 
     private OutboxMessage()
     {
@@ -27,7 +37,23 @@ public sealed class OutboxMessage
         CreatedAtUtc = createdAtUtc;
     }
 
+    /// <summary>An SMS to a mobile number (E.164), short: the notice's text only, never its subject or closing lines.</summary>
+    public static OutboxMessage Sms(string toE164, string text, DateTime createdAtUtc)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(toE164);
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        return new OutboxMessage
+        {
+            Channel = OutboxChannel.Sms,
+            To = toE164,
+            Body = text.Length > MaxSmsLength ? string.Concat(text.AsSpan(0, MaxSmsLength - 1), "…") : text,
+            CreatedAtUtc = createdAtUtc,
+        };
+    }
+
     public long Id { get; private set; }
+
+    public OutboxChannel Channel { get; private set; }
 
     public string To { get; private set; }
 

@@ -35,15 +35,26 @@ public static class PatientNotifier
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(text);
         db.PatientNotices.Add(new PatientNotice(patientId, kind, text, nowUtc, overrideId));
+        // In the portal always; by e-mail unless the patient turned it off; by SMS when they chose it and gave a mobile number.
         var account = await db.Users.AsNoTracking()
-            .Where(u => u.PatientId == patientId && u.Email != null)
+            .Where(u => u.PatientId == patientId)
+            .OrderBy(u => u.Email == null).ThenBy(u => u.Id)
             .Select(u => new
             {
                 u.Email,
+                u.EmailNoticesOff,
+                u.PhoneNumber,
+                u.SmsNotices,
                 Language = db.UserClaims.Where(c => c.UserId == u.Id && c.ClaimType == PatientWords.LanguageClaim).Select(c => c.ClaimValue).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
-        if (account?.Email is { } email)
+        if (account is null)
+        {
+            return;
+        }
+
+        var translate = PatientWords.In(PatientWords.Culture(account.Language));
+        if (account.Email is { } email && !account.EmailNoticesOff)
         {
             var (subject, closing) = kind switch
             {
@@ -54,8 +65,13 @@ public static class PatientNotifier
                 NoticeKind.OverrideReviewed => (OverrideReviewSubject, OverrideReviewClosing),
                 _ => (Subject, AccessClosing),
             };
-            var translate = PatientWords.In(PatientWords.Culture(account.Language));
             db.OutboxMessages.Add(new OutboxMessage(email, translate(subject), $"{text.Render(translate)}\n\n{translate(closing)}", nowUtc));
+        }
+
+        // The SMS says what the notice says, no more; the transport adds the portal's link.
+        if (account.SmsNotices && MobileNumbers.IsMobile(account.PhoneNumber))
+        {
+            db.OutboxMessages.Add(OutboxMessage.Sms(account.PhoneNumber!, $"NEHR: {text.Render(translate)}", nowUtc));
         }
     }
 }

@@ -74,13 +74,18 @@ public sealed record ComplianceRow(
     public bool NotContributing => State is ContributionState.NeverContributed or ContributionState.NothingInWindow;
 }
 
+/// <summary>One onboarded provider's recertification of its personnel's roles, for MOH's compliance view.</summary>
+public sealed record RecertificationRow(int ProviderId, string Code, string Name, RecertificationStatus Status);
+
 /// <summary>One system's contribution, from the contribution log: its last good contribution, its requests and refusals.</summary>
 public sealed record SystemCompliance(
     int SystemId, string Name, SystemKind Kind, ConnectionState State, DateTime? LastGoodContributionUtc,
     int RequestsLast30Days, int RefusedLast30Days, DateTime? LastRefusalUtc, string? LastRefusalIssueText);
 
 /// <summary>The MOH dashboard and the contribution compliance view (for MOH auditors and administrators).</summary>
-public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, TimeProvider clock)
+public sealed class OversightDashboard(
+    IDbContextFactory<NehrDbContext> dbFactory, Commands.Commands commands, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptionsMonitor<RecertificationOptions> recertification)
 {
     public const int Weeks = 12;
 
@@ -208,6 +213,25 @@ public sealed class OversightDashboard(IDbContextFactory<NehrDbContext> dbFactor
                 Systems = systemsOf[p.Id].OrderBy(s => s.State).ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList(),
             })
             .OrderByDescending(r => r.NotContributing).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Every onboarded provider's recertification of its personnel's roles: lapsed ones (their staff have lost NEHR
+    /// access) first, then overdue ones, then the rest by due date.
+    /// </summary>
+    public async Task<IReadOnlyList<RecertificationRow>> RecertificationAsync(AuditContext who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await commands.RequireStaffAsync(who, "compliance.recertification", Moh, cancellationToken);
+        var options = recertification.CurrentValue;
+        var providers = await db.Providers.AsNoTracking()
+            .Where(p => p.OnboardingState == OnboardingState.Onboarded && p.Type != ProviderType.PopulationRegister)
+            .ToListAsync(cancellationToken);
+        return providers
+            .Select(p => new RecertificationRow(p.Id, p.Code.Value, p.Name, RecertificationStatus.Of(p, now, options)))
+            .OrderByDescending(r => r.Status.State).ThenBy(r => r.Status.DueUtc ?? DateTime.MinValue).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
 

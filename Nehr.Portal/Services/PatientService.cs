@@ -11,7 +11,7 @@ namespace Nehr.Portal.Services;
 /// </summary>
 public sealed class PatientService(
     PortalUser user, RecordGate gate, RestrictionService restrictions, AccessHistory history, AccessReportService reports,
-    NoticeBoard notices, HomeService home, ProviderDirectory providers)
+    NoticeBoard notices, HomeService home, ProviderDirectory providers, NoticeChannels channels)
 {
     public async Task<PatientSummary?> MyDetailsAsync() => await home.GetPatientHomeAsync(await user.PrincipalAsync());
 
@@ -53,4 +53,9 @@ public sealed class PatientService(
     public async Task<IReadOnlyList<PatientNotice>> NoticesAsync() => await notices.LatestAsync(await user.AuditContextAsync());
 
     public async Task MarkNoticesReadAsync() => await notices.MarkAllReadAsync(await user.AuditContextAsync());
+
+    public async Task<NoticeChannelSettings> NoticeChannelsAsync() => await channels.GetOwnAsync(await user.AuditContextAsync());
+
+    public async Task<NoticeChannelSettings> SaveNoticeChannelsAsync(bool byEmail, bool bySms, string? mobileNumber) =>
+        await channels.SaveOwnAsync(await user.AuditContextAsync(), byEmail, bySms, mobileNumber);
 }

@@ -26,7 +26,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     private static readonly string[] PatientPages =
     [
         "/patient", "/patient/record", "/patient/record?section=LabResult", "/patient/history", "/patient/history?level=Denied",
-        "/patient/history?from=not-a-date", "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/summary",
+        "/patient/history?from=not-a-date", "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/notifications/settings", "/patient/summary",
     ];
 
     private static async Task AssertNoViolationsAsync(IPage page, string what)
@@ -173,6 +173,10 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
         await Expect(admin.PersonnelRow("(you)")).ToBeVisibleAsync();
+
+        await page.GetByTestId("start-recertification").ClickAsync();
+        await Expect(page.GetByTestId("attestation-table")).ToBeVisibleAsync();
+        await walk.CheckAsync("the recertification's list to attest");
 
         await page.GetByTestId("create-account").ClickAsync();
         await Expect(page.GetByTestId("create-error")).ToBeVisibleAsync();

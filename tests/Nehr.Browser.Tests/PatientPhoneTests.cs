@@ -17,7 +17,7 @@ public sealed class PatientPhoneTests(PortalFixture fixture)
     private static readonly string[] Pages =
     [
         "/patient", "/patient/record", "/patient/record?section=LabResult", "/patient/history", "/patient/history?level=Denied",
-        "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/summary",
+        "/patient/access", "/patient/caregivers", "/patient/notifications", "/patient/notifications/settings", "/patient/summary",
     ];
 
     /// <summary>Interactive elements smaller than 24×24 px that are not links inside a sentence (the criterion's exception).</summary>

@@ -30,6 +30,8 @@ public class AccessRulesTests
         { "2 provider suspended", Allowed with { ProviderNehrAccessSuspended = true }, AccessLevel.Denied, DecisionReason.ProviderNehrAccessSuspended },
         { "2 provider not onboarded", Allowed with { ProviderOnboarded = false }, AccessLevel.Denied, DecisionReason.ProviderNotOnboarded },
         { "2 beats an override", Allowed with { PersonNehrAccessSuspended = true, OverrideActive = true }, AccessLevel.Denied, DecisionReason.PersonNehrAccessSuspended },
+        { "2 provider not recertified past its grace", Allowed with { ProviderRecertificationLapsed = true }, AccessLevel.Denied, DecisionReason.ProviderNotRecertified },
+        { "2 not recertified beats an override", Allowed with { ProviderRecertificationLapsed = true, OverrideActive = true }, AccessLevel.Denied, DecisionReason.ProviderNotRecertified },
         { "3 role not in care", Allowed with { PersonInvolvedInCare = false }, AccessLevel.Denied, DecisionReason.RoleNotInCare },
         { "3 beats an override", Allowed with { PersonInvolvedInCare = false, OverrideActive = true }, AccessLevel.Denied, DecisionReason.RoleNotInCare },
         { "4 not registered", Allowed with { PatientRegisteredWithProvider = false }, AccessLevel.Denied, DecisionReason.PatientNotRegistered },

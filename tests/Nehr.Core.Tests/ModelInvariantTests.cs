@@ -155,7 +155,7 @@ public class ModelInvariantTests
     {
         var provider = new Provider(ProviderCode.Parse("XYZ01"), "Unlicensed Clinic", ProviderType.GeneralPractice, licensed: false);
 
-        Assert.Throws<DomainException>(provider.Onboard);
+        Assert.Throws<DomainException>(() => provider.Onboard(new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc)));
         Assert.Equal(OnboardingState.NotOnboarded, provider.OnboardingState);
     }
 

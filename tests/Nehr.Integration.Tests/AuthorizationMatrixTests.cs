@@ -262,6 +262,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/access"] = Access.Patient,
         ["GET /patient/history"] = Access.Patient,
         ["GET /patient/notifications"] = Access.Patient,
+        ["GET /patient/notifications/settings"] = Access.Patient,
         ["GET /patient/access-history.csv"] = Access.PatientData,
         ["POST /patient/acting-for"] = Access.Patient,
         ["GET /patient/summary.json"] = Access.PatientData,

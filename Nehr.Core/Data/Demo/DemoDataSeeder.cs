@@ -48,7 +48,7 @@ public sealed class DemoDataSeeder(
             var provider = new Provider(ProviderCode.Parse(p.Code), p.Name, p.Type, p.Licensed);
             if (p.Onboarded)
             {
-                provider.Onboard();
+                provider.Onboard(now);
             }
 
             return provider;

@@ -52,7 +52,7 @@ public static class VisitText
     {
         DecisionReason.PurposeNotCare => "The reason given was not your care (for example insurance or employment). The NEHR may only be used for care, so nothing was shown.",
         DecisionReason.AccountDisabled or DecisionReason.PersonNehrAccessSuspended => "This person may not use the NEHR (their access is suspended or their account is closed), so nothing was shown.",
-        DecisionReason.ProviderNehrAccessSuspended or DecisionReason.ProviderNotOnboarded => "This provider may not use the NEHR now, so nothing was shown.",
+        DecisionReason.ProviderNehrAccessSuspended or DecisionReason.ProviderNotOnboarded or DecisionReason.ProviderNotRecertified => "This provider may not use the NEHR now, so nothing was shown.",
         DecisionReason.RoleNotInCare => "This person's role does not care for patients directly, so nothing was shown.",
         DecisionReason.PatientNotRegistered => "You are not registered with this provider, so nothing was shown.",
         _ => "The NEHR's access rules refused it, so nothing was shown.",

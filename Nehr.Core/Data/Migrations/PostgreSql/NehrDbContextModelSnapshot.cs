@@ -470,10 +470,19 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<bool>("NehrAccessSuspended")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime?>("OnboardedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("OnboardingState")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("RecertifiedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecertifiedBy")
+                        .HasColumnType("text");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -889,6 +898,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("EmailNoticesOff")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("LastAuthenticatorStep")
                         .HasColumnType("bigint");
 
@@ -927,6 +939,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text");
+
+                    b.Property<bool>("SmsNotices")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
@@ -968,6 +983,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClaimedUntilUtc")
                         .HasColumnType("timestamp with time zone");

@@ -449,9 +449,18 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<bool>("NehrAccessSuspended")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("OnboardedAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OnboardingState")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RecertifiedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecertifiedBy")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Type")
@@ -860,6 +869,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("EmailNoticesOff")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastAuthenticatorStep")
                         .HasColumnType("INTEGER");
 
@@ -899,6 +911,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("SmsNotices")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("INTEGER");
 
@@ -937,6 +952,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClaimedUntilUtc")
                         .HasColumnType("TEXT");
