@@ -27,6 +27,8 @@ public sealed class GateIsTheOnlyPathTests
         typeof(DemoDataSeeder),      // writes demo entries, never reads them
         typeof(SyntheticDataLoader), // writes synthetic entries, never reads them
         typeof(Nehr.Core.Contribution.ProviderFeed), // files a system's entries; reads only that system's own, by source identifier, to update or withdraw them
+        typeof(Nehr.Core.Audit.AlertScanner), // reads only when a provider last contributed for a patient (no clinical content), for the no-care-context rule
+        typeof(Nehr.Core.Oversight.RegistrationOversight), // counts the patients a provider contributed for (no clinical content), against those it registered
     ];
 
     [Fact]
