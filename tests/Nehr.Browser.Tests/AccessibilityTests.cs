@@ -202,7 +202,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         var page = await StaffPageAsync(DemoAccounts.Auditor);
         var walk = new AxeWalk(page);
 
-        foreach (var path in (string[])["/admin/moh", "/admin/moh/compliance", "/admin/moh/registrations", "/admin/moh/audit", "/admin/moh/reviews"])
+        foreach (var path in (string[])["/admin/moh", "/admin/moh/compliance", "/admin/moh/registrations", "/admin/moh/audit", "/admin/moh/alerts", "/admin/moh/reviews"])
         {
             await walk.GotoAsync(path);
         }
@@ -245,7 +245,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         var page = await StaffPageAsync(DemoAccounts.MohAdmin);
         var walk = new AxeWalk(page);
 
-        foreach (var path in (string[])["/admin/moh", "/admin/moh/systems", "/admin/moh/representatives", "/admin/moh/directives", "/admin/moh/suspensions"])
+        foreach (var path in (string[])["/admin/moh", "/admin/moh/systems", "/admin/moh/representatives", "/admin/moh/directives", "/admin/moh/suspensions", "/admin/moh/flags"])
         {
             await walk.GotoAsync(path);
         }

@@ -26,6 +26,8 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(SigningKeyFile, CheckpointSigner.NewKeyPem());
+        _portal.Settings["Nehr:Integrity:VerifyEvery"] = "00:05:00";
+        _portal.Settings["Nehr:Integrity:FullVerifyEvery"] = "1.00:00:00";
         _portal.Settings["Nehr:Integrity:CheckpointFile"] = CheckpointFile;
         _portal.Settings["Nehr:Integrity:SigningKeyFile"] = SigningKeyFile;
         await DemoWorld.LoadAsync(_portal);

@@ -145,6 +145,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             // The alert scanner appends to the audit trail when it raises a case: the tests that read the trail's last
             // events would race it, so tests of the alerts run it on demand (AlertScanner.ScanAsync).
             ["Nehr:Alerts:Enabled"] = "false",
+            // The fake clock runs every timer due as it is advanced: a test that moves it by days would verify the audit
+            // chain every 5 minutes of them, inline. Tests of the schedule set its own interval.
+            ["Nehr:Integrity:VerifyEvery"] = "1.00:00:00",
+            ["Nehr:Integrity:FullVerifyEvery"] = "7.00:00:00",
         }).AddInMemoryCollection(Settings));
 
         // Patients sign in through the development identity provider, hosted by the portal under test. Host settings:
