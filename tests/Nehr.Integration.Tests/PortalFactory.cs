@@ -149,6 +149,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             // chain every 5 minutes of them, inline. Tests of the schedule set its own interval.
             ["Nehr:Integrity:VerifyEvery"] = "1.00:00:00",
             ["Nehr:Integrity:FullVerifyEvery"] = "7.00:00:00",
+            // For the same reason the outbox is polled hourly (a test sends with OutboxDispatcher.DispatchOnceAsync).
+            ["Nehr:Email:PollSeconds"] = "3600",
         }).AddInMemoryCollection(Settings));
 
         // Patients sign in through the development identity provider, hosted by the portal under test. Host settings:
