@@ -23,7 +23,8 @@ public sealed record StaffMember(
 }
 
 /// <summary>What a provider administrator fills in to add a member of staff.</summary>
-public sealed record NewStaffMember(string? Name, string? Email, ProfessionalRole? Role, bool InvolvedInCare, string? PortalRole);
+/// <param name="Nric">The person's own NRIC or FIN, optional: with it MOH's alerts find them opening their own record or that of someone they represent.</param>
+public sealed record NewStaffMember(string? Name, string? Email, ProfessionalRole? Role, bool InvolvedInCare, string? PortalRole, string? Nric = null);
 
 /// <summary>The created account: its temporary password is shown once and never stored in clear.</summary>
 public sealed record CreatedAccount(int PersonnelId, string Email, string TemporaryPassword);
@@ -127,6 +128,14 @@ public sealed class ProviderAdministration(
             throw new DomainException("Choose what the account is for: the clinician area or provider administration.");
         }
 
+        Nric? nric = null;
+        if (!string.IsNullOrWhiteSpace(input.Nric))
+        {
+            nric = Nric.TryParse(input.Nric, out var parsed, out var nricError)
+                ? parsed
+                : throw new DomainException($"The NRIC or FIN: {nricError}");
+        }
+
         // Through Identity's UserManager (its user and password validators, its security stamp), on the context its
         // store writes with, which the pipeline runs the command on: the account, the person and the event commit together.
         await using var scope = scopes.CreateAsyncScope();
@@ -142,6 +151,7 @@ public sealed class ProviderAdministration(
             }
 
             var person = new Personnel(command.Actor.ProviderId, name, role, input.InvolvedInCare);
+            person.IdentifyAs(nric);
             db.Personnel.Add(person);
             await command.SaveAsync(cancellationToken);
 
@@ -158,7 +168,7 @@ public sealed class ProviderAdministration(
             Succeeded(await users.CreateAsync(user, password));
             Succeeded(await users.AddToRoleAsync(user, portalRole));
             await command.AuditAsync(AuditEventTypes.AccountCreated, string.Create(CultureInfo.InvariantCulture,
-                $"personnel={person.Id}; account={email}; portal-role={portalRole}; role={role}; in-care={input.InvolvedInCare}"), cancellationToken: cancellationToken);
+                $"personnel={person.Id}; account={email}; portal-role={portalRole}; role={role}; in-care={input.InvolvedInCare}; nric={nric?.Masked ?? "none"}"), cancellationToken: cancellationToken);
             return new CreatedAccount(person.Id, email, password);
         }, cancellationToken);
     }

@@ -81,11 +81,12 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await AssertNoViolationsAsync(page, path);
     }
 
-    // At phone size the record's tabs are the same tables as at desktop size, so axe reads them once, at desktop size.
+    // At phone size the record's tabs, the errors and the override's states are the same markup as at desktop size, so
+    // axe reads them once, at desktop size; at phone size it reads the search, the record, the basic set and the dialog.
     [Theory]
     [InlineData(1366, 768, true)]
     [InlineData(390, 844, false)]
-    public async Task Every_clinician_page_and_record_state_has_no_WCAG_A_or_AA_violation(int width, int height, bool eachTab)
+    public async Task Every_clinician_page_and_record_state_has_no_WCAG_A_or_AA_violation(int width, int height, bool everyState)
     {
         var page = await StaffPageAsync(DemoAccounts.HospitalDoctor, width, height);
         var clinician = new ClinicianPages(page);
@@ -100,7 +101,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.PatientName).ToBeVisibleAsync();
         await walk.CheckAsync("the full record");
-        for (var i = 1; eachTab && i < await clinician.Tabs.CountAsync(); i++)
+        for (var i = 1; everyState && i < await clinician.Tabs.CountAsync(); i++)
         {
             await clinician.Tabs.Nth(i).ClickAsync();
             await Expect(clinician.Tabs.Nth(i)).ToHaveAttributeAsync("aria-selected", "true");
@@ -118,6 +119,12 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await clinician.RestrictedBanner.GetByRole(AriaRole.Button, new() { Name = "Emergency override" }).ClickAsync();
         await Expect(clinician.Dialog).ToBeVisibleAsync();
         await walk.CheckAsync("the emergency override dialog");
+        if (!everyState)
+        {
+            walk.AssertNone();
+            return;
+        }
+
         await clinician.SubmitOverrideAsync();
         await Expect(clinician.Dialog.GetByTestId("attestation-error")).ToBeVisibleAsync();
         await walk.CheckAsync("the emergency override dialog with its errors");
@@ -245,7 +252,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         var page = await StaffPageAsync(DemoAccounts.MohAdmin);
         var walk = new AxeWalk(page);
 
-        foreach (var path in (string[])["/admin/moh", "/admin/moh/systems", "/admin/moh/representatives", "/admin/moh/directives", "/admin/moh/suspensions", "/admin/moh/flags"])
+        foreach (var path in (string[])["/admin/moh", "/admin/moh/systems", "/admin/moh/representatives", "/admin/moh/directives", "/admin/moh/flags", "/admin/moh/suspensions"])
         {
             await walk.GotoAsync(path);
         }

@@ -310,6 +310,9 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await admin.GetByLabel("Work e-mail (sign-in name)").FillAsync("tan.wm@cgh.example.sg");
         await admin.GetByLabel("Professional role").ClickAsync();
         await admin.GetByRole(AriaRole.Option, new() { Name = "Doctor", Exact = true }).ClickAsync();
+        // The choice has reached the form (the list has closed and the field shows it) before the account is created.
+        await Expect(admin.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+        await Expect(admin.GetByLabel("Professional role")).ToContainTextAsync("Doctor");
         await admin.GetByTestId("create-account").ClickAsync();
         var password = await admin.GetByTestId("temporary-password").TextContentAsync();
         Assert.Equal(16, password!.Length);

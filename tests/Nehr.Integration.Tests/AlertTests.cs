@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core;
 using Nehr.Core.Access;
+using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Identity;
 using Nehr.Core.Notifications;
 using Nehr.Core.Oversight;
 
@@ -164,5 +166,42 @@ public sealed class AlertTests : IAsyncLifetime
             Assert.Equal(days, (await db.StaffActivityDays.AsNoTracking().ToListAsync()).Select(d => (d.PersonnelId, d.Day, d.Opens, d.BasicSetViews)).Order().ToList());
             Assert.Equal(AuditEventTypes.AlertsRecomputed, (await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.AlertsRecomputed).SingleAsync()).EventType);
         }
+    }
+
+    [Fact]
+    public async Task A_member_of_staff_given_their_nric_raises_a_case_opening_their_own_record_and_that_of_someone_they_care_for()
+    {
+        // Tan Mei Ling is Priya's caregiver in the demo data; she also works at the hospital, under her own NRIC.
+        string tanNric;
+        await using (var db = _portal.CreateDbContext())
+        {
+            tanNric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+        }
+
+        var admin = DemoWorld.As(_world.AdminUserId);
+        var bad = await Assert.ThrowsAsync<DomainException>(() => With<ProviderAdministration, CreatedAccount>(a => a.CreateAccountAsync(admin,
+            new NewStaffMember("Tan Mei Ling", "tan.meiling@cgh.example.sg", ProfessionalRole.Nurse, true, Roles.Clinician, "S1234567A"))));
+        Assert.Contains("The NRIC or FIN", bad.Message, StringComparison.Ordinal);
+        var created = await With<ProviderAdministration, CreatedAccount>(a => a.CreateAccountAsync(admin,
+            new NewStaffMember("Tan Mei Ling", "tan.meiling@cgh.example.sg", ProfessionalRole.Nurse, true, Roles.Clinician, tanNric.ToLowerInvariant())));
+        string nurseUserId;
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Equal(tanNric, (await db.Personnel.SingleAsync(p => p.Id == created.PersonnelId)).Nric!.Value.Value);
+            Assert.Equal(1, await db.Users.CountAsync(u => u.Email == "tan.meiling@cgh.example.sg"));
+            nurseUserId = await db.Users.Where(u => u.PersonnelId == created.PersonnelId).Select(u => u.Id).SingleAsync();
+        }
+
+        await ScanAsync();
+        await OpenAsync(nurseUserId, _world.OpenPatientId);
+        await OpenAsync(nurseUserId, _world.SelectivePatientId);
+        await OpenAsync(_world.DoctorUserId, _world.SelectivePatientId);
+        await ScanAsync();
+
+        var cases = (await QueueAsync(_world.AuditorUserId)).Where(c => c.PersonnelId == created.PersonnelId || c.PersonnelId == _world.DoctorPersonnelId).ToList();
+        Assert.Equal(
+            [(AlertRule.OwnRecord, created.PersonnelId, _world.OpenPatientId), (AlertRule.RepresentedPerson, created.PersonnelId, _world.SelectivePatientId)],
+            cases.Where(c => c.Rule is AlertRule.OwnRecord or AlertRule.RepresentedPerson).Select(c => (c.Rule, c.PersonnelId!.Value, c.PatientId!.Value)).Order().ToList());
+        Assert.DoesNotContain(cases, c => c.PersonnelId == _world.DoctorPersonnelId && c.Rule is AlertRule.OwnRecord or AlertRule.RepresentedPerson);
     }
 }
