@@ -26,45 +26,24 @@ dotnet build Nehr.Portal.sln -c Release -nologo -clp:ErrorsOnly
 results="$(pwd)/TestResults"
 rm -rf "$results"
 status=0
-mkdir -p "$results"
-run_tests() { # project, then any further arguments of dotnet test
-  local project="$1"; shift
-  dotnet test "$project" -c Release --no-build -nologo --results-directory "$results" "$@"
-}
+# -m:1: one test project at a time. In parallel, the integration tests' load starves the browser tests' portal of
+# CPU on a 2-core machine and page loads time out.
+dotnet test Nehr.Portal.sln -c Release --no-build -nologo -m:1 \
+  --logger "trx;LogFilePrefix=nehr" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
 # The integration tests again, each portal on a new database of the PostgreSQL server, plus the tests of several
 # instances on one database. Left out of this pass: tests of SQLite's own mechanics (file, WAL, bulk loader), and
 # tests of what happens before the database plays any part (rate limits, proxy headers, hostile bodies refused by
 # the reader, cookie flags, the cost of a password check), marked Database=ProviderIndependent.
-# It runs beside the unit, SQLite integration and component tests: those passes wait on their databases more than
-# they compute (the whole suite keeps this 2-core machine less than half busy) and have no browser's timeouts. The
-# browser tests run last and alone: under another pass's load their portal's page loads time out.
-postgres_pass=""
 if [ "$postgres_status" -eq 0 ]; then
-  (
-    export NEHR_TEST_PROVIDER=PostgreSql
-    run_tests tests/Nehr.Integration.Tests --filter "Database!=SqliteOnly&Database!=ProviderIndependent" \
-      --logger "trx;LogFilePrefix=nehr-postgresql" --logger "console;verbosity=minimal"
-  ) > "$results/postgresql.log" 2>&1 &
-  postgres_pass=$!
+  echo "Integration tests on PostgreSQL:"
+  NEHR_TEST_PROVIDER=PostgreSql dotnet test tests/Nehr.Integration.Tests -c Release --no-build -nologo \
+    --filter "Database!=SqliteOnly&Database!=ProviderIndependent" \
+    --logger "trx;LogFilePrefix=nehr-postgresql" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 else
   echo "SKIPPED: the integration tests on PostgreSQL, because no PostgreSQL server could be installed or started (see above)." >&2
   echo "         Set NEHR_TEST_POSTGRES to an Npgsql connection string of a server where the user may create databases." >&2
 fi
-
-for project in tests/Nehr.Core.Tests tests/Nehr.Integration.Tests tests/Nehr.Portal.Tests; do
-  run_tests "$project" --logger "trx;LogFilePrefix=nehr" --logger "console;verbosity=minimal" || status=$?
-done
-
-if [ -n "$postgres_pass" ]; then
-  postgres_result=0
-  wait "$postgres_pass" || postgres_result=$?
-  echo "Integration tests on PostgreSQL:"
-  cat "$results/postgresql.log"
-  [ "$postgres_result" -eq 0 ] || status=$postgres_result
-fi
-
-run_tests tests/Nehr.Browser.Tests --logger "trx;LogFilePrefix=nehr" --logger "console;verbosity=minimal" || status=$?
 
 # One closing line over all test projects, read from their TRX reports.
 passed=0; failed=0; skipped=0
