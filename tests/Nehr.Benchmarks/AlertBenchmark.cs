@@ -23,6 +23,7 @@ internal static class AlertBenchmark
         var scale = Option(args, "--scale", 1.0);
         var seconds = Option(args, "--seconds", 60.0);
         var rate = (int)Option(args, "--rate", 2000.0);
+        var backlogEvents = (long)Option(args, "--backlog", 1_000_000.0);
         var patients = (int)(1_000_000 * scale);
         var auditEvents = (long)(10_000_000 * scale);
         var directory = Path.Combine(Path.GetTempPath(), "nehr-alerts", Guid.NewGuid().ToString("N"));
@@ -50,12 +51,12 @@ internal static class AlertBenchmark
             var scanner = portal.Services.GetRequiredService<AlertScanner>();
             var contexts = portal.Services.GetRequiredService<IDbContextFactory<NehrDbContext>>();
 
-            // Backlog: the last 1,000,000 events of the trail (a tenth of it at full scale), judged as fast as it can.
+            // Backlog: the last --backlog events of the trail (1,000,000, a tenth of it at full scale), judged as fast as it can.
             long head;
             await using (var db = await contexts.CreateDbContextAsync())
             {
                 head = await db.AuditChainHeads.Select(h => h.LastSequence).SingleAsync();
-                var backlog = Math.Min(1_000_000, head);
+                var backlog = Math.Min(backlogEvents, head);
                 await db.Database.ExecuteSqlAsync($"UPDATE AlertScanState SET LastSequence = {head - backlog}");
                 var catchUp = Stopwatch.StartNew();
                 var judged = await scanner.ScanAsync();

@@ -29,6 +29,9 @@ internal sealed class KestrelPortal(string database, string provider = Nehr.Core
             ["Logging:LogLevel:Default"] = "Warning",
             // The alert benchmark runs the scanner itself; the others measure without it.
             ["Nehr:Alerts:Enabled"] = "false",
+            // Nor the scheduled chain verification, which would read the generated trail in the middle of a measure.
+            ["Nehr:Integrity:VerifyEvery"] = "1.00:00:00",
+            ["Nehr:Integrity:FullVerifyEvery"] = "7.00:00:00",
         }));
     }
 
