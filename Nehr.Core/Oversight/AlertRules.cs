@@ -17,7 +17,7 @@ public sealed class AlertOptions
 
     /// <summary>How often the scanner reads the new audit events.</summary>
     [Range(1, 300)]
-    public int ScanEverySeconds { get; set; } = 5;
+    public int ScanEverySeconds { get; set; } = 2;
 
     /// <summary>Events read and judged in one transaction.</summary>
     [Range(100, 50_000)]
@@ -43,7 +43,7 @@ public sealed class AlertOptions
     [Range(1, 365)]
     public int VolumeMinimumHistoryDays { get; set; } = 5;
 
-    /// <summary>No care context: a registration older than this, and no contribution from the provider for as long.</summary>
+    /// <summary>No care context: a registration older than this many days, and no contribution from the provider since it began.</summary>
     [Range(1, 3650)]
     public int NoCareContextDays { get; set; } = 30;
 
@@ -226,11 +226,11 @@ public sealed class AlertRules(AlertOptions options)
 
         if (!e.IsOverride && facts.RegisteredSince.TryGetValue((patient.Id, staff.ProviderId), out var since)
             && since < e.AtUtc.AddDays(-options.NoCareContextDays)
-            && (!facts.LastContribution.TryGetValue((patient.Id, staff.ProviderId), out var contributed) || contributed < e.AtUtc.AddDays(-options.NoCareContextDays)))
+            && (!facts.LastContribution.TryGetValue((patient.Id, staff.ProviderId), out var contributed) || contributed < since))
         {
             yield return Raise(AlertRule.NoCareContext, AlertSeverity.Medium, $"nocare:{personnelId}:{patient.Id}:{day:yyyyMMdd}", e, staff, patient.Id,
                 $"{who} opened {whose} under a registration from {LocalTime.Today(since).ToString("d MMM yyyy", CultureInfo.InvariantCulture)}, "
-                + $"with no contribution from {ProviderName(facts, staff.ProviderId)} for the patient in the last {options.NoCareContextDays} days.");
+                + $"and {ProviderName(facts, staff.ProviderId)} has contributed nothing for the patient since.");
         }
 
         if (e.Level == AccessLevel.BasicSetOnly)

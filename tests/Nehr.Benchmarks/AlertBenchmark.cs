@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Nehr.BulkData;
 using Nehr.Core.Access;
 using Nehr.Core.Audit;
@@ -24,6 +25,7 @@ internal static class AlertBenchmark
         var seconds = Option(args, "--seconds", 60.0);
         var rate = (int)Option(args, "--rate", 2000.0);
         var backlogEvents = (long)Option(args, "--backlog", 1_000_000.0);
+        var withoutCare = (int)Option(args, "--without-care", 1.0);
         var patients = (int)(1_000_000 * scale);
         var auditEvents = (long)(10_000_000 * scale);
         var directory = Path.Combine(Path.GetTempPath(), "nehr-alerts", Guid.NewGuid().ToString("N"));
@@ -45,11 +47,25 @@ internal static class AlertBenchmark
                 // when a provider last contributed), which keeps the generation to a few minutes.
                 await loader.LoadAsync(patients, 1, auditEvents, message => Console.WriteLine("  " + message));
                 staff = loader.Staff;
+
+                // A care context for all patients but --without-care in 100 (1): the generated entry becomes a
+                // contribution of the patient's registered provider when the registration began, as a clinic's first
+                // visit note would be. Without it (--without-care 100) nearly every generated read is a "no sign of
+                // care" case, which no national trail is; that stress is what the option measures.
+                var updated = await db.Database.ExecuteSqlAsync(
+                    $"""
+                    UPDATE ClinicalEntries SET
+                        SourceProviderId = (SELECT r.ProviderId FROM CareRegistrations r WHERE r.PatientId = ClinicalEntries.PatientId),
+                        ContributedAtUtc = (SELECT r.RegisteredAtUtc FROM CareRegistrations r WHERE r.PatientId = ClinicalEntries.PatientId)
+                    WHERE PatientId % 100 >= {withoutCare} AND EXISTS (SELECT 1 FROM CareRegistrations r WHERE r.PatientId = ClinicalEntries.PatientId)
+                    """);
+                Line($"  care context: {updated:N0} patients' entry contributed by their registered provider (--without-care {withoutCare} in 100)");
             }
 
             Line($"  generated in {generation.Elapsed.TotalSeconds:0} s");
             var scanner = portal.Services.GetRequiredService<AlertScanner>();
             var contexts = portal.Services.GetRequiredService<IDbContextFactory<NehrDbContext>>();
+            var every = portal.Services.GetRequiredService<IOptions<AlertOptions>>().Value.ScanEverySeconds;
 
             // Backlog: the last --backlog events of the trail (1,000,000, a tenth of it at full scale), judged as fast as it can.
             long head;
@@ -66,7 +82,7 @@ internal static class AlertBenchmark
             }
 
             // Steady stream: reads of registered patients by their providers' staff, appended through the audit trail
-            // in transactions of 100 events, at the rate asked; the scanner runs every second, as ScanEverySeconds = 1.
+            // in transactions of 100 events, at the rate asked; the scanner runs as in the portal, every ScanEverySeconds (2 s).
             var pairs = await RegisteredPairsAsync(contexts, staff);
             var committed = new ConcurrentQueue<(long Last, long At)>();
             var scanned = new ConcurrentQueue<(long Last, long At)>();
@@ -75,29 +91,40 @@ internal static class AlertBenchmark
             var writer = Task.Run(() => WriteAsync(portal, contexts, pairs, staff, rate, committed, clock, stop.Token));
             var reader = Task.Run(async () =>
             {
+                // As the portal's scanner: a scan catches up batch by batch (it returns only when nothing is left),
+                // then waits for the next tick.
                 while (!stop.IsCancellationRequested)
                 {
                     await scanner.ScanAsync();
-                    await using var db = await contexts.CreateDbContextAsync();
-                    scanned.Enqueue((await db.AlertScanStates.Select(s => s.LastSequence).SingleAsync(), clock.ElapsedTicks));
-                    try
+                    await Delay(TimeSpan.FromSeconds(every), stop.Token);
+                }
+            });
+
+            // Where the scanner has reached, read every 20 ms: each of its batches commits its position.
+            using var watching = new CancellationTokenSource();
+            var watcher = Task.Run(async () =>
+            {
+                while (!watching.IsCancellationRequested)
+                {
+                    await using (var db = await contexts.CreateDbContextAsync())
                     {
-                        await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                        scanned.Enqueue((await db.AlertScanStates.Select(s => s.LastSequence).SingleAsync(), clock.ElapsedTicks));
                     }
-                    catch (OperationCanceledException)
-                    {
-                    }
+
+                    await Delay(TimeSpan.FromMilliseconds(20), watching.Token);
                 }
             });
             var written = await writer;
             await reader;
             await scanner.ScanAsync();
+            await watching.CancelAsync();
+            await watcher;
             await using (var db = await contexts.CreateDbContextAsync())
             {
                 scanned.Enqueue((await db.AlertScanStates.Select(s => s.LastSequence).SingleAsync(), clock.ElapsedTicks));
             }
 
-            // Each batch's lag: from its commit to the end of the first scan that had judged it.
+            // Each batch's lag: from its commit to the first moment the scanner's position was seen past it.
             var scans = scanned.ToList();
             var lags = committed.Select(c => (double)(scans.First(s => s.Last >= c.Last).At - c.At) / Stopwatch.Frequency).Order().ToList();
             Line($"  stream: {written:N0} events in {seconds:0} s = {written / seconds:N0} events/s asked {rate:N0}/s; lag from commit to judged p50 {Percentile(lags, 0.5):0.00} s, p95 {Percentile(lags, 0.95):0.00} s, max {lags[^1]:0.00} s (goal p95 <= 5 s)");
@@ -159,6 +186,17 @@ internal static class AlertBenchmark
         }
 
         return written;
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];

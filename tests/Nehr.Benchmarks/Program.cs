@@ -37,7 +37,7 @@ if (args is ["patient-pages", ..])
     return;
 }
 
-// dotnet run -c Release --project tests/Nehr.Benchmarks -- alerts [--scale 1] [--seconds 60] [--rate 2000] [--backlog 1000000]
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- alerts [--scale 1] [--seconds 60] [--rate 2000] [--backlog 1000000] [--without-care 1]
 // (the alert scanner: a backlog of a national-size trail, and its lag behind a steady stream of audit events)
 if (args is ["alerts", ..])
 {

@@ -36,7 +36,7 @@ public sealed class PortalFixture : IAsyncLifetime
             ["Nehr__Email__SmtpPort"] = Inbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Nehr__Email__SmtpSecurity"] = "None", // a relay on loopback
             ["Nehr__Email__PollSeconds"] = "1",
-            ["Nehr__Alerts__ScanEverySeconds"] = "1", // an auditor finds a case a second after the access (5 s in production)
+            ["Nehr__Alerts__ScanEverySeconds"] = "1", // an auditor finds a case a second after the access (2 s in production)
             ["Nehr__Security__RevalidateSeconds"] = "5", // a deactivated person's open circuit ends sooner than in production (30 s)
         });
         _playwright = await Playwright.CreateAsync();

@@ -173,12 +173,13 @@ public sealed class AlertRulesTests
     }
 
     [Fact]
-    public void A_read_under_an_old_registration_with_no_contribution_since_is_a_case_and_a_recent_contribution_is_a_care_context()
+    public void A_read_under_an_old_registration_with_no_contribution_since_it_began_is_a_case_and_one_contribution_since_is_a_care_context()
     {
         var facts = Facts();
         facts.RegisteredSince[(Aisyah, Hospital)] = Morning.AddDays(-90);
-        facts.RegisteredSince[(Priya, Hospital)] = Morning.AddDays(-90);
-        facts.LastContribution[(Priya, Hospital)] = Morning.AddDays(-3);
+        facts.LastContribution[(Aisyah, Hospital)] = Morning.AddDays(-91);
+        facts.RegisteredSince[(Priya, Hospital)] = Morning.AddDays(-400);
+        facts.LastContribution[(Priya, Hospital)] = Morning.AddDays(-200);
         facts.RegisteredSince[(TanMeiLing, Hospital)] = Morning.AddDays(-5);
 
         var raised = Judge(facts, Read(Nurse, Aisyah, Morning), Read(Nurse, Priya, Morning), Read(Nurse, TanMeiLing, Morning));
