@@ -140,7 +140,7 @@ public sealed class OversightTests : IAsyncLifetime
         Assert.Equal(1, byName.Total);
         var byProvider = await With<AuditSearch, AuditPage>(s => s.SearchAsync(auditor, new AuditQuery(ProviderId: _world.HospitalId, EventType: AuditEventTypes.RecordRead), 1));
         Assert.Equal(1, byProvider.Total);
-        var future = DateOnly.FromDateTime(_portal.Clock.GetUtcNow().UtcDateTime).AddDays(1);
+        var future = LocalTime.Today(_portal.Clock.GetUtcNow().UtcDateTime).AddDays(1); // a Singapore day, as the filter reads it
         Assert.Equal(0, (await With<AuditSearch, AuditPage>(s => s.SearchAsync(auditor, new AuditQuery(From: future), 1))).Total);
 
         for (var i = 0; i < AuditSearch.PageSize; i++)
@@ -314,7 +314,7 @@ public sealed class OversightTests : IAsyncLifetime
     {
         var admin = DemoWorld.As(_world.MohAdminUserId);
         var providerAdmin = DemoWorld.As(_world.AdminUserId);
-        var today = DateOnly.FromDateTime(_portal.Clock.GetUtcNow().UtcDateTime);
+        var today = LocalTime.Today(_portal.Clock.GetUtcNow().UtcDateTime);
         await Assert.ThrowsAsync<DomainException>(() => With<CorrectiveActions, DirectiveRow>(a => a.IssueDirectiveAsync(
             admin, _world.HospitalId, DirectiveKind.StopUnauthorisedUse, "Stop it.", today.AddDays(7))));
         await Assert.ThrowsAsync<DomainException>(() => With<CorrectiveActions, DirectiveRow>(a => a.IssueDirectiveAsync(
