@@ -7,12 +7,16 @@ cd "$(dirname "$0")"
 . tests/postgres.sh
 trap nehr_stop_postgres EXIT
 
-if [ ! -x /usr/bin/chromium ]; then
+# Its headless build (chromium-headless-shell, the kind Playwright runs headless tests in) runs the browser tests a
+# third faster; the tests use it when it is there and the full browser when it is not.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromium-headless-shell ]; then
   echo "Installing Debian's Chromium for the browser tests..."
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium-headless-shell >/dev/null \
+    || echo "Debian's chromium-headless-shell could not be installed: the browser tests run in the full Chromium." >&2
 fi
 
 # The tests check behaviour, not durability: the throwaway server does not wait for the disk (the benchmark's does).

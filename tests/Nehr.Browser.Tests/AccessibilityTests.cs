@@ -13,7 +13,7 @@ namespace Nehr.Browser.Tests;
 /// and phone size; and focus that can be seen (an outline of at least 2 px).
 /// </summary>
 [Collection(PortalCollection.Name)]
-public sealed class AccessibilityTests(PortalFixture fixture)
+public sealed class AccessibilityTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private static readonly AxeRunOptions WcagAa = new()
     {
@@ -47,7 +47,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     [InlineData(390, 844)]
     public async Task Every_patient_page_has_no_WCAG_A_or_AA_violation(int width, int height)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.SetViewportSizeAsync(width, height);
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.SelectivePatient));
 
@@ -73,7 +73,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     [InlineData("/no-such-page")]
     public async Task The_pages_before_sign_in_have_no_WCAG_A_or_AA_violation(string path)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
 
         await page.GotoAsync(path);
 
@@ -98,7 +98,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         await walk.CheckAsync("the search with an NRIC error");
 
         // Tan Mei Ling restricts nobody: the full record, each of its tabs.
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.PatientName).ToBeVisibleAsync();
         await walk.CheckAsync("the full record");
         for (var i = 1; everyState && i < await clinician.Tabs.CountAsync(); i++)
@@ -109,7 +109,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         }
 
         // Priya allows only the polyclinic: the hospital's doctor sees the basic set, the other parts withheld.
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
         await walk.CheckAsync("the basic set");
         await clinician.WithheldTabs.First.ClickAsync();
@@ -197,7 +197,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     {
         // An override to review: the hospital's doctor overrides Priya's restriction and ends it at once.
         var doctor = new ClinicianPages(await StaffPageAsync(DemoAccounts.HospitalDoctor));
-        await doctor.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await doctor.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await doctor.EmergencyOverrideButton.First.ClickAsync();
         await doctor.FillOverrideAsync("Life-threatening condition",
             "Collapsed in the emergency department with a low blood pressure; need her medications and diagnoses now.", attest: true);
@@ -287,7 +287,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     [Fact]
     public async Task Every_account_page_has_no_WCAG_A_or_AA_violation()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1366, 768);
         var walk = new AxeWalk(page);
         var signIn = new SignInPage(page);
@@ -331,7 +331,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
 
     private async Task<IPage> StaffPageAsync(string email, int width = 1366, int height = 768)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.SetViewportSizeAsync(width, height);
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         return page;
@@ -367,7 +367,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     [Fact]
     public async Task Focus_is_seen_on_the_patient_pages()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.SelectivePatient));
         await page.GotoAsync("/patient/history");
 
@@ -384,7 +384,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         var stops = await TabThroughAsync(page, 2); // the purpose of use and Open record
 
         // The record from the top: skip link, app bar, menu, its buttons, the tabs and the tables' scrollable regions.
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.PatientName).ToBeVisibleAsync();
         await page.Locator("a.skip-link").FocusAsync();
         stops.AddRange(await TabThroughAsync(page, 20));

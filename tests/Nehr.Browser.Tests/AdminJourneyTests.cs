@@ -10,11 +10,11 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class AdminJourneyTests(PortalFixture fixture)
+public sealed class AdminJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         return page;
@@ -26,7 +26,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         // The polyclinic's nurse breaks the glass for the patient who restricts everyone.
         var nursePage = await SignInAsync(DemoAccounts.PolyclinicNurse);
         var nurse = new ClinicianPages(nursePage);
-        await nurse.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
+        await nurse.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
         await nurse.EmergencyOverrideButton.ClickAsync();
         const string justification = "Found collapsed in the waiting room, not responding; need allergies and medications before treatment.";
         await nurse.FillOverrideAsync("Life-threatening condition", justification, attest: true);
@@ -68,7 +68,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await Expect(page.GetByTestId("referral-penalty")).ToHaveTextAsync("Censure and a fine of S$2,000.");
         await Expect(page.GetByTestId("referral-reference")).ToHaveTextAsync("SNB/2026/0031");
         await Expect(page.GetByTestId("referral-outcome-form")).ToHaveCountAsync(0);
-        Assert.Equal("Inappropriate", fixture.Portal.Database.Scalar(
+        Assert.Equal("Inappropriate", Fixture.Portal.Database.Scalar(
             "SELECT o.ReviewStatus FROM EmergencyOverrides o JOIN AspNetUsers u ON u.PersonnelId = o.PersonnelId WHERE u.Email = $e", ("$e", DemoAccounts.PolyclinicNurse)));
     }
 
@@ -77,7 +77,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
     {
         var clinicianPage = await SignInAsync(DemoAccounts.PolyclinicNurse);
         var clinician = new ClinicianPages(clinicianPage);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.Tabs).ToHaveCountAsync(9);
 
         var admin = await SignInAsync(DemoAccounts.MohAdmin);
@@ -109,7 +109,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         }
         finally
         {
-            fixture.Portal.Database.Execute(
+            Fixture.Portal.Database.Execute(
                 "UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = (SELECT PersonnelId FROM AspNetUsers WHERE Email = $e)", ("$e", DemoAccounts.PolyclinicNurse));
         }
     }
@@ -165,7 +165,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await Expect(row.GetByTestId("connectivity")).ToHaveTextAsync("Not yet");
 
         // The provider's system makes its test call with the key.
-        using (var http = new HttpClient { BaseAddress = fixture.Portal.BaseAddress })
+        using (var http = new HttpClient { BaseAddress = Fixture.Portal.BaseAddress })
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/onboarding/connectivity-test"))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -192,7 +192,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await Expect(moh.GetByTestId("client-id")).ToHaveTextAsync(new Regex("^nehr-system-\\d+$"));
         await Expect(card.GetByTestId("system-state")).ToHaveTextAsync("Approved");
 
-        var stored = fixture.Portal.Database.Scalar("SELECT ClientSecretHash FROM SystemConnections WHERE Name = 'Ward EMR'");
+        var stored = Fixture.Portal.Database.Scalar("SELECT ClientSecretHash FROM SystemConnections WHERE Name = 'Ward EMR'");
         Assert.StartsWith("pbkdf2-sha256$", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(secret!, stored, StringComparison.Ordinal);
         Assert.True(Nehr.Core.Contribution.ClientSecrets.Verify(secret, stored));
@@ -241,7 +241,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         var sequence = (await audit.AuditRows.First.Locator("td").First.TextContentAsync())!.Trim();
 
         // The auditor types another patient's NRIC/FIN but does not search: the screen still shows the last search.
-        await audit.AuditPatient.FillAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await audit.AuditPatient.FillAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await audit.AuditPatient.PressAsync("Tab");
         await Expect(page.GetByTestId("export-note")).ToContainTextAsync("the results and the export are of the last search");
         var lines = await audit.ExportAsync();
@@ -320,7 +320,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await Expect(row.GetByTestId("person-access")).ToHaveTextAsync("Yes (in care)");
 
         // The new doctor signs in with the temporary password and must choose their own first.
-        var doctor = await fixture.NewPageAsync();
+        var doctor = await Fixture.NewPageAsync();
         var signIn = new SignInPage(doctor);
         await signIn.GotoAsync();
         await signIn.SignInAsync("tan.wm@cgh.example.sg", password);
@@ -348,7 +348,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         await row.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Tan Wei Ming" }).ClickAsync();
         await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
         await Expect(row.GetByTestId("person-access")).ToHaveTextAsync("Left (deactivated)");
-        var again = await fixture.NewPageAsync();
+        var again = await Fixture.NewPageAsync();
         await new SignInPage(again).GotoAsync();
         await new SignInPage(again).SignInAsync("tan.wm@cgh.example.sg", "My-Own-Passw0rd!");
         await Expect(new SignInPage(again).Error).ToContainTextAsync("the account is locked");
@@ -378,7 +378,7 @@ public sealed class AdminJourneyTests(PortalFixture fixture)
         }
         finally
         {
-            var database = fixture.Portal.Database;
+            var database = Fixture.Portal.Database;
             database.Execute("UPDATE Personnel SET IsActive = 1, InvolvedInCare = 1 WHERE Id = (SELECT PersonnelId FROM AspNetUsers WHERE Email = $e)", ("$e", DemoAccounts.HospitalDoctor));
             database.Execute("UPDATE AspNetUsers SET LockoutEnd = NULL WHERE Email = $e", ("$e", DemoAccounts.HospitalDoctor));
         }

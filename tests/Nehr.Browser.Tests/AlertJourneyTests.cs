@@ -7,11 +7,11 @@ namespace Nehr.Browser.Tests;
 
 /// <summary>Oversight that finds misuse by itself: from a clinician's open to the patient told the outcome.</summary>
 [Collection(PortalCollection.Name)]
-public sealed class AlertJourneyTests(PortalFixture fixture)
+public sealed class AlertJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         return page;
@@ -22,8 +22,8 @@ public sealed class AlertJourneyTests(PortalFixture fixture)
     {
         // Dr Lee Wei Jie opens the record of a patient of his hospital who is also a Lee.
         var (patientNric, patientName) = (
-            fixture.Portal.Database.Scalar(LeePatient.Replace("{column}", "p.Nric", StringComparison.Ordinal)),
-            fixture.Portal.Database.Scalar(LeePatient.Replace("{column}", "p.Name", StringComparison.Ordinal)));
+            Fixture.Portal.Database.Scalar(LeePatient.Replace("{column}", "p.Nric", StringComparison.Ordinal)),
+            Fixture.Portal.Database.Scalar(LeePatient.Replace("{column}", "p.Name", StringComparison.Ordinal)));
         var clinician = new ClinicianPages(await SignInAsync(DemoAccounts.HospitalDoctor));
         await clinician.FindAsync(patientNric);
         await Expect(clinician.PatientName).ToContainTextAsync(patientName);
@@ -64,7 +64,7 @@ public sealed class AlertJourneyTests(PortalFixture fixture)
             await Expect(row.GetByTestId("person-state")).ToHaveTextAsync("Suspended");
 
             // The patient signs in with Singpass and reads the outcome in their notifications.
-            var patient = await fixture.NewPageAsync();
+            var patient = await Fixture.NewPageAsync();
             await patient.GotoAsync("/Account/Login");
             await new SignInPage(patient).SignInWithSingpassAsync(nric: patientNric);
             await patient.GotoAsync("/patient/notifications");
@@ -72,7 +72,7 @@ public sealed class AlertJourneyTests(PortalFixture fixture)
         }
         finally
         {
-            fixture.Portal.Database.Execute(
+            Fixture.Portal.Database.Execute(
                 "UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = (SELECT PersonnelId FROM AspNetUsers WHERE Email = $e)", ("$e", DemoAccounts.HospitalDoctor));
         }
     }

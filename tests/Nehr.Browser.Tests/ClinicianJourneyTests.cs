@@ -7,11 +7,11 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class ClinicianJourneyTests(PortalFixture fixture)
+public sealed class ClinicianJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private async Task<(IPage Page, ClinicianPages Clinician)> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clinician area" })).ToBeVisibleAsync();
         return (page, new ClinicianPages(page));
@@ -22,7 +22,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
 
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.RestrictedPatient));
 
         await Expect(clinician.PatientName).ToHaveTextAsync("Muhammad Faizal bin Rahman");
         await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
@@ -63,7 +63,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         // Priya allows only the polyclinic, so the hospital's doctor sees her basic set.
         var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await clinician.EmergencyOverrideButton.ClickAsync();
         await Expect(clinician.Dialog).ToContainTextAsync("the patient is told now; MOH will review it");
         // After 20:00 in Singapore the window ends tomorrow, and the dialog names the day too.
@@ -92,7 +92,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         // The hospital's doctor overrides Priya (who allows only the polyclinic) and ends it at once: the other tests
         // that open her record as this doctor find her restricted again.
         var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await clinician.EmergencyOverrideButton.ClickAsync();
         await clinician.FillOverrideAsync("Patient unable to consent",
             "Confused after a stroke and cannot tell us which blood thinners she takes; need the medication list.", attest: true);
@@ -106,7 +106,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         await Expect(clinician.OverrideBanner).ToHaveCountAsync(0);
         await Expect(clinician.RestrictedBanner).ToBeVisibleAsync();
         await Expect(clinician.WithheldTabs).ToHaveCountAsync(7);
-        Assert.Equal("override.ended", fixture.Portal.Database.Scalar(
+        Assert.Equal("override.ended", Fixture.Portal.Database.Scalar(
             "SELECT EventType FROM AuditEvents WHERE EventType = 'override.ended' AND Outcome = 'Success' ORDER BY Sequence DESC LIMIT 1"));
     }
 
@@ -115,7 +115,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         // Priya allows only the polyclinic, so the hospital's doctor sees her basic set (the test that overrides her ends it).
         var (_, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
         await clinician.EmergencyOverrideButton.ClickAsync();
 
         await clinician.FillOverrideAsync("Life-threatening condition", "asdf asdf asdf asdf asdf asdf asdf asdf asdf asdf", attest: true);
@@ -130,7 +130,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         var (page, clinician) = await SignInAsync(DemoAccounts.OutsideDentist);
 
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
 
         await Expect(clinician.LookupMessage).ToHaveTextAsync("No patient with this NRIC/FIN is registered with your institution.");
         await Expect(page).ToHaveURLAsync(new Regex("/clinician$"));
@@ -150,7 +150,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     public async Task An_insurance_purpose_given_in_the_address_is_refused_with_an_explanation()
     {
         var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.PatientName).ToBeVisibleAsync();
 
         // No page offers it; a hand-made address still reaches the access rules, which refuse it (audited).
@@ -166,7 +166,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     {
         var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);
 
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.SelectivePatient));
 
         await Expect(clinician.PatientName).ToHaveTextAsync("Priya d/o Raman");
         await Expect(clinician.Tabs).ToHaveCountAsync(9);
@@ -190,7 +190,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     public async Task Lab_results_show_units_reference_ranges_and_flags()
     {
         var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
 
         await clinician.TabStartingWith("Laboratory results").ClickAsync();
 
@@ -203,7 +203,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     public async Task The_record_tabs_work_from_the_keyboard_and_the_arrows_only_move_the_focus()
     {
         var (page, clinician) = await SignInAsync(DemoAccounts.HospitalDoctor);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         var allergies = clinician.TabStartingWith("Allergies");
         await Expect(allergies).ToHaveAttributeAsync("aria-selected", "true");
 
@@ -233,12 +233,12 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
     public async Task A_suspended_clinician_is_refused_on_the_next_action_in_an_open_tab()
     {
         var (_, clinician) = await SignInAsync(DemoAccounts.PolyclinicNurse);
-        await clinician.FindAsync(fixture.Portal.Database.NricOf(DemoAccounts.Patient));
+        await clinician.FindAsync(Fixture.Portal.Database.NricOf(DemoAccounts.Patient));
         await Expect(clinician.Tabs).ToHaveCountAsync(9);
 
         // MOH suspends the nurse's NEHR access while the record is open.
-        var nurse = fixture.Portal.Database.Scalar("SELECT PersonnelId FROM AspNetUsers WHERE Email = $e", ("$e", DemoAccounts.PolyclinicNurse));
-        fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 1 WHERE Id = $id", ("$id", nurse));
+        var nurse = Fixture.Portal.Database.Scalar("SELECT PersonnelId FROM AspNetUsers WHERE Email = $e", ("$e", DemoAccounts.PolyclinicNurse));
+        Fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 1 WHERE Id = $id", ("$id", nurse));
         try
         {
             await clinician.TabStartingWith("Diagnoses").ClickAsync();
@@ -248,7 +248,7 @@ public sealed class ClinicianJourneyTests(PortalFixture fixture)
         }
         finally
         {
-            fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = $id", ("$id", nurse));
+            Fixture.Portal.Database.Execute("UPDATE Personnel SET NehrAccessSuspended = 0 WHERE Id = $id", ("$id", nurse));
         }
     }
 }

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class PasswordResetJourneyTests(PortalFixture fixture)
+public sealed class PasswordResetJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private const string NewPassword = "a brand new passphrase for the dentist";
 
@@ -15,7 +15,7 @@ public sealed class PasswordResetJourneyTests(PortalFixture fixture)
     public async Task A_member_of_staff_resets_a_forgotten_password_from_the_emailed_link_and_signs_in_with_it()
     {
         var email = DemoAccounts.OutsideDentist;
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).GotoAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
         await page.GetByLabel("Email").FillAsync(email);
@@ -23,10 +23,10 @@ public sealed class PasswordResetJourneyTests(PortalFixture fixture)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" })).ToBeVisibleAsync();
 
         // The portal's outbox sends it through MailKit to the SMTP server this test started.
-        var mail = await fixture.Inbox.WaitForAsync(
+        var mail = await Fixture.Inbox.WaitForAsync(
             m => m.To.Mailboxes.Any(a => a.Address == email) && m.Subject == "NEHR Portal: reset your password", TimeSpan.FromSeconds(30));
         var link = Regex.Match(mail.TextBody ?? string.Empty, @"http\S+/Account/ResetPassword\?code=[A-Za-z0-9_-]+").Value;
-        Assert.StartsWith(fixture.Portal.BaseAddress.ToString().TrimEnd('/'), link, StringComparison.Ordinal);
+        Assert.StartsWith(Fixture.Portal.BaseAddress.ToString().TrimEnd('/'), link, StringComparison.Ordinal);
         try
         {
             await page.GotoAsync(link);
@@ -45,7 +45,7 @@ public sealed class PasswordResetJourneyTests(PortalFixture fixture)
             await Expect(new AppShell(page).SignedInAs).ToHaveTextAsync(email);
 
             // The link worked once.
-            var again = await fixture.NewPageAsync();
+            var again = await Fixture.NewPageAsync();
             await again.GotoAsync(link);
             await again.GetByLabel("Email").FillAsync(email);
             await again.GetByLabel("New password", new() { Exact = true }).FillAsync("yet another long passphrase");
@@ -56,7 +56,7 @@ public sealed class PasswordResetJourneyTests(PortalFixture fixture)
         finally
         {
             // The other journeys sign this account in with the demo password (all demo accounts share one hash).
-            fixture.Portal.Database.Execute(
+            Fixture.Portal.Database.Execute(
                 "UPDATE AspNetUsers SET PasswordHash = (SELECT PasswordHash FROM AspNetUsers WHERE Email = $p) WHERE Email = $e",
                 ("$p", DemoAccounts.HospitalDoctor), ("$e", email));
         }

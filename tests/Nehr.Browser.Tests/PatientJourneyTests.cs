@@ -7,11 +7,11 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class PatientJourneyTests(PortalFixture fixture)
+public sealed class PatientJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         return page;
     }
@@ -22,15 +22,15 @@ public sealed class PatientJourneyTests(PortalFixture fixture)
     /// </summary>
     private async Task<(IPage Page, string Nric)> SignInAsGeneratedPatientAsync(int offset)
     {
-        var patientId = fixture.Portal.Database.Scalar($"SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET {offset}");
-        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
-        Assert.Equal("0", fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id", ("$id", patientId)));
-        var page = await fixture.NewPageAsync();
+        var patientId = Fixture.Portal.Database.Scalar($"SELECT Id FROM Patients ORDER BY Id LIMIT 1 OFFSET {offset}");
+        var nric = Fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
+        Assert.Equal("0", Fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id", ("$id", patientId)));
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
         await signIn.SignInWithSingpassAsync(nric: nric);
         await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
-        Assert.Equal("1", fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id AND PasswordHash IS NULL", ("$id", patientId)));
+        Assert.Equal("1", Fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers WHERE PatientId = $id AND PasswordHash IS NULL", ("$id", patientId)));
         return (page, nric);
     }
 

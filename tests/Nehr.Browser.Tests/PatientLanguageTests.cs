@@ -6,13 +6,13 @@ namespace Nehr.Browser.Tests;
 
 /// <summary>The patient area in English, 简体中文, Bahasa Melayu and தமிழ்: chosen on any page, kept with the account.</summary>
 [Collection(PortalCollection.Name)]
-public sealed class PatientLanguageTests(PortalFixture fixture)
+public sealed class PatientLanguageTests(PortalFixture fixture) : PortalTest(fixture)
 {
     [Fact]
     public async Task A_patient_switches_to_Malay_and_Tamil_and_the_choice_follows_them_to_a_new_browser()
     {
-        var (nric, _) = fixture.PersonWithoutAccount(35);
-        var page = await fixture.SignedInWithSingpassAsync(nric);
+        var (nric, _) = Fixture.PersonWithoutAccount(35);
+        var page = await Fixture.SignedInWithSingpassAsync(nric);
         await page.GotoAsync("/patient/history");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
 
@@ -30,7 +30,7 @@ public sealed class PatientLanguageTests(PortalFixture fixture)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("என் பதிவை யார் அணுகினார்கள்");
 
         // Another browser, no cookie: the account's language.
-        var elsewhere = await fixture.SignedInWithSingpassAsync(nric);
+        var elsewhere = await Fixture.SignedInWithSingpassAsync(nric);
         await Expect(elsewhere.Locator("html")).ToHaveAttributeAsync("lang", "ta");
         await Expect(elsewhere.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("என் NEHR");
 

@@ -12,7 +12,7 @@ namespace Nehr.Browser.Tests;
 /// WebSocket: nothing is kept on the server between requests).
 /// </summary>
 [Collection(PortalCollection.Name)]
-public sealed class PatientPhoneTests(PortalFixture fixture)
+public sealed class PatientPhoneTests(PortalFixture fixture) : PortalTest(fixture)
 {
     private static readonly string[] Pages =
     [
@@ -34,7 +34,7 @@ public sealed class PatientPhoneTests(PortalFixture fixture)
     [InlineData(390, 844)]
     public async Task Every_patient_page_fits_a_phone_with_targets_of_24_px_and_no_circuit(int width, int height)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.SetViewportSizeAsync(width, height);
         var sockets = new List<string>();
         page.WebSocket += (_, socket) => sockets.Add($"{socket.Url} on {page.Url}");
@@ -65,7 +65,7 @@ public sealed class PatientPhoneTests(PortalFixture fixture)
     [Fact]
     public async Task The_settings_form_says_plainly_what_is_wrong_and_saves_nothing_without_a_circuit()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var sockets = new List<string>();
         page.WebSocket += (_, socket) => sockets.Add($"{socket.Url} on {page.Url}");
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Patient));

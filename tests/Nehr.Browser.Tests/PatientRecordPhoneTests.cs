@@ -12,7 +12,7 @@ namespace Nehr.Browser.Tests;
 /// patient's language.
 /// </summary>
 [Collection(PortalCollection.Name)]
-public sealed class PatientRecordPhoneTests(PortalFixture fixture)
+public sealed class PatientRecordPhoneTests(PortalFixture fixture) : PortalTest(fixture)
 {
     /// <summary>
     /// Visible elements that reach beyond the screen's edges, that scroll sideways inside themselves, or whose content
@@ -50,7 +50,7 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
 
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         return page;
     }
@@ -156,7 +156,7 @@ public sealed class PatientRecordPhoneTests(PortalFixture fixture)
 
     /// <summary>The language in this browser only (the cookie the language choice sets): the demo account keeps English.</summary>
     private Task ReadInAsync(IPage page, string language) =>
-        page.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = $"c={language}|uic={language}", Url = fixture.Portal.BaseAddress.ToString() }]);
+        page.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = $"c={language}|uic={language}", Url = Fixture.Portal.BaseAddress.ToString() }]);
 
     private static string Json(string[][][] facts) => JsonSerializer.Serialize(facts);
 }

@@ -7,11 +7,25 @@ public sealed class PortalFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>
+    /// Debian's headless build of the same Chromium (package chromium-headless-shell), when installed: the shell that
+    /// Playwright itself runs headless tests in, without the full browser's window and compositing machinery.
+    /// NEHR_CHROMIUM names another.
+    /// </summary>
+    public const string HeadlessShellPath = "/usr/bin/chromium-headless-shell";
+
+    private static string Executable =>
+        Environment.GetEnvironmentVariable("NEHR_CHROMIUM") is { Length: > 0 } chosen ? chosen
+        : File.Exists(HeadlessShellPath) ? HeadlessShellPath
+        : ChromiumPath;
+
     private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic",
     ];
+
+    private readonly List<IBrowserContext> _contexts = [];
 
     private IPlaywright? _playwright;
 
@@ -24,9 +38,9 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
+        if (!File.Exists(Executable))
         {
-            throw new InvalidOperationException($"Debian's Chromium is missing at {ChromiumPath}: run the README's test command, which installs it.");
+            throw new InvalidOperationException($"Debian's Chromium is missing at {Executable}: run the README's test command, which installs it.");
         }
 
         Inbox = SmtpInbox.Start();
@@ -42,7 +56,7 @@ public sealed class PortalFixture : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ChromiumPath,
+            ExecutablePath = Executable,
             Headless = true,
             Args = ChromiumArgs,
         });
@@ -51,14 +65,35 @@ public sealed class PortalFixture : IAsyncLifetime
         // longer than a test's 15 s on a busy machine: done here once, so that no test's first step times out.
         var warmUp = await NewPageAsync();
         await warmUp.GotoAsync("/Account/Login", new() { Timeout = 120_000 });
-        await warmUp.Context.CloseAsync();
+        await CloseContextsAsync();
     }
 
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseAddress.ToString() });
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Closes every browser context opened so far (the tests of the collection run one at a time; see <see cref="PortalTest"/>).</summary>
+    public async Task CloseContextsAsync()
+    {
+        IBrowserContext[] open;
+        lock (_contexts)
+        {
+            open = [.. _contexts];
+            _contexts.Clear();
+        }
+
+        foreach (var context in open)
+        {
+            await context.CloseAsync();
+        }
     }
 
     /// <summary>The <paramref name="offset"/>-th person of the register with no account yet (not one another test uses), and their name.</summary>

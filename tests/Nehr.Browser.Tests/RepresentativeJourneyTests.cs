@@ -11,11 +11,11 @@ namespace Nehr.Browser.Tests;
 /// page open at that moment says why it stopped.
 /// </summary>
 [Collection(PortalCollection.Name)]
-public sealed class RepresentativeJourneyTests(PortalFixture fixture)
+public sealed class RepresentativeJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
-    private (string Nric, string Name) Person(int offset) => fixture.PersonWithoutAccount(offset);
+    private (string Nric, string Name) Person(int offset) => Fixture.PersonWithoutAccount(offset);
 
-    private Task<IPage> SignInAsync(string nric) => fixture.SignedInWithSingpassAsync(nric);
+    private Task<IPage> SignInAsync(string nric) => Fixture.SignedInWithSingpassAsync(nric);
 
     [Fact]
     public async Task A_patient_invites_a_caregiver_who_accepts_acts_for_them_under_a_banner_and_is_ended()
@@ -64,7 +64,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
     {
         var patient = Person(40);
         var deputy = Person(41);
-        var moh = await fixture.NewPageAsync();
+        var moh = await Fixture.NewPageAsync();
         await new SignInPage(moh).SignInAsAsync(Nehr.Core.Data.Demo.DemoAccounts.All.Single(a => a.Email == Nehr.Core.Data.Demo.DemoAccounts.MohAdmin));
 
         await moh.GotoAsync("/admin/moh/representatives");
@@ -91,7 +91,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync($"You are acting for {patient.Name} (court-appointed deputy");
 
         // The order expires while the page is open (brought to a minute ago: the portal's clock is the machine's).
-        fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE OrderReference = 'FC/OSM 77/2026'",
+        Fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE OrderReference = 'FC/OSM 77/2026'",
             ("$end", DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)));
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
         await Expect(page.GetByTestId("acting-banner")).ToContainTextAsync("the order expired");
@@ -101,9 +101,9 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
     public async Task A_parent_acts_for_a_child_until_the_child_turns_14_and_the_open_page_then_says_why()
     {
         // The demo register links a parent to every demo child under 14.
-        var link = fixture.Portal.Database.Scalar("SELECT Id FROM Representations WHERE Kind = 'ParentOfChild' AND State = 'Active' ORDER BY Id LIMIT 1");
-        var parentNric = fixture.Portal.Database.Scalar("SELECT RepresentativeNric FROM Representations WHERE Id = $id", ("$id", link));
-        var child = fixture.Portal.Database.Scalar("SELECT p.Name FROM Patients p JOIN Representations r ON r.PatientId = p.Id WHERE r.Id = $id", ("$id", link));
+        var link = Fixture.Portal.Database.Scalar("SELECT Id FROM Representations WHERE Kind = 'ParentOfChild' AND State = 'Active' ORDER BY Id LIMIT 1");
+        var parentNric = Fixture.Portal.Database.Scalar("SELECT RepresentativeNric FROM Representations WHERE Id = $id", ("$id", link));
+        var child = Fixture.Portal.Database.Scalar("SELECT p.Name FROM Patients p JOIN Representations r ON r.PatientId = p.Id WHERE r.Id = $id", ("$id", link));
         var page = await SignInAsync(parentNric);
 
         await page.GotoAsync("/patient/caregivers");
@@ -113,7 +113,7 @@ public sealed class RepresentativeJourneyTests(PortalFixture fixture)
 
         // The child's 14th birthday comes while the page is open (the portal's clock is the machine's here: the link's
         // end is brought to a minute ago instead).
-        fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE Id = $id",
+        Fixture.Portal.Database.Execute("UPDATE Representations SET EndsAtUtc = $end WHERE Id = $id",
             ("$end", DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)), ("$id", link));
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Patient area" }).GetByRole(AriaRole.Link, new() { Name = "Who accessed my record" }).ClickAsync();
 

@@ -11,7 +11,7 @@ namespace Nehr.Browser.Tests;
 /// docs/screenshots, the README's copies.
 /// </summary>
 [Collection(PortalCollection.Name)]
-public sealed class ScreenshotTests(PortalFixture fixture)
+public sealed class ScreenshotTests(PortalFixture fixture) : PortalTest(fixture)
 {
     /// <summary>A phone's screen in CSS pixels (an iPhone 12 to 15).</summary>
     private static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
@@ -33,7 +33,7 @@ public sealed class ScreenshotTests(PortalFixture fixture)
     [Fact]
     public async Task A_clinician_reading_a_record()
     {
-        var nric = fixture.Portal.Database.Scalar(
+        var nric = Fixture.Portal.Database.Scalar(
             "SELECT p.Nric FROM Patients p JOIN AspNetUsers u ON u.PatientId = p.Id WHERE u.Email = $email", ("$email", DemoAccounts.Patient));
         var doctor = new ClinicianPages(await SignInAsync(DemoAccounts.HospitalDoctor));
         await doctor.FindAsync(nric);
@@ -89,7 +89,7 @@ public sealed class ScreenshotTests(PortalFixture fixture)
         var page = await SignInAsync(DemoAccounts.Patient);
         await page.Context.AddCookiesAsync([new Cookie
         {
-            Name = ".AspNetCore.Culture", Value = Uri.EscapeDataString($"c={language}|uic={language}"), Url = fixture.Portal.BaseAddress.ToString(),
+            Name = ".AspNetCore.Culture", Value = Uri.EscapeDataString($"c={language}|uic={language}"), Url = Fixture.Portal.BaseAddress.ToString(),
         }]);
 
         await page.GotoAsync("/patient/history");
@@ -104,7 +104,7 @@ public sealed class ScreenshotTests(PortalFixture fixture)
 
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1280, 800);
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == email));
         return page;

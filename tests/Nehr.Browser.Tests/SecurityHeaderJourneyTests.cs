@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class SecurityHeaderJourneyTests(PortalFixture fixture)
+public sealed class SecurityHeaderJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     [Theory]
     [InlineData(DemoAccounts.HospitalDoctor, "/clinician")]
@@ -17,7 +17,7 @@ public sealed class SecurityHeaderJourneyTests(PortalFixture fixture)
     [InlineData(DemoAccounts.HospitalAdmin, "/admin/provider/personnel")]
     public async Task Pages_work_under_the_content_security_policy_without_violations(string email, string path)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var violations = new List<string>();
         page.Console += (_, message) =>
         {
@@ -48,7 +48,7 @@ public sealed class SecurityHeaderJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task Kestrel_names_no_server_and_the_token_endpoint_carries_the_security_headers()
     {
-        using var client = new HttpClient { BaseAddress = fixture.Portal.BaseAddress };
+        using var client = new HttpClient { BaseAddress = Fixture.Portal.BaseAddress };
 
         using var page = await client.GetAsync("/Account/Login");
         using var token = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Nehr.Browser.Tests;
 
 [Collection(PortalCollection.Name)]
-public sealed class SignInJourneyTests(PortalFixture fixture)
+public sealed class SignInJourneyTests(PortalFixture fixture) : PortalTest(fixture)
 {
     public static TheoryData<string> AllDemoAccounts() => new(DemoAccounts.All.Select(a => a.Email));
 
@@ -17,7 +17,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     public async Task Every_demo_account_signs_in_and_lands_in_its_own_area(string email)
     {
         var account = DemoAccounts.All.Single(a => a.Email == email);
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var shell = new AppShell(page);
 
         await new SignInPage(page).SignInAsAsync(account, fresh: true);
@@ -42,7 +42,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [InlineData("/admin/moh", DemoAccounts.Auditor)]
     public async Task An_anonymous_visitor_is_sent_to_sign_in_and_then_back_to_the_area(string area, string email)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
 
         await page.GotoAsync(area);
 
@@ -54,10 +54,10 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task A_person_new_to_the_portal_signs_in_with_singpass_and_their_patient_account_is_made_then()
     {
-        var patientId = fixture.Portal.Database.Scalar("SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id DESC LIMIT 1");
-        var nric = fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
-        var name = fixture.Portal.Database.Scalar("SELECT Name FROM Patients WHERE Id = $id", ("$id", patientId));
-        var page = await fixture.NewPageAsync();
+        var patientId = Fixture.Portal.Database.Scalar("SELECT Id FROM Patients WHERE Id NOT IN (SELECT PatientId FROM AspNetUsers WHERE PatientId IS NOT NULL) ORDER BY Id DESC LIMIT 1");
+        var nric = Fixture.Portal.Database.Scalar("SELECT Nric FROM Patients WHERE Id = $id", ("$id", patientId));
+        var name = Fixture.Portal.Database.Scalar("SELECT Name FROM Patients WHERE Id = $id", ("$id", patientId));
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
 
@@ -67,15 +67,15 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         await Expect(page).ToHaveURLAsync(new Regex("/patient$"));
         await Expect(page.GetByTestId("patient-name")).ToHaveTextAsync(name);
         await Expect(new AppShell(page).SignedInAs).ToHaveTextAsync(name);
-        Assert.Equal("1", fixture.Portal.Database.Scalar(
+        Assert.Equal("1", Fixture.Portal.Database.Scalar(
             "SELECT COUNT(*) FROM AuditEvents WHERE EventType = 'patient.enrolled' AND PatientId = $id", ("$id", patientId)));
     }
 
     [Fact]
     public async Task A_person_the_nehr_does_not_know_is_told_there_is_no_record_yet_and_what_to_do()
     {
-        var accounts = fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers");
-        var page = await fixture.NewPageAsync();
+        var accounts = Fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers");
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
 
@@ -84,7 +84,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         await Expect(page).ToHaveURLAsync(new Regex("/Account/NoRecord$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "There is no NEHR record for you yet" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What to do" })).ToBeVisibleAsync();
-        Assert.Equal(accounts, fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers"));
+        Assert.Equal(accounts, Fixture.Portal.Database.Scalar("SELECT COUNT(*) FROM AspNetUsers"));
         await page.GotoAsync("/patient");
         await Expect(page).ToHaveURLAsync(new Regex(@"/Account/Login\?ReturnUrl="));
     }
@@ -92,7 +92,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task Cancelling_at_singpass_brings_the_person_back_to_sign_in_with_a_plain_message()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
         await signIn.SingpassButton.ClickAsync();
@@ -106,7 +106,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task A_wrong_password_shows_an_error_and_signs_nobody_in()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
 
@@ -121,7 +121,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task An_empty_form_is_refused_with_specific_messages()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
 
@@ -137,7 +137,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [InlineData("/admin/moh")]
     public async Task A_patient_cannot_open_the_clinician_or_admin_areas(string area)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Patient));
 
         await page.GotoAsync(area);
@@ -150,18 +150,18 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task A_patient_following_an_in_app_link_to_another_area_is_refused_too()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Patient));
         await Expect(page.GetByTestId("patient-name")).ToBeVisibleAsync();
 
         // Client-side navigation inside the open circuit, not a fresh page load.
-        var before = long.Parse(fixture.Portal.Database.Scalar("SELECT MAX(Sequence) FROM AuditEvents"), System.Globalization.CultureInfo.InvariantCulture);
+        var before = long.Parse(Fixture.Portal.Database.Scalar("SELECT MAX(Sequence) FROM AuditEvents"), System.Globalization.CultureInfo.InvariantCulture);
         await page.EvaluateAsync("() => Blazor.navigateTo('/admin/moh')");
 
         await Expect(new AppShell(page).Heading).ToHaveTextAsync("Access denied");
         await Expect(page.GetByTestId("figure-Patients in the NEHR")).ToHaveCountAsync(0);
         // No HTTP request reached the server's authorisation: the router refused it in the circuit, and audited that.
-        Assert.Equal("1", fixture.Portal.Database.Scalar(
+        Assert.Equal("1", Fixture.Portal.Database.Scalar(
             "SELECT COUNT(*) FROM AuditEvents WHERE Sequence > $before AND EventType = 'action.refused' AND Details LIKE '%open /admin/moh;%' "
                 + "AND ActorUserId = (SELECT Id FROM AspNetUsers WHERE Email = $email)",
             ("$before", before), ("$email", DemoAccounts.Patient)));
@@ -170,7 +170,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task Signing_out_ends_the_session()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var shell = new AppShell(page);
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.HospitalDoctor));
 
@@ -184,7 +184,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task A_copied_cookie_is_worthless_after_sign_out()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.PolyclinicNurse));
         var cookies = await page.Context.CookiesAsync();
         Assert.Contains(cookies, c => c.Name == "__Host-nehr.auth");
@@ -193,7 +193,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();
 
         // Someone replays the cookie taken before the sign-out, from another browser.
-        var other = await fixture.NewPageAsync();
+        var other = await Fixture.NewPageAsync();
         await other.Context.AddCookiesAsync(cookies.Select(c => new Cookie
         {
             Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
@@ -205,7 +205,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task The_layout_is_interactive_once_signed_in()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var shell = new AppShell(page);
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.Auditor));
         var link = page.GetByRole(AriaRole.Link, new() { Name = "MOH oversight" });
@@ -237,7 +237,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     {
         // An address with no account: it is answered exactly as a real one would be (which also keeps the demo
         // accounts of the other journeys unlocked).
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         var signIn = new SignInPage(page);
         await signIn.GotoAsync();
         for (var i = 1; i <= 3; i++)
@@ -262,7 +262,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task An_unknown_address_has_a_titled_not_found_page_with_a_way_home()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
 
         var response = await page.GotoAsync("/no/such/page");
 
@@ -276,7 +276,7 @@ public sealed class SignInJourneyTests(PortalFixture fixture)
     [Fact]
     public async Task The_active_account_tab_is_readable()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await new SignInPage(page).SignInAsAsync(DemoAccounts.All.Single(a => a.Email == DemoAccounts.HospitalAdmin));
 
         await page.GotoAsync("/Account/Manage/ChangePassword");
