@@ -246,8 +246,8 @@ public sealed class ProviderAdministration(
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
             var ids = attestations.Select(a => a.PersonnelId).ToList();
-            var listed = await db.Personnel.Where(p => ids.Contains(p.Id)).ToListAsync(cancellationToken);
-            var foreign = listed.Where(p => p.ProviderId != actor.ProviderId).Select(p => p.Id).Concat(ids.Where(i => listed.All(p => p.Id != i))).ToList();
+            var listed = await db.Personnel.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+            var foreign = listed.Values.Where(p => p.ProviderId != actor.ProviderId).Select(p => p.Id).Concat(ids.Where(i => !listed.ContainsKey(i))).ToList();
             if (foreign.Count > 0)
             {
                 var id = foreign[0];
@@ -256,7 +256,7 @@ public sealed class ProviderAdministration(
             }
 
             var staff = await db.Personnel.Where(p => p.ProviderId == actor.ProviderId && p.IsActive).ToListAsync(cancellationToken);
-            if (staff.FirstOrDefault(p => !ids.Contains(p.Id)) is { } missing)
+            if (staff.FirstOrDefault(p => !listed.ContainsKey(p.Id)) is { } missing)
             {
                 throw new DomainException($"{missing.Name} is not in the list you attest: reload the page, then attest the whole list.");
             }
@@ -264,7 +264,7 @@ public sealed class ProviderAdministration(
             var changed = 0;
             foreach (var attestation in attestations)
             {
-                var person = listed.Single(p => p.Id == attestation.PersonnelId);
+                var person = listed[attestation.PersonnelId];
                 if (!person.IsActive)
                 {
                     throw new DomainException($"{person.Name} has left: reload the page, then attest the whole list.");

@@ -63,8 +63,16 @@ public sealed class AlertScanner(
                 await transaction.CommitAsync(cancellationToken);
             }
 
+            // The period's range of sequences, found once by time: the batches then page by sequence alone.
             var (start, end) = (LocalTime.StartOfDayUtc(from), LocalTime.AfterDayUtc(to));
-            var after = 0L;
+            long after;
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            {
+                var period = db.AuditEvents.AsNoTracking().Where(e => e.OccurredAtUtc >= start && e.OccurredAtUtc < end && e.Sequence <= upTo);
+                after = (await period.MinAsync(e => (long?)e.Sequence, cancellationToken) ?? upTo + 1) - 1;
+                upTo = await period.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+            }
+
             var total = 0;
             while (true)
             {
@@ -102,8 +110,10 @@ public sealed class AlertScanner(
             {
                 await ScanAsync(stoppingToken);
             }
-            catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The batch is judged again at the next scan (its position did not move); an exception out of a
+                // background service would stop the whole portal.
                 logger.LogError(e, "The alert scanner could not judge the new audit events; trying again at the next scan.");
             }
         }
@@ -149,6 +159,7 @@ public sealed class AlertScanner(
 
         var keys = raised.Select(r => r.Key).Distinct().ToList();
         var cases = await db.AlertCases.Where(c => keys.Contains(c.DedupKey)).ToDictionaryAsync(c => c.DedupKey, cancellationToken);
+        var closed = advance ? new Dictionary<string, long>() : await ClosedUpToAsync(db, events, keys, cancellationToken);
         var caseIds = cases.Values.Select(c => c.Id).ToList();
         var evidence = await db.AlertEvidence.AsNoTracking().Where(e => caseIds.Contains(e.CaseId))
             .GroupBy(e => e.CaseId).Select(g => new { g.Key, Count = g.Count() })
@@ -166,6 +177,12 @@ public sealed class AlertScanner(
         var more = new List<(long CaseId, long Sequence)>();
         foreach (var alert in raised)
         {
+            if (closed.TryGetValue(alert.Key, out var judged) && alert.Sequence <= judged)
+            {
+                // Judged again (a recomputed period): already evidence of a case an auditor has closed.
+                continue;
+            }
+
             if (cases.TryGetValue(alert.Key, out var existing))
             {
                 if (!existing.Repeat(alert.Sequence, alert.AtUtc))
@@ -228,6 +245,25 @@ public sealed class AlertScanner(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// For a period judged again: the last event of each closed case among <paramref name="keys"/> (a closed case keeps
+    /// its key with its id after <see cref="AlertCase.ClosedKeySeparator"/>). Every key names its day, so the closed
+    /// cases to look at are those whose events began within a day of the batch's.
+    /// </summary>
+    private static async Task<Dictionary<string, long>> ClosedUpToAsync(
+        NehrDbContext db, List<AlertEventView> events, List<string> keys, CancellationToken cancellationToken)
+    {
+        var (from, to) = (events[0].AtUtc.AddDays(-1), events[^1].AtUtc.AddDays(1));
+        var wanted = keys.ToHashSet(StringComparer.Ordinal);
+        return (await db.AlertCases.AsNoTracking()
+                .Where(c => c.Status != AlertStatus.Open && c.FirstEventAtUtc >= from && c.FirstEventAtUtc <= to)
+                .Select(c => new { c.DedupKey, c.LastSequence }).ToListAsync(cancellationToken))
+            .Select(c => (Key: c.DedupKey[..Math.Max(0, c.DedupKey.LastIndexOf(AlertCase.ClosedKeySeparator))], c.LastSequence))
+            .Where(c => wanted.Contains(c.Key))
+            .GroupBy(c => c.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(c => c.LastSequence), StringComparer.Ordinal);
     }
 
     /// <summary>Everything the rules need about the batch's staff and patients, in a few queries.</summary>

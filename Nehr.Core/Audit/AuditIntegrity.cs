@@ -404,8 +404,10 @@ public sealed class AuditIntegrityService(
     {
         await Task.Yield();
         var settings = options.Value;
-        var lastFull = clock.GetUtcNow();
-        var lastCheckpoint = lastFull;
+        // The first scheduled run after a start walks the whole trail: an instance restarted more often than
+        // FullVerifyEvery would otherwise never do so, and an edit before the last checkpoint would go unseen.
+        var lastFull = DateTimeOffset.MinValue;
+        var lastCheckpoint = clock.GetUtcNow();
         await RunAsync(full: false, checkpoint: true, stoppingToken);
         using var timer = new PeriodicTimer(settings.VerifyEvery, clock);
         _scheduled.TrySetResult();
@@ -436,8 +438,9 @@ public sealed class AuditIntegrityService(
                 await integrity.CheckpointAsync(cancellationToken);
             }
         }
-        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or IOException or CryptographicException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Tried again at the next interval: an exception out of a background service would stop the whole portal.
             logger.LogError(e, "The audit trail could not be verified or checkpointed; trying again at the next interval.");
         }
     }

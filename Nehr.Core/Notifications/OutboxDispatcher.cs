@@ -76,9 +76,11 @@ public sealed class OutboxDispatcher(
             {
                 await DispatchOnceAsync(stoppingToken);
             }
-            catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "The outbox could not be read; trying again later.");
+                // Whatever failed (the database, a transport's unforeseen error), the loop goes on: an exception out
+                // of a background service would stop the whole portal.
+                logger.LogError(e, "The outbox could not be read or a message could not be handled; trying again later.");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

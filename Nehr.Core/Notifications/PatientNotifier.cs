@@ -54,24 +54,25 @@ public static class PatientNotifier
         }
 
         var translate = PatientWords.In(PatientWords.Culture(account.Language));
+        var (subject, closing) = kind switch
+        {
+            NoticeKind.ReportClosed => (ReportSubject, ReportClosing),
+            NoticeKind.RegisteredByProvider => (RegistrationSubject, RegistrationClosing),
+            NoticeKind.Representation => (RepresentationSubject, RepresentationClosing),
+            NoticeKind.AccessReviewed => (AccessReviewSubject, AccessClosing),
+            NoticeKind.OverrideReviewed => (OverrideReviewSubject, OverrideReviewClosing),
+            _ => (Subject, AccessClosing),
+        };
         if (account.Email is { } email && !account.EmailNoticesOff)
         {
-            var (subject, closing) = kind switch
-            {
-                NoticeKind.ReportClosed => (ReportSubject, ReportClosing),
-                NoticeKind.RegisteredByProvider => (RegistrationSubject, RegistrationClosing),
-                NoticeKind.Representation => (RepresentationSubject, RepresentationClosing),
-                NoticeKind.AccessReviewed => (AccessReviewSubject, AccessClosing),
-                NoticeKind.OverrideReviewed => (OverrideReviewSubject, OverrideReviewClosing),
-                _ => (Subject, AccessClosing),
-            };
             db.OutboxMessages.Add(new OutboxMessage(email, translate(subject), $"{text.Render(translate)}\n\n{translate(closing)}", nowUtc));
         }
 
-        // The SMS says what the notice says, no more; the transport adds the portal's link.
+        // The SMS names the kind of notice only, never who, where or what: a number is not confirmed, and a mistyped
+        // digit must not send a stranger what happened to someone's health record. The portal shows the notice.
         if (account.SmsNotices && MobileNumbers.IsMobile(account.PhoneNumber))
         {
-            db.OutboxMessages.Add(OutboxMessage.Sms(account.PhoneNumber!, $"NEHR: {text.Render(translate)}", nowUtc));
+            db.OutboxMessages.Add(OutboxMessage.Sms(account.PhoneNumber!, $"{translate(subject)}\n{translate(closing)}", nowUtc));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace Nehr.Core.Oversight;
 
@@ -67,9 +68,13 @@ public enum RecordFlag
 /// </summary>
 public sealed class AlertCase
 {
+    /// <summary>The column's length: a raised case's key has 21 characters fewer, room for a closed case's id.</summary>
     public const int MaxKeyLength = 120;
     public const int MaxSummaryLength = 1000;
     public const int MaxFindingsLength = 4000;
+
+    /// <summary>Between a closed case's key and its id: the key an open case of the same subject and day may take.</summary>
+    public const char ClosedKeySeparator = '~';
 
     /// <summary>Evidence kept per case; <see cref="EventCount"/> counts every event.</summary>
     public const int MaxEvidence = 100;
@@ -88,7 +93,7 @@ public sealed class AlertCase
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
         Rule = rule;
         Severity = severity;
-        DedupKey = dedupKey.Length <= MaxKeyLength ? dedupKey : throw new ArgumentException("The key is too long.", nameof(dedupKey));
+        DedupKey = dedupKey.Length <= MaxKeyLength - 21 ? dedupKey : throw new ArgumentException("The key is too long.", nameof(dedupKey));
         RaisedAtUtc = raisedAtUtc;
         FirstEventAtUtc = eventAtUtc;
         LastEventAtUtc = eventAtUtc;
@@ -106,7 +111,10 @@ public sealed class AlertCase
 
     public AlertSeverity Severity { get; private set; }
 
-    /// <summary>The rule, its subject and day: a second event with the same key is evidence for this case.</summary>
+    /// <summary>
+    /// The rule, its subject and day: a second event with the same key is evidence for this case while it is open.
+    /// Closed, the key ends with <see cref="ClosedKeySeparator"/> and the case's id.
+    /// </summary>
     public string DedupKey { get; private set; }
 
     /// <summary>When the scanner raised the case.</summary>
@@ -187,6 +195,9 @@ public sealed class AlertCase
 
         Status = outcome;
         Findings = text.Length == 0 ? null : text;
+        // The key is freed: a later event of the same rule, subject and day raises a new case rather than being
+        // filed, unseen, under a closed one. The closed case keeps it with its id (see ClosedKeySeparator).
+        DedupKey = string.Create(CultureInfo.InvariantCulture, $"{DedupKey}{ClosedKeySeparator}{Id}");
         ClosedBy = closedBy;
         ClosedAtUtc = atUtc;
         Version++;
@@ -245,7 +256,7 @@ public sealed class StaffActivityDay
 
     public DateOnly Day { get; private set; }
 
-    /// <summary>Successful record reads and overrides.</summary>
+    /// <summary>Successful record reads (and exports); overrides are counted apart.</summary>
     public int Opens { get; set; }
 
     /// <summary>Of <see cref="Opens"/>, those at night (Singapore time).</summary>

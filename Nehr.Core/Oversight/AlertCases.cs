@@ -57,15 +57,11 @@ public sealed class AlertCases(Commands.Commands commands, AlertScanner scanner)
                 cases = cases.Where(c => c.Rule == r);
             }
 
-            var rows = await Rows(command.Db, open
+            // Severity is stored as its rank, so the database orders by it.
+            return await Rows(command.Db, open
                     ? cases.OrderByDescending(c => c.Severity).ThenBy(c => c.RaisedAtUtc).Take(MaxItems)
                     : cases.OrderByDescending(c => c.ClosedAtUtc).Take(MaxItems))
                 .ToListAsync(cancellationToken);
-
-            // Severity is stored as its name: ordered here by its rank.
-            return open
-                ? rows.OrderByDescending(c => c.Severity).ThenBy(c => c.RaisedAtUtc).ToList()
-                : rows;
         }, cancellationToken);
 
     /// <summary>Each rule's cases by outcome, every rule listed.</summary>
@@ -112,8 +108,9 @@ public sealed class AlertCases(Commands.Commands commands, AlertScanner scanner)
         }, cancellationToken);
 
     /// <summary>
-    /// The auditor's verdict: justified, misuse (with findings) or a false alarm. On misuse the patient whose record it
-    /// was is told, in plain words; corrective action (a suspension) is the MOH administrators'.
+    /// The auditor's verdict: justified, misuse (with findings) or a false alarm. On misuse of one patient's record (see
+    /// <see cref="AlertRules.IsAboutOnePatient"/>) the patient is told, in plain words; corrective action (a suspension)
+    /// is the MOH administrators'. A closed case frees its key, so that a later event raises a new case.
     /// </summary>
     public Task CloseAsync(AuditContext who, long id, AlertStatus? outcome, string? findings, CancellationToken cancellationToken = default) =>
         commands.RunAsync(who, "alerts.close", Auditors, async command =>
@@ -127,7 +124,7 @@ public sealed class AlertCases(Commands.Commands commands, AlertScanner scanner)
             var c = await db.AlertCases.SingleOrDefaultAsync(c => c.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such case.");
             c.Close(outcome.Value, findings, actor.UserId, now);
-            if (outcome == AlertStatus.Misuse && c.PatientId is { } patientId && c.PersonnelId is { } personnelId)
+            if (outcome == AlertStatus.Misuse && AlertRules.IsAboutOnePatient(c.Rule) && c.PatientId is { } patientId && c.PersonnelId is { } personnelId)
             {
                 var person = await db.Personnel.AsNoTracking().Where(p => p.Id == personnelId)
                     .Select(p => new { p.Role, Provider = db.Providers.Where(v => v.Id == p.ProviderId).Select(v => v.Name).Single() })

@@ -263,7 +263,7 @@ public sealed class AlertRules(AlertOptions options)
             if (unusualNight || unusualDay)
             {
                 var when = LocalTime.ToLocal(e.AtUtc).ToString("HH:mm", CultureInfo.InvariantCulture);
-                yield return Raise(AlertRule.OffHours, AlertSeverity.Low, $"offhours:{personnelId}:{day:yyyyMMdd}", e, staff, patient.Id,
+                yield return Raise(AlertRule.OffHours, AlertSeverity.Low, $"offhours:{personnelId}:{day:yyyyMMdd}", e, staff, null,
                     $"{who} opened {whose} at {when} on {day.DayOfWeek}, {dayText}: "
                     + (unusualNight ? FormattableString.Invariant($"{nightReads} of their {reads} reads in {options.HistoryDays} days were at night") : $"they did not work on a {day.DayOfWeek} in {options.HistoryDays} days")
                     + ".");
@@ -272,7 +272,15 @@ public sealed class AlertRules(AlertOptions options)
     }
 
     private static RaisedAlert Raise(AlertRule rule, AlertSeverity severity, string key, AlertEventView e, StaffFacts staff, int? patientId, string summary) =>
-        new(rule, severity, key, e.Sequence, e.AtUtc, staff.Id, staff.ProviderId, patientId ?? e.PatientId, summary);
+        new(rule, severity, key, e.Sequence, e.AtUtc, staff.Id, staff.ProviderId, patientId, summary);
+
+    /// <summary>
+    /// The rules whose case is about one access to one patient's record, whom a misuse verdict is told of. A case about
+    /// a person's pattern (volume, hours, repeated views, overrides) has no patient: its evidence names them, and the
+    /// verdict on the pattern says nothing of any one access.
+    /// </summary>
+    public static bool IsAboutOnePatient(AlertRule rule) =>
+        rule is AlertRule.OwnRecord or AlertRule.RepresentedPerson or AlertRule.FamilyName or AlertRule.FlaggedRecord or AlertRule.NoCareContext;
 
     private static string ProviderName(AlertFacts facts, int providerId) =>
         facts.ProviderNames.TryGetValue(providerId, out var name) ? name : "their provider";

@@ -79,6 +79,8 @@ internal static class AlertBenchmark
                 catchUp.Stop();
                 var cases = await db.AlertCases.CountAsync();
                 Line($"  backlog: {judged:N0} events judged in {catchUp.Elapsed.TotalSeconds:0.0} s = {judged / catchUp.Elapsed.TotalSeconds:N0} events/s ({cases:N0} cases raised)");
+                var byRule = await db.AlertCases.GroupBy(c => c.Rule).Select(g => new { g.Key, Count = g.Count() }).OrderByDescending(g => g.Count).ToListAsync();
+                Line($"  cases by rule: {string.Join(", ", byRule.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Count:N0}")))}");
             }
 
             // Steady stream: reads of registered patients by their providers' staff, appended through the audit trail

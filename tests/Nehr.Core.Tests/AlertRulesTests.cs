@@ -155,7 +155,7 @@ public sealed class AlertRulesTests
         var raised = Judge(facts, trail);
 
         // Own mean 20 × 3 = 60, peers 22 × 3 = 66, at least 60: the 67th read is the first over all three.
-        Assert.All(raised, r => Assert.Equal(AlertRule.Volume, r.Rule));
+        Assert.All(raised, r => Assert.Equal((AlertRule.Volume, (int?)null), (r.Rule, r.PatientId))); // a pattern, not one patient's access
         Assert.Equal(trail[66].Sequence, raised[0].Sequence);
         Assert.Equal(80 - 66, raised.Count);
         Assert.Contains("their own mean is 20 a working day", raised[0].Summary, StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed class AlertRulesTests
 
         var raised = Judge(facts, Read(Nurse, Aisyah, Morning.AddMinutes(5), AccessLevel.BasicSetOnly));
 
-        Assert.Equal(AlertRule.RepeatedBasicSet, Assert.Single(raised).Rule);
+        Assert.Equal((AlertRule.RepeatedBasicSet, (int?)null), (Assert.Single(raised).Rule, raised[0].PatientId));
     }
 
     [Fact]
@@ -211,7 +211,8 @@ public sealed class AlertRulesTests
         Assert.Empty(Judge(facts, Override(20), Override(10)));
         Assert.Empty(Judge(facts, Override(40 + 20)));
 
-        Assert.Equal(AlertRule.FrequentOverrides, Assert.Single(Judge(facts, Override(0))).Rule);
+        var overrides = Assert.Single(Judge(facts, Override(0)));
+        Assert.Equal((AlertRule.FrequentOverrides, (int?)null), (overrides.Rule, overrides.PatientId));
     }
 
     [Fact]
@@ -220,7 +221,8 @@ public sealed class AlertRulesTests
         var facts = Facts();
         WorkedWeekdays(facts, Nurse, 20, Morning);
         var night = Morning.AddHours(-9); // 01:00 in Singapore, Wednesday
-        Assert.Equal(AlertRule.OffHours, Assert.Single(Judge(facts, Read(Nurse, Aisyah, night))).Rule);
+        var offHours = Assert.Single(Judge(facts, Read(Nurse, Aisyah, night)));
+        Assert.Equal((AlertRule.OffHours, (int?)null), (offHours.Rule, offHours.PatientId));
 
         var nightWorker = Facts();
         WorkedWeekdays(nightWorker, Nurse, 20, Morning);

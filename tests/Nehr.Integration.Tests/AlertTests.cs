@@ -139,6 +139,52 @@ public sealed class AlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_closed_case_takes_no_more_evidence_a_later_access_raises_a_new_case_and_judging_the_day_again_raises_neither_twice()
+    {
+        var patientId = await LeePatientAsync();
+        var auditor = DemoWorld.As(_world.AuditorUserId);
+        await ScanAsync();
+        await OpenAsync(_world.DoctorUserId, patientId);
+        await ScanAsync();
+        var first = Assert.Single(await QueueAsync(_world.AuditorUserId), c => c.Rule == AlertRule.FamilyName && c.PatientId == patientId);
+        await Do<AlertCases>(c => c.CloseAsync(auditor, first.Id, AlertStatus.Justified, "Her doctor today."));
+
+        await OpenAsync(_world.DoctorUserId, patientId);
+        await ScanAsync();
+        var second = Assert.Single(await QueueAsync(_world.AuditorUserId), c => c.Rule == AlertRule.FamilyName && c.PatientId == patientId);
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(1, second.EventCount);
+
+        var today = LocalTime.Today(_portal.Clock.GetUtcNow().UtcDateTime);
+        await With<AlertCases, int>(c => c.RecomputeAsync(auditor, today, today));
+        await using var db = _portal.CreateDbContext();
+        var cases = await db.AlertCases.AsNoTracking().Where(c => c.Rule == AlertRule.FamilyName && c.PatientId == patientId)
+            .OrderBy(c => c.Id).Select(c => new { c.Id, c.Status, c.EventCount }).ToListAsync();
+        Assert.Equal([(first.Id, AlertStatus.Justified, 1), (second.Id, AlertStatus.Open, 1)], cases.Select(c => (c.Id, c.Status, c.EventCount)));
+        Assert.Equal(2, await db.AlertEvidence.CountAsync(e => e.CaseId == first.Id || e.CaseId == second.Id));
+    }
+
+    [Fact]
+    public async Task Misuse_found_in_a_pattern_of_reads_tells_no_patient_for_the_verdict_is_not_about_one_access()
+    {
+        var auditor = DemoWorld.As(_world.AuditorUserId);
+        await ScanAsync();
+        for (var i = 0; i < 62; i++)
+        {
+            await OpenAsync(_world.NurseUserId, _world.OpenPatientId);
+        }
+
+        await ScanAsync();
+        var volume = Assert.Single(await QueueAsync(_world.AuditorUserId), c => c.Rule == AlertRule.Volume);
+        Assert.Null(volume.PatientId);
+        await Do<AlertCases>(c => c.CloseAsync(auditor, volume.Id, AlertStatus.Misuse, "Browsed records with no patient in front of her."));
+
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.PatientNotices.AnyAsync(n => n.Kind == NoticeKind.AccessReviewed));
+        Assert.Equal(AuditEventTypes.AlertClosed, (await db.LastEventAsync()).EventType);
+    }
+
+    [Fact]
     public async Task Judging_a_period_again_counts_the_days_afresh_and_raises_no_case_twice()
     {
         var patientId = await LeePatientAsync();

@@ -61,7 +61,7 @@ public sealed class SmsNoticeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_notice_enqueues_an_sms_when_the_patient_chose_sms_with_a_mobile_number_in_their_language_with_no_more_than_the_notice()
+    public async Task A_notice_enqueues_an_sms_when_the_patient_chose_sms_with_a_mobile_number_in_their_language_naming_only_the_kind_of_notice()
     {
         var saved = await SaveAsync(_world.PatientUserId, byEmail: true, bySms: true, phone: "9123 4567");
         Assert.Equal(("+6591234567", true, true), (saved.MobileNumber, saved.BySms, saved.ByEmail));
@@ -78,10 +78,14 @@ public sealed class SmsNoticeTests : IAsyncLifetime
         var sms = Assert.Single(added, m => m.Channel == OutboxChannel.Sms);
         var email = Assert.Single(added, m => m.Channel == OutboxChannel.Email);
         Assert.Equal("+6591234567", sms.To);
-        Assert.StartsWith("NEHR: Central General Hospital mengakses rekod anda buat kali pertama: seorang doktor melihat rekod penuh anda pada ", sms.Body, StringComparison.Ordinal);
-        // The notice's text alone: no subject, no closing lines, nothing of the record.
-        Assert.DoesNotContain(email.Subject, sms.Body, StringComparison.Ordinal);
-        Assert.DoesNotContain("Log masuk", sms.Body, StringComparison.Ordinal);
+        // The kind of notice and where to read it, in the patient's language; never who, where or what: the number is
+        // not confirmed, and a mistyped one must not tell a stranger that a doctor of a hospital read this record.
+        Assert.StartsWith(email.Subject + "\n", sms.Body, StringComparison.Ordinal);
+        Assert.StartsWith("NEHR: ", sms.Body, StringComparison.Ordinal);
+        Assert.Contains("Log masuk", sms.Body, StringComparison.Ordinal);
+        Assert.Contains("Central General Hospital", email.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Central General Hospital", sms.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("doktor", sms.Body, StringComparison.OrdinalIgnoreCase);
         Assert.True(sms.Body.Length <= OutboxMessage.MaxSmsLength);
     }
 
@@ -209,7 +213,8 @@ public sealed class SmsNoticeTests : IAsyncLifetime
         Assert.True(File.Exists(file), $"{file} was not written.");
         var text = await File.ReadAllTextAsync(file);
         Assert.Contains("To: +6591234567\n", text, StringComparison.Ordinal);
-        Assert.Contains("NEHR: Northside Polyclinic registered you for care until 30 Jun 2027.", text, StringComparison.Ordinal);
+        Assert.Contains("\nNEHR: a provider registered you for care\nSign in to the NEHR Portal to see where you are registered for care", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Northside Polyclinic", text, StringComparison.Ordinal);
         Assert.EndsWith("\nhttps://nehr.example.sg/patient/notifications\n", text, StringComparison.Ordinal);
         Assert.NotNull((await OutboxAsync()).Single(m => m.Id == sms.Id).SentAtUtc);
         Assert.Empty(Directory.EnumerateFiles(_smsFolder, "*.eml"));
