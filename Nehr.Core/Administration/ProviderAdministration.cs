@@ -20,6 +20,9 @@ public sealed record StaffMember(
 {
     /// <summary>The administrator who asked: their own role and account are changed by another administrator, never by themselves.</summary>
     public bool IsYou { get; init; }
+
+    /// <summary>The person's own NRIC or FIN, when their administrator recorded it.</summary>
+    public string? Nric { get; init; }
 }
 
 /// <summary>What a provider administrator fills in to add a member of staff.</summary>
@@ -93,6 +96,7 @@ public sealed class ProviderAdministration(
                 p.Role, p.InvolvedInCare, p.IsActive, p.NehrAccessSuspended)
             {
                 IsYou = p.Id == actor.Person?.Id,
+                Nric = p.Nric?.Value,
             })
             .ToList();
     }, cancellationToken);
@@ -212,6 +216,42 @@ public sealed class ProviderAdministration(
             await EndSessionsAsync(command.Db, person.Id, lockOut: false, cancellationToken);
             await command.AuditAsync(AuditEventTypes.StaffRoleChanged, string.Create(CultureInfo.InvariantCulture,
                 $"personnel={person.Id}; from={before}; to={newRole}/{CareText(involvedInCare)}"), cancellationToken: cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records, corrects or (with an empty value) removes a member of staff's own NRIC or FIN, by which MOH's alerts find
+    /// them opening their own record or that of someone they represent. Not one's own: an administrator could otherwise
+    /// take theirs away. The NRIC itself is not written into the audit trail; whether it was recorded, changed or removed is.
+    /// </summary>
+    public async Task SetNricAsync(AuditContext who, int personnelId, string? nricText, CancellationToken cancellationToken = default)
+    {
+        Nric? nric = null;
+        if (!string.IsNullOrWhiteSpace(nricText))
+        {
+            nric = Nric.TryParse(nricText, out var parsed, out var error) ? parsed : throw new DomainException($"The NRIC or FIN: {error}");
+        }
+
+        await commands.RunAsync(who, "personnel.set-nric", Admin, async command =>
+        {
+            var person = await OwnPersonAsync(command, personnelId, cancellationToken);
+            RefuseOwn(command, person, "Your own NRIC is recorded by another administrator of your provider.");
+            if (!person.IsActive)
+            {
+                throw new DomainException("This person has left: their record can no longer be changed.");
+            }
+
+            if (person.Nric == nric)
+            {
+                throw new DomainException(nric is null
+                    ? $"No NRIC or FIN is recorded for {person.Name}: there is nothing to remove."
+                    : $"This is already {person.Name}'s NRIC or FIN: there is nothing to change.");
+            }
+
+            var change = person.Nric is null ? "recorded" : nric is null ? "removed" : "changed";
+            person.IdentifyAs(nric);
+            await command.AuditAsync(AuditEventTypes.StaffNricSet, string.Create(CultureInfo.InvariantCulture,
+                $"personnel={person.Id}; nric={change}"), cancellationToken: cancellationToken);
         }, cancellationToken);
     }
 

@@ -25,6 +25,7 @@ public static class AuditEventTypes
     public const string ActionRefused = "action.refused";
     public const string AccountCreated = "staff.account-created";
     public const string StaffRoleChanged = "staff.role-changed";
+    public const string StaffNricSet = "staff.nric-set";
     public const string StaffDeactivated = "staff.deactivated";
     public const string OverrideReviewed = "override.reviewed";
     public const string ReportClosed = "access-report.closed";

@@ -165,6 +165,57 @@ public sealed class AlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_administrator_records_an_existing_doctors_nric_and_his_opening_his_own_record_is_then_a_case()
+    {
+        var admin = DemoWorld.As(_world.AdminUserId);
+        var doctorId = _world.DoctorPersonnelId;
+        string nric, before;
+        await using (var db = _portal.CreateDbContext())
+        {
+            nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
+            before = string.Join('|', (await db.Personnel.OrderBy(p => p.Id).Select(p => new { p.Id, p.Nric }).ToListAsync()).Select(p => $"{p.Id}:{p.Nric}"));
+        }
+
+        // Bad input and the administrator's own record are refused, and change nothing.
+        var bad = await Assert.ThrowsAsync<DomainException>(() => Do<ProviderAdministration>(a => a.SetNricAsync(admin, doctorId, "S1234567A")));
+        Assert.StartsWith("The NRIC or FIN: ", bad.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<DomainException>(() => Do<ProviderAdministration>(a => a.SetNricAsync(admin, doctorId, "  ")));
+        int adminId;
+        await using (var db = _portal.CreateDbContext())
+        {
+            adminId = await db.Users.Where(u => u.Id == _world.AdminUserId).Select(u => u.PersonnelId!.Value).SingleAsync();
+        }
+
+        await Assert.ThrowsAsync<AccessRefusedException>(() => Do<ProviderAdministration>(a => a.SetNricAsync(admin, adminId, nric)));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Equal(before, string.Join('|', (await db.Personnel.OrderBy(p => p.Id).Select(p => new { p.Id, p.Nric }).ToListAsync()).Select(p => $"{p.Id}:{p.Nric}")));
+        }
+
+        await Do<ProviderAdministration>(a => a.SetNricAsync(admin, doctorId, nric.ToLowerInvariant()));
+        var listed = (await With<ProviderAdministration, IReadOnlyList<StaffMember>>(a => a.PersonnelAsync(admin))).Single(p => p.PersonnelId == doctorId);
+        Assert.Equal(nric, listed.Nric);
+        await using (var db = _portal.CreateDbContext())
+        {
+            var e = await db.LastEventAsync();
+            Assert.Equal((AuditEventTypes.StaffNricSet, $"personnel={doctorId}; nric=recorded"), (e.EventType, e.Details));
+        }
+
+        await ScanAsync();
+        await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
+        await ScanAsync();
+        var own = Assert.Single(await QueueAsync(_world.AuditorUserId), c => c.Rule == AlertRule.OwnRecord);
+        Assert.Equal(_world.OpenPatientId, own.PatientId);
+
+        await Do<ProviderAdministration>(a => a.SetNricAsync(admin, doctorId, null));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Null(await db.Personnel.Where(p => p.Id == doctorId).Select(p => p.Nric).SingleAsync());
+            Assert.Equal($"personnel={doctorId}; nric=removed", (await db.LastEventAsync()).Details);
+        }
+    }
+
+    [Fact]
     public async Task Misuse_found_in_a_pattern_of_reads_tells_no_patient_for_the_verdict_is_not_about_one_access()
     {
         var auditor = DemoWorld.As(_world.AuditorUserId);

@@ -521,6 +521,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
                 new NewStaffMember("Matrix New Doctor", $"new.{Guid.NewGuid():N}@cgh.example.sg", ProfessionalRole.Doctor, true, Roles.Clinician))), Only(Actor.ProviderAdmin)),
             new("change a person's role", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().ChangeRoleAsync(who,
                 scope == Scope.Own ? _a.OwnTargetPersonnelId : _a.OtherProviderPersonnelId, ProfessionalRole.Doctor, true)), Only(Actor.ProviderAdmin)),
+            new("record a person's NRIC", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().SetNricAsync(who,
+                scope == Scope.Own ? _a.OwnTargetPersonnelId : _a.OtherProviderPersonnelId, _a.SpareNric.Value)), Only(Actor.ProviderAdmin)),
             new("deactivate a leaver", ProviderScopes, (s, who, scope) => Done(s.GetRequiredService<ProviderAdministration>().DeactivateAsync(who,
                 scope == Scope.Own ? _a.OwnLeaverPersonnelId : _a.OtherProviderPersonnelId)), Only(Actor.ProviderAdmin)),
             new("list registrations", NoScope, (s, who, _) => Done(s.GetRequiredService<ProviderAdministration>().RegistrationsAsync(who, null, 1)), Only(Actor.ProviderAdmin)),

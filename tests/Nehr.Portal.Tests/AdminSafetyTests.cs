@@ -30,12 +30,77 @@ public class PersonnelTableTests : MudTestContext
     }
 
     [Fact]
+    public void A_person_offers_their_nric_with_a_label_naming_them_when_the_page_lets_it_be_set()
+    {
+        var table = Render<PersonnelTable>(p => p
+            .Add(t => t.People, [Member(2, "Dr Lee Wei Jie"), Member(4, "Nurse Wong Hui Min") with { Nric = "S8012345B" }])
+            .Add(t => t.SetNric, (StaffMember _) => { }));
+
+        var buttons = table.FindAll("button[data-testid=set-nric]");
+        Assert.Equal(["Add NRIC", "NRIC"], buttons.Select(b => b.TextContent.Trim()));
+        Assert.Equal(["NRIC or FIN of Dr Lee Wei Jie", "NRIC or FIN of Nurse Wong Hui Min"], buttons.Select(b => b.GetAttribute("aria-label")));
+    }
+
+    [Fact]
     public void A_leaver_offers_no_action()
     {
         var table = Render<PersonnelTable>(p => p.Add(t => t.People, [Member(3, "Nurse Tan", active: false)]));
 
         Assert.Empty(table.FindAll("button"));
         Assert.Equal("Left (deactivated)", table.Find("[data-testid=person-access]").TextContent.Trim());
+    }
+}
+
+public class NricDialogTests : MudTestContext
+{
+    private readonly List<string?> _saved = [];
+
+    private IRenderedComponent<MudDialogProvider> Show(string? recorded)
+    {
+        var provider = Render<MudDialogProvider>();
+        var service = Services.GetRequiredService<IDialogService>();
+        var parameters = new DialogParameters<NricDialog>
+        {
+            { d => d.Person, new StaffMember(6, "Nurse Wong Hui Min", "nurse.wong@nehr.demo", "Clinician", ProfessionalRole.Nurse, true, true, false) { Nric = recorded } },
+            { d => d.Save, nric =>
+                {
+                    _saved.Add(nric);
+                    return Task.FromResult<string?>(nric == "S0000001I" ? "The NRIC or FIN: the check letter is wrong." : null);
+                }
+            },
+        };
+        _ = provider.InvokeAsync(() => service.ShowAsync<NricDialog>("NRIC or FIN", parameters));
+        return provider;
+    }
+
+    [Fact]
+    public void Save_waits_for_a_value_other_than_the_recorded_one_and_a_refusal_stays_in_the_dialog()
+    {
+        var provider = Show(null);
+        provider.WaitForAssertion(() => Assert.True(provider.Find("button[data-testid=save-nric]").HasAttribute("disabled")));
+        Assert.Equal("NRIC or FIN", provider.Find("label[for]").TextContent.Trim());
+
+        provider.Find("input[data-testid=nric-field]").Input("S0000001I");
+        provider.WaitForAssertion(() => Assert.False(provider.Find("button[data-testid=save-nric]").HasAttribute("disabled")));
+        provider.Find("button[data-testid=save-nric]").Click();
+
+        provider.WaitForAssertion(() => Assert.Contains("the check letter is wrong", provider.Find("[data-testid=dialog-error]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(["S0000001I"], _saved);
+    }
+
+    [Fact]
+    public void Emptying_a_recorded_value_saves_its_removal()
+    {
+        var provider = Show("S8012345B");
+        provider.WaitForAssertion(() => Assert.NotNull(provider.Find("[data-testid=nric-unchanged]")));
+
+        provider.Find("input[data-testid=nric-field]").Input(string.Empty);
+        provider.WaitForAssertion(() => Assert.False(provider.Find("button[data-testid=save-nric]").HasAttribute("disabled")));
+        provider.Find("button[data-testid=save-nric]").Click();
+
+        provider.WaitForAssertion(() => Assert.Single(_saved));
+        Assert.True(string.IsNullOrEmpty(_saved[0]));
+        provider.WaitForAssertion(() => Assert.Empty(provider.FindAll("[data-testid=save-nric]")));
     }
 }
 
