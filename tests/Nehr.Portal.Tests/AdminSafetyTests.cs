@@ -204,6 +204,13 @@ public class AuditDetailsTests : MudTestContext
     }
 
     [Fact]
+    public void A_purpose_of_use_is_shown_in_words_with_its_code_and_an_unknown_code_as_it_came()
+    {
+        Assert.Equal([("Purpose", "Patient care (TREAT)"), ("Kind", "all")], AuditDetailFields.Parse(null, "purpose=TREAT; kind=all"));
+        Assert.Equal([("Purpose", "NOSUCH")], AuditDetailFields.Parse(null, "purpose=NOSUCH"));
+    }
+
+    [Fact]
     public void The_audit_trail_shows_each_field_with_its_label()
     {
         var details = Render<AuditDetails>(p => p.Add(d => d.Details, "personnel=12; from=Doctor/in care; to=Researcher/not in care"));

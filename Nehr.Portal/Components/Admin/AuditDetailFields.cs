@@ -43,7 +43,7 @@ public static partial class AuditDetailFields
                 i = parts.Length;
             }
 
-            fields.Add((Label(key), Shown(value)));
+            fields.Add((Label(key), key == "purpose" ? Purpose(value) : Shown(value)));
         }
 
         return fields;
@@ -56,6 +56,10 @@ public static partial class AuditDetailFields
         var words = key.Replace('-', ' ');
         return char.ToUpperInvariant(words[0]) + words[1..];
     }
+
+    /// <summary>"TREAT" → "Patient care (TREAT)"; a code the portal does not know is shown as it came.</summary>
+    private static string Purpose(string code) =>
+        Nehr.Core.Access.PurposeOfUse.TryParse(code, out var purpose) && purpose is { } known ? $"{known.Display} ({known.Code})" : Shown(code);
 
     private static string Shown(string value) =>
         value.Length == 0 ? "—"
