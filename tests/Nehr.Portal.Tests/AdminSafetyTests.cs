@@ -38,7 +38,7 @@ public class PersonnelTableTests : MudTestContext
 
         var buttons = table.FindAll("button[data-testid=set-nric]");
         Assert.Equal(["Add NRIC", "NRIC"], buttons.Select(b => b.TextContent.Trim()));
-        Assert.Equal(["NRIC or FIN of Dr Lee Wei Jie", "NRIC or FIN of Nurse Wong Hui Min"], buttons.Select(b => b.GetAttribute("aria-label")));
+        Assert.Equal(["Add NRIC of Dr Lee Wei Jie", "NRIC of Nurse Wong Hui Min"], buttons.Select(b => b.GetAttribute("aria-label")));
     }
 
     [Fact]
