@@ -132,13 +132,7 @@ public sealed class ProviderAdministration(
             throw new DomainException("Choose what the account is for: the clinician area or provider administration.");
         }
 
-        Nric? nric = null;
-        if (!string.IsNullOrWhiteSpace(input.Nric))
-        {
-            nric = Nric.TryParse(input.Nric, out var parsed, out var nricError)
-                ? parsed
-                : throw new DomainException($"The NRIC or FIN: {nricError}");
-        }
+        var nric = OptionalNric(input.Nric);
 
         // Through Identity's UserManager (its user and password validators, its security stamp), on the context its
         // store writes with, which the pipeline runs the command on: the account, the person and the event commit together.
@@ -226,12 +220,7 @@ public sealed class ProviderAdministration(
     /// </summary>
     public async Task SetNricAsync(AuditContext who, int personnelId, string? nricText, CancellationToken cancellationToken = default)
     {
-        Nric? nric = null;
-        if (!string.IsNullOrWhiteSpace(nricText))
-        {
-            nric = Nric.TryParse(nricText, out var parsed, out var error) ? parsed : throw new DomainException($"The NRIC or FIN: {error}");
-        }
-
+        var nric = OptionalNric(nricText);
         await commands.RunAsync(who, "personnel.set-nric", Admin, async command =>
         {
             var person = await OwnPersonAsync(command, personnelId, cancellationToken);
@@ -254,6 +243,12 @@ public sealed class ProviderAdministration(
                 $"personnel={person.Id}; nric={change}"), cancellationToken: cancellationToken);
         }, cancellationToken);
     }
+
+    /// <summary>A staff member's own NRIC or FIN as typed: none when empty, refused in words when invalid.</summary>
+    private static Nric? OptionalNric(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : Nric.TryParse(text, out var nric, out var error) ? nric
+        : throw new DomainException($"The NRIC or FIN: {error}");
 
     /// <summary>Where the administrator's own provider stands with recertification: last attested, due, and when access ends.</summary>
     public Task<ProviderRecertification> RecertificationAsync(AuditContext who, CancellationToken cancellationToken = default) =>

@@ -68,9 +68,10 @@ public sealed class AlertScanner(
             long after;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                var period = db.AuditEvents.AsNoTracking().Where(e => e.OccurredAtUtc >= start && e.OccurredAtUtc < end && e.Sequence <= upTo);
-                after = (await period.MinAsync(e => (long?)e.Sequence, cancellationToken) ?? upTo + 1) - 1;
-                upTo = await period.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+                var range = await db.AuditEvents.AsNoTracking().Where(e => e.OccurredAtUtc >= start && e.OccurredAtUtc < end && e.Sequence <= upTo)
+                    .GroupBy(e => 1).Select(g => new { First = g.Min(e => e.Sequence), Last = g.Max(e => e.Sequence) })
+                    .SingleOrDefaultAsync(cancellationToken);
+                (after, upTo) = range is null ? (0, 0) : (range.First - 1, range.Last);
             }
 
             var total = 0;

@@ -134,6 +134,11 @@ public sealed class AlertCase
 
     public int? ProviderId { get; private set; }
 
+    /// <summary>
+    /// The patient of a case about one access to one record (own record, represented person, family name, flagged record,
+    /// no care context), who is told of a misuse verdict; none for a case about a pattern (volume, hours, repeated
+    /// basic-set views, overrides), whose evidence names the records read.
+    /// </summary>
     public int? PatientId { get; private set; }
 
     /// <summary>What the rule found, in words (names, counts and thresholds).</summary>

@@ -108,9 +108,9 @@ public sealed class AlertCases(Commands.Commands commands, AlertScanner scanner)
         }, cancellationToken);
 
     /// <summary>
-    /// The auditor's verdict: justified, misuse (with findings) or a false alarm. On misuse of one patient's record (see
-    /// <see cref="AlertRules.IsAboutOnePatient"/>) the patient is told, in plain words; corrective action (a suspension)
-    /// is the MOH administrators'. A closed case frees its key, so that a later event raises a new case.
+    /// The auditor's verdict: justified, misuse (with findings) or a false alarm. On misuse of one patient's record (a
+    /// case with a patient: a case about a pattern has none) the patient is told, in plain words; corrective action (a
+    /// suspension) is the MOH administrators'. A closed case frees its key, so that a later event raises a new case.
     /// </summary>
     public Task CloseAsync(AuditContext who, long id, AlertStatus? outcome, string? findings, CancellationToken cancellationToken = default) =>
         commands.RunAsync(who, "alerts.close", Auditors, async command =>
@@ -124,7 +124,7 @@ public sealed class AlertCases(Commands.Commands commands, AlertScanner scanner)
             var c = await db.AlertCases.SingleOrDefaultAsync(c => c.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such case.");
             c.Close(outcome.Value, findings, actor.UserId, now);
-            if (outcome == AlertStatus.Misuse && AlertRules.IsAboutOnePatient(c.Rule) && c.PatientId is { } patientId && c.PersonnelId is { } personnelId)
+            if (outcome == AlertStatus.Misuse && c.PatientId is { } patientId && c.PersonnelId is { } personnelId)
             {
                 var person = await db.Personnel.AsNoTracking().Where(p => p.Id == personnelId)
                     .Select(p => new { p.Role, Provider = db.Providers.Where(v => v.Id == p.ProviderId).Select(v => v.Name).Single() })

@@ -271,16 +271,10 @@ public sealed class AlertRules(AlertOptions options)
         }
     }
 
+    /// <summary>A case raised by <paramref name="e"/>; <paramref name="patientId"/> only when it is about that one access (see <see cref="AlertCase.PatientId"/>).</summary>
     private static RaisedAlert Raise(AlertRule rule, AlertSeverity severity, string key, AlertEventView e, StaffFacts staff, int? patientId, string summary) =>
         new(rule, severity, key, e.Sequence, e.AtUtc, staff.Id, staff.ProviderId, patientId, summary);
 
-    /// <summary>
-    /// The rules whose case is about one access to one patient's record, whom a misuse verdict is told of. A case about
-    /// a person's pattern (volume, hours, repeated views, overrides) has no patient: its evidence names them, and the
-    /// verdict on the pattern says nothing of any one access.
-    /// </summary>
-    public static bool IsAboutOnePatient(AlertRule rule) =>
-        rule is AlertRule.OwnRecord or AlertRule.RepresentedPerson or AlertRule.FamilyName or AlertRule.FlaggedRecord or AlertRule.NoCareContext;
 
     private static string ProviderName(AlertFacts facts, int providerId) =>
         facts.ProviderNames.TryGetValue(providerId, out var name) ? name : "their provider";

@@ -41,6 +41,12 @@ public sealed class AlertTests : IAsyncLifetime
     private Task<IReadOnlyList<AlertCaseRow>> QueueAsync(string userId, bool open = true) =>
         With<AlertCases, IReadOnlyList<AlertCaseRow>>(c => c.QueueAsync(DemoWorld.As(userId), open));
 
+    private async Task<string> NricOfAsync(int patientId)
+    {
+        await using var db = _portal.CreateDbContext();
+        return await db.Patients.Where(p => p.Id == patientId).Select(p => p.Nric.Value).SingleAsync();
+    }
+
     /// <summary>A demo patient registered at the hospital whose family name is the hospital doctor's (Dr Lee Wei Jie).</summary>
     private async Task<int> LeePatientAsync()
     {
@@ -106,11 +112,7 @@ public sealed class AlertTests : IAsyncLifetime
     [Fact]
     public async Task A_flagged_record_makes_every_access_a_case_and_only_an_moh_administrator_flags_with_a_valid_nric()
     {
-        string nric;
-        await using (var db = _portal.CreateDbContext())
-        {
-            nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
-        }
+        var nric = await NricOfAsync(_world.OpenPatientId);
 
         var admin = DemoWorld.As(_world.MohAdminUserId);
         var bad = await Assert.ThrowsAsync<DomainException>(() => With<AlertCases, FlaggedRecordRow>(c => c.FlagAsync(admin, "S1234567A", RecordFlag.Vip, null)));
@@ -169,10 +171,10 @@ public sealed class AlertTests : IAsyncLifetime
     {
         var admin = DemoWorld.As(_world.AdminUserId);
         var doctorId = _world.DoctorPersonnelId;
-        string nric, before;
+        var nric = await NricOfAsync(_world.OpenPatientId);
+        string before;
         await using (var db = _portal.CreateDbContext())
         {
-            nric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
             before = string.Join('|', (await db.Personnel.OrderBy(p => p.Id).Select(p => new { p.Id, p.Nric }).ToListAsync()).Select(p => $"{p.Id}:{p.Nric}"));
         }
 
@@ -269,11 +271,7 @@ public sealed class AlertTests : IAsyncLifetime
     public async Task A_member_of_staff_given_their_nric_raises_a_case_opening_their_own_record_and_that_of_someone_they_care_for()
     {
         // Tan Mei Ling is Priya's caregiver in the demo data; she also works at the hospital, under her own NRIC.
-        string tanNric;
-        await using (var db = _portal.CreateDbContext())
-        {
-            tanNric = await db.Patients.Where(p => p.Id == _world.OpenPatientId).Select(p => p.Nric.Value).SingleAsync();
-        }
+        var tanNric = await NricOfAsync(_world.OpenPatientId);
 
         var admin = DemoWorld.As(_world.AdminUserId);
         var bad = await Assert.ThrowsAsync<DomainException>(() => With<ProviderAdministration, CreatedAccount>(a => a.CreateAccountAsync(admin,
