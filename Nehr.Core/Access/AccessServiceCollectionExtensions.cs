@@ -22,6 +22,7 @@ public static class AccessServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditAppender>();
         services.AddSingleton<Commands.Commands>();
         services.AddOptions<AnonymousEventOptions>()
             .Bind(configuration.GetSection(AnonymousEventOptions.Section))

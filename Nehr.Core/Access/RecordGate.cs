@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Commands;
 using Nehr.Core.Data;
 using Nehr.Core.Identity;
 using Nehr.Core.Notifications;
@@ -11,8 +12,8 @@ using Nehr.Core.Records;
 namespace Nehr.Core.Access;
 
 /// <summary>
-/// The only way to read clinical entries. Each read decides from current data at that moment, loads exactly what
-/// the decision allows, and appends the audit event in the same transaction; a denied read is audited too.
+/// The only way to read clinical entries. Each read decides from current data at that moment (one snapshot), loads
+/// exactly what the decision allows, and returns it only once its audit event is durable; a denied read is audited too.
 /// </summary>
 public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.Options.IOptionsMonitor<RecertificationOptions> recertification)
 {
@@ -50,22 +51,21 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
         AuditContext who, EntryKind? kind, int page, int pageSize, string eventType, string? what, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return await commands.RunAsync(who, async command =>
+        var (view, e) = await commands.ReadAuditedAsync(who, async (db, now) =>
         {
-            var db = command.Db;
             var patientId = await db.Users.Where(u => who.UserId != null && u.Id == who.UserId)
                 .Select(u => u.PatientId).SingleOrDefaultAsync(cancellationToken);
             // Acting for someone: their record, if the representation allows it now (else refused, audited). A
             // representative is never a provider: the access rules for staff play no part.
             var subject = patientId is not null && who.RepresentationId is not null
-                ? await commands.SubjectAsync(db, who, "open a represented patient's record", RepresentativePowers.SeeRecord, command.Now, cancellationToken)
+                ? await commands.SubjectAsync(db, who, "open a represented patient's record", RepresentativePowers.SeeRecord, now, cancellationToken)
                 : null;
             patientId = subject?.PatientId ?? patientId;
             var decision = patientId is null
                 ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
                 : new AccessDecision(AccessLevel.Full, subject is null ? DecisionReason.OwnRecord : DecisionReason.RepresentedPatient);
             var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
-            var e = await command.AuditAsync(new AuditEntry
+            return new AuditedRead<RecordView>(view, new AuditEntry
             {
                 EventType = eventType,
                 CorrelationId = who.CorrelationId,
@@ -79,9 +79,9 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
                 Details = (what is null ? "" : what + "; ") + (subject?.Representation is { } r
                     ? string.Create(CultureInfo.InvariantCulture, $"{Details("representative", kind, page)}; representation={r.Id}; kind={r.Kind}; representative={subject.OwnPatientId}")
                     : Details("self", kind, page)),
-            }, cancellationToken);
-            return view with { AuditSequence = e.Sequence };
+            });
         }, cancellationToken);
+        return view with { AuditSequence = e.Sequence };
     }
 
     private async Task<RecordView> ReadAsync(
@@ -89,36 +89,30 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
     {
         ArgumentNullException.ThrowIfNull(request);
         ValidatePaging(page, pageSize);
-        // SQLite: BEGIN IMMEDIATE (in the process's writer queue): the decision, the read and the append all see one
-        // state of the database. PostgreSQL: the decision and the read run alongside other reads; the append then
-        // locks the chain head, and the first-access check comes after it, under that lock.
-        return await commands.ReadAuditedAsync(request.Who, async command =>
+        // The decision and the read see one snapshot of the database, without the write lock; the event goes to the
+        // group commit, and the view leaves when it is durable (Commands.ReadAuditedAsync).
+        var (view, e) = await commands.ReadAuditedAsync(request.Who, async (db, now) =>
         {
-            var (db, now) = (command.Db, command.Now);
             var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
             var view = await LoadAsync(
                 db, request.PatientId, decision, kind, page, pageSize,
                 decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
-            // Almost always the provider has been here before: that is known before the lock, and stays true.
-            var firstAccessBy = decision.AllowsClinicalData && facts.Provider is { } provider && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
-                ? provider
-                : null;
-            var e = await command.AuditAsync(facts.AuditEntry(
-                AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)), cancellationToken);
-            if (firstAccessBy is not null && facts.Person is { } person)
-            {
-                await NoteFirstAccessAsync(db, request.PatientId, firstAccessBy, person, decision, now, cancellationToken);
-            }
-
-            return view with { AuditSequence = e.Sequence };
+            var entry = facts.AuditEntry(AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page));
+            // Almost always the provider has been here before; the first time, the patient is told, with the event
+            // (checked again under the write lock).
+            return decision.AllowsClinicalData && facts.Provider is { } provider && facts.Person is { } person
+                && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
+                ? new AuditedRead<RecordView>(view, entry, (writer, token) => NoteFirstAccessAsync(writer, request.PatientId, provider, person, decision, now, token))
+                : new AuditedRead<RecordView>(view, entry);
         }, cancellationToken);
+        return view with { AuditSequence = e.Sequence };
     }
 
     private static Task<bool> AccessedBeforeAsync(NehrDbContext db, int patientId, Provider provider, CancellationToken cancellationToken) =>
         db.PatientProviderAccesses.AnyAsync(a => a.PatientId == patientId && a.ProviderId == provider.Id, cancellationToken);
 
-    /// <summary>The first access by a provider's staff is told to the patient (in the same transaction as the read, checked again under the lock).</summary>
+    /// <summary>The first access by a provider's staff is told to the patient (in the transaction of the read's event, checked again under the write lock).</summary>
     private static async Task NoteFirstAccessAsync(
         NehrDbContext db, int patientId, Provider provider, Personnel person, AccessDecision decision, DateTime now,
         CancellationToken cancellationToken)

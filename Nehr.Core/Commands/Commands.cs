@@ -24,7 +24,8 @@ namespace Nehr.Core.Commands;
 /// <para>A body refuses with <c>throw command.Refuse(…)</c>: the compiler sees that the body ends there.</para>
 /// </remarks>
 public sealed class Commands(
-    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, TimeProvider clock, IOptionsMonitor<RepresentationOptions> representation)
+    IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, AuditAppender appender, TimeProvider clock,
+    IOptionsMonitor<RepresentationOptions> representation)
 {
     /// <summary>A change by a member of staff who holds one of <paramref name="roles"/> now.</summary>
     internal Task<T> RunAsync<T>(
@@ -64,26 +65,43 @@ public sealed class Commands(
         WriteAsync(context, who, (db, now) => Task.FromResult<Command>(new DecidingCommand(this, db, who, now)), body, cancellationToken);
 
     /// <summary>
-    /// A read of a record that is audited (the gate's): the body decides by the access rules, reads, and appends the
-    /// read's event; nothing read leaves before that event is committed. The transaction is the audited-read kind
-    /// (<see cref="DatabaseTransactions.BeginAuditedReadTransactionAsync"/>).
+    /// A read of a record that is audited (the gate's). The body decides by the access rules and reads, in one snapshot
+    /// of the database and without the write lock; it returns what it read and the read's audit entry. The entry then
+    /// goes to the group commit (<see cref="AuditAppender"/>), and what was read leaves only once its event is durable.
+    /// A read that also changes something (a provider's first access, told to the patient) returns that change, which
+    /// commits with the event in a write transaction of its own. A refusal thrown by the body is audited alone.
     /// </summary>
-    internal async Task<T> ReadAuditedAsync<T>(AuditContext who, Func<Command, Task<T>> body, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The read is decided on its snapshot: a change committed while its event waits for a batch (a restriction, a
+    /// suspension) applies from the next read on, as if it had come just after this one.
+    /// </remarks>
+    internal async Task<(T Value, AuditEvent Event)> ReadAuditedAsync<T>(
+        AuditContext who, Func<NehrDbContext, DateTime, Task<AuditedRead<T>>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(body);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         try
         {
-            T result;
-            await using (var transaction = await db.BeginAuditedReadTransactionAsync(cancellationToken))
+            var now = clock.GetUtcNow().UtcDateTime;
+            AuditedRead<T> read;
+            await using (await db.BeginReadSnapshotAsync(cancellationToken))
             {
-                result = await body(new DecidingCommand(this, db, who, clock.GetUtcNow().UtcDateTime));
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                read = await body(db, now);
             }
 
-            return result;
+            if (read.Change is not { } change)
+            {
+                return (read.Value, await appender.AppendAsync(read.Entry, cancellationToken));
+            }
+
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+            var e = await audit.AppendAsync(db, read.Entry, cancellationToken);
+            await change(db, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (read.Value, e);
         }
         catch (CommandRefusal refusal)
         {
@@ -246,6 +264,12 @@ public sealed class Commands(
         return refusal.Text is { } text ? new AccessRefusedException(text) : new AccessRefusedException(refusal.Message);
     }
 }
+
+/// <summary>
+/// What an audited read found (<see cref="Commands.ReadAuditedAsync{T}"/>): the value to return once its event is
+/// durable, the event, and a change to commit with the event, if the read makes one.
+/// </summary>
+internal sealed record AuditedRead<T>(T Value, AuditEntry Entry, Func<NehrDbContext, CancellationToken, Task>? Change = null);
 
 /// <summary>What a command body works with: the context in the command's transaction, the caller, the time.</summary>
 internal abstract class Command

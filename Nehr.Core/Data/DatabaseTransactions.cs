@@ -54,21 +54,6 @@ public static class DatabaseTransactions
     }
 
     /// <summary>
-    /// Begins a transaction that reads and then appends to the audit trail (a record read: decide, read, record it).
-    /// On SQLite it is a write transaction (the write lock first, then everything in one state of the database). On
-    /// PostgreSQL no writer lock is taken at the start, so the reads of many such transactions run side by side; the
-    /// append locks the chain head's row (see <see cref="Audit.AuditTrail.AppendAsync"/>), and what the transaction
-    /// checks before writing must be checked after the append, under that lock.
-    /// </summary>
-    public static async Task<IDbContextTransaction> BeginAuditedReadTransactionAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        return db.Database.IsNpgsql()
-            ? await db.Database.BeginTransactionAsync(cancellationToken)
-            : await db.BeginWriteTransactionAsync(cancellationToken);
-    }
-
-    /// <summary>
     /// A transaction for reading a consistent snapshot without taking the write lock (SQLite: a deferred
     /// transaction, which in WAL mode reads one snapshot; elsewhere: repeatable read).
     /// </summary>

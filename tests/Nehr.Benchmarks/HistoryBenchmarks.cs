@@ -49,7 +49,9 @@ public class HistoryBenchmarks
             Insert(db, patient.Id, other.Id, providers.Select(p => p.Id).ToArray());
         }
 
-        _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(factory, new AuditTrail(TimeProvider.System), TimeProvider.System,
+        var trail = new AuditTrail(TimeProvider.System);
+        _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(
+            factory, trail, new AuditAppender(factory, trail, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditAppender>.Instance), TimeProvider.System,
             new Microsoft.Extensions.Options.OptionsMonitor<Nehr.Core.Representatives.RepresentationOptions>(
                 new Microsoft.Extensions.Options.OptionsFactory<Nehr.Core.Representatives.RepresentationOptions>([], []), [], new Microsoft.Extensions.Options.OptionsCache<Nehr.Core.Representatives.RepresentationOptions>())));
     }
