@@ -25,7 +25,7 @@ namespace Nehr.Core.Commands;
 /// </remarks>
 public sealed class Commands(
     IDbContextFactory<NehrDbContext> dbFactory, AuditTrail audit, AuditAppender appender, TimeProvider clock,
-    IOptionsMonitor<RepresentationOptions> representation)
+    IOptionsMonitor<RepresentationOptions> representation, IOptionsMonitor<NehrDataOptions> data)
 {
     /// <summary>A change by a member of staff who holds one of <paramref name="roles"/> now.</summary>
     internal Task<T> RunAsync<T>(
@@ -90,7 +90,7 @@ public sealed class Commands(
                 read = await body(db, now);
             }
 
-            if (read.Change is not { } change)
+            if (read.Change is null && data.CurrentValue.GroupCommitReads)
             {
                 return (read.Value, await appender.AppendAsync(read.Entry, cancellationToken));
             }
@@ -98,7 +98,11 @@ public sealed class Commands(
             db.ChangeTracker.Clear();
             await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var e = await audit.AppendAsync(db, read.Entry, cancellationToken);
-            await change(db, cancellationToken);
+            if (read.Change is { } change)
+            {
+                await change(db, cancellationToken);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (read.Value, e);

@@ -54,6 +54,20 @@ public static class DatabaseTransactions
     }
 
     /// <summary>
+    /// Begins a transaction that only appends audit events (the group commit of reads' events,
+    /// <see cref="Audit.AuditAppender"/>): it checks nothing, so on PostgreSQL it takes no writer lock; the chain
+    /// head's row, locked by the first append (<see cref="Audit.AuditTrail.AppendAsync"/>), orders it with every other
+    /// append. On SQLite it is a write transaction, in the process's writer queue.
+    /// </summary>
+    public static async Task<IDbContextTransaction> BeginAppendTransactionAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Database.IsNpgsql()
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : await db.BeginWriteTransactionAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// A transaction for reading a consistent snapshot without taking the write lock (SQLite: a deferred
     /// transaction, which in WAL mode reads one snapshot; elsewhere: repeatable read).
     /// </summary>

@@ -53,7 +53,9 @@ public class HistoryBenchmarks
         _history = new AccessHistory(factory, new Nehr.Core.Commands.Commands(
             factory, trail, new AuditAppender(factory, trail, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditAppender>.Instance), TimeProvider.System,
             new Microsoft.Extensions.Options.OptionsMonitor<Nehr.Core.Representatives.RepresentationOptions>(
-                new Microsoft.Extensions.Options.OptionsFactory<Nehr.Core.Representatives.RepresentationOptions>([], []), [], new Microsoft.Extensions.Options.OptionsCache<Nehr.Core.Representatives.RepresentationOptions>())));
+                new Microsoft.Extensions.Options.OptionsFactory<Nehr.Core.Representatives.RepresentationOptions>([], []), [], new Microsoft.Extensions.Options.OptionsCache<Nehr.Core.Representatives.RepresentationOptions>()),
+            new Microsoft.Extensions.Options.OptionsMonitor<NehrDataOptions>(
+                new Microsoft.Extensions.Options.OptionsFactory<NehrDataOptions>([], []), [], new Microsoft.Extensions.Options.OptionsCache<NehrDataOptions>())));
     }
 
     /// <summary>100,000 accesses to the patient's record (and as many to another's), spread over two years, by SQL in one transaction.</summary>

@@ -45,6 +45,14 @@ if (args is ["alerts", ..])
     return;
 }
 
+// dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--postgres "Host=…"]
+// (audit appends of reads from concurrent requests waiting for durability: one transaction each vs the group commit)
+if (args is ["appends", ..])
+{
+    await GroupCommitBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["contribution", ..])
 {
     await ContributionBenchmark.RunAsync();
