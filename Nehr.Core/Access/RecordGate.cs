@@ -64,7 +64,7 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
             var decision = patientId is null
                 ? new AccessDecision(AccessLevel.Denied, DecisionReason.NotOwnRecord)
                 : new AccessDecision(AccessLevel.Full, subject is null ? DecisionReason.OwnRecord : DecisionReason.RepresentedPatient);
-            var view = await LoadAsync(db, patientId ?? 0, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
+            var view = await LoadAsync(db, patientId ?? 0, known: null, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
             return new AuditedRead<RecordView>(view, new AuditEntry
             {
                 EventType = eventType,
@@ -96,13 +96,12 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
             var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(request.Purpose));
             var view = await LoadAsync(
-                db, request.PatientId, decision, kind, page, pageSize,
+                db, request.PatientId, facts.Patient, decision, kind, page, pageSize,
                 decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
             var entry = facts.AuditEntry(AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page));
             // Almost always the provider has been here before; the first time, the patient is told, with the event
             // (checked again under the write lock).
-            return decision.AllowsClinicalData && facts.Provider is { } provider && facts.Person is { } person
-                && !await AccessedBeforeAsync(db, request.PatientId, provider, cancellationToken)
+            return decision.AllowsClinicalData && facts.Provider is { } provider && facts.Person is { } person && !facts.ProviderAccessedBefore
                 ? new AuditedRead<RecordView>(view, entry, (writer, token) => NoteFirstAccessAsync(writer, request.PatientId, provider, person, decision, now, token))
                 : new AuditedRead<RecordView>(view, entry);
         }, cancellationToken);
@@ -136,10 +135,11 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
 
     /// <summary>
     /// What the decision allows. Entries the source withdrew (entered in error) are hidden from every clinical view and
-    /// shown only to the patient, marked as withdrawn (<paramref name="withdrawn"/>).
+    /// shown only to the patient, marked as withdrawn (<paramref name="withdrawn"/>). The demographics come from
+    /// <paramref name="known"/> when the decision's facts already read them.
     /// </summary>
     private static async Task<RecordView> LoadAsync(
-        NehrDbContext db, int patientId, AccessDecision decision, EntryKind? onlyKind, int page, int pageSize,
+        NehrDbContext db, int patientId, PatientDemographics? known, AccessDecision decision, EntryKind? onlyKind, int page, int pageSize,
         DateTime? overrideExpires, bool withdrawn, CancellationToken cancellationToken)
     {
         var pages = new Dictionary<EntryKind, EntryPage>();
@@ -148,48 +148,59 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
             return new RecordView(decision, null, pages, null, 0);
         }
 
-        var patient = await db.Patients.AsNoTracking()
-            .Where(p => p.Id == patientId)
-            .Select(p => new PatientDemographics(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex, p.Race, p.RestrictionMode)
-            {
-                DemographicsConfirmed = p.DemographicsConfirmed,
-                IsDeceased = p.IsDeceased,
-                DateOfDeath = p.DateOfDeath,
-            })
-            .SingleAsync(cancellationToken);
+        var patient = known ?? AccessFacts.DemographicsOf(await db.Patients.AsNoTracking().SingleAsync(p => p.Id == patientId, cancellationToken));
         var kinds = RecordView.KindsFor(decision.Level).Where(k => onlyKind is null || k == onlyKind).ToList();
-        if (kinds.Count > 0)
+        if (kinds.Count == 0)
         {
-            var entries = db.ClinicalEntries.Where(e => e.PatientId == patientId && (withdrawn || e.WithdrawnAtUtc == null));
-            var counts = await entries
-                .GroupBy(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind))
-                .Select(g => new { Kind = g.Key, Count = g.Count() })
-                .ToDictionaryAsync(g => g.Kind, g => g.Count, cancellationToken);
-            // Most records are short: when every kind asked for fits in its first page, one query reads them all.
-            var together = page == 1 && kinds.All(k => counts.GetValueOrDefault(k) <= pageSize)
-                ? (await entries.AsNoTracking()
-                    .Where(e => kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)))
-                    .ToListAsync(cancellationToken))
-                    .ToLookup(e => e.Kind)
-                : null;
-            foreach (var kind in kinds)
+            return new RecordView(decision, patient, pages, overrideExpires, 0);
+        }
+
+        var entries = db.ClinicalEntries.AsNoTracking()
+            .Where(e => e.PatientId == patientId && (withdrawn || e.WithdrawnAtUtc == null))
+            .Where(e => kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)));
+        // Most records are short: on a first page, one query reads every entry of the kinds asked for, up to a limit,
+        // and the pages and their totals are made from it.
+        if (page == 1)
+        {
+            var together = await entries
+                .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
+                .Take(ReadTogether + 1)
+                .ToListAsync(cancellationToken);
+            if (together.Count <= ReadTogether)
             {
-                var total = counts.GetValueOrDefault(kind);
-                var items = total == 0
-                    ? []
-                    : together is not null
-                        ? together[kind].OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id).ToList()
-                        : await entries.AsNoTracking()
-                            .Where(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
-                            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
-                            .Skip((page - 1) * pageSize).Take(pageSize)
-                            .ToListAsync(cancellationToken);
-                pages[kind] = new EntryPage(kind, page, pageSize, total, items);
+                var byKind = together.ToLookup(e => e.Kind);
+                foreach (var kind in kinds)
+                {
+                    var all = byKind[kind].ToList();
+                    pages[kind] = new EntryPage(kind, page, pageSize, all.Count, all.Take(pageSize).ToList());
+                }
+
+                return new RecordView(decision, patient, pages, overrideExpires, 0);
             }
+        }
+
+        var counts = await entries
+            .GroupBy(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind))
+            .Select(g => new { Kind = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Kind, g => g.Count, cancellationToken);
+        foreach (var kind in kinds)
+        {
+            var total = counts.GetValueOrDefault(kind);
+            var items = total == 0
+                ? []
+                : await entries
+                    .Where(e => EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind) == kind)
+                    .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
+                    .Skip((page - 1) * pageSize).Take(pageSize)
+                    .ToListAsync(cancellationToken);
+            pages[kind] = new EntryPage(kind, page, pageSize, total, items);
         }
 
         return new RecordView(decision, patient, pages, overrideExpires, 0);
     }
+
+    /// <summary>A record with at most this many entries of the kinds asked for is read in one query on its first page.</summary>
+    internal const int ReadTogether = 200;
 
     private static void ValidatePaging(int page, int pageSize)
     {
@@ -220,13 +231,29 @@ internal sealed record AccessFacts(
     string? UserId, bool AccountActive, Personnel? Person, Provider? Provider, bool Registered,
     RestrictionMode Restriction, bool AllowsProvider, DateTime? OverrideExpiresAtUtc)
 {
+    /// <summary>The patient's demographics, read with the facts (null when there is no such patient).</summary>
+    public PatientDemographics? Patient { get; init; }
+
+    /// <summary>Someone of the reader's provider has read this record before (a first access is told to the patient).</summary>
+    public bool ProviderAccessedBefore { get; init; }
+
+    /// <summary>The demographics a record view shows.</summary>
+    public static PatientDemographics DemographicsOf(Patient p) =>
+        new(p.Id, p.Nric.Value, p.Name, p.DateOfBirth, p.Sex, p.Race, p.RestrictionMode)
+        {
+            DemographicsConfirmed = p.DemographicsConfirmed,
+            IsDeceased = p.IsDeceased,
+            DateOfDeath = p.DateOfDeath,
+        };
+
     /// <summary>The provider's recertification is overdue past its grace period, now.</summary>
     public bool RecertificationLapsed { get; init; }
 
     public static async Task<AccessFacts> LoadAsync(
         NehrDbContext db, string? userId, int patientId, DateTime now, RecertificationOptions recertification, CancellationToken cancellationToken)
     {
-        // Two queries: the accessor with their staff record and provider, then everything about the patient.
+        // Two queries: the accessor with their staff record and provider, then everything about the patient (with the
+        // demographics a view shows and whether the provider read the record before).
         var actor = await (
                 from u in db.Users.AsNoTracking()
                 where userId != null && u.Id == userId
@@ -244,7 +271,8 @@ internal sealed record AccessFacts(
             .Where(p => p.Id == patientId)
             .Select(p => new
             {
-                p.RestrictionMode,
+                Patient = p,
+                AccessedBefore = providerId != null && db.PatientProviderAccesses.Any(a => a.PatientId == patientId && a.ProviderId == providerId),
                 Allows = providerId != null && p.AllowedProviders.Any(a => a.ProviderId == providerId),
                 // Current: begun, not ended, not expired (CareRegistrationQueries.CurrentAt, written out for the query).
                 Registered = providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId
@@ -263,9 +291,11 @@ internal sealed record AccessFacts(
         var accountActive = actor is not null && (actor.LockoutEnd is null || actor.LockoutEnd <= now) && person?.IsActive != false;
         return new AccessFacts(
             actor?.Id, accountActive, person, provider, registered,
-            patient?.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires)
+            patient?.Patient.RestrictionMode ?? RestrictionMode.RestrictAll, patient?.Allows ?? false, overrideExpires)
         {
             RecertificationLapsed = provider is not null && RecertificationStatus.Of(provider, now, recertification).State == RecertificationState.Lapsed,
+            Patient = patient is null ? null : DemographicsOf(patient.Patient),
+            ProviderAccessedBefore = patient?.AccessedBefore ?? false,
         };
     }
 
