@@ -114,4 +114,24 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(before, await ReadEventsAsync());
         Assert.Equal(0, Appender.Waiting);
     }
+
+    [Fact]
+    public async Task With_group_commit_off_each_read_commits_its_event_in_a_transaction_of_its_own()
+    {
+        var settings = (Microsoft.Extensions.Configuration.IConfigurationRoot)_portal.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        settings["Nehr:Data:GroupCommitReads"] = "false";
+        settings.Reload();
+        var before = Appender.Committed;
+
+        var alone = await OpenAsync();
+
+        Assert.Equal(before, Appender.Committed);
+        settings["Nehr:Data:GroupCommitReads"] = "true";
+        settings.Reload();
+        var grouped = await OpenAsync();
+        Assert.Equal((before.Batches + 1, before.Events + 1), Appender.Committed);
+        await using var db = _portal.CreateDbContext();
+        var stored = await db.AuditEvents.Where(e => e.Sequence == alone.AuditSequence || e.Sequence == grouped.AuditSequence).ToListAsync();
+        Assert.Equal(2, stored.Count(e => e.EventType == AuditEventTypes.RecordRead && e.ActorUserId == _world.DoctorUserId));
+    }
 }
