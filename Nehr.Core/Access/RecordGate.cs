@@ -67,6 +67,7 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
             var view = await LoadAsync(db, patientId ?? 0, known: null, decision, kind, page, pageSize, overrideExpires: null, withdrawn: true, cancellationToken);
             return new AuditedRead<RecordView>(view, new AuditEntry
             {
+                OccurredAtUtc = now,
                 EventType = eventType,
                 CorrelationId = who.CorrelationId,
                 ActorUserId = who.UserId,
@@ -98,7 +99,7 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
             var view = await LoadAsync(
                 db, request.PatientId, facts.Patient, decision, kind, page, pageSize,
                 decision.IsOverride ? facts.OverrideExpiresAtUtc : null, withdrawn: false, cancellationToken);
-            var entry = facts.AuditEntry(AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page));
+            var entry = facts.AuditEntry(AuditEventTypes.RecordRead, request.Who, request.PatientId, decision, Details(request.Purpose.Code, kind, page)) with { OccurredAtUtc = now };
             // Almost always the provider has been here before; the first time, the patient is told, with the event
             // (checked again under the write lock).
             return decision.AllowsClinicalData && facts.Provider is { } provider && facts.Person is { } person && !facts.ProviderAccessedBefore
@@ -162,10 +163,12 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
         // and the pages and their totals are made from it.
         if (page == 1)
         {
-            var together = await entries
-                .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
-                .Take(ReadTogether + 1)
-                .ToListAsync(cancellationToken);
+            var together = new List<ClinicalEntry>();
+            await foreach (var e in FirstEntriesQuery(db, patientId, withdrawn, [.. kinds], ReadTogether + 1).WithCancellation(cancellationToken))
+            {
+                together.Add(e);
+            }
+
             if (together.Count <= ReadTogether)
             {
                 var byKind = together.ToLookup(e => e.Kind);
@@ -201,6 +204,14 @@ public sealed class RecordGate(Commands.Commands commands, Microsoft.Extensions.
 
     /// <summary>A record with at most this many entries of the kinds asked for is read in one query on its first page.</summary>
     internal const int ReadTogether = 200;
+
+    /// <summary>The newest entries of the kinds asked for (withdrawn ones too when <c>withdrawn</c>), compiled once.</summary>
+    private static readonly Func<NehrDbContext, int, bool, EntryKind[], int, IAsyncEnumerable<ClinicalEntry>> FirstEntriesQuery =
+        EF.CompileAsyncQuery((NehrDbContext db, int patientId, bool withdrawn, EntryKind[] kinds, int take) => db.ClinicalEntries.AsNoTracking()
+            .Where(e => e.PatientId == patientId && (withdrawn || e.WithdrawnAtUtc == null))
+            .Where(e => kinds.Contains(EF.Property<EntryKind>(e, ClinicalEntryColumns.Kind)))
+            .OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id)
+            .Take(take));
 
     private static void ValidatePaging(int page, int pageSize)
     {
@@ -249,43 +260,49 @@ internal sealed record AccessFacts(
     /// <summary>The provider's recertification is overdue past its grace period, now.</summary>
     public bool RecertificationLapsed { get; init; }
 
-    public static async Task<AccessFacts> LoadAsync(
-        NehrDbContext db, string? userId, int patientId, DateTime now, RecertificationOptions recertification, CancellationToken cancellationToken)
-    {
-        // Two queries: the accessor with their staff record and provider, then everything about the patient (with the
-        // demographics a view shows and whether the provider read the record before).
-        var actor = await (
+    private sealed record ActorRow(string Id, DateTimeOffset? LockoutEnd, Personnel? Person, Provider? Provider);
+
+    private sealed record PatientRow(Patient Patient, bool AccessedBefore, bool Allows, bool Registered, DateTime? OverrideExpires);
+
+    private static readonly Func<NehrDbContext, string, CancellationToken, Task<ActorRow?>> ActorQuery =
+        EF.CompileAsyncQuery((NehrDbContext db, string userId, CancellationToken _) => (
                 from u in db.Users.AsNoTracking()
-                where userId != null && u.Id == userId
+                where u.Id == userId
                 join p in db.Personnel.AsNoTracking() on u.PersonnelId equals p.Id into people
                 from p in people.DefaultIfEmpty()
                 join pr in db.Providers.AsNoTracking() on p.ProviderId equals pr.Id into providers
                 from pr in providers.DefaultIfEmpty()
-                select new { u.Id, u.LockoutEnd, Person = p, Provider = pr })
-            .SingleOrDefaultAsync(cancellationToken);
-        var person = actor?.Person;
-        var provider = actor?.Provider;
-        var providerId = provider?.Id;
-        var personId = person?.Id;
-        var patient = await db.Patients.AsNoTracking()
+                select new ActorRow(u.Id, u.LockoutEnd, p, pr))
+            .SingleOrDefault());
+
+    private static readonly Func<NehrDbContext, int, int?, int?, DateTime, CancellationToken, Task<PatientRow?>> PatientQuery =
+        EF.CompileAsyncQuery((NehrDbContext db, int patientId, int? providerId, int? personId, DateTime now, CancellationToken _) => db.Patients.AsNoTracking()
             .Where(p => p.Id == patientId)
-            .Select(p => new
-            {
-                Patient = p,
-                AccessedBefore = providerId != null && db.PatientProviderAccesses.Any(a => a.PatientId == patientId && a.ProviderId == providerId),
-                Allows = providerId != null && p.AllowedProviders.Any(a => a.ProviderId == providerId),
+            .Select(p => new PatientRow(
+                p,
+                providerId != null && db.PatientProviderAccesses.Any(a => a.PatientId == patientId && a.ProviderId == providerId),
+                providerId != null && p.AllowedProviders.Any(a => a.ProviderId == providerId),
                 // Current: begun, not ended, not expired (CareRegistrationQueries.CurrentAt, written out for the query).
-                Registered = providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId
+                providerId != null && db.CareRegistrations.Any(r => r.PatientId == patientId && r.ProviderId == providerId
                     && r.EndedAtUtc == null && r.RegisteredAtUtc <= now && (r.ExpiresAtUtc == null || r.ExpiresAtUtc > now)),
-                OverrideExpires = personId == null
+                personId == null
                     ? null
                     : db.EmergencyOverrides
                         .Where(o => o.PersonnelId == personId && o.PatientId == patientId && o.GrantedAtUtc <= now && o.ExpiresAtUtc > now)
                         .OrderByDescending(o => o.ExpiresAtUtc)
                         .Select(o => (DateTime?)o.ExpiresAtUtc)
-                        .FirstOrDefault(),
-            })
-            .SingleOrDefaultAsync(cancellationToken);
+                        .FirstOrDefault()))
+            .SingleOrDefault());
+
+    public static async Task<AccessFacts> LoadAsync(
+        NehrDbContext db, string? userId, int patientId, DateTime now, RecertificationOptions recertification, CancellationToken cancellationToken)
+    {
+        // Two queries, compiled once: the accessor with their staff record and provider, then everything about the
+        // patient (with the demographics a view shows and whether the provider read the record before).
+        var actor = userId is null ? null : await ActorQuery(db, userId, cancellationToken);
+        var person = actor?.Person;
+        var provider = actor?.Provider;
+        var patient = await PatientQuery(db, patientId, provider?.Id, person?.Id, now, cancellationToken);
         var registered = patient?.Registered ?? false;
         var overrideExpires = patient?.OverrideExpires;
         var accountActive = actor is not null && (actor.LockoutEnd is null || actor.LockoutEnd <= now) && person?.IsActive != false;

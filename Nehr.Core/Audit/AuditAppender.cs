@@ -74,7 +74,11 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
         lock (_startLock)
         {
-            _writer ??= Task.Run(WriteAsync);
+            // The writer serves every request: it must not carry the first one's activity and logging scopes.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _writer ??= Task.Run(WriteAsync);
+            }
         }
     }
 

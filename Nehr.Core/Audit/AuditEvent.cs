@@ -101,9 +101,16 @@ public sealed class AuditEvent
     }
 }
 
-/// <summary>What the caller says about an action to be audited; the trail adds time, position and hashes.</summary>
+/// <summary>What the caller says about an action to be audited; the trail adds position and hashes, and the time unless given.</summary>
 public sealed record AuditEntry
 {
+    /// <summary>
+    /// When the action happened, if not at the append: a record read is decided on its snapshot and recorded when its
+    /// batch commits a few milliseconds later; its event carries the moment of the decision, so that the trail's
+    /// times say what the read saw (a change committed after that moment did not apply to it).
+    /// </summary>
+    public DateTime? OccurredAtUtc { get; init; }
+
     public required string EventType { get; init; }
 
     public required string CorrelationId { get; init; }

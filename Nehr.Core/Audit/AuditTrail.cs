@@ -23,7 +23,7 @@ public sealed class AuditTrail(TimeProvider clock)
         // the same transaction uses the tracked row.
         var head = await ReadHeadForAppendAsync(db, cancellationToken)
             ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
-        var e = new AuditEvent(entry, clock.GetUtcNow().UtcDateTime);
+        var e = new AuditEvent(entry, entry.OccurredAtUtc ?? clock.GetUtcNow().UtcDateTime);
         var sequence = head.LastSequence + 1;
         var hash = AuditHasher.Hash(e, sequence, head.LastHash);
         e.Chain(sequence, head.LastHash, hash);

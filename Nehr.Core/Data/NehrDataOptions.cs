@@ -30,7 +30,8 @@ public sealed class NehrDataOptions
     /// <summary>
     /// The audit events of record reads are committed in groups (<see cref="Audit.AuditAppender"/>, the default): one
     /// transaction and one flush to disk for all the reads waiting at that moment. Off, each read's event commits in a
-    /// write transaction of its own, as before round 2, step 7. Off only to measure the difference (the national benchmark).
+    /// write transaction of its own (with the database's writer lock: SQLite's writer queue, PostgreSQL's advisory
+    /// lock). Off only to measure the difference (the national benchmark).
     /// </summary>
     public bool GroupCommitReads { get; set; } = true;
 }

@@ -15,7 +15,7 @@ namespace Nehr.Benchmarks;
 
 /// <summary>
 /// Audit appends of reads, one event per request, from many concurrent requests that each wait until their event is
-/// durable (round 2, step 7): one transaction per event (how a read was audited before) next to the group commit
+/// durable (round 2, step 7): one write transaction per event (with the writer lock) next to the group commit
 /// (<see cref="AuditAppender"/>), on a durable database (SQLite WAL with <c>synchronous=FULL</c>; PostgreSQL as the
 /// server is configured, <c>fsync=on</c> for the figures).
 /// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--postgres "Host=…"]</c>

@@ -192,7 +192,7 @@ internal static class NationalBenchmark
     private static async Task RecordOpensAsync(KestrelPortal portal, World world, TimeSpan duration)
     {
         Line($"Record open through the gate (decision and read in one snapshot, then the audit event, durable before the view returns), in the portal process.");
-        Line($"Grouped = the reads' events committed in groups (AuditAppender); one each = each read's event in a write transaction of its own (before step 7).");
+        Line($"Grouped = the reads' events committed in groups (AuditAppender); one each = each read's event in a write transaction of its own (with the writer lock).");
         Line($"  Capacity (closed loop: N callers, each opening records back to back):");
 
         // Warm up both ways (JIT, connection pool, page cache) before anything is counted.
@@ -203,7 +203,7 @@ internal static class NationalBenchmark
         {
             var grouped = await ClosedLoopAsync(portal, world, callers, duration, grouped: true);
             var single = await ClosedLoopAsync(portal, world, callers, duration, grouped: false);
-            Line($"    {callers,2} caller(s): grouped {grouped.PerSecond,5:N0} opens/s, p95 {grouped.P95:0.0} ms; one each {single.PerSecond:N0}/s, p95 {single.P95:0.0} ms; x{grouped.PerSecond / single.PerSecond:0.00}");
+            Line($"    {callers,2} caller(s): grouped {grouped.PerSecond,5:N0} opens/s, p95 {grouped.P95:0.0} ms, cpu {grouped.CpuMsPerOpen:0.00} ms/open; one each {single.PerSecond:N0}/s, p95 {single.P95:0.0} ms, cpu {single.CpuMsPerOpen:0.00} ms/open; x{grouped.PerSecond / single.PerSecond:0.00}");
         }
 
         Line($"  Latency at a steady rate (open loop: opens start on schedule whatever the others do; latency from the scheduled start):");
@@ -233,6 +233,9 @@ internal static class NationalBenchmark
 
     private sealed record Latencies(int Count, double PerSecond, double P50, double P95, double P99)
     {
+        /// <summary>CPU time of this process (portal, SQLite, load generator; not a PostgreSQL server's) per open.</summary>
+        public double CpuMsPerOpen { get; init; }
+
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{Count:N0} opens, {PerSecond:N0}/s done, p50 {P50:0.0} ms, p95 {P95:0.0} ms, p99 {P99:0.0} ms");
     }
@@ -261,6 +264,7 @@ internal static class NationalBenchmark
     {
         GroupCommit(portal, grouped);
         var latencies = new List<double>();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
@@ -276,7 +280,11 @@ internal static class NationalBenchmark
                 }
             }
         })));
-        return Summarise(latencies, stopwatch.Elapsed);
+        var elapsed = stopwatch.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return Summarise(latencies, elapsed) is var summary && summary.Count > 0
+            ? summary with { CpuMsPerOpen = used.TotalMilliseconds / summary.Count }
+            : summary;
     }
 
     /// <summary>Opens at a fixed rate, each timed from when it was due (so waiting to start counts: no coordinated omission).</summary>

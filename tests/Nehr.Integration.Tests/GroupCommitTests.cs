@@ -43,6 +43,21 @@ public sealed class GroupCommitTests : IAsyncLifetime
         return await db.AuditEvents.CountAsync(e => e.EventType == AuditEventTypes.RecordRead);
     }
 
+    /// <summary>
+    /// Holds what a batch needs to commit: the writer queue (SQLite), the chain head's row (PostgreSQL, where the group
+    /// commit takes no writer lock).
+    /// </summary>
+    private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> HoldAppendsAsync(NehrDbContext holder)
+    {
+        var transaction = await holder.BeginWriteTransactionAsync();
+        if (PortalFactory.OnPostgreSql)
+        {
+            await holder.Database.ExecuteSqlRawAsync("""SELECT 1 FROM "AuditChainHead" WHERE "Id" = 1 FOR UPDATE""");
+        }
+
+        return transaction;
+    }
+
     /// <summary>Starts the reads and waits until every one of them has handed its event in (none can commit yet).</summary>
     private async Task<List<Task<RecordView>>> StartReadsAsync()
     {
@@ -66,7 +81,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         List<Task<RecordView>> reads;
         await using (var holder = _portal.CreateDbContext())
         {
-            await using var writer = await holder.BeginWriteTransactionAsync();
+            await using var writer = await HoldAppendsAsync(holder);
             reads = await StartReadsAsync();
 
             // Every read has decided and read its data; none may answer while its event cannot be committed.
@@ -98,7 +113,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         List<Task<RecordView>> reads;
         await using (var holder = _portal.CreateDbContext())
         {
-            await using var writer = await holder.BeginWriteTransactionAsync();
+            await using var writer = await HoldAppendsAsync(holder);
             reads = await StartReadsAsync();
             // The batch will find no chain head to append to.
             await holder.Database.ExecuteSqlRawAsync("""DELETE FROM "AuditChainHead" """);
