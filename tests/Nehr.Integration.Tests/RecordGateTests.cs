@@ -3,6 +3,7 @@ using Nehr.Core;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
 using Nehr.Core.Audit;
+using Nehr.Core.Contribution;
 using Nehr.Core.Records;
 
 namespace Nehr.Integration.Tests;
@@ -194,6 +195,33 @@ public sealed class RecordGateTests : IAsyncLifetime
         Assert.True(a.Items[1].OccurredAtUtc >= b.Items[0].OccurredAtUtc);
         Assert.Empty(a.Items.Select(e => e.Id).Intersect(b.Items.Select(e => e.Id)));
         Assert.Equal(a.Total, b.Total);
+    }
+
+    [Fact]
+    public async Task A_record_too_long_for_one_query_still_opens_with_exact_totals_newest_first()
+    {
+        // More entries than a first page reads in one query (RecordGate.ReadTogether): the counts and a query per kind.
+        await using var db = _portal.CreateDbContext();
+        var system = await db.SystemConnections.AsNoTracking().SingleAsync(s => s.ClientId == Nehr.Core.Data.Demo.DemoAccounts.SystemClientId);
+        var person = await FhirPerson.LoadAsync(_portal, _world.OpenPatientId);
+        var diagnoses = Enumerable.Range(0, RecordGate.ReadTogether + 5).Select(i => (Hl7.Fhir.Model.Resource)FhirBundles.Diagnosis($"long-{i}")).ToArray();
+        var json = System.Text.Encoding.UTF8.GetBytes(FhirBundles.Json(FhirBundles.Transaction(person, diagnoses)));
+        var result = await _portal.WithAsync<ContributionService, ContributionResult>(c =>
+            c.ContributeAsync(new SystemCaller(system.Id, "127.0.0.1", "long-record", system.Kind), json));
+        Assert.Equal(200, result.Status.HttpStatus());
+
+        var view = await OpenAsync(_world.DoctorUserId, _world.OpenPatientId);
+
+        var stored = db.ClinicalEntries.AsNoTracking().Where(e => e.PatientId == _world.OpenPatientId && e.WithdrawnAtUtc == null);
+        Assert.True(await stored.CountAsync() > RecordGate.ReadTogether);
+        foreach (var (kind, page) in view.Entries)
+        {
+            var ofKind = (await stored.ToListAsync()).Where(e => e.Kind == kind).OrderByDescending(e => e.OccurredAtUtc).ThenByDescending(e => e.Id).ToList();
+            Assert.Equal(ofKind.Count, page.Total);
+            Assert.Equal(ofKind.Take(RecordGate.DefaultPageSize).Select(e => e.Id), page.Items.Select(e => e.Id));
+        }
+
+        Assert.True(view.Entries[EntryKind.Diagnosis].Total > RecordGate.ReadTogether);
     }
 
     [Theory]
