@@ -82,20 +82,7 @@ public class AuditAppendBenchmarks
         await using var transaction = await db.Database.BeginTransactionAsync();
         for (var i = 0; i < count; i++)
         {
-            await _trail.AppendAsync(db, new AuditEntry
-            {
-                EventType = AuditEventTypes.RecordRead,
-                CorrelationId = Guid.NewGuid().ToString("N"),
-                ActorUserId = "bench-user",
-                ActorPersonnelId = 1,
-                ActorProviderId = 1,
-                ActorRole = "Doctor",
-                PatientId = ++_n,
-                Level = AccessLevel.Full,
-                Reason = nameof(DecisionReason.NoRestriction),
-                ClientAddress = "127.0.0.1",
-                Details = "purpose=TREAT; view=open",
-            });
+            await _trail.AppendAsync(db, GroupCommitBenchmark.ReadEntry(++_n));
         }
 
         await db.SaveChangesAsync();

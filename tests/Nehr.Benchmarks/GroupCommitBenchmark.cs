@@ -150,7 +150,10 @@ internal static class GroupCommitBenchmark
 
     private static int _n;
 
-    private static AuditEntry Entry() => new()
+    private static AuditEntry Entry() => ReadEntry(Interlocked.Increment(ref _n));
+
+    /// <summary>A clinician's record read of patient <paramref name="patientId"/>, as the gate records it.</summary>
+    internal static AuditEntry ReadEntry(int patientId) => new()
     {
         EventType = AuditEventTypes.RecordRead,
         CorrelationId = Guid.NewGuid().ToString("N"),
@@ -158,7 +161,7 @@ internal static class GroupCommitBenchmark
         ActorPersonnelId = 1,
         ActorProviderId = 1,
         ActorRole = "Doctor",
-        PatientId = Interlocked.Increment(ref _n),
+        PatientId = patientId,
         Level = AccessLevel.Full,
         Reason = nameof(DecisionReason.NoRestriction),
         ClientAddress = "127.0.0.1",

@@ -60,8 +60,7 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
 
             var database = Path.Combine(directory, "nehr.db");
             Assert.Equal("ok", Scalar(database, "PRAGMA integrity_check"));
-            var options = new DbContextOptionsBuilder<NehrDbContext>().UseSqlite($"Data Source={database}").Options;
-            await using var db = new NehrDbContext(options);
+            await using var db = OpenCrashedDatabase(directory);
             var stored = await db.ClinicalEntries.Where(e => e.SourceIdentifier.StartsWith("urn:crash|"))
                 .Select(e => e.SourceIdentifier).ToListAsync();
             var bundles = stored.GroupBy(s => s[..s.LastIndexOf('-')]).ToDictionary(g => g.Key, g => g.Count());
@@ -74,15 +73,24 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left in the temp folder.
-            }
+            DeleteCrashDirectory(directory);
+        }
+    }
+
+    /// <summary>The crashed portal's database, read directly.</summary>
+    internal static NehrDbContext OpenCrashedDatabase(string directory) =>
+        new(new DbContextOptionsBuilder<NehrDbContext>().UseSqlite($"Data Source={Path.Combine(directory, "nehr.db")}").Options);
+
+    internal static void DeleteCrashDirectory(string directory)
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder.
         }
     }
 

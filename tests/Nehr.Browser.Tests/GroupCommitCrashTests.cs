@@ -56,9 +56,7 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
             var total = answered.Values.Sum();
             Assert.True(total >= Rounds * Readers, $"Too few answered reads to prove anything: {total}");
 
-            var database = Path.Combine(directory, "nehr.db");
-            var options = new DbContextOptionsBuilder<NehrDbContext>().UseSqlite($"Data Source={database}").Options;
-            await using var db = new NehrDbContext(options);
+            await using var db = CrashSafetyTests.OpenCrashedDatabase(directory);
             var patientUser = await db.Users.Where(u => u.Email == DemoAccounts.Patient).Select(u => u.Id).SingleAsync();
             var recorded = (await db.AuditEvents.Where(e => e.EventType == AuditEventTypes.RecordRead && e.ActorUserId == patientUser)
                 .GroupBy(e => e.ClientAddress).Select(g => new { Address = g.Key!, Count = g.Count() }).ToListAsync())
@@ -74,15 +72,7 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left in the temp folder.
-            }
+            CrashSafetyTests.DeleteCrashDirectory(directory);
         }
     }
 
