@@ -95,17 +95,7 @@ public sealed class Commands(
                 return (read.Value, await appender.AppendAsync(read.Entry, cancellationToken));
             }
 
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-            var e = await audit.AppendAsync(db, read.Entry, cancellationToken);
-            if (read.Change is { } change)
-            {
-                await change(db, cancellationToken);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return (read.Value, e);
+            return (read.Value, await CommitEventAsync(db, read.Entry, read.Change, cancellationToken));
         }
         catch (CommandRefusal refusal)
         {
@@ -260,12 +250,28 @@ public sealed class Commands(
     /// </summary>
     private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal)
     {
-        db.ChangeTracker.Clear();
-        await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
-        await audit.AppendAsync(db, refusal.Entry, CancellationToken.None);
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
+        await CommitEventAsync(db, refusal.Entry, null, CancellationToken.None);
         return refusal.Text is { } text ? new AccessRefusedException(text) : new AccessRefusedException(refusal.Message);
+    }
+
+    /// <summary>
+    /// Commits one event (and <paramref name="change"/>, if any) in a write transaction of its own, on a context
+    /// cleared of whatever was read or attempted before.
+    /// </summary>
+    private async Task<AuditEvent> CommitEventAsync(
+        NehrDbContext db, AuditEntry entry, Func<NehrDbContext, CancellationToken, Task>? change, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        var e = await audit.AppendAsync(db, entry, cancellationToken);
+        if (change is not null)
+        {
+            await change(db, cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return e;
     }
 }
 
