@@ -56,6 +56,9 @@ public sealed class EmergencyOverrideService(
         return await commands.RunAsync(request.Who, async command =>
         {
             var (db, now) = (command.Db, command.Now);
+            // The decision's facts are read under claims: the patient's (one active override per clinician, the
+            // restriction and registration decided on), and the clinician's standing, shared.
+            await ClaimDecisionAsync(command, request.PatientId, cancellationToken);
             var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var decision = AccessRules.Decide(facts.ToRequest(PurposeOfUse.BreakTheGlass));
             var refusal = decision switch
@@ -107,6 +110,7 @@ public sealed class EmergencyOverrideService(
         return commands.RunAsync(request.Who, async command =>
         {
             var (db, now) = (command.Db, command.Now);
+            await ClaimDecisionAsync(command, request.PatientId, cancellationToken);
             var facts = await AccessFacts.LoadAsync(db, request.Who.UserId, request.PatientId, now, recertification.CurrentValue, cancellationToken);
             var active = facts.Person is not { } person
                 ? null
@@ -159,5 +163,12 @@ public sealed class EmergencyOverrideService(
         }
 
         return errors;
+    }
+
+    /// <summary>The claims an override's decision is made under: the clinician's standing, shared; the patient, for the change.</summary>
+    private static async Task ClaimDecisionAsync(Commands.Command command, int patientId, CancellationToken cancellationToken)
+    {
+        await StaffActor.ShareStandingAsync(command.Db, command.Who.UserId, cancellationToken);
+        await command.ClaimAsync(DataClaim.Patient(patientId), cancellationToken);
     }
 }

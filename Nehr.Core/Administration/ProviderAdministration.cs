@@ -143,6 +143,8 @@ public sealed class ProviderAdministration(
         {
             var db = command.Db;
             var normalized = users.NormalizeEmail(email);
+            // One account per address, made once however many ask at the same moment; the provider's roster changes.
+            await command.ClaimAsync([DataClaim.Named($"account:{normalized}"), DataClaim.Roster(command.Actor.ProviderId)], cancellationToken);
             if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, cancellationToken))
             {
                 throw new DomainException("An account with this e-mail address already exists.");
@@ -193,6 +195,7 @@ public sealed class ProviderAdministration(
 
         await commands.RunAsync(who, "personnel.change-role", Admin, async command =>
         {
+            await command.ClaimAsync(DataClaim.Staff(personnelId), cancellationToken);
             var person = await OwnPersonAsync(command, personnelId, cancellationToken);
             RefuseOwn(command, person, OwnRoleRefusal);
             if (!person.IsActive)
@@ -223,6 +226,7 @@ public sealed class ProviderAdministration(
         var nric = OptionalNric(nricText);
         await commands.RunAsync(who, "personnel.set-nric", Admin, async command =>
         {
+            await command.ClaimAsync(DataClaim.Staff(personnelId), cancellationToken);
             var person = await OwnPersonAsync(command, personnelId, cancellationToken);
             RefuseOwn(command, person, "Your own NRIC is recorded by another administrator of your provider.");
             if (!person.IsActive)
@@ -281,6 +285,9 @@ public sealed class ProviderAdministration(
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
             var ids = attestations.Select(a => a.PersonnelId).ToList();
+            // The attested list is the roster now, and stays it until this commits; each changed person and the
+            // provider's standing are changed under their claims.
+            await command.ClaimAsync([DataClaim.Roster(actor.ProviderId), DataClaim.Provider(actor.ProviderId), .. ids.Select(DataClaim.Staff)], cancellationToken);
             var listed = await db.Personnel.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
             var foreign = listed.Values.Where(p => p.ProviderId != actor.ProviderId).Select(p => p.Id).Concat(ids.Where(i => !listed.ContainsKey(i))).ToList();
             if (foreign.Count > 0)
@@ -362,6 +369,8 @@ public sealed class ProviderAdministration(
     public Task DeactivateAsync(AuditContext who, int personnelId, CancellationToken cancellationToken = default) =>
         commands.RunAsync(who, "personnel.deactivate", Admin, async command =>
     {
+        // The leaver's commands under way finish first, and none starts after; the roster changes.
+        await command.ClaimAsync([DataClaim.Staff(personnelId), DataClaim.Roster(command.Actor.ProviderId)], cancellationToken);
         var person = await OwnPersonAsync(command, personnelId, cancellationToken);
         RefuseOwn(command, person, OwnDeactivationRefusal);
 
@@ -452,6 +461,14 @@ public sealed class ProviderAdministration(
         return await commands.RunAsync(who, "registration.create", Admin, async command =>
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            // One current registration per patient and provider: the patient is claimed before its registrations are read.
+            await command.ClaimAsync(DataClaim.Identifier(nric.Value), cancellationToken);
+            if (await db.Patients.Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
+                .Select(p => (int?)p.Id).FirstOrDefaultAsync(cancellationToken) is { } patientId)
+            {
+                await command.ClaimAsync(DataClaim.Patient(patientId), cancellationToken);
+            }
+
             var patient = await db.Patients.AsNoTracking()
                 .Where(p => p.Nric == nric || db.FormerIdentifiers.Any(f => f.Nric == nric && f.PatientId == p.Id))
                 .Select(p => new { p.Id, p.Name, p.Nric, p.DemographicsConfirmed, p.IsDeceased, p.DateOfDeath }).SingleOrDefaultAsync(cancellationToken)
@@ -493,6 +510,11 @@ public sealed class ProviderAdministration(
         commands.RunAsync(who, "registration.end", Admin, async command =>
     {
         var actor = command.Actor;
+        if (await command.Db.CareRegistrations.Where(r => r.Id == registrationId).Select(r => (int?)r.PatientId).SingleOrDefaultAsync(cancellationToken) is { } patientId)
+        {
+            await command.ClaimAsync(DataClaim.Patient(patientId), cancellationToken);
+        }
+
         var registration = await command.Db.CareRegistrations.SingleOrDefaultAsync(r => r.Id == registrationId, cancellationToken);
         if (registration is null || registration.ProviderId != actor.ProviderId)
         {

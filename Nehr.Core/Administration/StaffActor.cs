@@ -30,6 +30,36 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
             : throw new Commands.CommandRefusal(RefusalEntry(who, actor, action, $"requires {string.Join(" or ", roles)}"), DefaultRefusal);
     }
 
+    /// <summary>
+    /// In a write transaction on PostgreSQL, shares the claims on a member of staff's standing (their account, their
+    /// staff record, their provider), so that a change of it (a deactivation, a suspension) waits for this transaction
+    /// and this one for a change under way; what the standing is read from after this is current. The ids claimed never
+    /// change (an account's staff record, a staff record's provider).
+    /// </summary>
+    public static async Task ShareStandingAsync(NehrDbContext db, string? userId, CancellationToken cancellationToken)
+    {
+        if (userId is null || !db.Database.IsNpgsql())
+        {
+            return;
+        }
+
+        var ids = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.PersonnelId, ProviderId = db.Personnel.Where(p => p.Id == u.PersonnelId).Select(p => (int?)p.ProviderId).FirstOrDefault() })
+            .SingleOrDefaultAsync(cancellationToken);
+        List<DataClaim> claims = [DataClaim.User(userId)];
+        if (ids?.PersonnelId is { } personnelId)
+        {
+            claims.Add(DataClaim.Staff(personnelId));
+        }
+
+        if (ids?.ProviderId is { } providerId)
+        {
+            claims.Add(DataClaim.Provider(providerId));
+        }
+
+        await db.ShareAsync(claims, cancellationToken);
+    }
+
     /// <summary>What a refused person is told unless the command says more.</summary>
     public const string DefaultRefusal = "You are not allowed to do this.";
 

@@ -22,6 +22,9 @@ public sealed class AlertScanner(
     IDbContextFactory<NehrDbContext> contexts, AuditTrail audit, TimeProvider clock, IOptionsMonitor<AlertOptions> options,
     ILogger<AlertScanner> logger) : BackgroundService
 {
+    /// <summary>What judging a batch claims (<see cref="DataClaim"/>).</summary>
+    internal static readonly DataClaim ScanClaim = DataClaim.Named("alert-scan");
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Judges every event after the last judged one, until it has caught up; returns how many it judged.</summary>
@@ -59,6 +62,7 @@ public sealed class AlertScanner(
             {
                 upTo = await db.AlertScanStates.AsNoTracking().Select(s => s.LastSequence).SingleAsync(cancellationToken);
                 await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+                await db.ClaimAsync(ScanClaim, cancellationToken);
                 await db.StaffActivityDays.Where(d => d.Day >= from && d.Day <= to).ExecuteDeleteAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -167,6 +171,8 @@ public sealed class AlertScanner(
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
 
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        // One scanner judges a batch at a time, across instances: the position read next is the last committed.
+        await db.ClaimAsync(ScanClaim, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var state = await db.AlertScanStates.SingleAsync(cancellationToken);
         if (advance && state.LastSequence >= events[0].Sequence)

@@ -121,7 +121,7 @@ public sealed partial class AuditAppender : IAsyncDisposable
     {
         // Not cancelled by any one caller: the batch belongs to all of them.
         await using var db = await _dbFactory.CreateDbContextAsync(CancellationToken.None);
-        await using var transaction = await db.BeginAppendTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
         var events = new List<AuditEvent>(batch.Count);
         foreach (var pending in batch)
         {

@@ -49,6 +49,9 @@ public sealed class AuditIntegrity(
     IDbContextFactory<NehrDbContext> contexts, AuditTrail trail, IOptions<AuditIntegrityOptions> options, IHostEnvironment environment,
     TimeProvider clock, ILogger<AuditIntegrity> logger) : IDisposable
 {
+    /// <summary>What writing a checkpoint or an alarm claims (<see cref="DataClaim"/>): one instance at a time.</summary>
+    internal static readonly DataClaim CheckpointClaim = DataClaim.Named("audit-checkpoint");
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _signerLock = new();
     private CheckpointSigner? _signer;
@@ -119,9 +122,10 @@ public sealed class AuditIntegrity(
 
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
-            // The writer lock orders the checkpoints of several portal instances sharing one log: the log is read,
-            // appended to and its copy committed by one instance at a time.
+            // The checkpoint's claim orders the checkpoints of several portal instances sharing one log: the log is
+            // read, appended to and its copy committed by one instance at a time.
             await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+            await db.ClaimAsync(CheckpointClaim, cancellationToken);
             var sequence = report.VerifiedThroughSequence;
             if (await db.AuditCheckpoints.AnyAsync(c => c.Sequence >= sequence, cancellationToken))
             {
@@ -284,6 +288,7 @@ public sealed class AuditIntegrity(
         var details = AlarmDetails(broken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        await db.ClaimAsync(CheckpointClaim, cancellationToken);
         var lastRaised = await db.AuditEvents.AsNoTracking()
             .Where(e => e.EventType == AuditEventTypes.ChainBreakDetected)
             .OrderByDescending(e => e.Sequence)

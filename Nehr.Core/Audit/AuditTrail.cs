@@ -9,27 +9,51 @@ namespace Nehr.Core.Audit;
 /// </summary>
 public sealed class AuditTrail(TimeProvider clock)
 {
-    /// <summary>Adds the event to the context, chained to the head; the caller's SaveChanges and Commit persist both.</summary>
-    public async Task<AuditEvent> AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds the event to the context's transaction. It is chained when the context saves (<see cref="ChainPendingAsync"/>),
+    /// after the transaction's other changes are written: the chain head is locked only from then until the commit, not
+    /// for the whole of the command. Its sequence and hash are set by that save.
+    /// </summary>
+    public Task<AuditEvent> AppendAsync(NehrDbContext db, AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entry);
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("An audit event is written in the same transaction as what it records: begin one first.");
         }
 
-        // The head read in this transaction is current for as long as it lasts (the transaction holds the write
-        // lock; on PostgreSQL the row is also locked, for a transaction begun some other way), so a second append in
-        // the same transaction uses the tracked row.
+        var e = new AuditEvent(entry, entry.OccurredAtUtc ?? clock.GetUtcNow().UtcDateTime);
+        db.PendingAuditEvents.Add(e);
+        return Task.FromResult(e);
+    }
+
+    /// <summary>
+    /// Chains the context's pending events, in the order they were appended, to the head, and adds them to the context
+    /// for the save that called it. On PostgreSQL the head's row is locked by the first read of a transaction, which
+    /// orders this transaction's events with every other appender's until it ends; on SQLite the transaction holds the
+    /// database's one writer lock. A later chaining in the same transaction uses the tracked row.
+    /// </summary>
+    internal static async Task ChainPendingAsync(NehrDbContext db, CancellationToken cancellationToken)
+    {
+        var pending = db.PendingAuditEvents;
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
         var head = await ReadHeadForAppendAsync(db, cancellationToken)
             ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
-        var e = new AuditEvent(entry, entry.OccurredAtUtc ?? clock.GetUtcNow().UtcDateTime);
-        var sequence = head.LastSequence + 1;
-        var hash = AuditHasher.Hash(e, sequence, head.LastHash);
-        e.Chain(sequence, head.LastHash, hash);
-        head.Advance(sequence, hash);
-        db.AuditEvents.Add(e);
-        return e;
+        foreach (var e in pending)
+        {
+            var sequence = head.LastSequence + 1;
+            var hash = AuditHasher.Hash(e, sequence, head.LastHash);
+            e.Chain(sequence, head.LastHash, hash);
+            head.Advance(sequence, hash);
+            db.AuditEvents.Add(e);
+        }
+
+        pending.Clear();
     }
 
     /// <summary>The head, tracked after the first read (Find looks there first); on PostgreSQL its row locked by that read.</summary>

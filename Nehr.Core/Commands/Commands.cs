@@ -39,7 +39,12 @@ public sealed class Commands(
     internal Task<T> RunAsync<T>(
         NehrDbContext? context, AuditContext who, string action, IReadOnlyCollection<string> roles, Func<StaffCommand, Task<T>> body,
         CancellationToken cancellationToken) =>
-        WriteAsync(context, who, async (db, now) => new StaffCommand(this, db, who, action, now, await StaffActor.RequireAsync(db, who, action, now, roles, cancellationToken)), body, cancellationToken);
+        WriteAsync(context, who, async (db, now) =>
+        {
+            // The actor's standing is checked under shared claims: a suspension or deactivation waits for this command.
+            await StaffActor.ShareStandingAsync(db, who.UserId, cancellationToken);
+            return new StaffCommand(this, db, who, action, now, await StaffActor.RequireAsync(db, who, action, now, roles, cancellationToken));
+        }, body, cancellationToken);
 
     /// <inheritdoc cref="RunAsync{T}(AuditContext, string, IReadOnlyCollection{string}, Func{StaffCommand, Task{T}}, CancellationToken)"/>
     internal Task RunAsync(
@@ -95,7 +100,7 @@ public sealed class Commands(
                 return (read.Value, await appender.AppendAsync(read.Entry, cancellationToken));
             }
 
-            return (read.Value, await CommitEventAsync(db, read.Entry, read.Change, cancellationToken));
+            return (read.Value, await CommitEventAsync(db, read.Entry, read.Change, audit, cancellationToken));
         }
         catch (CommandRefusal refusal)
         {
@@ -111,7 +116,11 @@ public sealed class Commands(
     {
         ArgumentNullException.ThrowIfNull(caller);
         return WriteAsync(null, SystemCommand.WhoOf(caller), async (db, now) =>
-            new SystemCommand(this, db, caller, now, await SystemCommand.RequireConnectionAsync(db, caller, cancellationToken)), body, cancellationToken);
+        {
+            // A suspension or revocation of the connection waits for this request, and no request commits after it.
+            await db.ShareAsync(DataClaim.System(caller.SystemId), cancellationToken);
+            return new SystemCommand(this, db, caller, now, await SystemCommand.RequireConnectionAsync(db, caller, cancellationToken));
+        }, body, cancellationToken);
     }
 
     /// <summary>The caller's connection if it may contribute now, checked without the write lock; a refusal is audited.</summary>
@@ -127,7 +136,24 @@ public sealed class Commands(
     /// </summary>
     internal Task<T> RunAsPatientAsync<T>(
         AuditContext who, string action, RepresentativePowers? power, Func<PatientCommand, Task<T>> body, CancellationToken cancellationToken) =>
-        WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await SubjectAsync(db, who, action, power, now, cancellationToken)), body, cancellationToken);
+        WriteAsync(null, who, async (db, now) => new PatientCommand(this, db, who, action, now, await ClaimSubjectAsync(db, who, action, power, now, cancellationToken)), body, cancellationToken);
+
+    /// <summary>
+    /// Whose record a patient's change is about, claimed: every change of one patient's record, settings or
+    /// representatives (and a representative's standing, a death) claims that patient, so they run one at a time. On
+    /// PostgreSQL the subject is found, claimed, and checked again under the claim (the first check read before it).
+    /// </summary>
+    private async Task<PatientSubject> ClaimSubjectAsync(NehrDbContext db, AuditContext who, string action, RepresentativePowers? power, DateTime now, CancellationToken cancellationToken)
+    {
+        var subject = await SubjectAsync(db, who, action, power, now, cancellationToken);
+        if (!db.Database.IsNpgsql())
+        {
+            return subject;
+        }
+
+        await db.ClaimAsync(DataClaim.Patient(subject.PatientId), cancellationToken);
+        return await SubjectAsync(db, who, action, power, now, cancellationToken);
+    }
 
     /// <summary>Whose record a patient's action is about, checked on current data (<see cref="PatientSelf"/>).</summary>
     internal Task<PatientSubject> SubjectAsync(NehrDbContext db, AuditContext who, string action, RepresentativePowers? power, DateTime now, CancellationToken cancellationToken) =>
@@ -220,25 +246,48 @@ public sealed class Commands(
         ArgumentNullException.ThrowIfNull(body);
         await using var own = context is null ? await dbFactory.CreateDbContextAsync(cancellationToken) : null;
         var db = context ?? own!;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            T result;
-            await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
+            try
             {
-                // The actor is loaded and checked in the transaction that writes: the check and the change see one state.
-                var command = await begin(db, clock.GetUtcNow().UtcDateTime);
-                result = await body(command);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
+                T result;
+                await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
+                {
+                    // The actor is loaded and checked in the transaction that writes (on PostgreSQL under its claims):
+                    // the check and the change see one state.
+                    var command = await begin(db, clock.GetUtcNow().UtcDateTime);
+                    result = await body(command);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
 
-            return result;
+                return result;
+            }
+            catch (CommandRefusal refusal)
+            {
+                // The body's changes were rolled back with its transaction; the refusal is written alone.
+                throw await AuditRefusalAsync(db, refusal);
+            }
+            catch (Exception e) when (context is null && LostRace(db, e, attempt))
+            {
+                // Run again from the start: the check now sees what the winner committed.
+                await AfterLostRaceAsync(db, attempt, cancellationToken);
+            }
         }
-        catch (CommandRefusal refusal)
-        {
-            // The body's changes were rolled back with its transaction; the refusal is written alone.
-            throw await AuditRefusalAsync(db, refusal);
-        }
+    }
+
+    /// <summary>How many times a write transaction that lost a race is run in all (<see cref="DatabaseTransactions.IsConflict"/>).</summary>
+    internal const int Attempts = 5;
+
+    /// <summary>Whether <paramref name="e"/> is a race lost to a concurrent transaction (PostgreSQL) that may be run again.</summary>
+    private static bool LostRace(NehrDbContext db, Exception e, int attempt) =>
+        attempt < Attempts && db.Database.IsNpgsql() && DatabaseTransactions.IsConflict(e);
+
+    /// <summary>The context forgets what the lost attempt did; the next waits a moment, longer after each attempt.</summary>
+    private static Task AfterLostRaceAsync(NehrDbContext db, int attempt, CancellationToken cancellationToken)
+    {
+        db.Forget();
+        return Task.Delay(Random.Shared.Next(1, 4 << attempt), cancellationToken);
     }
 
     /// <summary>Appends an event in the command's transaction: it commits with the change, or not at all.</summary>
@@ -250,7 +299,7 @@ public sealed class Commands(
     /// </summary>
     private async Task<AccessRefusedException> AuditRefusalAsync(NehrDbContext db, CommandRefusal refusal)
     {
-        await CommitEventAsync(db, refusal.Entry, null, CancellationToken.None);
+        await CommitEventAsync(db, refusal.Entry, null, audit, CancellationToken.None);
         return refusal.Text is { } text ? new AccessRefusedException(text) : new AccessRefusedException(refusal.Message);
     }
 
@@ -258,20 +307,31 @@ public sealed class Commands(
     /// Commits one event (and <paramref name="change"/>, if any) in a write transaction of its own, on a context
     /// cleared of whatever was read or attempted before.
     /// </summary>
-    private async Task<AuditEvent> CommitEventAsync(
-        NehrDbContext db, AuditEntry entry, Func<NehrDbContext, CancellationToken, Task>? change, CancellationToken cancellationToken)
+    private static async Task<AuditEvent> CommitEventAsync(
+        NehrDbContext db, AuditEntry entry, Func<NehrDbContext, CancellationToken, Task>? change, AuditTrail audit, CancellationToken cancellationToken)
     {
-        db.ChangeTracker.Clear();
-        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var e = await audit.AppendAsync(db, entry, cancellationToken);
-        if (change is not null)
+        for (var attempt = 1; ; attempt++)
         {
-            await change(db, cancellationToken);
-        }
+            db.Forget();
+            try
+            {
+                await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+                var e = await audit.AppendAsync(db, entry, cancellationToken);
+                if (change is not null)
+                {
+                    await change(db, cancellationToken);
+                }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return e;
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return e;
+            }
+            catch (Exception e) when (LostRace(db, e, attempt))
+            {
+                // A first access noted by another read of the same provider at the same time: this one finds it now.
+                await AfterLostRaceAsync(db, attempt, cancellationToken);
+            }
+        }
     }
 }
 
@@ -307,6 +367,15 @@ internal abstract class Command
 
     /// <summary>Appends an audit event in the command's transaction.</summary>
     internal Task<AuditEvent> AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _pipeline.AppendAsync(Db, entry, cancellationToken);
+
+    /// <summary>
+    /// Claims what this command's rule checks, for a change, until it commits (<see cref="DataClaim"/>); taken before
+    /// the rule's data is read.
+    /// </summary>
+    internal Task ClaimAsync(DataClaim claim, CancellationToken cancellationToken = default) => Db.ClaimAsync(claim, cancellationToken);
+
+    /// <inheritdoc cref="ClaimAsync(DataClaim, CancellationToken)"/>
+    internal Task ClaimAsync(IEnumerable<DataClaim> claims, CancellationToken cancellationToken = default) => Db.ClaimAsync(claims, cancellationToken);
 
     /// <summary>The refusal of this command, audited with <paramref name="entry"/>, to throw: nothing else of the body is written.</summary>
     internal static Exception Refuse(AuditEntry entry, string message) => new CommandRefusal(entry, message);

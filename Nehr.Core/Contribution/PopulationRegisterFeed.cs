@@ -38,7 +38,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         if (failed.Count > 0 && !content.IsBatch)
         {
             await transaction.RollbackToSavepointAsync(start, cancellationToken);
-            db.ChangeTracker.Clear();
+            db.Forget();
             var refusal = ContributionResult.Refused(failed.SelectMany(r => r.Issues).Where(i => i.IsError).ToList(), content.BundleType);
             await ContributionService.LogRefusalAsync(db, audit, caller, system, refusal, content.Entries.Count, [], now, cancellationToken);
             return refusal;
@@ -61,6 +61,17 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
     {
         var reads = entries.Where(e => e.Role == EntryRole.Person).Select(e => e.Person!).ToList();
         var nrics = reads.SelectMany(r => r.Former.Prepend(r.Nric)).Distinct().ToList();
+        // Claimed before they are read: every identifier sent (a provider enrolling one of them waits, and then finds
+        // the person), and every person they name now (their restriction, representatives and account wait).
+        await db.ClaimAsync(nrics.Select(n => DataClaim.Identifier(n.Value)), cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            var named = await db.Patients.Where(p => nrics.Contains(p.Nric)).Select(p => p.Id)
+                .Union(db.FormerIdentifiers.Where(f => nrics.Contains(f.Nric)).Select(f => f.PatientId))
+                .ToListAsync(cancellationToken);
+            await db.ClaimAsync(named.Select(DataClaim.Patient), cancellationToken);
+        }
+
         var patients = await db.Patients.Where(p => nrics.Contains(p.Nric)).ToListAsync(cancellationToken);
         var formers = await db.FormerIdentifiers.AsNoTracking().Where(f => nrics.Contains(f.Nric)).ToListAsync(cancellationToken);
         var formerOwnerIds = formers.Select(f => f.PatientId).Where(id => patients.All(p => p.Id != id)).Distinct().ToList();

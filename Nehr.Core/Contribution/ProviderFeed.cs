@@ -167,6 +167,9 @@ internal sealed class ProviderFeed(
         }
 
         var nrics = people.Values.SelectMany(p => p.Read.Former.Prepend(p.Read.Nric)).Distinct().ToList();
+        // Claimed before they are looked up: a bundle enrolling a person and another (or the register) naming them at
+        // the same moment run one after the other, so the second finds the person the first enrolled.
+        await db.ClaimAsync(nrics.Select(n => DataClaim.Identifier(n.Value)), cancellationToken);
         var known = await db.Patients.AsNoTracking().Where(p => nrics.Contains(p.Nric))
             .Select(p => new Known(p.Id, p.Nric, p.Name, p.AliasText, p.DateOfBirth, p.Sex))
             .ToListAsync(cancellationToken);
@@ -366,6 +369,8 @@ internal sealed class ProviderFeed(
             return;
         }
 
+        // One current registration per patient and provider: the patients are claimed before their registrations are read.
+        await db.ClaimAsync(episodes.Select(e => DataClaim.Patient(e.PatientId)), cancellationToken);
         var keys = episodes.Select(e => e.Draft.SourceIdentifierHash).Distinct().ToList();
         var registrations = await db.CareRegistrations
             .Where(r => r.SystemId == system.Id && r.EpisodeKey != null && keys.Contains(r.EpisodeKey))

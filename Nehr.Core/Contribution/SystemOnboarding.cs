@@ -44,6 +44,7 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
         return await commands.RunAsync<SystemApplication>(who, "system.apply", Admin, async command =>
         {
             var (db, actor) = (command.Db, command.Actor);
+            await command.ClaimAsync(DataClaim.Named(string.Create(CultureInfo.InvariantCulture, $"systems:{actor.ProviderId}")), cancellationToken);
             if (await db.SystemConnections.AnyAsync(s => s.ProviderId == actor.ProviderId && s.Name == trimmed && s.State != ConnectionState.Revoked, cancellationToken))
             {
                 throw new DomainException($"Your provider already has a system called \"{trimmed}\".");
@@ -66,6 +67,7 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
         commands.RunAsync<string>(who, "system.connectivity-key", Admin, async command =>
         {
             var (db, actor) = (command.Db, command.Actor);
+            await command.ClaimAsync(DataClaim.System(systemId), cancellationToken);
             var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken);
             if (system is null || system.ProviderId != actor.ProviderId)
             {
@@ -83,7 +85,14 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
         // The caller proves who it is with the key itself: the command decides on it.
         commands.RunAsync(new AuditContext(null, clientAddress, correlationId), async command =>
         {
-            var system = TrySystemId(key, out var id)
+            // A connectivity key works once, however many use it at the same moment.
+            var known = TrySystemId(key, out var id);
+            if (known)
+            {
+                await command.ClaimAsync(DataClaim.System(id), cancellationToken);
+            }
+
+            var system = known
                 ? await command.Db.SystemConnections.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
                 : null;
             var passed = false;
@@ -155,8 +164,15 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
         commands.RunAsync(who, action, Moh, async command =>
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            // One step of the connection's state at a time; its requests under way finish first (they share the claim).
+            await command.ClaimAsync(DataClaim.System(systemId), cancellationToken);
             var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
                 ?? throw new DomainException("There is no such system.");
+            if (onboardProvider && system.Kind == SystemKind.ProviderFeed)
+            {
+                await command.ClaimAsync(DataClaim.Provider(system.ProviderId), cancellationToken);
+            }
+
             step(system, actor, now);
             var onboarded = string.Empty;
             // Approval onboards a provider for reading the NEHR; the population register's keeper reads nothing.

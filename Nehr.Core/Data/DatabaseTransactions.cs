@@ -12,29 +12,17 @@ public static class DatabaseTransactions
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterQueues = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The PostgreSQL advisory lock every write transaction holds until it ends ("NEHR" in ASCII). The database then
-    /// runs one writer at a time across all portal instances, as SQLite does for one: checks made inside a write
-    /// transaction still hold when it commits, and the audit chain grows one event after another.
-    /// </summary>
-    public const long PostgreSqlWriterLock = 0x4E454852;
-
-    /// <summary>
-    /// Begins a transaction that may write, holding the database's writer lock from the start. On SQLite, where one
-    /// writer at a time holds the database, writers of this process queue first-come first-served for it (per database
-    /// file) and take the write lock on begin; the queue slot is released when the transaction ends (commit, rollback
-    /// or dispose). On PostgreSQL the transaction takes <see cref="PostgreSqlWriterLock"/>, which the server queues
-    /// and releases when the transaction ends.
+    /// Begins a transaction that may write. On SQLite, where one writer at a time holds the database, writers of this
+    /// process queue first-come first-served for it (per database file) and take the write lock on begin; the queue
+    /// slot is released when the transaction ends (commit, rollback or dispose): every check made in the transaction
+    /// still holds when it commits. On PostgreSQL it is a read committed transaction that holds no lock of its own: a
+    /// rule whose check must still hold at commit claims what it checks (<see cref="DataClaim"/>), or rests on a unique
+    /// index or a row lock, and the command pipeline runs a transaction that lost a race again
+    /// (<see cref="IsConflict"/>). Appends of audit events are ordered by the chain head's row.
     /// </summary>
     public static async Task<IDbContextTransaction> BeginWriteTransactionAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.IsNpgsql())
-        {
-            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgreSqlWriterLock})", cancellationToken);
-            return transaction;
-        }
-
         if (!db.Database.IsSqlite() || db.GetService<IDbContextOptions>().FindExtension<WriterSettings>() is { Queue: false })
         {
             return await db.Database.BeginTransactionAsync(cancellationToken);
@@ -54,18 +42,19 @@ public static class DatabaseTransactions
     }
 
     /// <summary>
-    /// Begins a transaction that only appends audit events (the group commit of reads' events,
-    /// <see cref="Audit.AuditAppender"/>): it checks nothing, so on PostgreSQL it takes no writer lock; the chain
-    /// head's row, locked by the first append (<see cref="Audit.AuditTrail.AppendAsync"/>), orders it with every other
-    /// append. On SQLite it is a write transaction, in the process's writer queue.
+    /// Whether a write transaction failed because a concurrent one won a race on PostgreSQL, so that running it again
+    /// from the start decides on what the winner committed: a unique index taken first (the second sees the row and
+    /// answers as it would have), a row changed since it was read (an optimistic version), a deadlock between claims,
+    /// a serialization failure. SQLite has one writer and loses no race.
     /// </summary>
-    public static async Task<IDbContextTransaction> BeginAppendTransactionAsync(this NehrDbContext db, CancellationToken cancellationToken = default)
+    public static bool IsConflict(Exception exception) => exception switch
     {
-        ArgumentNullException.ThrowIfNull(db);
-        return db.Database.IsNpgsql()
-            ? await db.Database.BeginTransactionAsync(cancellationToken)
-            : await db.BeginWriteTransactionAsync(cancellationToken);
-    }
+        DbUpdateConcurrencyException => true,
+        Npgsql.PostgresException { SqlState: "23505" or "40P01" or "40001" } => true,
+        DbUpdateException { InnerException: { } inner } => IsConflict(inner),
+        InvalidOperationException { InnerException: { } inner } => IsConflict(inner),
+        _ => false,
+    };
 
     /// <summary>
     /// A transaction for reading a consistent snapshot without taking the write lock (SQLite: a deferred

@@ -76,9 +76,27 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
     /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>
+    /// Audit events appended in this context's transaction and not yet chained (<see cref="AuditTrail.AppendAsync"/>):
+    /// the next save chains them last.
+    /// </summary>
+    internal List<AuditEvent> PendingAuditEvents { get; } = [];
+
+    /// <summary>Forgets everything tracked, and the audit events not yet saved (after a rollback).</summary>
+    internal void Forget()
+    {
+        ChangeTracker.Clear();
+        PendingAuditEvents.Clear();
+    }
+
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        if (PendingAuditEvents.Count > 0)
+        {
+            throw new InvalidOperationException("Audit events are chained by SaveChangesAsync.");
+        }
+
         var auto = DetectChangesOnce();
         try
         {
@@ -91,13 +109,25 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
         }
     }
 
+    /// <summary>
+    /// Saves the changes, then chains the pending audit events and saves them: the chain head is locked (PostgreSQL)
+    /// only for the events' insert and the commit, not for the rest of the transaction's writes.
+    /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         var auto = DetectChangesOnce();
         try
         {
             RefuseAuditChanges();
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (PendingAuditEvents.Count > 0)
+            {
+                await AuditTrail.ChainPendingAsync(this, cancellationToken);
+                ChangeTracker.DetectChanges();
+                saved += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+
+            return saved;
         }
         finally
         {

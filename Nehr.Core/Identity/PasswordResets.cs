@@ -115,7 +115,7 @@ public sealed class PasswordResets(NehrDbContext db, UserManager<ApplicationUser
         }
         catch (DomainException e)
         {
-            db.ChangeTracker.Clear();
+            db.Forget();
             return e.Errors.ContainsKey(nameof(code)) ? ResetOutcome.InvalidLink : new ResetOutcome(false, e.Errors.Values.ToList());
         }
     }

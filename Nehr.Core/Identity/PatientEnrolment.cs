@@ -29,6 +29,8 @@ public sealed class PatientEnrolment(Commands.Commands commands, IServiceScopeFa
         {
             var db = command.Db;
             var nric = subject.Nric;
+            // A second sign-in at the same moment waits, then finds the account; a death recorded meanwhile is seen.
+            await command.ClaimAsync(DataClaim.Identifier(nric.Value), cancellationToken);
             var person = await db.Patients.AsNoTracking()
                 .Where(p => p.Nric == nric)
                 .Select(p => new { p.Id, p.Name, p.IsDeceased })

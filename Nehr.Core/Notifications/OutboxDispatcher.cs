@@ -18,13 +18,16 @@ public sealed class OutboxDispatcher(
     /// <summary>How long a sender keeps the messages it took; past it, another sender may take them again.</summary>
     public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
 
+    /// <summary>What claiming a batch of messages claims (<see cref="DataClaim"/>).</summary>
+    internal static readonly DataClaim OutboxClaim = DataClaim.Named("outbox");
+
     /// <summary>Sends one batch; returns how many were sent.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
-        // The batch is claimed in a short write transaction (one writer at a time, across instances), so two portal
-        // instances never send the same message; the sending itself happens outside it, holding no lock.
+        // The batch is claimed in a short write transaction, under the outbox's claim (one claimer at a time, across
+        // instances), so two portal instances never send the same message; the sending itself happens outside it.
         var now = clock.GetUtcNow().UtcDateTime;
         var waiting = db.OutboxMessages
             .Where(m => m.SentAtUtc == null && m.Attempts < options.Value.MaxAttempts && (m.ClaimedUntilUtc == null || m.ClaimedUntilUtc < now));
@@ -36,6 +39,7 @@ public sealed class OutboxDispatcher(
         List<OutboxMessage> pending;
         await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
         {
+            await db.ClaimAsync(OutboxClaim, cancellationToken);
             pending = await waiting.OrderBy(m => m.Id).Take(BatchSize).ToListAsync(cancellationToken);
             foreach (var message in pending)
             {

@@ -72,6 +72,7 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         await commands.RunAsync(who, suspended ? "suspension.person" : "suspension.person-lift", Moh, async command =>
         {
             var (db, actor) = (command.Db, command.Actor);
+            await command.ClaimAsync(DataClaim.Staff(personnelId), cancellationToken);
             var person = await db.Personnel.SingleOrDefaultAsync(p => p.Id == personnelId, cancellationToken)
                 ?? throw new DomainException("There is no such person.");
             if (person.NehrAccessSuspended == suspended)
@@ -121,6 +122,7 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         await commands.RunAsync(who, suspended ? "suspension.provider" : "suspension.provider-lift", Moh, async command =>
         {
             var (db, actor) = (command.Db, command.Actor);
+            await command.ClaimAsync(DataClaim.Provider(providerId), cancellationToken);
             var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken)
                 ?? throw new DomainException("There is no such provider.");
             if (provider.NehrAccessSuspended == suspended)
@@ -219,6 +221,8 @@ public sealed class CorrectiveActions(Commands.Commands commands)
         commands.RunAsync(who, action, Admin, async command =>
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
+            // A directive moves one step at a time: Issued, Acknowledged, Done, never back.
+            await command.ClaimAsync(DataClaim.Named(string.Create(CultureInfo.InvariantCulture, $"directive:{directiveId}")), cancellationToken);
             var directive = await db.Directives.SingleOrDefaultAsync(d => d.Id == directiveId, cancellationToken);
             if (directive is null || directive.ProviderId != actor.ProviderId)
             {

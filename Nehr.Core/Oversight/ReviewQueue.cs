@@ -179,6 +179,8 @@ public sealed class ReviewQueue(Commands.Commands commands)
                 throw new DomainException($"Findings have at most {AccessReport.MaxFindingsLength} characters.");
             }
 
+            // One verdict per override: a second auditor at the same moment waits, then finds it reviewed.
+            await command.ClaimAsync(DataClaim.Named(string.Create(CultureInfo.InvariantCulture, $"override:{id}")), cancellationToken);
             var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such override.");
             o.Review(appropriate.Value, findings, referTo, actor.UserId, command.Now, reference);
@@ -208,6 +210,7 @@ public sealed class ReviewQueue(Commands.Commands commands)
         commands.RunAsync(who, "review.referral-outcome", Auditors, async command =>
         {
             var (db, actor) = (command.Db, command.Actor);
+            await command.ClaimAsync(DataClaim.Named(string.Create(CultureInfo.InvariantCulture, $"override:{id}")), cancellationToken);
             var o = await db.EmergencyOverrides.SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such override.");
             o.RecordReferralOutcome(reference, outcome, penalty, actor.UserId, command.Now);
@@ -225,6 +228,7 @@ public sealed class ReviewQueue(Commands.Commands commands)
                 throw new DomainException("Choose an outcome: the access was inappropriate, or it was appropriate.");
             }
 
+            await command.ClaimAsync(DataClaim.Named(string.Create(CultureInfo.InvariantCulture, $"report:{id}")), cancellationToken);
             var report = await db.AccessReports.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
                 ?? throw new DomainException("There is no such case.");
             var now = command.Now;

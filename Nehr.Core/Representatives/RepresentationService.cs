@@ -166,6 +166,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         {
             var db = command.Db;
             var me = await MeAsync(command, cancellationToken);
+            await ClaimRepresentedAsync(command, id, cancellationToken);
             var invitation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             if (invitation is null || invitation.Kind != RepresentationKind.InvitedCaregiver || !invitation.Names(me.Id, me.Nric))
             {
@@ -223,6 +224,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
         {
             var db = command.Db;
             var me = await MeAsync(command, cancellationToken);
+            await ClaimRepresentedAsync(command, id, cancellationToken);
             var representation = await db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             var asPatient = representation?.PatientId == me.Id;
             if (representation is null || (!asPatient && !representation.Names(me.Id, me.Nric)))
@@ -395,6 +397,7 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
 
         return commands.RunAsync(who, "end an appointed representative", MohAdmin, async command =>
         {
+            await ClaimRepresentedAsync(command, id, cancellationToken);
             var appointment = await command.Db.Representations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
             if (appointment is null || !Representation.IsAppointed(appointment.Kind) || appointment.State != RepresentationState.Active)
             {
@@ -451,6 +454,18 @@ public sealed class RepresentationService(Commands.Commands commands, IOptionsMo
 
     private static string Describe(Representation r) => string.Create(CultureInfo.InvariantCulture,
         $"representation={r.Id}; kind={r.Kind}; representative={r.RepresentativeNric.Masked}; powers={r.Powers}{(r.OrderReference is null ? "" : $"; order={r.OrderReference}")}{(r.EndsAtUtc is { } end ? $"; until={end:yyyy-MM-ddTHH:mmZ}" : "")}");
+
+    /// <summary>
+    /// Claims the patient a representation is for (its patient never changes): its changes, the representative's
+    /// commands and the patient's own run one at a time (<see cref="DataClaim.Patient"/>).
+    /// </summary>
+    private static async Task ClaimRepresentedAsync(Commands.Command command, long representationId, CancellationToken cancellationToken)
+    {
+        if (await command.Db.Representations.Where(r => r.Id == representationId).Select(r => (int?)r.PatientId).SingleOrDefaultAsync(cancellationToken) is { } patientId)
+        {
+            await command.ClaimAsync(DataClaim.Patient(patientId), cancellationToken);
+        }
+    }
 }
 
 /// <summary>What an MOH administrator enters from a court order or an LPA.</summary>

@@ -91,6 +91,12 @@ internal sealed class ClinicalEntryConfiguration : IEntityTypeConfiguration<Clin
         // The hash comes second, so that a bundle's identifiers are looked up by a seek each (not a scan of the system's entries).
         builder.HasIndex("SourceSystemId", nameof(ClinicalEntry.SourceIdentifierHash), "EntryKind", nameof(ClinicalEntry.PatientId))
             .IsUnique().HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
+
+        // ...and at most one live entry per identifier, whoever it is filed under: the database keeps that rule even when
+        // two bundles of a system file one identifier for two people at the same moment (the later one is run again,
+        // and sees the first).
+        builder.HasIndex("SourceSystemId", nameof(ClinicalEntry.SourceIdentifierHash), "EntryKind")
+            .IsUnique().HasFilter("\"WithdrawnAtUtc\" IS NULL").HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity");
         builder.HasOne<Patient>().WithMany().HasForeignKey(e => e.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(e => e.SourceProviderId).OnDelete(DeleteBehavior.Restrict);
 

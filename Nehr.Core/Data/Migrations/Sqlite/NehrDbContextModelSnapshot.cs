@@ -1311,6 +1311,11 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
 
+                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity")
+                        .HasFilter("\"WithdrawnAtUtc\" IS NULL");
+
                     b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
