@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed partial class AuditAppender : IAsyncDisposable
     private Task? _writer;
     private long _batches;
     private long _events;
+    private long _heldTicks;
     private int _waiting;
 
     public AuditAppender(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail trail, ILogger<AuditAppender> logger)
@@ -42,6 +44,13 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
     /// <summary>Batches committed and events in them since the start (for benchmarks and tests).</summary>
     public (long Batches, long Events) Committed => (Interlocked.Read(ref _batches), Interlocked.Read(ref _events));
+
+    /// <summary>
+    /// How long this instance's batches held the chain head's row locked, in all: from the moment the lock was granted
+    /// to the end of the commit (waiting for the lock not counted). Divided by <see cref="Committed"/>'s events, it is the
+    /// lock time per event, which bounds what one chain can take: 1 / (lock time per event).
+    /// </summary>
+    public TimeSpan ChainHeadHeld => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _heldTicks));
 
     /// <summary>Events handed in whose batch has not yet committed or failed.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
@@ -129,7 +138,13 @@ public sealed partial class AuditAppender : IAsyncDisposable
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
+        var locked = db.Appends.HeadLockedAt;
         await transaction.CommitAsync(CancellationToken.None);
+        if (locked is not null)
+        {
+            Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - locked.Value);
+        }
+
         return events;
     }
 

@@ -24,7 +24,7 @@ public sealed class AuditTrail(TimeProvider clock)
         }
 
         var e = new AuditEvent(entry, entry.OccurredAtUtc ?? clock.GetUtcNow().UtcDateTime);
-        db.PendingAuditEvents.Add(e);
+        db.Appends.Pending.Add(e);
         return Task.FromResult(e);
     }
 
@@ -36,7 +36,8 @@ public sealed class AuditTrail(TimeProvider clock)
     /// </summary>
     internal static async Task ChainPendingAsync(NehrDbContext db, CancellationToken cancellationToken)
     {
-        var pending = db.PendingAuditEvents;
+        var appends = db.Appends;
+        var pending = appends.Pending;
         if (pending.Count == 0)
         {
             return;
@@ -44,6 +45,7 @@ public sealed class AuditTrail(TimeProvider clock)
 
         var head = await ReadHeadForAppendAsync(db, cancellationToken)
             ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
+        appends.HeadLockedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var e in pending)
         {
             var sequence = head.LastSequence + 1;

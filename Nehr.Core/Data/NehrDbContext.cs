@@ -76,23 +76,39 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
     /// <summary>The data-protection key ring (cookies, antiforgery): kept with the data, so restarts and every instance share it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    private TransactionAppends _appends = new(null);
+
     /// <summary>
-    /// Audit events appended in this context's transaction and not yet chained (<see cref="AuditTrail.AppendAsync"/>):
-    /// the next save chains them last.
+    /// The audit events appended in the context's current transaction and not yet chained
+    /// (<see cref="AuditTrail.AppendAsync"/>), which the next save chains last, and when the transaction was granted the
+    /// chain head. They belong to that transaction only: a context used again (from the pool, or after a rollback) with
+    /// another transaction starts with none.
     /// </summary>
-    internal List<AuditEvent> PendingAuditEvents { get; } = [];
+    internal TransactionAppends Appends
+    {
+        get
+        {
+            var transaction = Database.CurrentTransaction?.TransactionId;
+            if (_appends.Transaction != transaction)
+            {
+                _appends = new TransactionAppends(transaction);
+            }
+
+            return _appends;
+        }
+    }
 
     /// <summary>Forgets everything tracked, and the audit events not yet saved (after a rollback).</summary>
     internal void Forget()
     {
         ChangeTracker.Clear();
-        PendingAuditEvents.Clear();
+        _appends = new TransactionAppends(null);
     }
 
     /// <summary>Nothing in the product changes or removes an audit event; this is the last line before the database's own triggers.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (PendingAuditEvents.Count > 0)
+        if (Appends.Pending.Count > 0)
         {
             throw new InvalidOperationException("Audit events are chained by SaveChangesAsync.");
         }
@@ -120,7 +136,7 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
         {
             RefuseAuditChanges();
             var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            if (PendingAuditEvents.Count > 0)
+            if (Appends.Pending.Count > 0)
             {
                 await AuditTrail.ChainPendingAsync(this, cancellationToken);
                 ChangeTracker.DetectChanges();
@@ -175,4 +191,15 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
         configurationBuilder.Properties<Nric>().HaveConversion<NricConverter>().HaveMaxLength(9);
         configurationBuilder.Properties<ProviderCode>().HaveConversion<ProviderCodeConverter>().HaveMaxLength(12);
     }
+}
+
+/// <summary>What a transaction appended to the audit trail and has not chained yet, and when it was granted the chain head.</summary>
+internal sealed class TransactionAppends(Guid? transaction)
+{
+    public Guid? Transaction { get; } = transaction;
+
+    public List<AuditEvent> Pending { get; } = [];
+
+    /// <summary>A <see cref="System.Diagnostics.Stopwatch"/> timestamp; null before the transaction's first chaining.</summary>
+    public long? HeadLockedAt { get; set; }
 }

@@ -18,8 +18,13 @@ namespace Nehr.Benchmarks;
 /// durable (round 2, step 7): one write transaction per event (with the writer lock) next to the group commit
 /// (<see cref="AuditAppender"/>), on a durable database (SQLite WAL with <c>synchronous=FULL</c>; PostgreSQL as the
 /// server is configured, <c>fsync=on</c> for the figures).
-/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--postgres "Host=…"]</c>
+/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--instances 2] [--postgres "Host=…"]</c>
 /// </summary>
+/// <remarks>
+/// With <c>--instances N</c> it also runs N portal instances' appenders side by side on the one database (each its own
+/// services and connection pool, the callers shared among them), verifies the trail, and prints the lock time per event:
+/// how long the chain head's row was held (granted to committed) per event, which bounds what one chain can take.
+/// </remarks>
 internal static class GroupCommitBenchmark
 {
     public static async Task RunAsync(string[] args)
@@ -27,6 +32,7 @@ internal static class GroupCommitBenchmark
         var callers = NationalBenchmark.Option(args, "--callers", 64);
         var seconds = NationalBenchmark.Option(args, "--seconds", 10.0);
         var server = NationalBenchmark.OptionText(args, "--postgres");
+        var instances = NationalBenchmark.Option(args, "--instances", 1);
         var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var postgres = server is null ? null : new NpgsqlConnectionStringBuilder(server) { Database = $"nehr_appends_{Guid.NewGuid():N}" };
@@ -37,21 +43,26 @@ internal static class GroupCommitBenchmark
 
         try
         {
-            var services = new ServiceCollection();
-            services.Configure<IdentityOptions>(IdentityStoreSettings.Apply);
-            services.AddPooledDbContextFactory<NehrDbContext>(db =>
+            ServiceProvider Instance()
             {
-                if (postgres is null)
+                var services = new ServiceCollection();
+                services.Configure<IdentityOptions>(IdentityStoreSettings.Apply);
+                services.AddPooledDbContextFactory<NehrDbContext>(db =>
                 {
-                    db.Use(DatabaseProviders.Sqlite, $"Data Source={Path.Combine(directory, "appends.db")}", directory)
-                        .AddInterceptors(new SynchronousInterceptor("FULL"));
-                }
-                else
-                {
-                    db.Use(DatabaseProviders.PostgreSql, postgres.ToString(), directory);
-                }
-            });
-            await using var provider = services.BuildServiceProvider();
+                    if (postgres is null)
+                    {
+                        db.Use(DatabaseProviders.Sqlite, $"Data Source={Path.Combine(directory, "appends.db")}", directory)
+                            .AddInterceptors(new SynchronousInterceptor("FULL"));
+                    }
+                    else
+                    {
+                        db.Use(DatabaseProviders.PostgreSql, postgres.ToString(), directory);
+                    }
+                });
+                return services.BuildServiceProvider();
+            }
+
+            await using var provider = Instance();
             var factory = provider.GetRequiredService<IDbContextFactory<NehrDbContext>>();
             await using (var db = await factory.CreateDbContextAsync())
             {
@@ -71,7 +82,7 @@ internal static class GroupCommitBenchmark
             Console.WriteLine($"Audit appends of reads: {callers} concurrent requests, one event each, each waiting for durability; {seconds:0} s per way; {where}.");
             var trail = new AuditTrail(TimeProvider.System);
 
-            var single = await MeasureAsync(callers, seconds, async entry =>
+            var single = await MeasureAsync(callers, seconds, async (_, entry) =>
             {
                 await using var db = await factory.CreateDbContextAsync();
                 await using var transaction = await db.BeginWriteTransactionAsync();
@@ -82,10 +93,37 @@ internal static class GroupCommitBenchmark
             Print("one transaction per event", single, null);
 
             await using var appender = new AuditAppender(factory, trail, NullLogger<AuditAppender>.Instance);
-            var grouped = await MeasureAsync(callers, seconds, entry => appender.AppendAsync(entry));
+            var grouped = await MeasureAsync(callers, seconds, (_, entry) => appender.AppendAsync(entry));
             var (batches, events) = appender.Committed;
             Print("group commit (AuditAppender)", grouped, (batches, events));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  group commit vs one transaction per event: x{grouped.PerSecond / single.PerSecond:0.0}"));
+            PrintLockTime("one instance", [appender], grouped.Seconds);
+
+            if (instances > 1)
+            {
+                // N instances: their own services and pools, one database, one chain; the callers shared among them.
+                var others = Enumerable.Range(0, instances).Select(_ => Instance()).ToList();
+                var appenders = others.Select(p => new AuditAppender(p.GetRequiredService<IDbContextFactory<NehrDbContext>>(), trail, NullLogger<AuditAppender>.Instance)).ToList();
+                try
+                {
+                    var together = await MeasureAsync(callers, seconds, (caller, entry) => appenders[caller % instances].AppendAsync(entry));
+                    var all = appenders.Select(a => a.Committed).Aggregate((a, b) => (a.Batches + b.Batches, a.Events + b.Events));
+                    Print($"{instances} instances, group commit each", together, all);
+                    PrintLockTime($"{instances} instances", appenders, together.Seconds);
+                }
+                finally
+                {
+                    foreach (var a in appenders)
+                    {
+                        await a.DisposeAsync();
+                    }
+
+                    foreach (var p in others)
+                    {
+                        await p.DisposeAsync();
+                    }
+                }
+            }
 
             await using (var db = await factory.CreateDbContextAsync())
             {
@@ -111,21 +149,41 @@ internal static class GroupCommitBenchmark
         public double PerSecond => Count / Seconds;
     }
 
+    /// <summary>
+    /// The chain head's lock time per event, measured (granted to committed, summed over the instances' batches), and
+    /// what it means on paper: one chain takes at most 1 / (lock time per event), K independent chains K times that
+    /// (as long as the database's own work, which this does not bound, keeps up).
+    /// </summary>
+    private static void PrintLockTime(string who, IReadOnlyList<AuditAppender> appenders, double seconds)
+    {
+        var held = appenders.Sum(a => a.ChainHeadHeld.TotalSeconds);
+        var events = appenders.Sum(a => a.Committed.Events);
+        if (events == 0)
+        {
+            return;
+        }
+
+        var perEvent = held / events;
+        var ceiling = 1 / perEvent;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {who}: chain head held {held:0.00} s of {seconds:0.0} s ({held / seconds:P0}); lock time per event {perEvent * 1e6:0.0} µs; one chain at most {ceiling:N0} events/s; chains for 20,000 events/s: {Math.Ceiling(20_000 / ceiling):0}"));
+    }
+
     /// <summary><paramref name="callers"/> loops, each appending one event and waiting for it, for the given time.</summary>
-    private static async Task<Result> MeasureAsync(int callers, double seconds, Func<AuditEntry, Task> append)
+    private static async Task<Result> MeasureAsync(int callers, double seconds, Func<int, AuditEntry, Task> append)
     {
         // A short warm-up: connections opened, statements prepared.
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => append(Entry())));
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(i => append(i, Entry())));
         var latencies = new ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();
         var until = TimeSpan.FromSeconds(seconds);
-        var loops = Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        var loops = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
             var mine = new List<double>();
             while (clock.Elapsed < until)
             {
                 var started = Stopwatch.GetTimestamp();
-                await append(Entry());
+                await append(caller, Entry());
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 

@@ -88,14 +88,16 @@ internal sealed class ClinicalEntryConfiguration : IEntityTypeConfiguration<Clin
 
         // Re-sending the same resource from the same system updates it, never duplicates it. An entry belongs to its
         // patient for ever: another patient may hold the same identifier only once the first entry is withdrawn.
-        // The hash comes second, so that a bundle's identifiers are looked up by a seek each (not a scan of the system's entries).
-        builder.HasIndex("SourceSystemId", nameof(ClinicalEntry.SourceIdentifierHash), "EntryKind", nameof(ClinicalEntry.PatientId))
+        // The hash comes first, so that a bundle's identifiers are looked up by a seek each whatever the planner thinks
+        // of the system (with the system first, PostgreSQL's generic plan seeked the system and filtered the hashes: a
+        // scan of all the system's entries for every bundle).
+        builder.HasIndex(nameof(ClinicalEntry.SourceIdentifierHash), "SourceSystemId", "EntryKind", nameof(ClinicalEntry.PatientId))
             .IsUnique().HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 
         // ...and at most one live entry per identifier, whoever it is filed under: the database keeps that rule even when
         // two bundles of a system file one identifier for two people at the same moment (the later one is run again,
         // and sees the first).
-        builder.HasIndex("SourceSystemId", nameof(ClinicalEntry.SourceIdentifierHash), "EntryKind")
+        builder.HasIndex(nameof(ClinicalEntry.SourceIdentifierHash), "SourceSystemId", "EntryKind")
             .IsUnique().HasFilter("\"WithdrawnAtUtc\" IS NULL").HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity");
         builder.HasOne<Patient>().WithMany().HasForeignKey(e => e.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Provider>().WithMany().HasForeignKey(e => e.SourceProviderId).OnDelete(DeleteBehavior.Restrict);

@@ -1309,14 +1309,14 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
-
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind")
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity")
                         .HasFilter("\"WithdrawnAtUtc\" IS NULL");
 
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
+
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind", "PatientId")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Nehr.Core.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(NehrDbContext))]
-    [Migration("20261127212749_LiveSourceIdentity")]
+    [Migration("20261127220553_LiveSourceIdentity")]
     partial class LiveSourceIdentity
     {
         /// <inheritdoc />
@@ -1351,14 +1351,14 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
-
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind")
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity")
                         .HasFilter("\"WithdrawnAtUtc\" IS NULL");
 
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
+
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind", "PatientId")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 

@@ -11,7 +11,7 @@ using Nehr.Core.Data;
 namespace Nehr.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(NehrDbContext))]
-    [Migration("20261127212722_LiveSourceIdentity")]
+    [Migration("20261127220518_LiveSourceIdentity")]
     partial class LiveSourceIdentity
     {
         /// <inheritdoc />
@@ -1312,14 +1312,14 @@ namespace Nehr.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("PatientId", "EntryKind", "OccurredAtUtc");
 
-                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
-
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind")
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_LiveSourceIdentity")
                         .HasFilter("\"WithdrawnAtUtc\" IS NULL");
 
-                    b.HasIndex("SourceSystemId", "SourceIdentifierHash", "EntryKind", "PatientId")
+                    b.HasIndex("SourceProviderId", "ContributedAtUtc", "PatientId");
+
+                    b.HasIndex("SourceIdentifierHash", "SourceSystemId", "EntryKind", "PatientId")
                         .IsUnique()
                         .HasDatabaseName("IX_ClinicalEntries_SourceIdentity");
 
