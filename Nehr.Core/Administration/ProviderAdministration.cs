@@ -285,9 +285,11 @@ public sealed class ProviderAdministration(
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
             var ids = attestations.Select(a => a.PersonnelId).ToList();
-            // The attested list is the roster now, and stays it until this commits; each changed person and the
-            // provider's standing are changed under their claims.
-            await command.ClaimAsync([DataClaim.Roster(actor.ProviderId), DataClaim.Provider(actor.ProviderId), .. ids.Select(DataClaim.Staff)], cancellationToken);
+            // The attested list is the roster now, and stays it until this commits (accounts made and ended wait); each
+            // listed person is changed under their claim. Two administrators recertifying one provider at the same
+            // moment each hold their own standing: the server ends one as a deadlock, and it runs again after the other.
+            await command.ClaimAsync(DataClaim.Roster(actor.ProviderId), cancellationToken);
+            await command.ClaimAsync(ids.Select(DataClaim.Staff), cancellationToken);
             var listed = await db.Personnel.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
             var foreign = listed.Values.Where(p => p.ProviderId != actor.ProviderId).Select(p => p.Id).Concat(ids.Where(i => !listed.ContainsKey(i))).ToList();
             if (foreign.Count > 0)

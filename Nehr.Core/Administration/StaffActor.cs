@@ -31,10 +31,11 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
     }
 
     /// <summary>
-    /// In a write transaction on PostgreSQL, shares the claims on a member of staff's standing (their account, their
-    /// staff record, their provider), so that a change of it (a deactivation, a suspension) waits for this transaction
-    /// and this one for a change under way; what the standing is read from after this is current. The ids claimed never
-    /// change (an account's staff record, a staff record's provider).
+    /// In a write transaction on PostgreSQL, shares the claims on a member of staff's standing (their staff record, their
+    /// provider), so that a change of it (a deactivation, a role, a suspension) waits for this transaction and this one
+    /// for a change under way; what the standing is read from after this is current. The ids claimed never change (an
+    /// account's staff record, a staff record's provider). An account with no staff record (MOH) has roles that are
+    /// set once, when it is made.
     /// </summary>
     public static async Task ShareStandingAsync(NehrDbContext db, string? userId, CancellationToken cancellationToken)
     {
@@ -46,7 +47,7 @@ internal sealed record StaffActor(string UserId, string Email, IReadOnlySet<stri
         var ids = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.PersonnelId, ProviderId = db.Personnel.Where(p => p.Id == u.PersonnelId).Select(p => (int?)p.ProviderId).FirstOrDefault() })
             .SingleOrDefaultAsync(cancellationToken);
-        List<DataClaim> claims = [DataClaim.User(userId)];
+        List<DataClaim> claims = [];
         if (ids?.PersonnelId is { } personnelId)
         {
             claims.Add(DataClaim.Staff(personnelId));

@@ -69,7 +69,8 @@ public sealed class AccessReportService(Commands.Commands commands)
         var reported = await command.AuditAsync(AuditEventTypes.RegistrationReported, string.Create(CultureInfo.InvariantCulture,
             $"reported registration={registration.Id}; provider={registration.ProviderId}{(recorded is { } r ? $"; recorded by event={r}" : "")}"),
             cancellationToken: cancellationToken);
-        await command.SaveAsync(cancellationToken);
+        // Chained now: the report names its event's sequence when the registration's own event is not on record.
+        await db.SaveChangesAsync(cancellationToken);
         var report = AccessReport.OfRegistration(patientId, registration.Id, recorded ?? reported.Sequence, comment, command.Now);
         db.AccessReports.Add(report);
         return report;

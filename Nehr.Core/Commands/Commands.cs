@@ -380,8 +380,11 @@ internal abstract class Command
     /// <summary>The refusal of this command, audited with <paramref name="entry"/>, to throw: nothing else of the body is written.</summary>
     internal static Exception Refuse(AuditEntry entry, string message) => new CommandRefusal(entry, message);
 
-    /// <summary>Writes what the body changed so far (e.g. to learn a new row's id for its audit event).</summary>
-    internal Task SaveAsync(CancellationToken cancellationToken = default) => Db.SaveChangesAsync(cancellationToken);
+    /// <summary>
+    /// Writes what the body changed so far (e.g. to learn a new row's id for its audit event); the events appended are
+    /// chained when the command commits.
+    /// </summary>
+    internal Task SaveAsync(CancellationToken cancellationToken = default) => Db.SaveWritesAsync(cancellationToken);
 }
 
 /// <summary>A command whose body decides who may make it.</summary>

@@ -132,11 +132,14 @@ public sealed partial class ContributionService(
             kind = await db.SystemConnections.AsNoTracking().Where(s => s.Id == caller.SystemId).Select(s => (SystemKind?)s.Kind).SingleOrDefaultAsync(cancellationToken);
         }
 
-        // Read before taking the writer's lock: parsing is most of the work, and needs no database.
-        var content = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, clock.GetUtcNow().UtcDateTime);
+        // Read before the transaction begins: parsing is most of the work, and needs no database. A transaction run
+        // again after losing a race (Commands) reads the bundle again: filing changes the entries read.
+        BundleContent? read = FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, clock.GetUtcNow().UtcDateTime);
         return await commands.RunAsSystemAsync(caller, async command =>
         {
             var (db, system, now) = (command.Db, command.Connection, command.Now);
+            var content = read ?? FhirBundleReader.Read(body, kind ?? SystemKind.ProviderFeed, now);
+            read = null;
             if (content.Issues.Count > 0)
             {
                 var refused = ContributionResult.Refused(content.Issues, content.BundleType);

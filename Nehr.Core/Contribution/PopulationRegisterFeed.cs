@@ -29,7 +29,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         const string start = "register_feed";
         if (!content.IsBatch)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveWritesAsync(cancellationToken);
             await transaction.CreateSavepointAsync(start, cancellationToken);
         }
 
@@ -148,7 +148,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
         {
             person = Records.Patient.FromPopulationRegister(read.Details, today, now);
             db.Patients.Add(person);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveWritesAsync(cancellationToken);
             register.Add(person);
             await VersionAsync(person, DemographicsChangeKind.Registered, null, cancellationToken);
             Count("Registered");
@@ -230,7 +230,7 @@ internal sealed class PopulationRegisterFeed(NehrDbContext db, AuditTrail audit,
             var parentId = await db.Patients.Where(p => p.Nric == parent).Select(p => (int?)p.Id).SingleOrDefaultAsync(cancellationToken);
             var link = Representatives.Representation.ParentOf(child.Id, child.DateOfBirth, parent, parentId, now);
             db.Representations.Add(link);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveWritesAsync(cancellationToken);
             await AuditLinkAsync(AuditEventTypes.RepresentationFromRegister, child.Id, link, "parent linked by the population register", cancellationToken);
             Count("ParentLinked");
         }

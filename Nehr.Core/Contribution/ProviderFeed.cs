@@ -301,7 +301,7 @@ internal sealed class ProviderFeed(
 
         if (enrolments.Count > 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveWritesAsync(cancellationToken);
         }
 
         foreach (var person in enrolments)
@@ -430,7 +430,7 @@ internal sealed class ProviderFeed(
 
         if (created.Count > 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveWritesAsync(cancellationToken);
             foreach (var added in created)
             {
                 await audit.AppendAsync(db, RegistrationEvent(AuditEventTypes.CareRegistered, added, added.PatientId,

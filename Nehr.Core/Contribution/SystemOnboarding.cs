@@ -165,13 +165,12 @@ public sealed class SystemOnboarding(Commands.Commands commands, TimeProvider cl
         {
             var (db, actor, now) = (command.Db, command.Actor, command.Now);
             // One step of the connection's state at a time; its requests under way finish first (they share the claim).
-            await command.ClaimAsync(DataClaim.System(systemId), cancellationToken);
-            var system = await db.SystemConnections.SingleOrDefaultAsync(s => s.Id == systemId, cancellationToken)
+            // An approval onboards the provider too: both are claimed in one statement, in key order (the provider
+            // first, as its administrators' commands hold it shared before they claim their system).
+            var providerId = await db.SystemConnections.Where(s => s.Id == systemId).Select(s => (int?)s.ProviderId).SingleOrDefaultAsync(cancellationToken)
                 ?? throw new DomainException("There is no such system.");
-            if (onboardProvider && system.Kind == SystemKind.ProviderFeed)
-            {
-                await command.ClaimAsync(DataClaim.Provider(system.ProviderId), cancellationToken);
-            }
+            await command.ClaimAsync(onboardProvider ? [DataClaim.System(systemId), DataClaim.Provider(providerId)] : [DataClaim.System(systemId)], cancellationToken);
+            var system = await db.SystemConnections.SingleAsync(s => s.Id == systemId, cancellationToken);
 
             step(system, actor, now);
             var onboarded = string.Empty;

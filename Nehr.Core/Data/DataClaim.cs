@@ -18,7 +18,7 @@ namespace Nehr.Core.Data;
 /// costs nothing.</para>
 /// <para>The rules and what they claim (exclusive unless said):</para>
 /// <list type="bullet">
-/// <item>the actor's standing, checked by the command pipeline: shared <see cref="User"/>, <see cref="Staff"/> and
+/// <item>the actor's standing, checked by the command pipeline: shared <see cref="Staff"/> and
 /// <see cref="Provider"/> for staff; shared <see cref="System"/> for a contributing system; the subject patient (a
 /// patient's own change, a representative's) — and exclusive by whoever changes that standing (a deactivation, a role,
 /// a suspension of a person, of a provider, of a connection);</item>
@@ -43,7 +43,6 @@ public readonly record struct DataClaim(long Key)
     private enum Kind : byte
     {
         Patient = 1,
-        User = 2,
         Provider = 3,
         System = 4,
         Identifier = 5,
@@ -54,9 +53,6 @@ public readonly record struct DataClaim(long Key)
 
     /// <summary>Every change of one patient's record, settings or representatives.</summary>
     public static DataClaim Patient(int patientId) => Of(Kind.Patient, patientId);
-
-    /// <summary>A user's standing (roles, lockout, the staff record or patient account behind it).</summary>
-    public static DataClaim User(string userId) => Of(Kind.User, Hashed(userId));
 
     /// <summary>A member of staff's standing (active, professional role, NEHR access suspended).</summary>
     public static DataClaim Staff(int personnelId) => Of(Kind.Staff, personnelId);

@@ -98,6 +98,25 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
         }
     }
 
+    private bool _holdChaining;
+
+    /// <summary>
+    /// Writes the changes so far without chaining the audit events appended (a body that needs a new row's id): they
+    /// are chained by the transaction's last save, so the chain head is not held for the rest of the transaction.
+    /// </summary>
+    internal async Task SaveWritesAsync(CancellationToken cancellationToken = default)
+    {
+        _holdChaining = true;
+        try
+        {
+            await SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _holdChaining = false;
+        }
+    }
+
     /// <summary>Forgets everything tracked, and the audit events not yet saved (after a rollback).</summary>
     internal void Forget()
     {
@@ -136,7 +155,7 @@ public sealed class NehrDbContext : IdentityDbContext<ApplicationUser>, IDataPro
         {
             RefuseAuditChanges();
             var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            if (Appends.Pending.Count > 0)
+            if (!_holdChaining && Appends.Pending.Count > 0)
             {
                 await AuditTrail.ChainPendingAsync(this, cancellationToken);
                 ChangeTracker.DetectChanges();

@@ -13,7 +13,6 @@ public sealed class DataClaimTests
     {
         Assert.Equal(DataClaim.Patient(42), DataClaim.Patient(42));
         Assert.Equal(DataClaim.Identifier("S1234567D"), DataClaim.Identifier("S1234567D"));
-        Assert.Equal(DataClaim.User("a-user"), DataClaim.User("a-user"));
     }
 
     [Fact]
@@ -22,7 +21,7 @@ public sealed class DataClaimTests
         var keys = new[]
         {
             DataClaim.Patient(7), DataClaim.Staff(7), DataClaim.Provider(7), DataClaim.System(7), DataClaim.Roster(7),
-            DataClaim.User("7"), DataClaim.Identifier("7"), DataClaim.Named("7"),
+            DataClaim.Identifier("7"), DataClaim.Named("7"),
         };
 
         Assert.Equal(keys.Length, keys.Select(k => k.Key).Distinct().Count());

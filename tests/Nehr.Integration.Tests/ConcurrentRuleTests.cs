@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core;
 using Nehr.Core.Access;
+using Nehr.Core.Audit;
 using Nehr.Core.Records;
 
 namespace Nehr.Integration.Tests;
@@ -51,6 +52,7 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
         var enrolled = await db.Patients.AsNoTracking().Where(p => p.Nric == nric).Select(p => p.Id).ToListAsync();
         var id = Assert.Single(enrolled);
         Assert.Equal(AtOnce, await db.ClinicalEntries.CountAsync(e => e.PatientId == id));
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
     }
 
     [Fact]
@@ -75,6 +77,7 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
         var (won, lost) = owner.Value == a.Nric ? (0, 1) : (1, 0);
         Assert.All(answers.Where((_, i) => i % 2 == won), x => Assert.True(x.Status == HttpStatusCode.OK, x.ToString()));
         Assert.All(answers.Where((_, i) => i % 2 == lost), x => Assert.Equal((HttpStatusCode)422, x.Status));
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
     }
 
     [Fact]
@@ -101,5 +104,6 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
         var now = _feed.Portal.Clock.GetUtcNow().UtcDateTime;
         Assert.Equal(1, await db.EmergencyOverrides.CountAsync(o =>
             o.PersonnelId == world.DoctorPersonnelId && o.PatientId == world.RestrictedPatientId && o.ExpiresAtUtc > now));
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
     }
 }

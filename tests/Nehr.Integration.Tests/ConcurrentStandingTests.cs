@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Nehr.Core;
 using Nehr.Core.Access;
 using Nehr.Core.Administration;
+using Nehr.Core.Audit;
+using Nehr.Core.Identity;
 using Nehr.Core.Contribution;
 using Nehr.Core.Data.Demo;
 using Nehr.Core.Notifications;
@@ -76,12 +78,16 @@ public sealed class ConcurrentStandingTests : IAsyncLifetime
         var moh = DemoWorld.As(_world.MohAdminUserId);
         await _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.SuspendAsync(moh, systemId); return true; });
 
-        await AtTheSameMomentAsync(
+        var outcomes = await AtTheSameMomentAsync(
             () => _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.ReinstateAsync(DemoWorld.As(_world.MohAdminUserId), systemId); return true; }),
             () => _portal.WithAsync<SystemOnboarding, bool>(async o => { await o.RevokeAsync(DemoWorld.As(_world.MohAdminUserId), systemId); return true; }));
 
+        // A revocation always goes through; a reinstatement after it is refused, before it is undone by it.
+        Assert.True(outcomes[0] is null or DomainException, outcomes[0]?.ToString());
+        Assert.Null(outcomes[1]);
         await using var after = _portal.CreateDbContext();
         Assert.Equal(ConnectionState.Revoked, await after.SystemConnections.Where(s => s.Id == systemId).Select(s => s.State).SingleAsync());
+        await AssertTrailIntactAsync(after);
     }
 
     [Fact]
@@ -92,14 +98,18 @@ public sealed class ConcurrentStandingTests : IAsyncLifetime
         var id = await _portal.WithAsync<RepresentationService, long>(s =>
             s.InviteAsync(DemoWorld.As(patient.UserId), caregiver.Nric, RepresentativePowers.SeeRecord));
 
-        await AtTheSameMomentAsync(
+        var outcomes = await AtTheSameMomentAsync(
             () => _portal.WithAsync<RepresentationService, bool>(async s => { await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id); return true; }),
             () => _portal.WithAsync<RepresentationService, bool>(async s => { await s.EndAsync(DemoWorld.As(patient.UserId), id); return true; }));
 
-        // Whichever came first, the patient's withdrawal is the last word.
+        // Whichever came first, the patient's withdrawal is the last word: it always goes through, and an acceptance
+        // after it is refused.
+        Assert.True(outcomes[0] is null or DomainException or AccessRefusedException, outcomes[0]?.ToString());
+        Assert.Null(outcomes[1]);
         await using var db = _portal.CreateDbContext();
         var representation = await db.Representations.AsNoTracking().SingleAsync(r => r.Id == id);
         Assert.Equal(RepresentationState.Ended, representation.State);
+        await AssertTrailIntactAsync(db);
     }
 
     [Fact]
@@ -131,6 +141,38 @@ public sealed class ConcurrentStandingTests : IAsyncLifetime
         Assert.Equal(1, await after.CareRegistrations.CountAsync(r =>
             r.PatientId == patientId && r.ProviderId == _world.HospitalId && r.Source == RegistrationSource.Administrator && r.EndedAtUtc == null));
         Assert.Equal(noticesBefore + 1, await after.PatientNotices.CountAsync(n => n.PatientId == patientId && n.Kind == NoticeKind.RegisteredByProvider));
+        await AssertTrailIntactAsync(after);
+    }
+
+    [Fact]
+    public async Task Two_administrators_deactivating_each_other_at_the_same_moment_leave_one_of_them_in_post()
+    {
+        await _portal.WithAsync<ProviderAdministration, CreatedAccount>(a => a.CreateAccountAsync(DemoWorld.As(_world.AdminUserId),
+            new NewStaffMember("Second Administrator", "second.admin@cgh.example.sg", ProfessionalRole.Administrator, false, Roles.ProviderAdmin)));
+        (string UserId, int PersonnelId) first, second;
+        await using (var db = _portal.CreateDbContext())
+        {
+            var a = await db.Users.AsNoTracking().SingleAsync(u => u.Id == _world.AdminUserId);
+            var b = await db.Users.AsNoTracking().SingleAsync(u => u.Email == "second.admin@cgh.example.sg");
+            (first, second) = ((a.Id, a.PersonnelId!.Value), (b.Id, b.PersonnelId!.Value));
+        }
+
+        var outcomes = await AtTheSameMomentAsync(
+            () => _portal.WithAsync<ProviderAdministration, bool>(async a => { await a.DeactivateAsync(DemoWorld.As(first.UserId), second.PersonnelId); return true; }),
+            () => _portal.WithAsync<ProviderAdministration, bool>(async a => { await a.DeactivateAsync(DemoWorld.As(second.UserId), first.PersonnelId); return true; }));
+
+        // One goes first; the other is then no longer an administrator, and is refused.
+        Assert.Single(outcomes, o => o is null);
+        Assert.Single(outcomes, o => o is AccessRefusedException);
+        await using var after = _portal.CreateDbContext();
+        Assert.Equal(1, await after.Personnel.CountAsync(p => (p.Id == first.PersonnelId || p.Id == second.PersonnelId) && p.IsActive));
+        await AssertTrailIntactAsync(after);
+    }
+
+    private static async Task AssertTrailIntactAsync(Nehr.Core.Data.NehrDbContext db)
+    {
+        var verification = await AuditTrail.VerifyAsync(db);
+        Assert.True(verification.Intact, verification.Problem);
     }
 
     [Fact]
