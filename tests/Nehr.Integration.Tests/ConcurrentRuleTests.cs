@@ -81,6 +81,38 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Batches_filing_one_identifier_for_two_people_at_the_same_moment_keep_every_other_entry_of_each()
+    {
+        var (a, b) = (NewPerson("Lim Siok Hwa"), NewPerson("Ng Boon Kiat"));
+        var token = await _feed.TokenAsync();
+        foreach (var person in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Vaccination($"im-{Guid.NewGuid():N}")), token)).Status);
+        }
+
+        // In a batch each entry stands alone: the one that loses the race on the shared identifier is refused, and the
+        // batch's other entry is filed all the same (its bundle is run again after the race, and read again).
+        var shared = $"lab-{Guid.NewGuid():N}";
+        var own = Enumerable.Range(0, AtOnce).Select(_ => $"dx-{Guid.NewGuid():N}").ToArray();
+        var answers = await AtTheSameMomentAsync(AtOnce, i =>
+        {
+            var bundle = FhirBundles.Transaction(i % 2 == 0 ? a : b, FhirBundles.Lab(shared), FhirBundles.Diagnosis(own[i]));
+            bundle.Type = Hl7.Fhir.Model.Bundle.BundleType.Batch;
+            return _feed.PostAsync(bundle, token);
+        });
+
+        Assert.All(answers, x => Assert.True(x.Status == HttpStatusCode.OK, x.ToString()));
+        await using var db = _feed.Portal.CreateDbContext();
+        Assert.Single(await db.ClinicalEntries.AsNoTracking().Where(e => e.SourceIdentifier.Contains(shared)).ToListAsync());
+        foreach (var id in own)
+        {
+            Assert.Single(await db.ClinicalEntries.AsNoTracking().Where(e => e.SourceIdentifier.Contains(id)).ToListAsync());
+        }
+
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
     public async Task Breaking_the_glass_many_times_at_the_same_moment_grants_one_override()
     {
         var world = _feed.World;
