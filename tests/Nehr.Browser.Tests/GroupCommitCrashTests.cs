@@ -43,7 +43,7 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
                 using var stop = new CancellationTokenSource();
                 var round1 = round + 1;
                 var readers = Enumerable.Range(0, Readers)
-                    .Select(r => ReadUntilKilledAsync(portal.BaseAddress, $"127.0.{round1}.{r + 10}", cookie, answered, stop.Token)).ToList();
+                    .Select(r => ReadUntilKilledAsync(portal.BaseAddress, $"127.0.{round1}.{r + 10}", cookie, answered, () => portal.Log, stop.Token)).ToList();
                 var writer = CrashSafetyTests.WriteUntilKilledAsync(client, token, patient, $"g{round}", acknowledged, stop.Token);
 
                 // Let the reads get going, then kill the process with reads waiting for their batch.
@@ -81,7 +81,7 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
     /// complete page with the record is an answered read.
     /// </summary>
     private static async Task ReadUntilKilledAsync(
-        Uri baseAddress, string address, string cookie, ConcurrentDictionary<string, int> answered, CancellationToken stop)
+        Uri baseAddress, string address, string cookie, ConcurrentDictionary<string, int> answered, Func<string> log, CancellationToken stop)
     {
         using var handler = new SocketsHttpHandler
         {
@@ -113,7 +113,11 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
                 request.Headers.Add("Cookie", cookie);
                 using var response = await client.SendAsync(request, stop);
                 var body = await response.Content.ReadAsStringAsync(stop);
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    var said = log();
+                    Assert.Fail($"{address}: {(int)response.StatusCode} {response.StatusCode}; the portal's log ends:\n{said[Math.Max(0, said.Length - 6000)..]}");
+                }
                 if (body.Contains("Tan Mei Ling", StringComparison.Ordinal) && body.Contains("</html>", StringComparison.Ordinal))
                 {
                     answered.AddOrUpdate(address, 1, (_, n) => n + 1);
