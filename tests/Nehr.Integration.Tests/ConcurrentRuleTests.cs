@@ -37,6 +37,19 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
 
     private static FhirPerson NewPerson(string name) => new(Fixture.NewNric(), name, new DateOnly(1979, 4, 12), Sex.Female);
 
+    /// <summary>Two new people, enrolled by a bundle each before the race, so that the race is only about an entry; and a token.</summary>
+    private async Task<(FhirPerson A, FhirPerson B, string Token)> TwoKnownPeopleAsync(string nameA, string nameB)
+    {
+        var (a, b) = (NewPerson(nameA), NewPerson(nameB));
+        var token = await _feed.TokenAsync();
+        foreach (var person in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Vaccination($"im-{Guid.NewGuid():N}")), token)).Status);
+        }
+
+        return (a, b, token);
+    }
+
     [Fact]
     public async Task Bundles_enrolling_one_new_person_at_the_same_moment_enrol_them_once_and_file_every_entry_under_them()
     {
@@ -58,13 +71,7 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
     [Fact]
     public async Task Bundles_filing_one_identifier_for_two_people_at_the_same_moment_file_it_for_one_of_them_only()
     {
-        var (a, b) = (NewPerson("Chua Bee Hoon"), NewPerson("Wee Lay Kuan"));
-        var token = await _feed.TokenAsync();
-        // Both people are known before the race, so that it is only about the entry.
-        foreach (var person in new[] { a, b })
-        {
-            Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Vaccination($"im-{Guid.NewGuid():N}")), token)).Status);
-        }
+        var (a, b, token) = await TwoKnownPeopleAsync("Chua Bee Hoon", "Wee Lay Kuan");
 
         var shared = $"al-{Guid.NewGuid():N}";
         var answers = await AtTheSameMomentAsync(AtOnce, i =>
@@ -83,12 +90,7 @@ public sealed class ConcurrentRuleTests : IAsyncLifetime
     [Fact]
     public async Task Batches_filing_one_identifier_for_two_people_at_the_same_moment_keep_every_other_entry_of_each()
     {
-        var (a, b) = (NewPerson("Lim Siok Hwa"), NewPerson("Ng Boon Kiat"));
-        var token = await _feed.TokenAsync();
-        foreach (var person in new[] { a, b })
-        {
-            Assert.Equal(HttpStatusCode.OK, (await _feed.PostAsync(FhirBundles.Transaction(person, FhirBundles.Vaccination($"im-{Guid.NewGuid():N}")), token)).Status);
-        }
+        var (a, b, token) = await TwoKnownPeopleAsync("Lim Siok Hwa", "Ng Boon Kiat");
 
         // In a batch each entry stands alone: the one that loses the race on the shared identifier is refused, and the
         // batch's other entry is filed all the same (its bundle is run again after the race, and read again).
