@@ -45,22 +45,7 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task AppendAsync(int n)
-    {
-        await using var db = _portal.CreateDbContext();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        for (var i = 0; i < n; i++)
-        {
-            await _trail.AppendAsync(db, new AuditEntry
-            {
-                EventType = AuditEventTypes.RecordRead, CorrelationId = Guid.NewGuid().ToString("N"), ActorUserId = "tester",
-                PatientId = i + 1, Level = AccessLevel.Full, Reason = "NoRestriction",
-            });
-        }
-
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-    }
+    private Task AppendAsync(int n) => _portal.AppendReadsAsync(n);
 
     /// <summary>Events appended and a checkpoint signed after them, <paramref name="times"/> times; the log's lines.</summary>
     private async Task<string[]> CheckpointsAsync(int times)

@@ -52,20 +52,6 @@ public sealed class ConcurrentStandingTests : IAsyncLifetime
         return await Task.WhenAll(running);
     }
 
-    /// <summary>A person of the register with no account yet, who signs in now (an account of their own).</summary>
-    private async Task<(string UserId, int PersonId, string Nric)> NewPersonAsync(int skip)
-    {
-        await using var db = _portal.CreateDbContext();
-        var person = await db.Patients.Where(p => !db.Users.Any(u => u.PatientId == p.Id) && !p.IsDeceased && p.Id != _world.OpenPatientId)
-            .OrderByDescending(p => p.Id).Skip(skip).FirstAsync();
-        using (await _portal.SignedInPersonAsync(person.Nric.Value))
-        {
-        }
-
-        var userId = await db.Users.Where(u => u.PatientId == person.Id).Select(u => u.Id).SingleAsync();
-        return (userId, person.Id, person.Nric.Value);
-    }
-
     [Fact]
     public async Task Revoking_and_reinstating_a_suspended_system_at_the_same_moment_leaves_it_revoked()
     {
@@ -93,10 +79,10 @@ public sealed class ConcurrentStandingTests : IAsyncLifetime
     [Fact]
     public async Task A_caregiver_accepting_while_the_patient_withdraws_the_invitation_is_never_left_active()
     {
-        var patient = await NewPersonAsync(0);
-        var caregiver = await NewPersonAsync(1);
+        var patient = await _portal.NewPatientAccountAsync(_world, 0);
+        var caregiver = await _portal.NewPatientAccountAsync(_world, 1);
         var id = await _portal.WithAsync<RepresentationService, long>(s =>
-            s.InviteAsync(DemoWorld.As(patient.UserId), caregiver.Nric, RepresentativePowers.SeeRecord));
+            s.InviteAsync(DemoWorld.As(patient.UserId), caregiver.Nric.Value, RepresentativePowers.SeeRecord));
 
         var outcomes = await AtTheSameMomentAsync(
             () => _portal.WithAsync<RepresentationService, bool>(async s => { await s.AcceptAsync(DemoWorld.As(caregiver.UserId), id); return true; }),

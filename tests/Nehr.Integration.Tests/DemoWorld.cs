@@ -39,4 +39,23 @@ internal static class AuditQueries
 {
     public static Task<AuditEvent> LastEventAsync(this NehrDbContext db) =>
         db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync();
+
+    /// <summary><paramref name="n"/> record reads appended to the trail through <paramref name="portal"/>, in one transaction.</summary>
+    public static async Task AppendReadsAsync(this PortalFactory portal, int n)
+    {
+        var trail = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AuditTrail>(portal.Services);
+        await using var db = portal.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        for (var i = 0; i < n; i++)
+        {
+            await trail.AppendAsync(db, new AuditEntry
+            {
+                EventType = AuditEventTypes.RecordRead, CorrelationId = Guid.NewGuid().ToString("N"), ActorUserId = "tester",
+                PatientId = i + 1, Level = Nehr.Core.Access.AccessLevel.Full, Reason = "NoRestriction",
+            });
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
 }

@@ -49,24 +49,6 @@ public sealed class MultiInstanceCheckpointTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static async Task AppendAsync(PortalFactory instance, int n)
-    {
-        var trail = instance.Services.GetRequiredService<AuditTrail>();
-        await using var db = instance.CreateDbContext();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        for (var i = 0; i < n; i++)
-        {
-            await trail.AppendAsync(db, new AuditEntry
-            {
-                EventType = AuditEventTypes.RecordRead, CorrelationId = Guid.NewGuid().ToString("N"), ActorUserId = "tester",
-                PatientId = i + 1, Level = AccessLevel.Full, Reason = "NoRestriction",
-            });
-        }
-
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-    }
-
     [Fact]
     public async Task Two_instances_signing_checkpoints_at_the_same_moments_keep_one_log_that_verifies()
     {
@@ -75,7 +57,7 @@ public sealed class MultiInstanceCheckpointTests : IAsyncLifetime
         var signed = new List<SignedCheckpoint>();
         for (var round = 0; round < Rounds; round++)
         {
-            await AppendAsync(round % 2 == 0 ? _a : _b, 3);
+            await (round % 2 == 0 ? _a : _b).AppendReadsAsync(3);
             var both = await Task.WhenAll(Task.Run(() => a.CheckpointAsync()), Task.Run(() => b.CheckpointAsync()));
             // The new events are signed once: by one instance, the other finding them signed.
             signed.Add(Assert.Single(both.OfType<SignedCheckpoint>()));

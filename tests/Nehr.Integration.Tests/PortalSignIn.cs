@@ -80,6 +80,23 @@ public static partial class PortalSignIn
             : throw new InvalidOperationException($"{nric}: the national identity sign-in did not complete ({done.StatusCode} {done.Headers.Location}).");
     }
 
+    /// <summary>
+    /// A person of the register without an account (the <paramref name="skip"/>-th newest, not the demo world's open
+    /// patient) signs in, which makes their patient account; their account, register id and NRIC.
+    /// </summary>
+    public static async Task<(string UserId, int PersonId, Nehr.Core.Records.Nric Nric)> NewPatientAccountAsync(this PortalFactory portal, DemoWorld world, int skip = 0)
+    {
+        await using var db = portal.CreateDbContext();
+        var person = await db.Patients.Where(p => !db.Users.Any(u => u.PatientId == p.Id) && !p.IsDeceased && p.Id != world.OpenPatientId)
+            .OrderByDescending(p => p.Id).Skip(skip).FirstAsync();
+        using (await portal.SignedInPersonAsync(person.Nric.Value))
+        {
+        }
+
+        var userId = await db.Users.Where(u => u.PatientId == person.Id).Select(u => u.Id).SingleAsync();
+        return (userId, person.Id, person.Nric);
+    }
+
     /// <summary>The NRIC of a patient account's person.</summary>
     public static async Task<string> NricOfAsync(this PortalFactory portal, string email)
     {

@@ -31,19 +31,7 @@ public sealed class RepresentationTests : IAsyncLifetime
 
     private Task<T> WithAsync<T>(Func<RepresentationService, Task<T>> use) => _portal.WithAsync(use);
 
-    /// <summary>A person of the register without an account signs in (their patient account is made) and is returned.</summary>
-    private async Task<(string UserId, int PersonId, Nric Nric)> NewPersonAsync(int skip = 0)
-    {
-        await using var db = _portal.CreateDbContext();
-        var person = await db.Patients.Where(p => !db.Users.Any(u => u.PatientId == p.Id) && !p.IsDeceased && p.Id != _world.OpenPatientId)
-            .OrderByDescending(p => p.Id).Skip(skip).FirstAsync();
-        using (await _portal.SignedInPersonAsync(person.Nric.Value))
-        {
-        }
-
-        var userId = await db.Users.Where(u => u.PatientId == person.Id).Select(u => u.Id).SingleAsync();
-        return (userId, person.Id, person.Nric);
-    }
+    private Task<(string UserId, int PersonId, Nric Nric)> NewPersonAsync(int skip = 0) => _portal.NewPatientAccountAsync(_world, skip);
 
     /// <summary>The patient invites the caregiver with <paramref name="powers"/>, and the caregiver accepts: a current relationship.</summary>
     private async Task<long> CaregiverAsync(string patientUserId, (string UserId, int PersonId, Nric Nric) caregiver, RepresentativePowers powers)
