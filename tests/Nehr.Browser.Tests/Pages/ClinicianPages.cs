@@ -61,7 +61,11 @@ public sealed class ClinicianPages(IPage page)
     {
         await Dialog.GetByLabel("Reason").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = reason }).ClickAsync();
-        await Dialog.GetByLabel("Justification").FillAsync(justification);
+        // The list closes on the server's answer to the pick; then the justification, and it must hold what was typed.
+        await Assertions.Expect(page.GetByRole(AriaRole.Listbox)).ToHaveCountAsync(0);
+        var box = Dialog.GetByLabel("Justification");
+        await box.FillAsync(justification);
+        await Assertions.Expect(box).ToHaveValueAsync(justification);
         if (attest)
         {
             await Dialog.GetByLabel("I understand that emergency overrides are audited and that misuse is penalised.").CheckAsync();
