@@ -57,17 +57,20 @@ public sealed class AlertScanner(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            IReadOnlyDictionary<int, long> judged;
             long upTo;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                upTo = await db.AlertScanStates.AsNoTracking().Select(s => s.LastSequence).SingleAsync(cancellationToken);
+                var state = await db.AlertScanStates.AsNoTracking().SingleAsync(cancellationToken);
+                (judged, upTo) = (state.PositionsByChain(), state.LastSequence);
                 await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
                 await db.ClaimAsync(ScanClaim, cancellationToken);
                 await db.StaffActivityDays.Where(d => d.Day >= from && d.Day <= to).ExecuteDeleteAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            // The period's range of sequences, found once by time: the batches then page by sequence alone.
+            // The period's range of numbers, found once by time: the batches then page by number alone, and judge
+            // again only the events the scanner had judged (up to its position on their chain).
             var (start, end) = (LocalTime.StartOfDayUtc(from), LocalTime.AfterDayUtc(to));
             long after;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -82,17 +85,22 @@ public sealed class AlertScanner(
             while (true)
             {
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-                var events = await Events(db.AuditEvents.AsNoTracking()
-                        .Where(e => e.Sequence > after && e.Sequence <= upTo && e.OccurredAtUtc >= start && e.OccurredAtUtc < end))
+                var page = await Events(db.AuditEvents.AsNoTracking()
+                        .Where(e => e.Sequence > after && e.Sequence <= upTo && e.OccurredAtUtc >= start && e.OccurredAtUtc < end)
+                        .OrderBy(e => e.Sequence))
                     .ToListAsync(cancellationToken);
-                if (events.Count == 0)
+                if (page.Count == 0)
                 {
                     return total;
                 }
 
-                await JudgeAndApplyAsync(db, events, advance: false, cancellationToken);
-                after = events[^1].Sequence;
-                total += events.Count;
+                after = page[^1].View.Sequence;
+                var events = page.Where(e => e.Position <= judged.GetValueOrDefault(e.Chain)).Select(e => e.View).ToList();
+                if (events.Count > 0)
+                {
+                    await JudgeAndApplyAsync(db, events, null, cancellationToken);
+                    total += events.Count;
+                }
             }
         }
         finally
@@ -137,25 +145,64 @@ public sealed class AlertScanner(
         }
     }
 
+    /// <summary>
+    /// The next batch: from each chain, the events after the scanner's position on it, merged in time order and cut at
+    /// the batch size so that what is taken of each chain is a run from its position (a chain's events commit in
+    /// position order; the numbers of different chains do not).
+    /// </summary>
     private async Task<int> ScanBatchAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var last = await db.AlertScanStates.AsNoTracking().Select(s => s.LastSequence).SingleAsync(cancellationToken);
-        var events = await Events(db.AuditEvents.AsNoTracking().Where(e => e.Sequence > last)).ToListAsync(cancellationToken);
-        if (events.Count == 0)
+        var positions = (await db.AlertScanStates.AsNoTracking().SingleAsync(cancellationToken)).PositionsByChain();
+        var chains = await db.AuditChainHeads.AsNoTracking().Where(h => h.LastPosition > 0).Select(h => h.Id).ToListAsync(cancellationToken);
+        var size = options.CurrentValue.BatchSize;
+        var runs = new List<Queue<ScannedEvent>>();
+        foreach (var chain in chains)
+        {
+            var after = positions.GetValueOrDefault(chain);
+            var run = await Events(db.AuditEvents.AsNoTracking().Where(e => e.Chain == chain && e.Position > after).OrderBy(e => e.Position))
+                .ToListAsync(cancellationToken);
+            if (run.Count > 0)
+            {
+                runs.Add(new Queue<ScannedEvent>(run));
+            }
+        }
+
+        var batch = new List<ScannedEvent>(size);
+        while (batch.Count < size && runs.Count > 0)
+        {
+            var next = runs.MinBy(r => (r.Peek().View.AtUtc, r.Peek().View.Sequence))!;
+            batch.Add(next.Dequeue());
+            if (next.Count == 0)
+            {
+                runs.Remove(next);
+            }
+        }
+
+        if (batch.Count == 0)
         {
             return 0;
         }
 
-        return await JudgeAndApplyAsync(db, events, advance: true, cancellationToken) ? events.Count : 0;
+        var from = batch.GroupBy(e => e.Chain).ToDictionary(g => g.Key, g => (From: positions.GetValueOrDefault(g.Key), To: g.Max(e => e.Position)));
+        return await JudgeAndApplyAsync(db, [.. batch.Select(e => e.View)], from, cancellationToken) ? batch.Count : 0;
     }
 
-    private IQueryable<AlertEventView> Events(IQueryable<AuditEvent> events) =>
-        events.OrderBy(e => e.Sequence).Take(options.CurrentValue.BatchSize)
-            .Select(e => new AlertEventView(e.Sequence, e.EventType, e.OccurredAtUtc, e.ActorPersonnelId, e.PatientId, e.Level, e.IsOverride, e.Outcome, e.Details));
+    private IQueryable<ScannedEvent> Events(IOrderedQueryable<AuditEvent> events) =>
+        events.Take(options.CurrentValue.BatchSize)
+            .Select(e => new ScannedEvent(
+                new AlertEventView(e.Sequence, e.EventType, e.OccurredAtUtc, e.ActorPersonnelId, e.PatientId, e.Level, e.IsOverride, e.Outcome, e.Details),
+                e.Chain, e.Position));
+
+    private sealed record ScannedEvent(AlertEventView View, int Chain, long Position);
 
     /// <summary>Judges a batch and writes what it raised; false when another scanner judged it first.</summary>
-    private async Task<bool> JudgeAndApplyAsync(NehrDbContext db, List<AlertEventView> events, bool advance, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="advance"/>: the run of each chain the batch is (from the scanner's position, to the last
+    /// position taken), which the scanner's positions move to; null for a period judged again.
+    /// </remarks>
+    private async Task<bool> JudgeAndApplyAsync(
+        NehrDbContext db, List<AlertEventView> events, Dictionary<int, (long From, long To)>? advance, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var facts = await FactsAsync(db, settings, events, cancellationToken);
@@ -164,7 +211,7 @@ public sealed class AlertScanner(
 
         var keys = raised.Select(r => r.Key).Distinct().ToList();
         var cases = await db.AlertCases.Where(c => keys.Contains(c.DedupKey)).ToDictionaryAsync(c => c.DedupKey, cancellationToken);
-        var closed = advance ? new Dictionary<string, long>() : await ClosedUpToAsync(db, events, keys, cancellationToken);
+        var closed = advance is not null ? new Dictionary<string, long>() : await ClosedUpToAsync(db, events, keys, cancellationToken);
         var caseIds = cases.Values.Select(c => c.Id).ToList();
         var evidence = await db.AlertEvidence.AsNoTracking().Where(e => caseIds.Contains(e.CaseId))
             .GroupBy(e => e.CaseId).Select(g => new { g.Key, Count = g.Count() })
@@ -175,7 +222,7 @@ public sealed class AlertScanner(
         await db.ClaimAsync(ScanClaim, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var state = await db.AlertScanStates.SingleAsync(cancellationToken);
-        if (advance && state.LastSequence >= events[0].Sequence)
+        if (advance is not null && state.PositionsByChain() is var positions && advance.Any(run => positions.GetValueOrDefault(run.Key) != run.Value.From))
         {
             return false;
         }
@@ -225,9 +272,9 @@ public sealed class AlertScanner(
             db.StaffActivityDays.Add(day);
         }
 
-        if (advance)
+        if (advance is not null)
         {
-            state.Advance(events[^1].Sequence, now);
+            state.Advance(advance.ToDictionary(run => run.Key, run => run.Value.To), events.Max(e => e.Sequence), now);
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -248,7 +295,7 @@ public sealed class AlertScanner(
         await transaction.CommitAsync(cancellationToken);
         if (added.Count > 0)
         {
-            logger.LogInformation("The alert scanner raised {Count} cases from audit events {From} to {To}.", added.Count, events[0].Sequence, events[^1].Sequence);
+            logger.LogInformation("The alert scanner raised {Count} cases from audit events {From} to {To}.", added.Count, events.Min(e => e.Sequence), events.Max(e => e.Sequence));
         }
 
         return true;

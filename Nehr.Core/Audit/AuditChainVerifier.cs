@@ -1,51 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Nehr.Core.Data;
+
 namespace Nehr.Core.Audit;
 
-/// <summary>The verifier's finding: intact, or the first position where the chain is broken and how.</summary>
-public sealed record AuditVerification(bool Intact, long EventsChecked, long? FirstBrokenSequence, string? Problem)
+/// <summary>
+/// The verifier's finding: intact, or the first place where a chain is broken (its chain and position; on a trail with
+/// one chain, the position is the event's number) and how.
+/// </summary>
+public sealed record AuditVerification(bool Intact, long EventsChecked, long? FirstBrokenSequence, string? Problem, int? BrokenChain = null)
 {
     public static AuditVerification Ok(long checkedCount) => new(true, checkedCount, null, null);
 
-    public static AuditVerification Broken(long checkedCount, long position, string problem) => new(false, checkedCount, position, problem);
+    public static AuditVerification Broken(long checkedCount, long position, string problem, int? chain = null) => new(false, checkedCount, position, problem, chain);
+
+    /// <summary>"event 12", or "event 12 of chain 3" on a chain other than the first.</summary>
+    public string BrokenAt => BrokenChain is null or AuditChainHead.FirstChain
+        ? $"event {FirstBrokenSequence}"
+        : $"event {FirstBrokenSequence} of chain {BrokenChain}";
 }
 
+/// <summary>Where a chain was verified to: the last event's position and hash, and the Merkle tree of its events so far when kept.</summary>
+public sealed record ChainPoint(long Position, string Hash, MerkleFrontier? Tree);
+
+/// <summary>What a walk of every chain found, and where each chain was verified to.</summary>
+public sealed record ChainsVerification(AuditVerification Result, IReadOnlyDictionary<int, ChainPoint> VerifiedThrough);
+
 /// <summary>
-/// Walks the chain in sequence order and recomputes every hash. Any edit, deletion, insertion or reordering breaks
+/// Walks one chain in position order and recomputes every hash. Any edit, deletion, insertion or reordering breaks
 /// a hash link or the 1, 2, 3... numbering; a removed tail is caught by the head row and by stored checkpoints.
-/// Pure: it reads what it is given and nothing else.
+/// Given the chain's Merkle tree where the walk starts, it grows it with every event verified (the roots that signed
+/// checkpoints commit to). Pure: it reads what it is given and nothing else.
 /// </summary>
 public sealed class AuditChainVerifier
 {
-    private readonly Dictionary<long, string> _checkpoints;
+    private readonly int _chain;
+    private readonly Dictionary<long, AuditCheckpoint> _checkpoints;
     private readonly long _start;
     private long _expected;
     private string _previousHash;
     private AuditVerification? _broken;
 
     public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints)
-        : this(checkpoints, 0, string.Empty)
+        : this(AuditChainHead.FirstChain, checkpoints, 0, string.Empty)
+    {
+    }
+
+    public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints, long verifiedThrough, string verifiedHash)
+        : this(AuditChainHead.FirstChain, checkpoints, verifiedThrough, verifiedHash)
     {
     }
 
     /// <summary>
-    /// A walk that goes on from a point verified before (its sequence and hash): the next event fed must be the one
-    /// after it and link to that hash. 0 and "" start at the beginning.
+    /// A walk of <paramref name="chain"/> that goes on from a point verified before (its position and hash, and the
+    /// Merkle tree of the events up to it, when one is kept): the next event fed must be the one after it and link to
+    /// that hash. 0 and "" start at the beginning. Checkpoints of other chains are ignored; a checkpoint's Merkle root is
+    /// checked when the walk keeps the tree.
     /// </summary>
-    public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints, long verifiedThrough, string verifiedHash)
+    public AuditChainVerifier(int chain, IEnumerable<AuditCheckpoint> checkpoints, long verifiedThrough, string verifiedHash, MerkleFrontier? tree = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentOutOfRangeException.ThrowIfNegative(verifiedThrough);
         ArgumentNullException.ThrowIfNull(verifiedHash);
-        _checkpoints = checkpoints.ToDictionary(c => c.Sequence, c => c.Hash);
+        if (tree is not null && tree.Size != verifiedThrough)
+        {
+            throw new ArgumentException($"The Merkle tree given has {tree.Size} events, not the {verifiedThrough} verified.", nameof(tree));
+        }
+
+        _chain = chain;
+        _checkpoints = checkpoints.Where(c => c.Chain == chain).DistinctBy(c => c.Position).ToDictionary(c => c.Position);
         _start = verifiedThrough;
         _expected = verifiedThrough + 1;
         _previousHash = verifiedHash;
+        Tree = tree?.Copy();
     }
 
     /// <summary>How many events this walk checked (from the point it started at).</summary>
     public long Checked => _expected - 1 - _start;
 
-    /// <summary>The last event verified so far (its sequence and hash): where a later walk can go on from.</summary>
+    /// <summary>The last event verified so far (its position and hash): where a later walk can go on from.</summary>
     public (long Sequence, string Hash) VerifiedThrough => (_expected - 1, _previousHash);
+
+    /// <summary>The Merkle tree of the chain's events verified so far (null when the walk keeps none).</summary>
+    public MerkleFrontier? Tree { get; }
 
     /// <summary>Feeds the next stored event; false once the chain is found broken (stop feeding then).</summary>
     public bool Add(AuditEvent e)
@@ -57,11 +93,16 @@ public sealed class AuditChainVerifier
         }
 
         var position = _expected;
-        if (e.Sequence != position)
+        if (e.Chain != _chain)
         {
-            return Fail(position, e.Sequence < position
-                ? $"event {e.Sequence} appears again or out of order at position {position}"
-                : $"events {position} to {e.Sequence - 1} are missing");
+            return Fail(position, $"event {e.Sequence} of chain {e.Chain} was read as one of chain {_chain}");
+        }
+
+        if (e.Position != position)
+        {
+            return Fail(position, e.Position < position
+                ? $"event {e.Position} appears again or out of order at position {position}"
+                : $"events {position} to {e.Position - 1} are missing");
         }
 
         if (!string.Equals(e.PreviousHash, _previousHash, StringComparison.Ordinal))
@@ -69,15 +110,25 @@ public sealed class AuditChainVerifier
             return Fail(position, $"event {position} does not link to the event before it");
         }
 
-        var hash = AuditHasher.Hash(e, e.Sequence, e.PreviousHash);
+        var hash = AuditHasher.Hash(e);
         if (!string.Equals(hash, e.Hash, StringComparison.Ordinal))
         {
             return Fail(position, $"event {position} was changed after it was written");
         }
 
-        if (_checkpoints.TryGetValue(position, out var checkpoint) && !string.Equals(checkpoint, hash, StringComparison.Ordinal))
+        _checkpoints.TryGetValue(position, out var checkpoint);
+        if (checkpoint is not null && !string.Equals(checkpoint.Hash, hash, StringComparison.Ordinal))
         {
             return Fail(position, $"event {position} does not match the checkpoint recorded for it");
+        }
+
+        if (Tree is not null)
+        {
+            Tree.Add(MerkleTree.LeafHash(Convert.FromHexString(hash)));
+            if (checkpoint?.Root is { } root && !string.Equals(Convert.ToHexStringLower(Tree.Root()), root, StringComparison.Ordinal))
+            {
+                return Fail(position, $"the Merkle tree of the chain up to event {position} is not the one its checkpoint signed");
+            }
         }
 
         _previousHash = hash;
@@ -110,7 +161,7 @@ public sealed class AuditChainVerifier
             : AuditVerification.Ok(Checked);
     }
 
-    /// <summary>Verifies a whole chain held in memory.</summary>
+    /// <summary>Verifies a whole chain (the first) held in memory.</summary>
     public static AuditVerification Verify(
         IEnumerable<AuditEvent> events, long headSequence, string headHash, IEnumerable<AuditCheckpoint> checkpoints)
     {
@@ -127,6 +178,72 @@ public sealed class AuditChainVerifier
         return verifier.Complete(headSequence, headHash);
     }
 
+    /// <summary>
+    /// Verifies every chain of the database, each from where <paramref name="from"/> says it was verified before (from
+    /// the start when it does not name it), against its head and <paramref name="checkpoints"/>. The heads must be the
+    /// chains 1 to K without a gap, every checkpoint must name one of them, and no event may be on another chain.
+    /// Read inside the caller's snapshot.
+    /// </summary>
+    public static async Task<ChainsVerification> VerifyChainsAsync(
+        NehrDbContext db, IReadOnlyList<AuditChainHead> heads, IReadOnlyList<AuditCheckpoint> checkpoints,
+        IReadOnlyDictionary<int, ChainPoint>? from, CancellationToken cancellationToken, bool keepTrees = false)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        var through = new Dictionary<int, ChainPoint>();
+        var total = 0L;
+        ChainsVerification Done(AuditVerification result) => new(result with { EventsChecked = total + result.EventsChecked }, through);
+
+        var ids = heads.Select(h => h.Id).Order().ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] != i + 1)
+            {
+                return Done(AuditVerification.Broken(0, 1, $"the head of chain {i + 1} is missing: its events cannot be verified", i + 1));
+            }
+        }
+
+        var count = ids.Count;
+        if (await db.AuditEvents.AsNoTracking().Where(e => e.Chain > count || e.Chain < 1).Select(e => (int?)e.Chain).FirstOrDefaultAsync(cancellationToken) is { } stray)
+        {
+            return Done(AuditVerification.Broken(0, 1, $"chain {stray} has events but no head", stray));
+        }
+
+        if (checkpoints.FirstOrDefault(c => c.Chain > count || c.Chain < 1) is { } orphan)
+        {
+            return Done(AuditVerification.Broken(0, orphan.Position, $"a checkpoint was recorded on chain {orphan.Chain}, which has no head: the chain was removed", orphan.Chain));
+        }
+
+        foreach (var head in heads.OrderBy(h => h.Id))
+        {
+            var start = from?.GetValueOrDefault(head.Id) ?? new ChainPoint(0, string.Empty, keepTrees ? new MerkleFrontier() : null);
+            var verifier = new AuditChainVerifier(head.Id, checkpoints, start.Position, start.Hash, start.Tree);
+            var chain = head.Id;
+            var after = start.Position;
+            await foreach (var e in db.AuditEvents.AsNoTracking().Where(e => e.Chain == chain && e.Position > after).OrderBy(e => e.Position)
+                .AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                if (!verifier.Add(e))
+                {
+                    break;
+                }
+            }
+
+            var result = verifier.Complete(head.LastPosition, head.LastHash);
+            if (!result.Intact)
+            {
+                return Done(result with { BrokenChain = chain });
+            }
+
+            total += result.EventsChecked;
+            var (position, hash) = verifier.VerifiedThrough;
+            through[chain] = new ChainPoint(position, hash, verifier.Tree);
+        }
+
+        return new(AuditVerification.Ok(total), through);
+    }
+
     private bool Fail(long position, string problem)
     {
         Break(position, problem);
@@ -134,5 +251,5 @@ public sealed class AuditChainVerifier
     }
 
     private AuditVerification Break(long position, string problem) =>
-        _broken = AuditVerification.Broken(Checked, position, problem);
+        _broken = AuditVerification.Broken(Checked, position, problem, _chain);
 }

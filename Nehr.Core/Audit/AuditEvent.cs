@@ -53,8 +53,19 @@ public sealed class AuditEvent
         Hash = string.Empty;
     }
 
-    /// <summary>Position in the chain, from 1, without gaps.</summary>
+    /// <summary>
+    /// The event's number in the whole trail: unique, and what reports, alerts and searches name an event by. Numbers
+    /// rise over time but may skip (a number taken by a transaction that then failed is not used again), and events of
+    /// different chains commit in no particular order of them: what was appended after what is <see cref="Position"/>
+    /// in its <see cref="Chain"/>.
+    /// </summary>
     public long Sequence { get; private set; }
+
+    /// <summary>The hash chain the event is on (<see cref="AuditChainHead"/>; 1 is the trail's first and, by default, only chain).</summary>
+    public int Chain { get; private set; }
+
+    /// <summary>Position in its chain, from 1, without gaps.</summary>
+    public long Position { get; private set; }
 
     public string EventType { get; private set; }
 
@@ -93,9 +104,15 @@ public sealed class AuditEvent
     /// <summary>Hex SHA-256 of this event's canonical form, which includes <see cref="PreviousHash"/>.</summary>
     public string Hash { get; private set; }
 
-    internal void Chain(long sequence, string previousHash, string hash)
+    /// <summary>Places the event on the first chain at <paramref name="sequence"/> (the trail as it was with one chain).</summary>
+    internal void Link(long sequence, string previousHash, string hash) =>
+        Link(sequence, AuditChainHead.FirstChain, sequence, previousHash, hash);
+
+    internal void Link(long sequence, int chain, long position, string previousHash, string hash)
     {
         Sequence = sequence;
+        Chain = chain;
+        Position = position;
         PreviousHash = previousHash;
         Hash = hash;
     }

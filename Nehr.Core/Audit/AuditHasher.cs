@@ -9,9 +9,26 @@ namespace Nehr.Core.Audit;
 /// The canonical form of an audit event and its SHA-256. Every field, in a fixed order, as compact JSON;
 /// the previous event's hash is part of it, which is what chains the events.
 /// </summary>
+/// <remarks>
+/// An event of the first chain whose position is its sequence (every event written before the trail had several chains,
+/// and every event of a trail with one chain on SQLite) has the form it always had: its number as "seq", nothing more,
+/// so the chain written before is verified as it is, never rewritten. Any other event also has its "chain" and "pos".
+/// The two forms have different fields, so no event of one can be read as an event of the other.
+/// </remarks>
 public static class AuditHasher
 {
-    public static string Hash(AuditEvent e, long sequence, string previousHash)
+    /// <summary>The hash of an event on the first chain at position <paramref name="sequence"/>.</summary>
+    public static string Hash(AuditEvent e, long sequence, string previousHash) =>
+        Hash(e, sequence, AuditChainHead.FirstChain, sequence, previousHash);
+
+    /// <summary>The hash of an event as it is stored (its sequence, chain, position and previous hash).</summary>
+    public static string Hash(AuditEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return Hash(e, e.Sequence, e.Chain, e.Position, e.PreviousHash);
+    }
+
+    public static string Hash(AuditEvent e, long sequence, int chain, long position, string previousHash)
     {
         ArgumentNullException.ThrowIfNull(e);
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -19,6 +36,12 @@ public static class AuditHasher
         {
             json.WriteStartObject();
             json.WriteNumber("seq", sequence);
+            if (chain != AuditChainHead.FirstChain || position != sequence)
+            {
+                json.WriteNumber("chain", chain);
+                json.WriteNumber("pos", position);
+            }
+
             json.WriteString("prev", previousHash);
             json.WriteString("type", e.EventType);
             json.WriteString("at", e.OccurredAtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));

@@ -11,12 +11,18 @@ using Nehr.Core.Data;
 
 namespace Nehr.Core.Audit;
 
-/// <summary>What one verification checked: the events from one sequence to another, the signed checkpoints, and the finding.</summary>
+/// <summary>
+/// What one verification checked: every chain from where it was verified before (or from the start), the signed
+/// checkpoints, and the finding.
+/// </summary>
 public sealed record IntegrityReport(
-    AuditVerification Chain, bool Full, long FromSequence, long VerifiedThroughSequence, string VerifiedThroughHash,
+    AuditVerification Chain, bool Full, IReadOnlyDictionary<int, ChainPoint> From, IReadOnlyDictionary<int, ChainPoint> VerifiedThrough,
     int SignedCheckpoints, string? CheckpointFile, CheckpointLogPosition? Log)
 {
     public bool Intact => Chain.Intact;
+
+    /// <summary>Whether any chain has an event.</summary>
+    public bool HasEvents => VerifiedThrough.Values.Any(p => p.Position > 0);
 
     /// <summary>One line for an operator: what was checked, and the break if there is one.</summary>
     public string Describe()
@@ -25,9 +31,10 @@ public sealed record IntegrityReport(
         var checkpoints = CheckpointFile is null
             ? "no checkpoint log configured (Nehr:Integrity:CheckpointFile)"
             : $"{SignedCheckpoints:N0} signed checkpoints in {CheckpointFile}";
+        var chains = VerifiedThrough.Count == 1 ? "1 chain" : $"{VerifiedThrough.Count} chains";
         return Intact
-            ? string.Create(CultureInfo.InvariantCulture, $"intact: {what}, {Chain.EventsChecked:N0} events verified (sequence {FromSequence:N0} to {VerifiedThroughSequence:N0}), {checkpoints}.")
-            : string.Create(CultureInfo.InvariantCulture, $"BROKEN at event {Chain.FirstBrokenSequence}: {Chain.Problem} ({what}, {Chain.EventsChecked:N0} events checked from sequence {FromSequence:N0}; {checkpoints}).");
+            ? string.Create(CultureInfo.InvariantCulture, $"intact: {what}, {Chain.EventsChecked:N0} events verified on {chains} ({string.Join(", ", VerifiedThrough.OrderBy(c => c.Key).Select(c => $"chain {c.Key} to {c.Value.Position:N0}"))}), {checkpoints}.")
+            : string.Create(CultureInfo.InvariantCulture, $"BROKEN at {Chain.BrokenAt}: {Chain.Problem} ({what}, {Chain.EventsChecked:N0} events checked; {checkpoints}).");
     }
 }
 
@@ -55,7 +62,7 @@ public sealed class AuditIntegrity(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _signerLock = new();
     private CheckpointSigner? _signer;
-    private (long Sequence, string Hash, CheckpointLogPosition? Log)? _verified;
+    private Verified? _verified;
 
     /// <summary>The last verification's report (null before the first).</summary>
     public IntegrityReport? Last { get; private set; }
@@ -101,8 +108,9 @@ public sealed class AuditIntegrity(
     }
 
     /// <summary>
-    /// Verifies the events appended since the last verification and, when intact, signs the verified head into the
-    /// checkpoint log and records it in the database. Null when there is no log, nothing new, or the trail is broken.
+    /// Verifies the events appended since the last verification and, when intact, signs the verified heads of every
+    /// chain (with the roots of their Merkle trees) into the checkpoint log and records them in the database. Null when
+    /// there is no log, nothing new, or the trail is broken.
     /// </summary>
     public async Task<SignedCheckpoint?> CheckpointAsync(CancellationToken cancellationToken = default)
     {
@@ -115,34 +123,37 @@ public sealed class AuditIntegrity(
         try
         {
             var report = await VerifyLockedAsync(full: false, cancellationToken);
-            if (!report.Intact || report.VerifiedThroughSequence == 0)
+            if (!report.Intact || !report.HasEvents)
             {
                 return null;
             }
 
+            var heads = report.VerifiedThrough.OrderBy(c => c.Key)
+                .Select(c => new SignedHead(c.Key, c.Value.Position, c.Value.Hash, Convert.ToHexStringLower(c.Value.Tree!.Root())))
+                .ToList();
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
             // The checkpoint's claim orders the checkpoints of several portal instances sharing one log: the log is
             // read, appended to and its copy committed by one instance at a time.
             await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             await db.ClaimAsync(CheckpointClaim, cancellationToken);
-            var sequence = report.VerifiedThroughSequence;
-            if (await db.AuditCheckpoints.AnyAsync(c => c.Sequence >= sequence, cancellationToken))
-            {
-                return null;
-            }
-
             var lines = await ReadLinesAsync(file, cancellationToken);
             var last = lines.Count == 0 ? null : lines[^1];
-            if (last is not null && CheckpointLog.TryParse(last, out var lastCheckpoint) && lastCheckpoint.Sequence >= sequence)
+            if (last is not null && CheckpointLog.TryParse(last, out var lastCheckpoint) && !GoesOn(lastCheckpoint, heads))
             {
                 return null;
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
-            var line = CheckpointLog.Line(last, lines.Count + 1, sequence, report.VerifiedThroughHash, now, Signer);
+            var line = CheckpointLog.Line(last, lines.Count + 1, heads, now, Signer);
             await AppendLineAsync(file, line, cancellationToken);
-            db.AuditCheckpoints.Add(new AuditCheckpoint(sequence, report.VerifiedThroughHash, now));
+            var recorded = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Position > 0)
+                .Select(c => new { c.Chain, c.Position }).ToListAsync(cancellationToken);
+            foreach (var head in heads.Where(h => h.Position > 0 && !recorded.Contains(new { h.Chain, h.Position })))
+            {
+                db.AuditCheckpoints.Add(new AuditCheckpoint(head.Chain, head.Position, head.Hash, now, head.Root, report.VerifiedThrough[head.Chain].Tree!.ToString()));
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
 
@@ -150,12 +161,12 @@ public sealed class AuditIntegrity(
             if (_verified is { } verified && verified.Log is { } position && position.Lines == lines.Count
                 && string.Equals(position.LastLineHash, last is null ? string.Empty : CheckpointLog.LineHash(last), StringComparison.Ordinal))
             {
-                _verified = (verified.Sequence, verified.Hash, new CheckpointLogPosition(lines.Count + 1, CheckpointLog.LineHash(line)));
+                _verified = verified with { Log = new CheckpointLogPosition(lines.Count + 1, CheckpointLog.LineHash(line)) };
             }
 
             var signed = CheckpointLog.TryParse(line, out var written) ? written
                 : throw new InvalidOperationException("A checkpoint just written could not be read back.");
-            logger.LogInformation("Audit checkpoint {Index} signed at sequence {Sequence} into {File}.", signed.Index, sequence, file);
+            logger.LogInformation("Audit checkpoint {Index} signed over {Chains} chains into {File}.", signed.Index, signed.Size, file);
             return signed;
         }
         finally
@@ -164,12 +175,39 @@ public sealed class AuditIntegrity(
         }
     }
 
-    /// <summary>What a break's event says, machine-readable: <c>severity=critical; sequence=…; reason=…</c>.</summary>
+    /// <summary>
+    /// Whether heads verified now go on from the last signed checkpoint: no chain behind it and one at least ahead (or a
+    /// chain it did not name). Another instance may have signed a later point already.
+    /// </summary>
+    private static bool GoesOn(SignedCheckpoint last, IReadOnlyList<SignedHead> heads)
+    {
+        var ahead = last.Root is null;
+        foreach (var head in heads)
+        {
+            if (last.Head(head.Chain) is not { } signed)
+            {
+                ahead = true;
+                continue;
+            }
+
+            if (head.Position < signed.Position)
+            {
+                return false;
+            }
+
+            ahead |= head.Position > signed.Position;
+        }
+
+        return ahead && last.Heads.All(h => heads.Any(x => x.Chain == h.Chain));
+    }
+
+    /// <summary>What a break's event says, machine-readable: <c>severity=critical; sequence=…; reason=…</c> (with <c>chain=…</c> on a chain other than the first).</summary>
     public static string AlarmDetails(AuditVerification broken)
     {
         ArgumentNullException.ThrowIfNull(broken);
         var reason = (broken.Problem ?? "unknown").Replace(';', ',');
-        return string.Create(CultureInfo.InvariantCulture, $"severity=critical; sequence={broken.FirstBrokenSequence}; reason={reason}");
+        var chain = broken.BrokenChain is null or AuditChainHead.FirstChain ? string.Empty : $"chain={broken.BrokenChain}; ";
+        return string.Create(CultureInfo.InvariantCulture, $"severity=critical; {chain}sequence={broken.FirstBrokenSequence}; reason={reason}");
     }
 
     public void Dispose()
@@ -189,7 +227,7 @@ public sealed class AuditIntegrity(
         Last = report;
         if (report.Intact)
         {
-            _verified = (report.VerifiedThroughSequence, report.VerifiedThroughHash, report.Log);
+            _verified = new Verified(report.VerifiedThrough, report.Log);
         }
         else
         {
@@ -201,10 +239,11 @@ public sealed class AuditIntegrity(
 
     /// <summary>
     /// Where an incremental verification of a portal that has not verified anything yet starts: the last signed
-    /// checkpoint (only a verified head is signed, and its signature shows it is the one verified), when the log is
-    /// intact; otherwise nowhere (the verification is then full).
+    /// checkpoint (only verified heads are signed, and the signature shows they are the ones verified), when the log is
+    /// intact and the database keeps each chain's Merkle tree there, which must give the signed root; otherwise
+    /// nowhere (the verification is then full).
     /// </summary>
-    private async Task<(long Sequence, string Hash, CheckpointLogPosition? Log)?> LastSignedAsync(CancellationToken cancellationToken)
+    private async Task<Verified?> LastSignedAsync(CancellationToken cancellationToken)
     {
         if (CheckpointFile is not { } file)
         {
@@ -212,79 +251,95 @@ public sealed class AuditIntegrity(
         }
 
         var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Signer);
-        return reading is { Intact: true, Checkpoints: [.., var last] } ? (last.Sequence, last.Hash, reading.Position) : null;
+        if (reading is not { Intact: true, Checkpoints: [.., { Root: not null } last] })
+        {
+            return null;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var chains = new Dictionary<int, ChainPoint>();
+        foreach (var head in last.Heads)
+        {
+            if (head.Position == 0)
+            {
+                chains[head.Chain] = new ChainPoint(0, string.Empty, new MerkleFrontier());
+                continue;
+            }
+
+            var copy = await db.AuditCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Chain == head.Chain && c.Position == head.Position, cancellationToken);
+            if (copy is null || !MerkleFrontier.TryParse(copy.Frontier, out var tree) || tree.Size != head.Position
+                || !string.Equals(Convert.ToHexStringLower(tree.Root()), head.Root, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            chains[head.Chain] = new ChainPoint(head.Position, head.Hash, tree);
+        }
+
+        return new Verified(chains, reading.Position);
     }
 
-    private async Task<IntegrityReport> VerifyAsync(
-        NehrDbContext db, (long Sequence, string Hash, CheckpointLogPosition? Log)? from, CancellationToken cancellationToken)
+    private async Task<IntegrityReport> VerifyAsync(NehrDbContext db, Verified? from, CancellationToken cancellationToken)
     {
-        var fromSequence = from?.Sequence ?? 0;
         var file = CheckpointFile;
+        var fromChains = from?.Chains ?? new Dictionary<int, ChainPoint>();
 
         // The log is read before the database's snapshot (so every checkpoint it holds names an event the snapshot
         // has) and again after it (so it holds every checkpoint the snapshot's copies name: a line is appended before
         // its copy commits). The log only grows between the two reads.
         var before = file is null ? 0 : (await ReadLinesAsync(file, cancellationToken)).Count;
         await using var snapshot = await db.BeginReadSnapshotAsync(cancellationToken);
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
-        var stored = await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken);
+        var heads = await db.AuditChainHeads.AsNoTracking().OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        var stored = await db.AuditCheckpoints.AsNoTracking().ToListAsync(cancellationToken);
         IReadOnlyList<AuditCheckpoint> checkpoints = stored;
         CheckpointLogPosition? position = null;
         var signedCount = 0;
-        IntegrityReport Broken(long sequence, string problem) =>
-            new(AuditVerification.Broken(0, sequence, problem), from is null, fromSequence + 1, fromSequence, from?.Hash ?? string.Empty, signedCount, file, null);
+        IntegrityReport Broken(long at, int? chain, string problem) =>
+            new(AuditVerification.Broken(0, at, problem, chain), from is null, fromChains, fromChains, signedCount, file, null);
 
         if (file is not null)
         {
             var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Signer, from?.Log);
             if (!reading.Intact)
             {
-                return Broken(reading.BrokenNearSequence ?? fromSequence + 1, reading.Problem!);
+                return Broken(reading.BrokenNearSequence ?? 1, null, reading.Problem!);
             }
 
             if (reading.Checkpoints.Count < before)
             {
-                return Broken(fromSequence + 1, $"the checkpoint log had {before} checkpoints and then {reading.Checkpoints.Count}: checkpoints were removed while it was verified");
+                return Broken(1, null, $"the checkpoint log had {before} checkpoints and then {reading.Checkpoints.Count}: checkpoints were removed while it was verified");
             }
 
             signedCount = reading.Checkpoints.Count;
-            var signed = reading.Checkpoints.ToDictionary(c => c.Sequence);
+            var signed = reading.Checkpoints.SelectMany(c => c.Heads).Where(h => h.Position > 0)
+                .DistinctBy(h => (h.Chain, h.Position)).ToDictionary(h => (h.Chain, h.Position));
             foreach (var copy in stored)
             {
-                if (!signed.TryGetValue(copy.Sequence, out var checkpoint))
+                var where = copy.Chain == AuditChainHead.FirstChain ? $"sequence {copy.Position}" : $"position {copy.Position} of chain {copy.Chain}";
+                if (!signed.TryGetValue((copy.Chain, copy.Position), out var head))
                 {
-                    return Broken(copy.Sequence, $"the checkpoint signed at sequence {copy.Sequence} is missing from the checkpoint log: checkpoints were removed from it, or the log was replaced");
+                    return Broken(copy.Position, copy.Chain, $"the checkpoint signed at {where} is missing from the checkpoint log: checkpoints were removed from it, or the log was replaced");
                 }
 
-                if (!string.Equals(checkpoint.Hash, copy.Hash, StringComparison.Ordinal))
+                if (!string.Equals(head.Hash, copy.Hash, StringComparison.Ordinal))
                 {
-                    return Broken(copy.Sequence, $"the database's copy of the checkpoint at sequence {copy.Sequence} differs from the signed checkpoint");
+                    return Broken(copy.Position, copy.Chain, $"the database's copy of the checkpoint at {where} differs from the signed checkpoint");
                 }
             }
 
-            checkpoints = [.. reading.Checkpoints.Take(before).Select(c => new AuditCheckpoint(c.Sequence, c.Hash, c.AtUtc))];
+            checkpoints = [.. reading.Checkpoints.Take(before).SelectMany(c => c.Heads).Where(h => h.Position > 0)
+                .Select(h => new AuditCheckpoint(h.Chain, h.Position, h.Hash, DateTime.UnixEpoch, h.Root, null))];
             position = reading.Position;
         }
 
-        var verifier = new AuditChainVerifier(checkpoints, fromSequence, from?.Hash ?? string.Empty);
-        await foreach (var e in db.AuditEvents.AsNoTracking().Where(e => e.Sequence > fromSequence).OrderBy(e => e.Sequence)
-            .AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            if (!verifier.Add(e))
-            {
-                break;
-            }
-        }
-
-        var result = verifier.Complete(head.LastSequence, head.LastHash);
-        var (throughSequence, throughHash) = verifier.VerifiedThrough;
-        return new IntegrityReport(result, from is null, fromSequence + 1, throughSequence, throughHash, signedCount, file, position);
+        var result = await AuditChainVerifier.VerifyChainsAsync(db, heads, checkpoints, fromChains, cancellationToken, keepTrees: file is not null);
+        return new IntegrityReport(result.Result, from is null, fromChains, result.VerifiedThrough, signedCount, file, position);
     }
 
     /// <summary>A critical log every time; an audit event once per break (the last one recorded is not recorded again).</summary>
     private async Task RaiseAsync(AuditVerification broken, CancellationToken cancellationToken)
     {
-        logger.LogCritical("The audit trail is broken at sequence {Sequence}: {Problem}", broken.FirstBrokenSequence, broken.Problem);
+        logger.LogCritical("The audit trail is broken at {Where}: {Problem}", broken.BrokenAt, broken.Problem);
         var details = AlarmDetails(broken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
@@ -466,3 +521,6 @@ public static class AuditIntegrityServiceCollectionExtensions
         return services;
     }
 }
+
+/// <summary>Where a portal's verification reached: each chain's point, and the checkpoint log's.</summary>
+internal sealed record Verified(IReadOnlyDictionary<int, ChainPoint> Chains, CheckpointLogPosition? Log);

@@ -29,10 +29,14 @@ public sealed class AuditTrail(TimeProvider clock)
     }
 
     /// <summary>
-    /// Chains the context's pending events, in the order they were appended, to the head, and adds them to the context
-    /// for the save that called it. On PostgreSQL the head's row is locked by the first read of a transaction, which
-    /// orders this transaction's events with every other appender's until it ends; on SQLite the transaction holds the
-    /// database's one writer lock. A later chaining in the same transaction uses the tracked row.
+    /// Chains the context's pending events, in the order they were appended, to one chain's head, and adds them to the
+    /// context for the save that called it. The transaction's first chaining picks the chain: on PostgreSQL any one whose
+    /// head no other transaction holds (FOR UPDATE SKIP LOCKED), or, when every head is held, one at random, waiting for
+    /// it; the head's row stays locked until the transaction ends, which orders the chain's appends. On SQLite the
+    /// transaction holds the database's one writer lock, and the chain is any one. A later chaining in the same
+    /// transaction uses the same head, tracked. Each event also takes the trail's next number: on PostgreSQL from a
+    /// sequence, before any head is locked (so the numbers of one chain rise with its positions only roughly); on SQLite
+    /// the next after the highest.
     /// </summary>
     internal static async Task ChainPendingAsync(NehrDbContext db, CancellationToken cancellationToken)
     {
@@ -43,61 +47,95 @@ public sealed class AuditTrail(TimeProvider clock)
             return;
         }
 
-        var head = await ReadHeadForAppendAsync(db, cancellationToken)
-            ?? throw new InvalidOperationException("The audit chain head is missing: the audit trail cannot be appended to.");
-        appends.HeadLockedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var e in pending)
+        var head = db.AuditChainHeads.Local.FirstOrDefault();
+        long[] numbers;
+        if (db.Database.IsNpgsql())
         {
-            var sequence = head.LastSequence + 1;
-            var hash = AuditHasher.Hash(e, sequence, head.LastHash);
-            e.Chain(sequence, head.LastHash, hash);
-            head.Advance(sequence, hash);
+            numbers = await db.Database.SqlQuery<long>($"""SELECT nextval('"AuditEventNumbers"') AS "Value" FROM generate_series(1, {pending.Count})""")
+                .ToArrayAsync(cancellationToken);
+            head ??= await db.AuditChainHeads.FromSql($"""
+                SELECT * FROM "AuditChainHead" WHERE "Id" = COALESCE(
+                    (SELECT "Id" FROM "AuditChainHead" ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED),
+                    (SELECT "Id" FROM "AuditChainHead" ORDER BY random() LIMIT 1))
+                FOR UPDATE
+                """).SingleOrDefaultAsync(cancellationToken);
+            Array.Sort(numbers);
+        }
+        else
+        {
+            head ??= await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHead" ORDER BY random() LIMIT 1""").SingleOrDefaultAsync(cancellationToken);
+            var last = await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+            numbers = [.. Enumerable.Range(1, pending.Count).Select(i => last + i)];
+        }
+
+        if (head is null)
+        {
+            throw new InvalidOperationException("The audit trail has no chain head: it cannot be appended to.");
+        }
+
+        appends.HeadLockedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var e = pending[i];
+            var position = head.LastPosition + 1;
+            var hash = AuditHasher.Hash(e, numbers[i], head.Id, position, head.LastHash);
+            e.Link(numbers[i], head.Id, position, head.LastHash, hash);
+            head.Advance(position, hash);
             db.AuditEvents.Add(e);
         }
 
         pending.Clear();
     }
 
-    /// <summary>The head, tracked after the first read (Find looks there first); on PostgreSQL its row locked by that read.</summary>
-    private static async ValueTask<AuditChainHead?> ReadHeadForAppendAsync(NehrDbContext db, CancellationToken cancellationToken) =>
-        db.Database.IsNpgsql() && db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId) is null
-            ? await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""").SingleOrDefaultAsync(cancellationToken)
-            : await db.AuditChainHeads.FindAsync([AuditChainHead.SingletonId], cancellationToken);
+    /// <summary>Adds chains up to <paramref name="chains"/> (none when the trail has that many or more); returns how many.</summary>
+    public static async Task<int> AddChainsAsync(NehrDbContext db, int chains, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chains);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
+        await db.ClaimAsync(DataClaim.Named("audit-chains"), cancellationToken);
+        var existing = await db.AuditChainHeads.Select(h => h.Id).ToListAsync(cancellationToken);
+        var added = Enumerable.Range(1, chains).Except(existing).Select(id => new AuditChainHead(id)).ToList();
+        if (added.Count == 0)
+        {
+            return 0;
+        }
 
-    /// <summary>Records the current head as a checkpoint (in its own transaction).</summary>
-    public async Task<AuditCheckpoint?> CheckpointAsync(NehrDbContext db, CancellationToken cancellationToken = default)
+        db.AuditChainHeads.AddRange(added);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return added.Count;
+    }
+
+    /// <summary>Records every chain's head that moved since its last checkpoint (in its own transaction); the points recorded.</summary>
+    public async Task<IReadOnlyList<AuditCheckpoint>> CheckpointAsync(NehrDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
-        if (head.LastSequence == 0 || await db.AuditCheckpoints.AnyAsync(c => c.Sequence == head.LastSequence, cancellationToken))
+        var heads = await db.AuditChainHeads.AsNoTracking().Where(h => h.LastPosition > 0).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var recorded = new List<AuditCheckpoint>();
+        foreach (var head in heads)
         {
-            return null;
+            if (!await db.AuditCheckpoints.AnyAsync(c => c.Chain == head.Id && c.Position == head.LastPosition, cancellationToken))
+            {
+                recorded.Add(new AuditCheckpoint(head.Id, head.LastPosition, head.LastHash, now, null, null));
+            }
         }
 
-        var checkpoint = new AuditCheckpoint(head.LastSequence, head.LastHash, clock.GetUtcNow().UtcDateTime);
-        db.AuditCheckpoints.Add(checkpoint);
+        db.AuditCheckpoints.AddRange(recorded);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return checkpoint;
+        return recorded;
     }
 
-    /// <summary>Verifies the whole stored chain against its head and checkpoints, streaming it in sequence order.</summary>
+    /// <summary>Verifies every stored chain against its head and checkpoints, streaming each in position order.</summary>
     public static async Task<AuditVerification> VerifyAsync(NehrDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         await using var snapshot = await db.BeginReadSnapshotAsync(cancellationToken);
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        var heads = await db.AuditChainHeads.AsNoTracking().OrderBy(h => h.Id).ToListAsync(cancellationToken);
         var checkpoints = await db.AuditCheckpoints.AsNoTracking().ToListAsync(cancellationToken);
-        var verifier = new AuditChainVerifier(checkpoints);
-        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            if (!verifier.Add(e))
-            {
-                break;
-            }
-        }
-
-        return verifier.Complete(head.LastSequence, head.LastHash);
+        return (await AuditChainVerifier.VerifyChainsAsync(db, heads, checkpoints, from: null, cancellationToken)).Result;
     }
 }

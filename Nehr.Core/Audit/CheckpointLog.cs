@@ -72,8 +72,47 @@ public sealed class CheckpointSigner : IDisposable
     public void Dispose() => _key.Dispose();
 }
 
-/// <summary>One signed checkpoint: the chain's head at a moment, numbered, and linked to the checkpoint before it.</summary>
-public sealed record SignedCheckpoint(long Index, long Sequence, string Hash, DateTime AtUtc, string Previous, string KeyId, string Signature);
+/// <summary>
+/// One chain's head as a signed checkpoint names it: its position and hash, and the root (hex) of the Merkle tree of
+/// the chain's events up to there (null in a checkpoint written before the trail had several chains).
+/// </summary>
+public sealed record SignedHead(int Chain, long Position, string Hash, string? Root);
+
+/// <summary>
+/// One signed checkpoint: every chain's head at a moment, numbered, and linked to the checkpoint before it. Its signed
+/// part is a tree head in the manner of RFC 9162: the number of chains (<see cref="Size"/>) and the root of the Merkle
+/// tree whose leaves are the heads (<see cref="Root"/>), with the time, the number, the link and the key. A checkpoint
+/// of the log as it was with one chain has no root and signs that chain's head itself.
+/// </summary>
+public sealed record SignedCheckpoint(long Index, IReadOnlyList<SignedHead> Heads, string? Root, DateTime AtUtc, string Previous, string KeyId, string Signature)
+{
+    public int Size => Heads.Count;
+
+    /// <summary>The head of <paramref name="chain"/>, or null when the checkpoint names none.</summary>
+    public SignedHead? Head(int chain) => Heads.FirstOrDefault(h => h.Chain == chain);
+
+    /// <summary>The leaf of the tree of heads for one head: the hash of its canonical form.</summary>
+    public static byte[] LeafOf(SignedHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        var buffer = new ArrayBufferWriter<byte>(192);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("chain", head.Chain);
+            json.WriteNumber("position", head.Position);
+            json.WriteString("hash", head.Hash);
+            json.WriteString("root", head.Root);
+            json.WriteEndObject();
+        }
+
+        return MerkleTree.LeafHash(buffer.WrittenSpan);
+    }
+
+    /// <summary>The root of the tree of heads, in chain order (hex).</summary>
+    public static string RootOf(IEnumerable<SignedHead> heads) =>
+        Convert.ToHexStringLower(MerkleTree.Root(heads.OrderBy(h => h.Chain).Select(LeafOf)));
+}
 
 /// <summary>Where a walk of the checkpoint log stopped: how many lines were verified and the hash of the last one.</summary>
 public sealed record CheckpointLogPosition(int Lines, string LastLineHash);
@@ -86,15 +125,40 @@ public sealed record CheckpointLogReading(
 }
 
 /// <summary>
-/// The checkpoint log: one JSON object a line, each the chain's head (sequence, hash, time) signed by
-/// <see cref="CheckpointSigner"/>. Each line carries its number (1, 2, 3…) and the SHA-256 of the line before it, so a
-/// line removed from the middle, replaced, or moved is found by the walk; a line removed from the end is found by the
-/// database, which keeps every checkpoint it had signed (<see cref="AuditCheckpoint"/>). Pure: text in, findings out.
+/// The checkpoint log: one JSON object a line, each every chain's head (position, hash, Merkle root) at a moment, under
+/// a tree head signed by <see cref="CheckpointSigner"/>. Each line carries its number (1, 2, 3…) and the SHA-256 of the
+/// line before it, so a line removed from the middle, replaced, or moved is found by the walk; a line removed from the
+/// end is found by the database, which keeps every checkpoint it had signed (<see cref="AuditCheckpoint"/>). Lines
+/// written when the trail had one chain (a "sequence" and a "hash", signed as they are) are read as they were. Pure:
+/// text in, findings out.
 /// </summary>
 public static class CheckpointLog
 {
-    /// <summary>The line of the next checkpoint after <paramref name="previousLine"/> (null for the first).</summary>
-    public static string Line(string? previousLine, long index, long sequence, string hash, DateTime atUtc, CheckpointSigner signer)
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    /// <summary>The line of the next checkpoint after <paramref name="previousLine"/> (null for the first): the heads of chains 1 to K.</summary>
+    public static string Line(string? previousLine, long index, IReadOnlyList<SignedHead> heads, DateTime atUtc, CheckpointSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(index);
+        if (heads.Count == 0 || heads.Select((h, i) => h.Chain != i + 1 || h.Position < 0 || h.Root is null).Any(bad => bad))
+        {
+            throw new ArgumentException("A checkpoint names the heads of chains 1 to K, in order, each with its Merkle root.", nameof(heads));
+        }
+
+        if (atUtc.Kind != DateTimeKind.Utc)
+        {
+            throw new ArgumentException("Checkpoint times are UTC.", nameof(atUtc));
+        }
+
+        var unsigned = new SignedCheckpoint(index, heads, SignedCheckpoint.RootOf(heads), atUtc,
+            previousLine is null ? string.Empty : LineHash(previousLine), signer.KeyId, string.Empty);
+        return Write(unsigned with { Signature = signer.Sign(Payload(unsigned)) });
+    }
+
+    /// <summary>A line as the log was written when the trail had one chain (its head's sequence and hash, signed as such).</summary>
+    public static string SingleChainLine(string? previousLine, long index, long sequence, string hash, DateTime atUtc, CheckpointSigner signer)
     {
         ArgumentNullException.ThrowIfNull(signer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(index);
@@ -105,7 +169,8 @@ public static class CheckpointLog
             throw new ArgumentException("Checkpoint times are UTC.", nameof(atUtc));
         }
 
-        var unsigned = new SignedCheckpoint(index, sequence, hash, atUtc, previousLine is null ? string.Empty : LineHash(previousLine), signer.KeyId, string.Empty);
+        var unsigned = new SignedCheckpoint(index, [new SignedHead(AuditChainHead.FirstChain, sequence, hash, null)], null, atUtc,
+            previousLine is null ? string.Empty : LineHash(previousLine), signer.KeyId, string.Empty);
         return Write(unsigned with { Signature = signer.Sign(Payload(unsigned)) });
     }
 
@@ -116,9 +181,18 @@ public static class CheckpointLog
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)));
     }
 
+    /// <summary>Whether the checkpoint's signature over its tree head verifies with <paramref name="signer"/>'s key.</summary>
+    public static bool SignatureVerifies(SignedCheckpoint checkpoint, CheckpointSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(signer);
+        return string.Equals(checkpoint.KeyId, signer.KeyId, StringComparison.Ordinal) && signer.Verifies(Payload(checkpoint), checkpoint.Signature);
+    }
+
     /// <summary>
-    /// Walks the log. Numbering and links are checked on every line; signatures from <paramref name="verifiedBefore"/>
-    /// on (lines verified before are held by the hash of the last of them, which the links of the others lead to).
+    /// Walks the log. Numbering, links, and every chain going forward are checked on every line; signatures and tree
+    /// roots from <paramref name="verifiedBefore"/> on (lines verified before are held by the hash of the last of them,
+    /// which the links of the others lead to).
     /// </summary>
     public static CheckpointLogReading Read(IReadOnlyList<string> lines, CheckpointSigner signer, CheckpointLogPosition? verifiedBefore = null)
     {
@@ -142,18 +216,19 @@ public static class CheckpointLog
         }
 
         var previousLine = string.Empty;
-        var previousSequence = 0L;
+        SignedCheckpoint? previous = null;
         for (var i = 0; i < lines.Count; i++)
         {
             var number = i + 1;
             if (!TryParse(lines[i], out var checkpoint))
             {
-                return Broken(previousSequence + 1, $"checkpoint {number} of the log cannot be read");
+                return Broken(previous?.Heads[0].Position + 1 ?? 1, $"checkpoint {number} of the log cannot be read");
             }
 
+            var near = checkpoint.Heads[0].Position;
             if (checkpoint.Index != number)
             {
-                return Broken(checkpoint.Sequence, checkpoint.Index > number
+                return Broken(near, checkpoint.Index > number
                     ? $"checkpoints {number} to {checkpoint.Index - 1} are missing from the log"
                     : $"checkpoint {checkpoint.Index} appears again or out of order at line {number} of the log");
             }
@@ -161,42 +236,73 @@ public static class CheckpointLog
             var expectedPrevious = i == 0 ? string.Empty : LineHash(previousLine);
             if (!string.Equals(checkpoint.Previous, expectedPrevious, StringComparison.Ordinal))
             {
-                return Broken(checkpoint.Sequence, $"checkpoint {number} of the log does not follow checkpoint {number - 1}: one of them was removed, replaced or changed");
+                return Broken(near, $"checkpoint {number} of the log does not follow checkpoint {number - 1}: one of them was removed, replaced or changed");
             }
 
-            if (checkpoint.Sequence <= previousSequence)
+            if (previous is not null && Backwards(previous, checkpoint) is { } problem)
             {
-                return Broken(checkpoint.Sequence, $"checkpoint {number} of the log names sequence {checkpoint.Sequence}, not after the checkpoint before it ({previousSequence})");
+                return Broken(near, $"checkpoint {number} of the log {problem}");
             }
 
             if (number > (verifiedBefore?.Lines ?? 0))
             {
                 if (!string.Equals(checkpoint.KeyId, signer.KeyId, StringComparison.Ordinal))
                 {
-                    return Broken(checkpoint.Sequence, $"checkpoint {number} of the log was signed with key {checkpoint.KeyId}, not the checkpoint key {signer.KeyId}");
+                    return Broken(near, $"checkpoint {number} of the log was signed with key {checkpoint.KeyId}, not the checkpoint key {signer.KeyId}");
+                }
+
+                if (checkpoint.Root is not null && !string.Equals(SignedCheckpoint.RootOf(checkpoint.Heads), checkpoint.Root, StringComparison.Ordinal))
+                {
+                    return Broken(near, $"checkpoint {number} of the log names heads whose tree is not the one signed: a head was changed");
                 }
 
                 if (!signer.Verifies(Payload(checkpoint), checkpoint.Signature))
                 {
-                    return Broken(checkpoint.Sequence, $"checkpoint {number} of the log was changed after it was signed (its signature does not verify)");
+                    return Broken(near, $"checkpoint {number} of the log was changed after it was signed (its signature does not verify)");
                 }
             }
 
             checkpoints.Add(checkpoint);
             previousLine = lines[i];
-            previousSequence = checkpoint.Sequence;
+            previous = checkpoint;
         }
 
         return new(checkpoints, new CheckpointLogPosition(lines.Count, lines.Count == 0 ? string.Empty : LineHash(previousLine)), null, null);
     }
 
-    /// <summary>What is signed: every field but the signature, in a fixed order, as compact JSON.</summary>
+    /// <summary>What is wrong when a checkpoint does not go on from the one before it: a chain dropped or gone back.</summary>
+    private static string? Backwards(SignedCheckpoint before, SignedCheckpoint after)
+    {
+        var advanced = false;
+        foreach (var earlier in before.Heads)
+        {
+            if (after.Head(earlier.Chain) is not { } later)
+            {
+                return $"no longer names chain {earlier.Chain}";
+            }
+
+            if (later.Position < earlier.Position)
+            {
+                return $"names position {later.Position} of chain {earlier.Chain}, before the checkpoint before it ({earlier.Position})";
+            }
+
+            advanced |= later.Position > earlier.Position;
+        }
+
+        advanced |= after.Size > before.Size;
+        return advanced || (before.Root is null) != (after.Root is null) ? null : "names the same heads as the checkpoint before it";
+    }
+
+    /// <summary>
+    /// What is signed: every field but the signature and the heads, in a fixed order, as compact JSON (the heads are
+    /// held by the root). A single-chain line signs its head's sequence and hash instead of a root.
+    /// </summary>
     private static byte[] Payload(SignedCheckpoint c)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            WriteFields(json, c);
+            WriteSigned(json, c);
             json.WriteEndObject();
         }
 
@@ -205,10 +311,26 @@ public static class CheckpointLog
 
     private static string Write(SignedCheckpoint c)
     {
-        var buffer = new ArrayBufferWriter<byte>(384);
+        var buffer = new ArrayBufferWriter<byte>(384 + (160 * c.Size));
         using (var json = new Utf8JsonWriter(buffer))
         {
-            WriteFields(json, c);
+            WriteSigned(json, c);
+            if (c.Root is not null)
+            {
+                json.WriteStartArray("heads");
+                foreach (var head in c.Heads)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("chain", head.Chain);
+                    json.WriteNumber("position", head.Position);
+                    json.WriteString("hash", head.Hash);
+                    json.WriteString("root", head.Root);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteString("signature", c.Signature);
             json.WriteEndObject();
         }
@@ -216,18 +338,27 @@ public static class CheckpointLog
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteFields(Utf8JsonWriter json, SignedCheckpoint c)
+    private static void WriteSigned(Utf8JsonWriter json, SignedCheckpoint c)
     {
         json.WriteStartObject();
         json.WriteNumber("index", c.Index);
-        json.WriteNumber("sequence", c.Sequence);
-        json.WriteString("hash", c.Hash);
-        json.WriteString("at", c.AtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        if (c.Root is null)
+        {
+            json.WriteNumber("sequence", c.Heads[0].Position);
+            json.WriteString("hash", c.Heads[0].Hash);
+        }
+        else
+        {
+            json.WriteNumber("size", c.Size);
+            json.WriteString("root", c.Root);
+        }
+
+        json.WriteString("at", c.AtUtc.ToString(TimeFormat, CultureInfo.InvariantCulture));
         json.WriteString("previous", c.Previous);
         json.WriteString("key", c.KeyId);
     }
 
-    /// <summary>Reads one line of the log (without checking its signature or its place).</summary>
+    /// <summary>Reads one line of the log (without checking its signature, its tree or its place).</summary>
     public static bool TryParse(string line, out SignedCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -238,10 +369,8 @@ public static class CheckpointLog
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("index", out var index) || !index.TryGetInt64(out var indexValue)
-                || !root.TryGetProperty("sequence", out var sequence) || !sequence.TryGetInt64(out var sequenceValue)
-                || Text(root, "hash") is not { Length: > 0 } hash
                 || Text(root, "at") is not { } at
-                || !DateTime.TryParseExact(at, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture,
+                || !DateTime.TryParseExact(at, TimeFormat, CultureInfo.InvariantCulture,
                     DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var atUtc)
                 || Text(root, "previous") is not { } previous
                 || Text(root, "key") is not { } key
@@ -250,7 +379,41 @@ public static class CheckpointLog
                 return false;
             }
 
-            checkpoint = new SignedCheckpoint(indexValue, sequenceValue, hash, atUtc, previous, key, signature);
+            if (root.TryGetProperty("sequence", out var sequence))
+            {
+                if (!sequence.TryGetInt64(out var sequenceValue) || Text(root, "hash") is not { Length: > 0 } hash)
+                {
+                    return false;
+                }
+
+                checkpoint = new SignedCheckpoint(indexValue, [new SignedHead(AuditChainHead.FirstChain, sequenceValue, hash, null)], null, atUtc, previous, key, signature);
+                return true;
+            }
+
+            if (!root.TryGetProperty("size", out var size) || !size.TryGetInt32(out var sizeValue)
+                || Text(root, "root") is not { Length: 64 } treeRoot
+                || !root.TryGetProperty("heads", out var headsElement) || headsElement.ValueKind != JsonValueKind.Array
+                || headsElement.GetArrayLength() != sizeValue || sizeValue < 1)
+            {
+                return false;
+            }
+
+            var heads = new List<SignedHead>(sizeValue);
+            foreach (var head in headsElement.EnumerateArray())
+            {
+                if (head.ValueKind != JsonValueKind.Object
+                    || !head.TryGetProperty("chain", out var chain) || !chain.TryGetInt32(out var chainValue) || chainValue != heads.Count + 1
+                    || !head.TryGetProperty("position", out var position) || !position.TryGetInt64(out var positionValue) || positionValue < 0
+                    || Text(head, "hash") is not { } hash
+                    || Text(head, "root") is not { Length: 64 } chainRoot)
+                {
+                    return false;
+                }
+
+                heads.Add(new SignedHead(chainValue, positionValue, hash, chainRoot));
+            }
+
+            checkpoint = new SignedCheckpoint(indexValue, heads, treeRoot, atUtc, previous, key, signature);
             return true;
         }
         catch (JsonException)

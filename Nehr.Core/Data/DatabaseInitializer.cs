@@ -44,11 +44,28 @@ public sealed class DatabaseInitializer(
         }
 
         logger.LogInformation("Database schema is current.");
+        await AddAuditChainsAsync(cancellationToken);
         await SecureStoredSecretsAsync(cancellationToken);
 
         if (options.Value.SeedDemoData && await seeder.SeedAsync(cancellationToken) && options.Value.ExtraSyntheticPatients > 0)
         {
             await loader.AddPatientsAsync(options.Value.ExtraSyntheticPatients, options.Value.EntriesPerSyntheticPatient, cancellationToken);
+        }
+    }
+
+    /// <summary>The audit trail's chains up to the number set (<see cref="NehrDataOptions.AuditChains"/>); none is ever removed.</summary>
+    private async Task AddAuditChainsAsync(CancellationToken cancellationToken)
+    {
+        var wanted = options.Value.AuditChains;
+        if (wanted is < 1 or > NehrDataOptions.MaxAuditChains)
+        {
+            throw new InvalidOperationException($"{NehrDataOptions.Section}:AuditChains is {wanted}: it must be from 1 to {NehrDataOptions.MaxAuditChains}.");
+        }
+
+        var added = await Audit.AuditTrail.AddChainsAsync(db, wanted, cancellationToken);
+        if (added > 0)
+        {
+            logger.LogInformation("{Added} audit chains added: the trail has {Chains}.", added, wanted);
         }
     }
 

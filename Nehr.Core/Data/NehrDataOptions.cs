@@ -34,4 +34,14 @@ public sealed class NehrDataOptions
     /// lock). Off only to measure the difference (the national benchmark).
     /// </summary>
     public bool GroupCommitReads { get; set; } = true;
+
+    /// <summary>
+    /// How many hash chains the audit trail has (1 to 64; 1, the default). A transaction appends to any chain no other
+    /// transaction holds, so with several, appenders (several portal instances on one PostgreSQL) do not wait for each
+    /// other; the signed checkpoints cover every chain's head. Raising it adds chains at the next start; lowering it
+    /// removes none (a chain once started is verified for ever), so the trail keeps appending to all it has.
+    /// </summary>
+    public int AuditChains { get; set; } = 1;
+
+    public const int MaxAuditChains = 64;
 }

@@ -230,18 +230,45 @@ public sealed class AlertScanState
 
     public int Id { get; private set; } = SingletonId;
 
+    /// <summary>The highest event number judged (for reading; what was judged is <see cref="Positions"/>).</summary>
     public long LastSequence { get; private set; }
+
+    /// <summary>
+    /// Where the scanner has judged each chain of the trail to, as "chain:position" pairs ("1:120,2:87"): events of
+    /// different chains commit in no order of their numbers, so a chain's position is the only safe mark. A chain not
+    /// named is judged from its start.
+    /// </summary>
+    public string Positions { get; private set; } = string.Empty;
 
     public DateTime? LastScanAtUtc { get; private set; }
 
-    public void Advance(long sequence, DateTime atUtc)
+    /// <summary>The last position judged on each chain named.</summary>
+    public IReadOnlyDictionary<int, long> PositionsByChain() => Parse(Positions);
+
+    public void Advance(IReadOnlyDictionary<int, long> positions, long lastSequence, DateTime atUtc)
     {
-        if (sequence > LastSequence)
+        ArgumentNullException.ThrowIfNull(positions);
+        var merged = new SortedDictionary<int, long>(Parse(Positions).ToDictionary());
+        foreach (var (chain, position) in positions)
         {
-            LastSequence = sequence;
+            merged[chain] = Math.Max(position, merged.GetValueOrDefault(chain));
         }
 
+        Positions = string.Join(',', merged.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}:{p.Value}")));
+        LastSequence = Math.Max(LastSequence, lastSequence);
         LastScanAtUtc = atUtc;
+    }
+
+    private static Dictionary<int, long> Parse(string positions)
+    {
+        var parsed = new Dictionary<int, long>();
+        foreach (var pair in positions.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = pair.IndexOf(':');
+            parsed[int.Parse(pair.AsSpan(0, colon), CultureInfo.InvariantCulture)] = long.Parse(pair.AsSpan(colon + 1), CultureInfo.InvariantCulture);
+        }
+
+        return parsed;
     }
 }
 

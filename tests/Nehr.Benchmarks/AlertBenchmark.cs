@@ -71,9 +71,11 @@ internal static class AlertBenchmark
             long head;
             await using (var db = await contexts.CreateDbContextAsync())
             {
-                head = await db.AuditChainHeads.Select(h => h.LastSequence).SingleAsync();
+                head = await db.AuditChainHeads.Select(h => h.LastPosition).SingleAsync();
                 var backlog = Math.Min(backlogEvents, head);
-                await db.Database.ExecuteSqlAsync($"UPDATE AlertScanState SET LastSequence = {head - backlog}");
+                // One chain on SQLite: an event's position is its number.
+                var from = head - backlog;
+                await db.Database.ExecuteSqlAsync($"UPDATE AlertScanState SET LastSequence = {from}, Positions = {"1:" + from.ToString(CultureInfo.InvariantCulture)}");
                 var catchUp = Stopwatch.StartNew();
                 var judged = await scanner.ScanAsync();
                 catchUp.Stop();

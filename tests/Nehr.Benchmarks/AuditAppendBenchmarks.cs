@@ -66,7 +66,7 @@ public class AuditAppendBenchmarks
     {
         await using var db = new NehrDbContext(_options);
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await db.Database.ExecuteSqlRawAsync("UPDATE AuditChainHead SET LastSequence = LastSequence WHERE Id = 1");
+        await db.Database.ExecuteSqlRawAsync("UPDATE AuditChainHead SET LastPosition = LastPosition WHERE Id = 1");
         await transaction.CommitAsync();
     }
 

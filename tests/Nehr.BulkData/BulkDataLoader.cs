@@ -241,8 +241,10 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
             return;
         }
 
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
-        var sequence = head.LastSequence;
+        // On the first chain, after its head; numbered after the highest number of the trail.
+        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.FirstChain, cancellationToken);
+        var position = head.LastPosition;
+        var sequence = await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
         var previous = head.LastHash;
         var start = now.AddYears(-2);
         var step = (now - start).Ticks / count;
@@ -276,18 +278,25 @@ public sealed class BulkDataLoader(NehrDbContext db, TimeProvider clock)
                 Details = "purpose=TREAT; view=open",
             }, new DateTime(start.Ticks + step * i, DateTimeKind.Utc));
             sequence++;
-            var hash = AuditHasher.Hash(e, sequence, previous);
-            e.Chain(sequence, previous, hash);
+            position++;
+            var hash = AuditHasher.Hash(e, sequence, AuditChainHead.FirstChain, position, previous);
+            e.Link(sequence, AuditChainHead.FirstChain, position, previous, hash);
             previous = hash;
             rows.Insert(e);
         });
         rows.Complete();
 
-        // The head jumps over the whole load at once (the portal's appends advance it one by one).
-        var last = sequence;
+        // The head jumps over the whole load at once (the portal's appends advance it one by one), and on PostgreSQL
+        // the numbers go on after the load's.
+        var last = position;
         var lastHash = previous;
-        await db.AuditChainHeads.Where(h => h.Id == AuditChainHead.SingletonId)
-            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSequence, last).SetProperty(h => h.LastHash, lastHash), cancellationToken);
+        await db.AuditChainHeads.Where(h => h.Id == AuditChainHead.FirstChain)
+            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastPosition, last).SetProperty(h => h.LastHash, lastHash), cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"""SELECT setval('"AuditEventNumbers"', {sequence})""", cancellationToken);
+        }
+
         db.ChangeTracker.Clear();
     }
 

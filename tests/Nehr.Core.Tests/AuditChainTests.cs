@@ -39,7 +39,7 @@ public class AuditChainTests
         {
             var e = NewEvent(random, i);
             var hash = AuditHasher.Hash(e, i, previous);
-            e.Chain(i, previous, hash);
+            e.Link(i, previous, hash);
             events.Add(e);
             previous = hash;
         }
@@ -69,7 +69,7 @@ public class AuditChainTests
             ClientAddress = original.ClientAddress,
             Details = original.Details,
         }, original.OccurredAtUtc);
-        copy.Chain(original.Sequence, original.PreviousHash, original.Hash);
+        copy.Link(original.Sequence, original.PreviousHash, original.Hash);
         return copy;
     }
 
@@ -115,7 +115,7 @@ public class AuditChainTests
                     // A forged event, correctly hashed onto the one before it, slipped in with the next number.
                     var previous = at == 0 ? string.Empty : events[at - 1].Hash;
                     var forged = NewEvent(random, 9_999);
-                    forged.Chain(at + 1, previous, AuditHasher.Hash(forged, at + 1, previous));
+                    forged.Link(at + 1, previous, AuditHasher.Hash(forged, at + 1, previous));
                     events.Insert(at, forged);
                     break;
                 case "reorder":
@@ -195,7 +195,7 @@ public class AuditChainTests
         foreach (var e in events.Skip(4))
         {
             var hash = AuditHasher.Hash(e, e.Sequence, previous);
-            e.Chain(e.Sequence, previous, hash);
+            e.Link(e.Sequence, previous, hash);
             previous = hash;
         }
 
@@ -235,7 +235,7 @@ public class AuditChainTests
         foreach (var e in events.Skip(4))
         {
             var hash = AuditHasher.Hash(e, e.Sequence, previous);
-            e.Chain(e.Sequence, previous, hash);
+            e.Link(e.Sequence, previous, hash);
             previous = hash;
         }
 

@@ -11,13 +11,34 @@ public sealed class CheckpointLogTests : IDisposable
 
     public void Dispose() => _signer.Dispose();
 
-    /// <summary>A log of <paramref name="count"/> checkpoints, at sequences 10, 20, 30…</summary>
+    /// <summary>The heads of checkpoint <paramref name="i"/>: chain 1 at 10, 20, 30…, chain 2 at 7, 14, 21…</summary>
+    private static List<SignedHead> Heads(int i) =>
+    [
+        new(1, i * 10, $"hash-{i}", RootOf($"chain-1-{i}")),
+        new(2, i * 7, $"other-{i}", RootOf($"chain-2-{i}")),
+    ];
+
+    private static string RootOf(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A log of <paramref name="count"/> checkpoints of two chains.</summary>
     private List<string> Log(int count, CheckpointSigner? signer = null)
     {
         var lines = new List<string>();
         for (var i = 1; i <= count; i++)
         {
-            lines.Add(CheckpointLog.Line(lines.Count == 0 ? null : lines[^1], i, i * 10, $"hash-{i}", Start.AddMinutes(15 * i), signer ?? _signer));
+            lines.Add(CheckpointLog.Line(lines.Count == 0 ? null : lines[^1], i, Heads(i), Start.AddMinutes(15 * i), signer ?? _signer));
+        }
+
+        return lines;
+    }
+
+    /// <summary>A log as written when the trail had one chain: <paramref name="count"/> checkpoints at sequences 10, 20, 30…</summary>
+    private List<string> SingleChainLog(int count)
+    {
+        var lines = new List<string>();
+        for (var i = 1; i <= count; i++)
+        {
+            lines.Add(CheckpointLog.SingleChainLine(lines.Count == 0 ? null : lines[^1], i, i * 10, $"hash-{i}", Start.AddMinutes(15 * i), _signer));
         }
 
         return lines;
@@ -29,10 +50,67 @@ public sealed class CheckpointLogTests : IDisposable
         var reading = CheckpointLog.Read(Log(5), _signer);
 
         Assert.True(reading.Intact, reading.Problem);
-        Assert.Equal([10L, 20, 30, 40, 50], reading.Checkpoints.Select(c => c.Sequence));
-        Assert.Equal("hash-3", reading.Checkpoints[2].Hash);
+        Assert.Equal([10L, 20, 30, 40, 50], reading.Checkpoints.Select(c => c.Head(1)!.Position));
+        Assert.Equal([7L, 14, 21, 28, 35], reading.Checkpoints.Select(c => c.Head(2)!.Position));
+        Assert.Equal(Heads(3), reading.Checkpoints[2].Heads);
+        Assert.Equal(SignedCheckpoint.RootOf(Heads(3)), reading.Checkpoints[2].Root);
         Assert.Equal(Start.AddMinutes(45), reading.Checkpoints[2].AtUtc);
         Assert.Equal(5, reading.Position.Lines);
+    }
+
+    [Fact]
+    public void A_log_written_with_one_chain_reads_back_and_goes_on_as_a_log_of_chains()
+    {
+        var lines = SingleChainLog(2);
+        lines.Add(CheckpointLog.Line(lines[^1], 3, Heads(3), Start.AddMinutes(45), _signer));
+        lines.Add(CheckpointLog.Line(lines[^1], 4, Heads(4), Start.AddMinutes(60), _signer));
+
+        var reading = CheckpointLog.Read(lines, _signer);
+
+        Assert.True(reading.Intact, reading.Problem);
+        Assert.Equal([10L, 20, 30, 40], reading.Checkpoints.Select(c => c.Head(1)!.Position));
+        Assert.Equal(new SignedHead(1, 20, "hash-2", null), Assert.Single(reading.Checkpoints[1].Heads));
+        Assert.Null(reading.Checkpoints[1].Root);
+    }
+
+    [Fact]
+    public void A_head_changed_in_a_line_no_longer_gives_the_signed_root()
+    {
+        var lines = Log(3);
+        var node = JsonNode.Parse(lines[^1])!;
+        node["heads"]![1]!["hash"] = "rewritten";
+        lines[^1] = node.ToJsonString();
+
+        var reading = CheckpointLog.Read(lines, _signer);
+
+        Assert.False(reading.Intact);
+        Assert.Contains("checkpoint 3 of the log names heads whose tree is not the one signed", reading.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_chain_that_goes_back_or_is_dropped_is_a_break()
+    {
+        var back = Log(2);
+        back.Add(CheckpointLog.Line(back[^1], 3, [Heads(3)[0], Heads(1)[1]], Start.AddMinutes(45), _signer));
+        Assert.Contains("checkpoint 3 of the log names position 7 of chain 2, before the checkpoint before it (14)",
+            CheckpointLog.Read(back, _signer).Problem, StringComparison.Ordinal);
+
+        var dropped = Log(2);
+        dropped.Add(CheckpointLog.Line(dropped[^1], 3, [Heads(3)[0]], Start.AddMinutes(45), _signer));
+        Assert.Contains("checkpoint 3 of the log no longer names chain 2", CheckpointLog.Read(dropped, _signer).Problem, StringComparison.Ordinal);
+
+        var same = Log(2);
+        same.Add(CheckpointLog.Line(same[^1], 3, Heads(2), Start.AddMinutes(45), _signer));
+        Assert.Contains("checkpoint 3 of the log names the same heads as the checkpoint before it", CheckpointLog.Read(same, _signer).Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_checkpoint_names_chains_1_to_K_in_order_with_their_roots()
+    {
+        Assert.Throws<ArgumentException>(() => CheckpointLog.Line(null, 1, [Heads(1)[1]], Start, _signer));
+        Assert.Throws<ArgumentException>(() => CheckpointLog.Line(null, 1, [.. Heads(1).AsEnumerable().Reverse()], Start, _signer));
+        Assert.Throws<ArgumentException>(() => CheckpointLog.Line(null, 1, [Heads(1)[0] with { Root = null }], Start, _signer));
+        Assert.Throws<ArgumentException>(() => CheckpointLog.Line(null, 1, [], Start, _signer));
     }
 
     [Fact]
@@ -77,12 +155,13 @@ public sealed class CheckpointLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("hash", "rewritten")]
-    [InlineData("sequence", 31)]
-    [InlineData("at", "2026-11-27T05:00:00.000000Z")]
-    public void An_altered_last_line_fails_its_signature(string field, object value)
+    [InlineData(false, "at", "2026-11-27T05:00:00.000000Z")]
+    [InlineData(true, "hash", "rewritten")]
+    [InlineData(true, "sequence", 31)]
+    [InlineData(true, "at", "2026-11-27T05:00:00.000000Z")]
+    public void An_altered_last_line_fails_its_signature(bool singleChain, string field, object value)
     {
-        var lines = Log(3);
+        var lines = singleChain ? SingleChainLog(3) : Log(3);
         var node = JsonNode.Parse(lines[^1])!;
         node[field] = JsonValue.Create(value);
         lines[^1] = node.ToJsonString();
@@ -122,7 +201,7 @@ public sealed class CheckpointLogTests : IDisposable
         var lines = Log(4);
         var verified = CheckpointLog.Read(lines, _signer).Position;
 
-        var longer = lines.Append(CheckpointLog.Line(lines[^1], 5, 50, "hash-5", Start.AddMinutes(75), _signer)).ToList();
+        var longer = lines.Append(CheckpointLog.Line(lines[^1], 5, Heads(5), Start.AddMinutes(75), _signer)).ToList();
         Assert.True(CheckpointLog.Read(longer, _signer, verified).Intact);
         Assert.Contains("had 4 when last verified", CheckpointLog.Read(lines[..3], _signer, verified).Problem, StringComparison.Ordinal);
 

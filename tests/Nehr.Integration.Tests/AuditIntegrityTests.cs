@@ -64,8 +64,8 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     {
         await using var db = _portal.CreateDbContext();
         await db.Database.ExecuteSqlRawAsync(PortalFactory.OnPostgreSql
-            ? """ALTER TABLE "AuditEvents" DISABLE TRIGGER USER; ALTER TABLE "AuditCheckpoints" DISABLE TRIGGER USER"""
-            : "DROP TRIGGER IF EXISTS AuditEvents_NoUpdate; DROP TRIGGER IF EXISTS AuditEvents_NoDelete; DROP TRIGGER IF EXISTS AuditCheckpoints_NoUpdate; DROP TRIGGER IF EXISTS AuditCheckpoints_NoDelete;");
+            ? """ALTER TABLE "AuditEvents" DISABLE TRIGGER USER; ALTER TABLE "AuditChainCheckpoints" DISABLE TRIGGER USER"""
+            : "DROP TRIGGER IF EXISTS AuditEvents_NoUpdate; DROP TRIGGER IF EXISTS AuditEvents_NoDelete; DROP TRIGGER IF EXISTS AuditChainCheckpoints_NoUpdate; DROP TRIGGER IF EXISTS AuditChainCheckpoints_NoDelete;");
         await db.Database.ExecuteSqlRawAsync(sql);
     }
 
@@ -77,17 +77,18 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     {
         await TamperAsync($"""UPDATE "AuditEvents" SET "Details" = 'nothing happened' WHERE "Sequence" = {sequence}""");
         await using var db = _portal.CreateDbContext();
-        var events = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= sequence).OrderBy(e => e.Sequence).ToListAsync();
+        var position = await db.AuditEvents.Where(e => e.Sequence == sequence).Select(e => e.Position).SingleAsync();
+        var events = await db.AuditEvents.AsNoTracking().Where(e => e.Chain == 1 && e.Position >= position).OrderBy(e => e.Position).ToListAsync();
         var previous = events[0].PreviousHash;
         foreach (var e in events)
         {
-            var hash = AuditHasher.Hash(e, e.Sequence, previous);
+            var hash = AuditHasher.Hash(e, e.Sequence, e.Chain, e.Position, previous);
             await db.Database.ExecuteSqlAsync($"""UPDATE "AuditEvents" SET "PreviousHash" = {previous}, "Hash" = {hash} WHERE "Sequence" = {e.Sequence}""");
-            await db.Database.ExecuteSqlAsync($"""UPDATE "AuditCheckpoints" SET "Hash" = {hash} WHERE "Sequence" = {e.Sequence}""");
+            await db.Database.ExecuteSqlAsync($"""UPDATE "AuditChainCheckpoints" SET "Hash" = {hash} WHERE "Chain" = 1 AND "Position" = {e.Position}""");
             previous = hash;
         }
 
-        await db.Database.ExecuteSqlAsync($"""UPDATE "AuditChainHead" SET "LastHash" = {previous}""");
+        await db.Database.ExecuteSqlAsync($"""UPDATE "AuditChainHead" SET "LastHash" = {previous} WHERE "Id" = 1""");
     }
 
     private async Task<List<AuditEvent>> AlarmsAsync()
@@ -119,10 +120,10 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
         Assert.NotNull(checkpoint);
         await using var db = _portal.CreateDbContext();
         var head = await db.AuditChainHeads.AsNoTracking().SingleAsync();
-        Assert.Equal(head.LastSequence, checkpoint.Sequence);
-        Assert.Equal(head.LastHash, checkpoint.Hash);
+        Assert.Equal(head.LastPosition, checkpoint.Head(1)!.Position);
+        Assert.Equal(head.LastHash, checkpoint.Head(1)!.Hash);
         Assert.Equal(_portal.Clock.GetUtcNow().UtcDateTime, checkpoint.AtUtc);
-        Assert.True(await db.AuditCheckpoints.AnyAsync(c => c.Sequence == head.LastSequence && c.Hash == head.LastHash));
+        Assert.True(await db.AuditCheckpoints.AnyAsync(c => c.Chain == 1 && c.Position == head.LastPosition && c.Hash == head.LastHash));
         Assert.Equal(checkpoint.Index, (await File.ReadAllLinesAsync(CheckpointFile)).Length);
 
         // Nothing new since: no second checkpoint of the same head.
@@ -174,9 +175,13 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
         var lines = await CheckpointsAsync(2);
         await using (var db = _portal.CreateDbContext())
         {
+            // The first chain's head named as an earlier event, and the tree of heads computed again to agree: only
+            // the signature, made without the key, can tell.
             var earlier = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence == 3).Select(e => e.Hash).SingleAsync();
+            Assert.True(CheckpointLog.TryParse(lines[^1], out var signed));
             var last = System.Text.Json.Nodes.JsonNode.Parse(lines[^1])!;
-            last["hash"] = earlier;
+            last["heads"]![0]!["hash"] = earlier;
+            last["root"] = SignedCheckpoint.RootOf([signed.Heads[0] with { Hash = earlier }, .. signed.Heads.Skip(1)]);
             lines[^1] = last.ToJsonString();
         }
 
@@ -218,7 +223,8 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     {
         var lines = await CheckpointsAsync(2);
         await AppendAsync(2);
-        var lastSigned = System.Text.Json.Nodes.JsonNode.Parse(lines[^1])!["sequence"]!.GetValue<long>();
+        Assert.True(CheckpointLog.TryParse(lines[^1], out var last));
+        var lastSigned = last.Head(1)!.Position;
 
         // A portal started afresh: nothing verified yet in this process.
         using (var restarted = ActivatorUtilities.CreateInstance<AuditIntegrity>(_portal.Services))
@@ -226,7 +232,7 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
             var report = await restarted.VerifyAsync(full: false);
             Assert.True(report.Intact, report.Chain.Problem);
             Assert.False(report.Full);
-            Assert.Equal(lastSigned + 1, report.FromSequence);
+            Assert.Equal(lastSigned, report.From[1].Position);
             Assert.Equal(2, report.Chain.EventsChecked);
         }
 

@@ -141,7 +141,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         await AppendAsync(10);
         await using (var db = _portal.CreateDbContext())
         {
-            Assert.NotNull(await _trail.CheckpointAsync(db));
+            Assert.NotEmpty(await _trail.CheckpointAsync(db));
         }
 
         var last = (await VerifyAsync()).EventsChecked;
@@ -149,7 +149,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Assert.False((await VerifyAsync()).Intact);
 
         // Even with the head rewritten to the new end, the stored checkpoint still names the old one.
-        await TamperAsync($"""UPDATE "AuditChainHead" SET "LastSequence" = {last - 3}, "LastHash" = (SELECT "Hash" FROM "AuditEvents" WHERE "Sequence" = {last - 3})""");
+        await TamperAsync($"""UPDATE "AuditChainHead" SET "LastPosition" = {last - 3}, "LastHash" = (SELECT "Hash" FROM "AuditEvents" WHERE "Sequence" = {last - 3})""");
         var result = await VerifyAsync();
         Assert.False(result.Intact);
         Assert.Contains("checkpoint", result.Problem, StringComparison.Ordinal);

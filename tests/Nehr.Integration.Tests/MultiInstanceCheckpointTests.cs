@@ -65,7 +65,7 @@ public sealed class MultiInstanceCheckpointTests : IAsyncLifetime
 
         var lines = await File.ReadAllLinesAsync(CheckpointFile);
         Assert.Equal(lines.Length, lines.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(signed.Select(s => s.Sequence), signed.Select(s => s.Sequence).Distinct());
+        Assert.Equal(signed.Select(s => s.Head(1)!.Position), signed.Select(s => s.Head(1)!.Position).Distinct());
         foreach (var instance in new[] { a, b })
         {
             var report = await instance.VerifyAsync(full: true);

@@ -201,7 +201,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     /// </summary>
     public static IReadOnlySet<string> LogTables { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "AuditEvents", "AuditChainHead", "AuditCheckpoints", "ContributionBatches", "IdentityMismatches", "DataProtectionKeys",
+        "AuditEvents", "AuditChainHead", "AuditChainCheckpoints", "ContributionBatches", "IdentityMismatches", "DataProtectionKeys",
 
         // SQLite's record of the last id of each table, which moves with the rows above.
         "sqlite_sequence",

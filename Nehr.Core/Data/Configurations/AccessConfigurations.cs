@@ -48,9 +48,11 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 {
     public void Configure(EntityTypeBuilder<AuditEvent> builder)
     {
-        // The sequence is assigned by the trail when it chains an event, never by the database.
+        // The number is assigned by the trail when it chains an event, never by the database.
         builder.HasKey(e => e.Sequence);
         builder.Property(e => e.Sequence).ValueGeneratedNever();
+        // One event at each position of a chain; a chain is read, verified and scanned in this order.
+        builder.HasIndex(e => new { e.Chain, e.Position }).IsUnique();
         builder.Property(e => e.EventType).HasMaxLength(64);
         builder.Property(e => e.ActorUserId).HasMaxLength(450);
         builder.Property(e => e.ActorRole).HasMaxLength(64);
@@ -84,8 +86,8 @@ internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Aud
         builder.Property(h => h.Id).ValueGeneratedNever();
         builder.Property(h => h.LastHash).HasMaxLength(64);
 
-        // The chain starts empty; the row exists from the first migration on.
-        builder.HasData(new { Id = AuditChainHead.SingletonId, LastSequence = 0L, LastHash = string.Empty });
+        // The first chain starts empty; its row exists from the first migration on (more are added at start-up).
+        builder.HasData(new { Id = AuditChainHead.FirstChain, LastPosition = 0L, LastHash = string.Empty });
     }
 }
 
@@ -93,9 +95,12 @@ internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<Au
 {
     public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
     {
-        builder.HasKey(c => c.Sequence);
-        builder.Property(c => c.Sequence).ValueGeneratedNever();
+        builder.ToTable("AuditChainCheckpoints");
+        builder.HasKey(c => new { c.Chain, c.Position });
         builder.Property(c => c.Hash).HasMaxLength(64);
+        builder.Property(c => c.Root).HasMaxLength(64);
+        // Up to 64 subtree roots of 64 hex digits each, and the size.
+        builder.Property(c => c.Frontier).HasMaxLength(4200);
     }
 }
 

@@ -39,7 +39,8 @@ internal sealed class AlertScanStateConfiguration : IEntityTypeConfiguration<Ale
     {
         builder.ToTable("AlertScanState");
         builder.Property(s => s.Id).ValueGeneratedNever();
-        builder.HasData(new { Id = AlertScanState.SingletonId, LastSequence = 0L });
+        builder.Property(s => s.Positions).HasMaxLength(2000);
+        builder.HasData(new { Id = AlertScanState.SingletonId, LastSequence = 0L, Positions = string.Empty });
     }
 }
 

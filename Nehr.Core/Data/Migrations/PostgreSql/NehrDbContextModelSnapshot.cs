@@ -562,7 +562,7 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<long>("LastSequence")
+                    b.Property<long>("LastPosition")
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
@@ -574,26 +574,37 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         {
                             Id = 1,
                             LastHash = "",
-                            LastSequence = 0L
+                            LastPosition = 0L
                         });
                 });
 
             modelBuilder.Entity("Nehr.Core.Audit.AuditCheckpoint", b =>
                 {
-                    b.Property<long>("Sequence")
+                    b.Property<int>("Chain")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Position")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Frontier")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)");
 
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.HasKey("Sequence");
+                    b.Property<string>("Root")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
-                    b.ToTable("AuditCheckpoints");
+                    b.HasKey("Chain", "Position");
+
+                    b.ToTable("AuditChainCheckpoints", (string)null);
                 });
 
             modelBuilder.Entity("Nehr.Core.Audit.AuditEvent", b =>
@@ -614,6 +625,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<string>("ActorUserId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<int>("Chain")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ClientAddress")
                         .HasMaxLength(64)
@@ -656,6 +670,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<int?>("PatientId")
                         .HasColumnType("integer");
 
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("PreviousHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -677,6 +694,9 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.HasIndex("ActorProviderId", "OccurredAtUtc");
 
                     b.HasIndex("ActorUserId", "OccurredAtUtc");
+
+                    b.HasIndex("Chain", "Position")
+                        .IsUnique();
 
                     b.HasIndex("EventType", "OccurredAtUtc");
 
@@ -1170,6 +1190,11 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Positions")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.HasKey("Id");
 
                     b.ToTable("AlertScanState", (string)null);
@@ -1178,7 +1203,8 @@ namespace Nehr.Core.Data.Migrations.PostgreSql
                         new
                         {
                             Id = 1,
-                            LastSequence = 0L
+                            LastSequence = 0L,
+                            Positions = ""
                         });
                 });
 

@@ -539,7 +539,7 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("LastSequence")
+                    b.Property<long>("LastPosition")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -551,16 +551,23 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         {
                             Id = 1,
                             LastHash = "",
-                            LastSequence = 0L
+                            LastPosition = 0L
                         });
                 });
 
             modelBuilder.Entity("Nehr.Core.Audit.AuditCheckpoint", b =>
                 {
-                    b.Property<long>("Sequence")
+                    b.Property<int>("Chain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Position")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Frontier")
+                        .HasMaxLength(4200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Hash")
@@ -568,9 +575,13 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Sequence");
+                    b.Property<string>("Root")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
-                    b.ToTable("AuditCheckpoints");
+                    b.HasKey("Chain", "Position");
+
+                    b.ToTable("AuditChainCheckpoints", (string)null);
                 });
 
             modelBuilder.Entity("Nehr.Core.Audit.AuditEvent", b =>
@@ -591,6 +602,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<string>("ActorUserId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Chain")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ClientAddress")
                         .HasMaxLength(64)
@@ -633,6 +647,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<int?>("PatientId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PreviousHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -654,6 +671,9 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.HasIndex("ActorProviderId", "OccurredAtUtc");
 
                     b.HasIndex("ActorUserId", "OccurredAtUtc");
+
+                    b.HasIndex("Chain", "Position")
+                        .IsUnique();
 
                     b.HasIndex("EventType", "OccurredAtUtc");
 
@@ -1135,6 +1155,11 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Positions")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.ToTable("AlertScanState", (string)null);
@@ -1143,7 +1168,8 @@ namespace Nehr.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = 1,
-                            LastSequence = 0L
+                            LastSequence = 0L,
+                            Positions = ""
                         });
                 });
 
