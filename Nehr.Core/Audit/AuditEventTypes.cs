@@ -36,6 +36,9 @@ public static class AuditEventTypes
     public const string AuditExported = "audit.exported";
     public const string AuditVerified = "audit.verified";
 
+    /// <summary>An auditor produced the proof that an event is in the signed log (details "sequence=…; checkpoint=…").</summary>
+    public const string AuditProved = "audit.proved";
+
     /// <summary>A scheduled verification found the chain or its signed checkpoints broken (critical; details "severity=critical; sequence=…; reason=…").</summary>
     public const string ChainBreakDetected = "audit.chain-break-detected";
     public const string PersonSuspended = "suspension.person";

@@ -61,7 +61,7 @@ public sealed class AuditIntegrity(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _signerLock = new();
-    private CheckpointSigner? _signer;
+    private CheckpointKeyRing? _keys;
     private Verified? _verified;
 
     /// <summary>The last verification's report (null before the first).</summary>
@@ -71,13 +71,16 @@ public sealed class AuditIntegrity(
     public string? CheckpointFile => options.Value.WritesCheckpoints ? Path.Combine(environment.ContentRootPath, options.Value.CheckpointFile) : null;
 
     /// <summary>The key that signs and verifies the checkpoints, loaded (or, outside Production, generated) on first use.</summary>
-    public CheckpointSigner Signer
+    public CheckpointSigner Signer => Keys.Current;
+
+    /// <summary>The signing key and the retired ones (<see cref="AuditIntegrityOptions.RetiredKeyFiles"/>), which verify the checkpoints they signed.</summary>
+    public CheckpointKeyRing Keys
     {
         get
         {
             lock (_signerLock)
             {
-                return _signer ??= LoadSigner();
+                return _keys ??= new CheckpointKeyRing(LoadSigner(), LoadRetired());
             }
         }
     }
@@ -176,6 +179,60 @@ public sealed class AuditIntegrity(
     }
 
     /// <summary>
+    /// The proof that event <paramref name="sequence"/> is in the signed log (<see cref="InclusionProof"/>), against
+    /// the first signed checkpoint whose head of the event's chain is at or after it (the smallest tree to hash). A
+    /// <see cref="DomainException"/> saying why when there is none: no such event, no checkpoint log, the event not
+    /// signed yet, or a log or chain that does not hold (then the trail is broken, and its verification says where).
+    /// </summary>
+    public async Task<InclusionProof> ProveAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        if (CheckpointFile is not { } file)
+        {
+            throw new DomainException($"No checkpoint log is configured ({AuditIntegrityOptions.Section}:CheckpointFile): there is no signed log to prove an event in.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var e = await db.AuditEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Sequence == sequence, cancellationToken)
+            ?? throw new DomainException(string.Create(CultureInfo.InvariantCulture, $"There is no audit event {sequence:N0}."));
+        var lines = await ReadLinesAsync(file, cancellationToken);
+        var reading = CheckpointLog.Read(lines, Keys);
+        if (!reading.Intact)
+        {
+            throw new DomainException($"The checkpoint log does not verify ({reading.Problem}): no proof can rest on it. Verify the audit trail.");
+        }
+
+        var index = reading.Checkpoints.ToList().FindIndex(c => c.Root is not null && c.Head(e.Chain) is { } h && h.Position >= e.Position);
+        if (index < 0)
+        {
+            throw new DomainException(string.Create(CultureInfo.InvariantCulture,
+                $"Event {sequence:N0} is not in a signed checkpoint yet: a checkpoint is signed every {options.Value.CheckpointEvery:g} (the next one will hold it)."));
+        }
+
+        var checkpoint = reading.Checkpoints[index];
+        var head = checkpoint.Head(e.Chain)!;
+        var chain = e.Chain;
+        var size = head.Position;
+        var leaves = db.AuditEvents.AsNoTracking().Where(x => x.Chain == chain && x.Position <= size).OrderBy(x => x.Position)
+            .Select(x => x.Hash).AsAsyncEnumerable().Select(hash => MerkleTree.LeafHash(Convert.FromHexString(hash)));
+        IReadOnlyList<byte[]> chainPath;
+        try
+        {
+            chainPath = await MerkleTree.InclusionProofAsync(e.Position - 1, size, leaves, cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+            throw new DomainException($"Chain {chain} has fewer events than checkpoint {checkpoint.Index} signed: the trail is broken. Verify it.");
+        }
+
+        var headPath = MerkleTree.InclusionProof(chain - 1, checkpoint.Size, checkpoint.Heads.Select(SignedCheckpoint.LeafOf));
+        var proof = new InclusionProof(e.Sequence, chain, e.Position, e.Hash, [.. chainPath.Select(Convert.ToHexStringLower)], head,
+            [.. headPath.Select(Convert.ToHexStringLower)], lines[index]);
+        return proof.Check(Keys.Find(checkpoint.KeyId)!, e) is { } problem
+            ? throw new DomainException($"The proof of event {sequence:N0} does not hold ({problem}): the trail is broken. Verify it.")
+            : proof;
+    }
+
+    /// <summary>
     /// Whether heads verified now go on from the last signed checkpoint: no chain behind it and one at least ahead (or a
     /// chain it did not name). Another instance may have signed a later point already.
     /// </summary>
@@ -213,7 +270,14 @@ public sealed class AuditIntegrity(
     public void Dispose()
     {
         _gate.Dispose();
-        _signer?.Dispose();
+        if (_keys is { } keys)
+        {
+            keys.Current.Dispose();
+            foreach (var retired in keys.Retired)
+            {
+                retired.Dispose();
+            }
+        }
     }
 
     private async Task<IntegrityReport> VerifyLockedAsync(bool full, CancellationToken cancellationToken)
@@ -250,7 +314,7 @@ public sealed class AuditIntegrity(
             return null;
         }
 
-        var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Signer);
+        var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Keys);
         if (reading is not { Intact: true, Checkpoints: [.., { Root: not null } last] })
         {
             return null;
@@ -299,7 +363,7 @@ public sealed class AuditIntegrity(
 
         if (file is not null)
         {
-            var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Signer, from?.Log);
+            var reading = CheckpointLog.Read(await ReadLinesAsync(file, cancellationToken), Keys, from?.Log);
             if (!reading.Intact)
             {
                 return Broken(reading.BrokenNearSequence ?? 1, null, reading.Problem!);
@@ -408,6 +472,25 @@ public sealed class AuditIntegrity(
         return CheckpointSigner.FromPem(File.ReadAllText(path), path);
     }
 
+    /// <summary>The retired keys' files (public or private PEM), each named in the error when it cannot be read.</summary>
+    private List<CheckpointSigner> LoadRetired()
+    {
+        var keys = new List<CheckpointSigner>();
+        foreach (var setting in options.Value.RetiredKeyFiles.Where(f => !string.IsNullOrWhiteSpace(f)))
+        {
+            var path = Path.Combine(environment.ContentRootPath, setting);
+            if (!File.Exists(path))
+            {
+                throw new InvalidOperationException($"{AuditIntegrityOptions.Section}:RetiredKeyFiles names {path}, which does not exist.");
+            }
+
+            var pem = File.ReadAllText(path);
+            keys.Add(pem.Contains("PRIVATE KEY", StringComparison.Ordinal) ? CheckpointSigner.FromPem(pem, path) : CheckpointSigner.FromPublicPem(pem, path));
+        }
+
+        return keys;
+    }
+
     private static void GenerateKeyIfMissing(string path)
     {
         if (File.Exists(path))
@@ -454,7 +537,7 @@ public sealed class AuditIntegrityService(
         // A checkpoint key that cannot be read stops the start, naming the setting, rather than the first checkpoint.
         if (options.Value.WritesCheckpoints)
         {
-            _ = integrity.Signer;
+            _ = integrity.Keys;
         }
 
         return base.StartAsync(cancellationToken);

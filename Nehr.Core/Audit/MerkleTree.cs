@@ -86,37 +86,80 @@ public static class MerkleTree
     public static IReadOnlyList<byte[]> InclusionProof(long index, long size, IEnumerable<byte[]> leafHashes)
     {
         ArgumentNullException.ThrowIfNull(leafHashes);
-        var ranges = InclusionRanges(index, size);
-        var byStart = ranges.Select((r, i) => (r.Start, r.End, Order: i)).OrderBy(r => r.Start).ToList();
-        var proof = new byte[ranges.Count][];
-        var position = 0L;
-        var next = 0;
-        MerkleFrontier? current = null;
+        var builder = new ProofBuilder(index, size);
         foreach (var leaf in leafHashes)
         {
-            if (position >= size)
+            if (!builder.Add(leaf))
             {
                 break;
             }
+        }
 
-            if (next < byStart.Count && position == byStart[next].Start)
-            {
-                current = new MerkleFrontier();
-            }
+        return builder.Proof(nameof(leafHashes));
+    }
 
-            current?.Add(leaf);
-            position++;
-            if (current is not null && position == byStart[next].End)
+    /// <summary>As <see cref="InclusionProof(long, long, IEnumerable{byte[]})"/>, the leaves streamed (a chain of millions of events is never held whole).</summary>
+    public static async Task<IReadOnlyList<byte[]>> InclusionProofAsync(long index, long size, IAsyncEnumerable<byte[]> leafHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leafHashes);
+        var builder = new ProofBuilder(index, size);
+        await foreach (var leaf in leafHashes.WithCancellation(cancellationToken))
+        {
+            if (!builder.Add(leaf))
             {
-                proof[byStart[next].Order] = current.Root();
-                current = null;
-                next++;
+                break;
             }
         }
 
-        return position < size
-            ? throw new ArgumentException($"The tree has {position} leaves, not the {size} the proof is for.", nameof(leafHashes))
-            : proof;
+        return builder.Proof(nameof(leafHashes));
+    }
+
+    /// <summary>Folds the leaves, in order, into the roots of the proof's ranges, one range at a time.</summary>
+    private sealed class ProofBuilder
+    {
+        private readonly long _size;
+        private readonly List<(long Start, long End, int Order)> _byStart;
+        private readonly byte[][] _proof;
+        private long _position;
+        private int _next;
+        private MerkleFrontier? _current;
+
+        public ProofBuilder(long index, long size)
+        {
+            var ranges = InclusionRanges(index, size);
+            _size = size;
+            _byStart = [.. ranges.Select((r, i) => (r.Start, r.End, Order: i)).OrderBy(r => r.Start)];
+            _proof = new byte[ranges.Count][];
+        }
+
+        /// <summary>Takes the next leaf; false once the tree's size is reached (no more are needed).</summary>
+        public bool Add(byte[] leaf)
+        {
+            if (_position >= _size)
+            {
+                return false;
+            }
+
+            if (_next < _byStart.Count && _position == _byStart[_next].Start)
+            {
+                _current = new MerkleFrontier();
+            }
+
+            _current?.Add(leaf);
+            _position++;
+            if (_current is not null && _position == _byStart[_next].End)
+            {
+                _proof[_byStart[_next].Order] = _current.Root();
+                _current = null;
+                _next++;
+            }
+
+            return _position < _size;
+        }
+
+        public byte[][] Proof(string parameter) => _position < _size
+            ? throw new ArgumentException($"The tree has {_position} leaves, not the {_size} the proof is for.", parameter)
+            : _proof;
     }
 
     /// <summary>

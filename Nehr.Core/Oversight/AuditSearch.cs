@@ -137,6 +137,38 @@ public sealed class AuditSearch(
         return result;
     }
 
+    /// <summary>
+    /// The proof that audit event <paramref name="sequence"/> is in the signed log (<see cref="AuditIntegrity.ProveAsync"/>),
+    /// e.g. to show a patient that an access to their record is on record and cannot be removed; recorded as done.
+    /// </summary>
+    public async Task<InclusionProof> ProveAsync(AuditContext who, long sequence, CancellationToken cancellationToken = default)
+    {
+        await commands.RequireStaffAsync(who, "audit.prove", Auditors, cancellationToken);
+
+        // Built outside any write transaction (it reads the event's chain up to its signed head), then recorded, and
+        // only then given out; a proof that cannot be made is recorded too, with why.
+        InclusionProof? proof = null;
+        DomainException? refused = null;
+        string details;
+        try
+        {
+            proof = await integrity.ProveAsync(sequence, cancellationToken);
+            var index = CheckpointLog.TryParse(proof.Checkpoint, out var checkpoint) ? checkpoint.Index : 0;
+            details = string.Create(CultureInfo.InvariantCulture, $"sequence={sequence}; chain={proof.Chain}; position={proof.Position}; checkpoint={index}");
+        }
+        catch (DomainException e)
+        {
+            refused = e;
+            details = string.Create(CultureInfo.InvariantCulture, $"sequence={sequence}; {e.Message}");
+        }
+
+        await commands.RunAsync(who, "audit.prove", Auditors, command => command.AuditAsync(command.Actor.Entry(AuditEventTypes.AuditProved, who, details) with
+        {
+            Outcome = proof is null ? AuditOutcome.Failed : AuditOutcome.Success,
+        }, cancellationToken), cancellationToken);
+        return proof ?? throw refused!;
+    }
+
     private static readonly string[] Auditors = [Roles.MohAuditor];
 
     /// <summary>Checks the auditor, audits the search, and builds the filter (null when it can match nothing).</summary>

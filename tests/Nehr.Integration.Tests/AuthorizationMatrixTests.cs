@@ -568,6 +568,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             new("close an alert case", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().CloseAsync(who, 1, null, null)), Only(Actor.MohAuditor)),
             new("judge a period of the trail again", NoScope, (s, who, _) => Done(s.GetRequiredService<AlertCases>().RecomputeAsync(who, null, null)), Only(Actor.MohAuditor)),
             new("verify the audit trail", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().VerifyAsync(who)), Only(Actor.MohAuditor)),
+            new("prove an event is in the signed log", NoScope, (s, who, _) => Done(s.GetRequiredService<AuditSearch>().ProveAsync(who, 1)), Only(Actor.MohAuditor)),
 
             // Both MOH roles (specification: dashboard, contribution compliance).
             new("oversight figures", NoScope, (s, who, _) => Done(s.GetRequiredService<OversightDashboard>().FiguresAsync(who)), Only(Actor.MohAuditor, Actor.MohAdmin)),

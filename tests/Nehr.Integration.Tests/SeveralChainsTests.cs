@@ -217,4 +217,83 @@ public sealed class SeveralChainsTests : IAsyncLifetime
         Assert.True(judged >= 60, $"{judged} events judged");
         Assert.Equal(0, await _portal.WithAsync<AlertScanner, int>(s => s.ScanAsync()));
     }
+
+    [Fact]
+    public async Task An_auditor_proves_an_event_is_in_the_signed_log_and_the_proof_shows_a_change_or_a_forgery()
+    {
+        await AppendAtOnceAsync(16);
+        Assert.NotNull(await _integrity.CheckpointAsync());
+        AuditEvent read;
+        await using (var db = _portal.CreateDbContext())
+        {
+            read = await db.AuditEvents.AsNoTracking().Where(e => e.Chain > 1 && e.EventType == AuditEventTypes.RecordRead).OrderBy(e => e.Position).Skip(1).FirstAsync();
+        }
+
+        var world = await DemoWorld.LoadAsync(_portal);
+        var proof = await _portal.WithAsync<Nehr.Core.Oversight.AuditSearch, InclusionProof>(s => s.ProveAsync(DemoWorld.As(world.AuditorUserId), read.Sequence));
+
+        // The proof holds, with the event as stored, with the key's public half alone, after a trip through JSON.
+        Assert.Equal((read.Sequence, read.Chain, read.Position, read.Hash), (proof.Sequence, proof.Chain, proof.Position, proof.EventHash));
+        Assert.Null(proof.Check(_integrity.Signer, read));
+        var path = Path.Combine(_directory, "public.pem");
+        await File.WriteAllTextAsync(path, _integrity.Signer.PublicKeyPem);
+        using (var publicKey = CheckpointSigner.FromPublicPem(await File.ReadAllTextAsync(path), path))
+        {
+            Assert.Null(InclusionProof.FromJson(proof.ToJson())!.Check(publicKey, read));
+        }
+
+        // Recorded: who proved which event.
+        await using (var db = _portal.CreateDbContext())
+        {
+            var proved = await db.AuditEvents.AsNoTracking().Where(e => e.EventType == AuditEventTypes.AuditProved).SingleAsync();
+            Assert.Equal(world.AuditorUserId, proved.ActorUserId);
+            Assert.StartsWith($"sequence={read.Sequence}; chain={read.Chain}; position={read.Position}; checkpoint=", proved.Details, StringComparison.Ordinal);
+        }
+
+        // The event changed in the database, a hash of the path changed, the head moved, another key: each is named.
+        Assert.Contains("it was changed", proof.Check(_integrity.Signer, CopyWith(read, patientId: read.PatientId + 1)), StringComparison.Ordinal);
+        var forged = proof with { ChainPath = [new string('0', 64), .. proof.ChainPath.Skip(1)] };
+        Assert.Contains($"is not at position {read.Position} of the tree of chain {read.Chain}", forged.Check(_integrity.Signer), StringComparison.Ordinal);
+        Assert.Contains("is not the head of chain", (proof with { Head = proof.Head with { Position = proof.Head.Position + 1 } }).Check(_integrity.Signer), StringComparison.Ordinal);
+        using var other = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "other key");
+        Assert.Contains($"is not signed by the checkpoint key {other.KeyId}", proof.Check(other), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_event_not_signed_yet_or_unknown_gets_a_clear_refusal_recorded()
+    {
+        await AppendAtOnceAsync(2);
+        long unsigned;
+        await using (var db = _portal.CreateDbContext())
+        {
+            unsigned = await db.AuditEvents.MaxAsync(e => e.Sequence);
+        }
+
+        var world = await DemoWorld.LoadAsync(_portal);
+        var auditor = DemoWorld.As(world.AuditorUserId);
+        var notYet = await Assert.ThrowsAsync<Nehr.Core.DomainException>(() =>
+            _portal.WithAsync<Nehr.Core.Oversight.AuditSearch, InclusionProof>(s => s.ProveAsync(auditor, unsigned)));
+        Assert.StartsWith($"Event {unsigned:N0} is not in a signed checkpoint yet", notYet.Message, StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<Nehr.Core.DomainException>(() =>
+            _portal.WithAsync<Nehr.Core.Oversight.AuditSearch, InclusionProof>(s => s.ProveAsync(auditor, unsigned + 1000)));
+        Assert.Equal($"There is no audit event {unsigned + 1000:N0}.", unknown.Message);
+
+        await using var check = _portal.CreateDbContext();
+        var failed = await check.AuditEvents.AsNoTracking().Where(e => e.EventType == AuditEventTypes.AuditProved).OrderBy(e => e.Sequence).ToListAsync();
+        Assert.Equal(2, failed.Count);
+        Assert.All(failed, e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
+    }
+
+    /// <summary>The stored event with one field different (what an edit of the database would leave).</summary>
+    private static AuditEvent CopyWith(AuditEvent e, int? patientId)
+    {
+        var copy = new AuditEvent(new AuditEntry
+        {
+            EventType = e.EventType, CorrelationId = e.CorrelationId, ActorUserId = e.ActorUserId, ActorPersonnelId = e.ActorPersonnelId,
+            ActorProviderId = e.ActorProviderId, ActorRole = e.ActorRole, SystemId = e.SystemId, PatientId = patientId, Level = e.Level,
+            IsOverride = e.IsOverride, Reason = e.Reason, Outcome = e.Outcome, ClientAddress = e.ClientAddress, Details = e.Details,
+        }, e.OccurredAtUtc);
+        copy.Link(e.Sequence, e.Chain, e.Position, e.PreviousHash, e.Hash);
+        return copy;
+    }
 }
