@@ -35,5 +35,11 @@ public sealed class AuditIntegrityOptions
     /// </summary>
     public string SigningKeyFile { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Keys that signed checkpoints before <see cref="SigningKeyFile"/> (after a rotation): PEM files, the public half
+    /// is enough. They verify the lines they signed, those before the first line of the current key, and nothing after.
+    /// </summary>
+    public IList<string> RetiredKeyFiles { get; set; } = [];
+
     public bool WritesCheckpoints => !string.IsNullOrWhiteSpace(CheckpointFile);
 }

@@ -52,12 +52,45 @@ public sealed class CheckpointSigner : IDisposable
         }
     }
 
+    /// <summary>
+    /// A key that only verifies, from the public half (SubjectPublicKeyInfo PEM) of a P-256 key: what someone outside
+    /// the portal checks a proof with (<see cref="InclusionProof.Check"/>).
+    /// </summary>
+    public static CheckpointSigner FromPublicPem(string pem, string where)
+    {
+        ArgumentNullException.ThrowIfNull(pem);
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+            if (key.KeySize != 256 || key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+            {
+                throw new InvalidOperationException($"{where} is not a P-256 key: the checkpoints are signed with ECDSA on P-256.");
+            }
+
+            return new CheckpointSigner(key);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new InvalidOperationException($"{where} is not a PEM public key: {e.Message}", e);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A new P-256 private key as PKCS#8 PEM.</summary>
     public static string NewKeyPem()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return key.ExportPkcs8PrivateKeyPem();
     }
+
+    /// <summary>The public key (SubjectPublicKeyInfo PEM): what anyone checking a checkpoint or a proof needs, and all they need.</summary>
+    public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
 
     public string Sign(ReadOnlySpan<byte> data) => Convert.ToBase64String(_key.SignData(data, HashAlgorithmName.SHA256));
 
@@ -70,6 +103,32 @@ public sealed class CheckpointSigner : IDisposable
     }
 
     public void Dispose() => _key.Dispose();
+}
+
+/// <summary>
+/// The checkpoint keys: the one that signs now, and the retired ones, whose public halves still verify what they
+/// signed. A retired key verifies only the lines before the first one signed with the current key: a retired key that
+/// leaks cannot add checkpoints after the rotation.
+/// </summary>
+public sealed class CheckpointKeyRing
+{
+    private readonly Dictionary<string, CheckpointSigner> _retired;
+
+    public CheckpointKeyRing(CheckpointSigner current, IEnumerable<CheckpointSigner>? retired = null)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        Current = current;
+        _retired = (retired ?? []).Where(k => k.KeyId != current.KeyId).DistinctBy(k => k.KeyId).ToDictionary(k => k.KeyId, StringComparer.Ordinal);
+    }
+
+    /// <summary>The key that signs new checkpoints.</summary>
+    public CheckpointSigner Current { get; }
+
+    public IReadOnlyCollection<CheckpointSigner> Retired => _retired.Values;
+
+    /// <summary>The key with <paramref name="keyId"/>, current or retired; null when the ring has none.</summary>
+    public CheckpointSigner? Find(string keyId) =>
+        string.Equals(keyId, Current.KeyId, StringComparison.Ordinal) ? Current : _retired.GetValueOrDefault(keyId);
 }
 
 /// <summary>
@@ -194,10 +253,16 @@ public static class CheckpointLog
     /// roots from <paramref name="verifiedBefore"/> on (lines verified before are held by the hash of the last of them,
     /// which the links of the others lead to).
     /// </summary>
-    public static CheckpointLogReading Read(IReadOnlyList<string> lines, CheckpointSigner signer, CheckpointLogPosition? verifiedBefore = null)
+    public static CheckpointLogReading Read(IReadOnlyList<string> lines, CheckpointSigner signer, CheckpointLogPosition? verifiedBefore = null) =>
+        Read(lines, new CheckpointKeyRing(signer), verifiedBefore);
+
+    /// <summary>Walks the log with a key ring: each line is verified with the key it names, current or retired (<see cref="CheckpointKeyRing"/>).</summary>
+    public static CheckpointLogReading Read(IReadOnlyList<string> lines, CheckpointKeyRing keys, CheckpointLogPosition? verifiedBefore = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(keys);
+        var signer = keys.Current;
+        var rotated = false;
         var checkpoints = new List<SignedCheckpoint>(lines.Count);
         var start = new CheckpointLogPosition(0, string.Empty);
         CheckpointLogReading Broken(long? nearSequence, string problem) => new(checkpoints, start, nearSequence, problem);
@@ -244,12 +309,21 @@ public static class CheckpointLog
                 return Broken(near, $"checkpoint {number} of the log {problem}");
             }
 
+            var key = keys.Find(checkpoint.KeyId);
+            if (key is not null && key != signer && rotated)
+            {
+                return Broken(near, $"checkpoint {number} of the log was signed with the retired key {checkpoint.KeyId} after the current key {signer.KeyId} had signed: a retired key signs only what came before the rotation");
+            }
+
+            rotated |= key == signer;
             if (number > (verifiedBefore?.Lines ?? 0))
             {
-                if (!string.Equals(checkpoint.KeyId, signer.KeyId, StringComparison.Ordinal))
+                if (key is null)
                 {
-                    return Broken(near, $"checkpoint {number} of the log was signed with key {checkpoint.KeyId}, not the checkpoint key {signer.KeyId}");
+                    return Broken(near, $"checkpoint {number} of the log was signed with key {checkpoint.KeyId}, not the checkpoint key {signer.KeyId}{(keys.Retired.Count > 0 ? " nor a retired one" : string.Empty)}");
                 }
+
+                signer = key;
 
                 if (checkpoint.Root is not null && !string.Equals(SignedCheckpoint.RootOf(checkpoint.Heads), checkpoint.Root, StringComparison.Ordinal))
                 {
@@ -260,6 +334,8 @@ public static class CheckpointLog
                 {
                     return Broken(near, $"checkpoint {number} of the log was changed after it was signed (its signature does not verify)");
                 }
+
+                signer = keys.Current;
             }
 
             checkpoints.Add(checkpoint);

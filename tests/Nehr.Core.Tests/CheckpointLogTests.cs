@@ -210,6 +210,35 @@ public sealed class CheckpointLogTests : IDisposable
     }
 
     [Fact]
+    public void After_a_rotation_the_retired_key_verifies_what_it_signed_before_and_nothing_after()
+    {
+        using var retired = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "retired key");
+        using var retiredPublic = CheckpointSigner.FromPublicPem(retired.PublicKeyPem, "retired public key");
+        var lines = Log(2, retired);
+        lines.Add(CheckpointLog.Line(lines[^1], 3, Heads(3), Start.AddMinutes(45), _signer));
+        var ring = new CheckpointKeyRing(_signer, [retiredPublic]);
+
+        Assert.True(CheckpointLog.Read(lines, ring).Intact, CheckpointLog.Read(lines, ring).Problem);
+        Assert.Contains($"checkpoint 1 of the log was signed with key {retired.KeyId}, not the checkpoint key {_signer.KeyId}",
+            CheckpointLog.Read(lines, _signer).Problem, StringComparison.Ordinal);
+
+        // The retired key, leaked, signs a checkpoint after the rotation: refused.
+        lines.Add(CheckpointLog.Line(lines[^1], 4, Heads(4), Start.AddMinutes(60), retired));
+        Assert.Contains($"checkpoint 4 of the log was signed with the retired key {retired.KeyId} after the current key",
+            CheckpointLog.Read(lines, ring).Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_public_key_verifies_and_cannot_sign()
+    {
+        using var verifier = CheckpointSigner.FromPublicPem(_signer.PublicKeyPem, "public key");
+
+        Assert.Equal(_signer.KeyId, verifier.KeyId);
+        Assert.True(CheckpointLog.Read(Log(3), verifier).Intact);
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => verifier.Sign([1, 2, 3]));
+    }
+
+    [Fact]
     public void A_key_that_is_not_P256_is_refused_naming_the_file()
     {
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
