@@ -18,12 +18,14 @@ namespace Nehr.Benchmarks;
 /// durable (round 2, step 7): one write transaction per event (with the writer lock) next to the group commit
 /// (<see cref="AuditAppender"/>), on a durable database (SQLite WAL with <c>synchronous=FULL</c>; PostgreSQL as the
 /// server is configured, <c>fsync=on</c> for the figures).
-/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--instances 2] [--postgres "Host=…"]</c>
+/// <c>dotnet run -c Release --project tests/Nehr.Benchmarks -- appends [--callers 64] [--seconds 10] [--instances 2] [--chains 4] [--postgres "Host=…"]</c>
 /// </summary>
 /// <remarks>
 /// With <c>--instances N</c> it also runs N portal instances' appenders side by side on the one database (each its own
 /// services and connection pool, the callers shared among them), verifies the trail, and prints the lock time per event:
 /// how long the chain head's row was held (granted to committed) per event, which bounds what one chain can take.
+/// With <c>--chains K</c> the trail has K chains (<c>Nehr:Data:AuditChains</c>): each transaction appends to a chain no
+/// other holds, and the instances' appenders need not wait for each other.
 /// </remarks>
 internal static class GroupCommitBenchmark
 {
@@ -33,6 +35,7 @@ internal static class GroupCommitBenchmark
         var seconds = NationalBenchmark.Option(args, "--seconds", 10.0);
         var server = NationalBenchmark.OptionText(args, "--postgres");
         var instances = NationalBenchmark.Option(args, "--instances", 1);
+        var chains = NationalBenchmark.Option(args, "--chains", 1);
         var directory = Path.Combine(Path.GetTempPath(), "nehr-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var postgres = server is null ? null : new NpgsqlConnectionStringBuilder(server) { Database = $"nehr_appends_{Guid.NewGuid():N}" };
@@ -76,10 +79,11 @@ internal static class GroupCommitBenchmark
                 }
 
                 await db.Database.MigrateAsync();
+                await AuditTrail.AddChainsAsync(db, chains);
             }
 
             var where = postgres is null ? "SQLite (WAL, synchronous=FULL)" : $"PostgreSQL on {postgres.Host}:{postgres.Port} ({await SettingAsync(factory, "fsync")} fsync, synchronous_commit {await SettingAsync(factory, "synchronous_commit")})";
-            Console.WriteLine($"Audit appends of reads: {callers} concurrent requests, one event each, each waiting for durability; {seconds:0} s per way; {where}.");
+            Console.WriteLine($"Audit appends of reads: {callers} concurrent requests, one event each, each waiting for durability; {seconds:0} s per way; {chains} audit chain{(chains == 1 ? "" : "s")}; {where}.");
             var trail = new AuditTrail(TimeProvider.System);
 
             var single = await MeasureAsync(callers, seconds, async (_, entry) =>
@@ -101,7 +105,7 @@ internal static class GroupCommitBenchmark
 
             if (instances > 1)
             {
-                // N instances: their own services and pools, one database, one chain; the callers shared among them.
+                // N instances: their own services and pools, one database and its chains; the callers shared among them.
                 var others = Enumerable.Range(0, instances).Select(_ => Instance()).ToList();
                 var appenders = others.Select(p => new AuditAppender(p.GetRequiredService<IDbContextFactory<NehrDbContext>>(), trail, NullLogger<AuditAppender>.Instance)).ToList();
                 try
@@ -128,7 +132,9 @@ internal static class GroupCommitBenchmark
             await using (var db = await factory.CreateDbContextAsync())
             {
                 var verification = await AuditTrail.VerifyAsync(db);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  chain: {(verification.Intact ? "intact" : "BROKEN: " + verification.Problem)}, {verification.EventsChecked:N0} events verified"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trail: {(verification.Intact ? "intact" : "BROKEN: " + verification.Problem)}, {verification.EventsChecked:N0} events verified"));
+                var perChain = await db.AuditChainHeads.OrderBy(h => h.Id).Select(h => h.LastPosition).ToListAsync();
+                Console.WriteLine($"  events per chain: {string.Join(", ", perChain.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))}");
             }
         }
         finally

@@ -15,7 +15,8 @@ namespace Nehr.Browser.Tests;
 /// (and contributions write beside them), three times, restarting it on the same database. Each reader of each round
 /// connects from a loopback address of its own, which its events record: afterwards every reader has an event for
 /// each read it was answered (and at most one more, for the read the kill cut off), every acknowledged contribution
-/// is there, and the chain verifies.
+/// is there, and the trail verifies. The trail has four chains and a signed checkpoint log (one checkpoint at each
+/// start): every chain verifies, and every signed head names the event at its position and its chain's Merkle root.
 /// (In the portal collection: it runs alone, not beside the browser journeys; the fixture's browser signs in.)
 /// </summary>
 [Collection(PortalCollection.Name)]
@@ -30,12 +31,21 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
         var directory = Path.Combine(Path.GetTempPath(), "nehr-crash-tests", Guid.NewGuid().ToString("N"));
         var answered = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var acknowledged = new ConcurrentBag<string>();
+        var (log, keyFile) = (Path.Combine(directory, "audit-checkpoints.jsonl"), Path.Combine(directory, "checkpoint-signing.pem"));
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(keyFile, CheckpointSigner.NewKeyPem());
+        var settings = new Dictionary<string, string>
+        {
+            ["Nehr__Data__AuditChains"] = "4",
+            ["Nehr__Integrity__CheckpointFile"] = log,
+            ["Nehr__Integrity__SigningKeyFile"] = keyFile,
+        };
         try
         {
             string? patient = null;
             for (var round = 0; round < Rounds; round++)
             {
-                await using var portal = await PortalProcess.StartAsync(directory);
+                await using var portal = await PortalProcess.StartAsync(directory, settings);
                 patient ??= CrashSafetyTests.PatientJson(portal);
                 var cookie = await SignInAsync(portal);
                 using var client = new HttpClient { BaseAddress = portal.BaseAddress };
@@ -68,7 +78,23 @@ public sealed class GroupCommitCrashTests(PortalFixture fixture, Xunit.Abstracti
             Assert.All(acknowledged, bundle => Assert.Contains("urn:crash|" + bundle, stored));
             var verification = await AuditTrail.VerifyAsync(db);
             Assert.True(verification.Intact, verification.Problem);
-            output.WriteLine($"{Rounds} kills: {total} reads answered by {answered.Count} readers, {recorded.Values.Sum()} read events recorded, {acknowledged.Count} bundles acknowledged, {verification.EventsChecked} audit events verified.");
+            var chains = await db.AuditChainHeads.CountAsync(h => h.LastPosition > 0);
+            Assert.True(chains > 1, "every event on one chain");
+
+            // Each start signed a checkpoint over what the kill before it left: the log holds, and each of its heads
+            // is the event at that position of its chain, under the root of the tree of the chain's events up to it.
+            using var key = CheckpointSigner.FromPem(await File.ReadAllTextAsync(keyFile), keyFile);
+            var reading = CheckpointLog.Read(await File.ReadAllLinesAsync(log), key);
+            Assert.True(reading.Intact, reading.Problem);
+            Assert.True(reading.Checkpoints.Count >= Rounds, $"{reading.Checkpoints.Count} checkpoints signed");
+            foreach (var head in reading.Checkpoints.SelectMany(c => c.Heads).Where(h => h.Position > 0))
+            {
+                var hashes = await db.AuditEvents.Where(e => e.Chain == head.Chain && e.Position <= head.Position).OrderBy(e => e.Position).Select(e => e.Hash).ToListAsync();
+                Assert.Equal(head.Hash, hashes[^1]);
+                Assert.Equal(head.Root, Convert.ToHexStringLower(MerkleTree.Root(hashes.Select(h => MerkleTree.LeafHash(Convert.FromHexString(h))))));
+            }
+
+            output.WriteLine($"{Rounds} kills: {total} reads answered by {answered.Count} readers, {recorded.Values.Sum()} read events recorded, {acknowledged.Count} bundles acknowledged, {verification.EventsChecked} audit events verified on {chains} chains, {reading.Checkpoints.Count} signed checkpoints checked.");
         }
         finally
         {
