@@ -1,6 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Nehr.Core.Audit;
+using Nehr.Core.Data;
 
 namespace Nehr.Core.Access;
 
@@ -22,7 +24,11 @@ public static class AccessServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AuditTrail>();
-        services.AddSingleton<AuditAppender>();
+        // A writer per audit chain (up to AuditAppender.MaxWriters): one instance's batches commit side by side.
+        services.AddSingleton(sp => new AuditAppender(
+            sp.GetRequiredService<IDbContextFactory<NehrDbContext>>(), sp.GetRequiredService<AuditTrail>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AuditAppender>>(),
+            Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NehrDataOptions>>().Value.AuditChains)));
         services.AddSingleton<Commands.Commands>();
         services.AddOptions<AnonymousEventOptions>()
             .Bind(configuration.GetSection(AnonymousEventOptions.Section))

@@ -18,17 +18,24 @@ namespace Nehr.Core.Audit;
 /// <see cref="AppendAsync"/> before showing anything discloses nothing before its event is durable. If the batch
 /// fails, every caller in it gets the exception (nothing is shown to any of them) and none of its events is kept.</para>
 /// <para>State changes do not come here: their event commits in their own transaction (<see cref="AuditTrail.AppendAsync"/>).</para>
+/// <para>With several audit chains (<see cref="NehrDataOptions.AuditChains"/>) there is a writer per chain, up to
+/// <see cref="MaxWriters"/>: each takes the events waiting when it is free and commits them on a chain no other
+/// transaction holds, so one instance's batches do not queue behind one chain head's lock.</para>
 /// </remarks>
 public sealed partial class AuditAppender : IAsyncDisposable
 {
     /// <summary>At most this many events in one transaction (a batch that waits longer than a commit would gain nothing).</summary>
     public const int MaxBatch = 1000;
 
+    /// <summary>At most this many writers (batches committing at once) in one instance.</summary>
+    public const int MaxWriters = 4;
+
     private readonly IDbContextFactory<NehrDbContext> _dbFactory;
     private readonly AuditTrail _trail;
     private readonly ILogger<AuditAppender> _logger;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
     private readonly Lock _startLock = new();
+    private readonly int _writers;
     private Task? _writer;
     private long _batches;
     private long _events;
@@ -36,10 +43,19 @@ public sealed partial class AuditAppender : IAsyncDisposable
     private int _waiting;
 
     public AuditAppender(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail trail, ILogger<AuditAppender> logger)
+        : this(dbFactory, trail, logger, writers: 1)
     {
+    }
+
+    /// <summary>An appender with <paramref name="writers"/> writers (1 to <see cref="MaxWriters"/>): as many as the trail has chains, at most.</summary>
+    public AuditAppender(IDbContextFactory<NehrDbContext> dbFactory, AuditTrail trail, ILogger<AuditAppender> logger, int writers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(writers);
         _dbFactory = dbFactory;
         _trail = trail;
         _logger = logger;
+        _writers = Math.Min(writers, MaxWriters);
+        _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = _writers == 1 });
     }
 
     /// <summary>Batches committed and events in them since the start (for benchmarks and tests).</summary>
@@ -51,6 +67,9 @@ public sealed partial class AuditAppender : IAsyncDisposable
     /// lock time per event, which bounds what one chain can take: 1 / (lock time per event).
     /// </summary>
     public TimeSpan ChainHeadHeld => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _heldTicks));
+
+    /// <summary>How many batches may commit at once (a writer per audit chain, up to <see cref="MaxWriters"/>).</summary>
+    public int Writers => _writers;
 
     /// <summary>Events handed in whose batch has not yet committed or failed.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
@@ -86,7 +105,7 @@ public sealed partial class AuditAppender : IAsyncDisposable
             // The writer serves every request: it must not carry the first one's activity and logging scopes.
             using (ExecutionContext.SuppressFlow())
             {
-                _writer ??= Task.Run(WriteAsync);
+                _writer ??= Task.WhenAll(Enumerable.Range(0, _writers).Select(_ => Task.Run(WriteAsync)));
             }
         }
     }

@@ -96,7 +96,7 @@ internal static class GroupCommitBenchmark
             });
             Print("one transaction per event", single, null);
 
-            await using var appender = new AuditAppender(factory, trail, NullLogger<AuditAppender>.Instance);
+            await using var appender = new AuditAppender(factory, trail, NullLogger<AuditAppender>.Instance, chains);
             var grouped = await MeasureAsync(callers, seconds, (_, entry) => appender.AppendAsync(entry));
             var (batches, events) = appender.Committed;
             Print("group commit (AuditAppender)", grouped, (batches, events));
@@ -107,7 +107,7 @@ internal static class GroupCommitBenchmark
             {
                 // N instances: their own services and pools, one database and its chains; the callers shared among them.
                 var others = Enumerable.Range(0, instances).Select(_ => Instance()).ToList();
-                var appenders = others.Select(p => new AuditAppender(p.GetRequiredService<IDbContextFactory<NehrDbContext>>(), trail, NullLogger<AuditAppender>.Instance)).ToList();
+                var appenders = others.Select(p => new AuditAppender(p.GetRequiredService<IDbContextFactory<NehrDbContext>>(), trail, NullLogger<AuditAppender>.Instance, chains)).ToList();
                 try
                 {
                     var together = await MeasureAsync(callers, seconds, (caller, entry) => appenders[caller % instances].AppendAsync(entry));

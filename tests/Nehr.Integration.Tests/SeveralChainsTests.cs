@@ -108,6 +108,28 @@ public sealed class SeveralChainsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_group_commit_has_a_writer_per_chain_and_every_read_it_answers_is_on_record()
+    {
+        var appender = _portal.Services.GetRequiredService<AuditAppender>();
+        var before = appender.Committed;
+
+        var events = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => appender.AppendAsync(new AuditEntry
+        {
+            EventType = AuditEventTypes.RecordRead, CorrelationId = $"grouped-{i}", ActorUserId = "tester", PatientId = i + 1,
+            Level = Nehr.Core.Access.AccessLevel.Full, Reason = "NoRestriction",
+        }))));
+
+        await using var db = _portal.CreateDbContext();
+        var numbers = events.Select(e => e.Sequence).ToList();
+        var stored = await db.AuditEvents.AsNoTracking().Where(e => numbers.Contains(e.Sequence)).ToDictionaryAsync(e => e.Sequence);
+        Assert.All(events, e => Assert.Equal((e.Chain, e.Position, e.Hash), (stored[e.Sequence].Chain, stored[e.Sequence].Position, stored[e.Sequence].Hash)));
+        Assert.Equal(200, events.Select(e => (e.Chain, e.Position)).Distinct().Count());
+        Assert.Equal(Chains, appender.Writers);
+        Assert.Equal(200, appender.Committed.Events - before.Events);
+        Assert.True((await AuditTrail.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
     public async Task An_event_changed_on_another_chain_is_found_and_its_chain_named()
     {
         await AppendAtOnceAsync(16);
