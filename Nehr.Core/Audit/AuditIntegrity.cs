@@ -169,7 +169,7 @@ public sealed class AuditIntegrity(
 
             var signed = CheckpointLog.TryParse(line, out var written) ? written
                 : throw new InvalidOperationException("A checkpoint just written could not be read back.");
-            logger.LogInformation("Audit checkpoint {Index} signed over {Chains} chains into {File}.", signed.Index, signed.Size, file);
+            logger.LogInformation("Audit checkpoint {Index} signed over the heads of the trail's {Chains} chain(s) into {File}.", signed.Index, signed.Size, file);
             return signed;
         }
         finally
