@@ -229,6 +229,40 @@ public sealed class AdminJourneyTests(PortalFixture fixture) : PortalTest(fixtur
     }
 
     [Fact]
+    public async Task An_auditor_proves_an_event_is_in_the_signed_log_and_the_proof_checks_with_the_public_key_alone()
+    {
+        var page = await SignInAsync(DemoAccounts.Auditor);
+        await page.GotoAsync("/admin/moh/audit");
+        var number = page.GetByLabel("Event number");
+        await page.GetByTestId("prove").ClickAsync();
+        await Expect(page.GetByTestId("prove-error")).ToContainTextAsync("Enter the number of an audit event");
+
+        // The demo data's events were signed in the checkpoint at start.
+        await number.FillAsync("1");
+        await page.GetByTestId("prove").ClickAsync();
+        await Expect(page.GetByTestId("proof")).ToContainTextAsync("Event 1 is in the signed log: position 1 of chain 1, under signed checkpoint");
+        var proofHref = await page.GetByTestId("proof-download").GetAttributeAsync("href");
+        var keyHref = await page.GetByTestId("key-download").GetAttributeAsync("href");
+        Assert.StartsWith("data:application/json;base64,", proofHref, StringComparison.Ordinal);
+        var proof = Nehr.Core.Audit.InclusionProof.FromJson(Decode(proofHref!));
+        Assert.NotNull(proof);
+        var keyPem = Decode(keyHref!);
+        Assert.DoesNotContain("PRIVATE", keyPem, StringComparison.Ordinal);
+        using (var key = Nehr.Core.Audit.CheckpointSigner.FromPublicPem(keyPem, "the downloaded key"))
+        {
+            Assert.Null(proof.Check(key));
+        }
+
+        // An event that does not exist: said so, and nothing offered.
+        await number.FillAsync("99999999");
+        await page.GetByTestId("prove").ClickAsync();
+        await Expect(page.GetByTestId("prove-error")).ToContainTextAsync("There is no audit event 99,999,999.");
+        await Expect(page.GetByTestId("proof")).ToHaveCountAsync(0);
+
+        static string Decode(string href) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(href[(href.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+    }
+
+    [Fact]
     public async Task The_audit_export_is_the_search_shown_even_after_the_fields_are_edited()
     {
         var page = await SignInAsync(DemoAccounts.Auditor);

@@ -44,8 +44,13 @@ public sealed class PortalFixture : IAsyncLifetime
         }
 
         Inbox = SmtpInbox.Start();
+        Directory.CreateDirectory(_integrity);
+        await File.WriteAllTextAsync(CheckpointKeyFile, Nehr.Core.Audit.CheckpointSigner.NewKeyPem());
         Portal = await PortalProcess.StartAsync(environment: new Dictionary<string, string>
         {
+            // A signed checkpoint log, as in production: the portal signs one at start, over the demo data.
+            ["Nehr__Integrity__CheckpointFile"] = Path.Combine(_integrity, "audit-checkpoints.jsonl"),
+            ["Nehr__Integrity__SigningKeyFile"] = CheckpointKeyFile,
             ["Nehr__Email__SmtpHost"] = "127.0.0.1",
             ["Nehr__Email__SmtpPort"] = Inbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Nehr__Email__SmtpSecurity"] = "None", // a relay on loopback
@@ -117,6 +122,11 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 
 
+    private readonly string _integrity = Path.Combine(Path.GetTempPath(), "nehr-browser-tests", "integrity-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The key the portal signs its audit checkpoints with (a test checks a proof with its public half).</summary>
+    public string CheckpointKeyFile => Path.Combine(_integrity, "checkpoint-signing.pem");
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
@@ -139,6 +149,11 @@ public sealed class PortalFixture : IAsyncLifetime
         if (Inbox is not null)
         {
             await Inbox.DisposeAsync();
+        }
+
+        if (Directory.Exists(_integrity))
+        {
+            Directory.Delete(_integrity, recursive: true);
         }
     }
 }
