@@ -271,6 +271,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /patient/history/report/{Sequence:long}"] = Access.Patient,
         ["GET /patient/registrations/report/{Id:long}"] = Access.Patient,
         ["GET /clinician"] = Access.Clinician,
+        ["GET /clinician/empty-page"] = Access.Clinician,
         ["GET /clinician/patients/{PatientId:int}"] = Access.Clinician,
         ["GET /admin/provider"] = Access.ProviderAdmin,
         ["GET /admin/provider/personnel"] = Access.ProviderAdmin,
