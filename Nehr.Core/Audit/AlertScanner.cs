@@ -239,7 +239,7 @@ public sealed class AlertScanner(
 
             if (cases.TryGetValue(alert.Key, out var existing))
             {
-                if (!existing.Repeat(alert.Sequence, alert.AtUtc))
+                if (!existing.Repeat(alert.Sequence, alert.AtUtc, judgedOnce: advance is not null))
                 {
                     continue;
                 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Nehr.Core.Data;
 
@@ -13,10 +14,26 @@ public sealed record AuditVerification(bool Intact, long EventsChecked, long? Fi
 
     public static AuditVerification Broken(long checkedCount, long position, string problem, int? chain = null) => new(false, checkedCount, position, problem, chain);
 
-    /// <summary>"event 12", or "event 12 of chain 3" on a chain other than the first.</summary>
-    public string BrokenAt => BrokenChain is null or AuditChainHead.FirstChain
-        ? $"event {FirstBrokenSequence}"
-        : $"event {FirstBrokenSequence} of chain {BrokenChain}";
+    /// <summary>The number of the event at the broken place, when there is one (<see cref="FirstBrokenSequence"/> is its position on its chain).</summary>
+    public long? BrokenSequence { get; init; }
+
+    /// <summary>
+    /// Where the break is, for people: "event 12" (the first chain, at the position of its number), "event 1,204
+    /// (position 97 of chain 3)", or "position 97 of chain 3" when no event is there.
+    /// </summary>
+    public string BrokenAt
+    {
+        get
+        {
+            var chain = BrokenChain ?? AuditChainHead.FirstChain;
+            var place = string.Create(CultureInfo.InvariantCulture, $"position {FirstBrokenSequence:N0} of chain {chain}");
+            return BrokenSequence is { } number
+                ? number == FirstBrokenSequence && chain == AuditChainHead.FirstChain
+                    ? string.Create(CultureInfo.InvariantCulture, $"event {number}")
+                    : string.Create(CultureInfo.InvariantCulture, $"event {number:N0} ({place})")
+                : place;
+        }
+    }
 }
 
 /// <summary>Where a chain was verified to: the last event's position and hash, and the Merkle tree of its events so far when kept.</summary>
@@ -39,6 +56,7 @@ public sealed class AuditChainVerifier
     private long _expected;
     private string _previousHash;
     private AuditVerification? _broken;
+    private long? _at;
 
     public AuditChainVerifier(IEnumerable<AuditCheckpoint> checkpoints)
         : this(AuditChainHead.FirstChain, checkpoints, 0, string.Empty)
@@ -93,6 +111,7 @@ public sealed class AuditChainVerifier
         }
 
         var position = _expected;
+        _at = e.Sequence;
         if (e.Chain != _chain)
         {
             return Fail(position, $"event {e.Sequence} of chain {e.Chain} was read as one of chain {_chain}");
@@ -100,6 +119,7 @@ public sealed class AuditChainVerifier
 
         if (e.Position != position)
         {
+            _at = null;
             return Fail(position, e.Position < position
                 ? $"event {e.Position} appears again or out of order at position {position}"
                 : $"events {position} to {e.Position - 1} are missing");
@@ -144,6 +164,7 @@ public sealed class AuditChainVerifier
             return _broken;
         }
 
+        _at = null;
         var last = _expected - 1;
         if (last < headSequence)
         {
@@ -250,6 +271,7 @@ public sealed class AuditChainVerifier
         return false;
     }
 
+    /// <summary>The break at <paramref name="position"/>; from <see cref="Add"/>, with the number of the event found there.</summary>
     private AuditVerification Break(long position, string problem) =>
-        _broken = AuditVerification.Broken(Checked, position, problem, _chain);
+        _broken = AuditVerification.Broken(Checked, position, problem, _chain) with { BrokenSequence = _at };
 }

@@ -142,7 +142,12 @@ public sealed class AuditIntegrity(
             await db.ClaimAsync(CheckpointClaim, cancellationToken);
             var lines = await ReadLinesAsync(file, cancellationToken);
             var last = lines.Count == 0 ? null : lines[^1];
-            if (last is not null && CheckpointLog.TryParse(last, out var lastCheckpoint) && !GoesOn(lastCheckpoint, heads))
+
+            // The log as it is now, under the claim: a line this instance cannot verify (another instance's, signed
+            // with a key it does not know: a key rotated on one instance and not yet on this one) or cannot read is
+            // never chained onto; the verification reports it. Then only heads past the last signed ones are signed.
+            var reading = CheckpointLog.Read(lines, Keys, _verified?.Log);
+            if (!reading.Intact || (last is not null && !GoesOn(reading.Checkpoints[^1], heads)))
             {
                 return null;
             }
@@ -185,6 +190,18 @@ public sealed class AuditIntegrity(
     /// signed yet, or a log or chain that does not hold (then the trail is broken, and its verification says where).
     /// </summary>
     public async Task<InclusionProof> ProveAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await BuildProofAsync(sequence, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            throw new DomainException($"No proof can be built: {e.Message}", e);
+        }
+    }
+
+    private async Task<InclusionProof> BuildProofAsync(long sequence, CancellationToken cancellationToken)
     {
         if (CheckpointFile is not { } file)
         {
@@ -258,13 +275,22 @@ public sealed class AuditIntegrity(
         return ahead && last.Heads.All(h => heads.Any(x => x.Chain == h.Chain));
     }
 
-    /// <summary>What a break's event says, machine-readable: <c>severity=critical; sequence=…; reason=…</c> (with <c>chain=…</c> on a chain other than the first).</summary>
+    /// <summary>
+    /// What a break's event says, machine-readable: <c>severity=critical; sequence=…; reason=…</c>, the event's number;
+    /// with <c>chain=…; position=…</c> too where that is not the first chain at the position of its number (only the
+    /// place when no event is there, e.g. events removed from the end).
+    /// </summary>
     public static string AlarmDetails(AuditVerification broken)
     {
         ArgumentNullException.ThrowIfNull(broken);
         var reason = (broken.Problem ?? "unknown").Replace(';', ',');
-        var chain = broken.BrokenChain is null or AuditChainHead.FirstChain ? string.Empty : $"chain={broken.BrokenChain}; ";
-        return string.Create(CultureInfo.InvariantCulture, $"severity=critical; {chain}sequence={broken.FirstBrokenSequence}; reason={reason}");
+        var chain = broken.BrokenChain ?? AuditChainHead.FirstChain;
+        var where = broken.BrokenSequence is { } number
+            ? number == broken.FirstBrokenSequence && chain == AuditChainHead.FirstChain
+                ? $"sequence={number}; "
+                : $"sequence={number}; chain={chain}; position={broken.FirstBrokenSequence}; "
+            : $"chain={chain}; position={broken.FirstBrokenSequence}; ";
+        return string.Create(CultureInfo.InvariantCulture, $"severity=critical; {where}reason={reason}");
     }
 
     public void Dispose()
@@ -358,8 +384,8 @@ public sealed class AuditIntegrity(
         IReadOnlyList<AuditCheckpoint> checkpoints = stored;
         CheckpointLogPosition? position = null;
         var signedCount = 0;
-        IntegrityReport Broken(long at, int? chain, string problem) =>
-            new(AuditVerification.Broken(0, at, problem, chain), from is null, fromChains, fromChains, signedCount, file, null);
+        IntegrityReport Broken(long at, int? chain, string problem, long? number = null) =>
+            new(AuditVerification.Broken(0, at, problem, chain) with { BrokenSequence = number }, from is null, fromChains, fromChains, signedCount, file, null);
 
         if (file is not null)
         {
@@ -387,7 +413,9 @@ public sealed class AuditIntegrity(
 
                 if (!string.Equals(head.Hash, copy.Hash, StringComparison.Ordinal))
                 {
-                    return Broken(copy.Position, copy.Chain, $"the database's copy of the checkpoint at {where} differs from the signed checkpoint");
+                    var number = await db.AuditEvents.AsNoTracking().Where(e => e.Chain == copy.Chain && e.Position == copy.Position)
+                        .Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
+                    return Broken(copy.Position, copy.Chain, $"the database's copy of the checkpoint at {where} differs from the signed checkpoint", number);
                 }
             }
 

@@ -47,7 +47,17 @@ public sealed class AuditTrail(TimeProvider clock)
             return;
         }
 
-        var head = db.AuditChainHeads.Local.FirstOrDefault();
+        // A head is appended to only by the transaction that locked it: one tracked from before (another transaction
+        // of this context, or the chains being added) is let go, so that the head is read again, locked.
+        var head = appends.Head;
+        if (head is null)
+        {
+            foreach (var stale in db.ChangeTracker.Entries<AuditChainHead>().ToList())
+            {
+                stale.State = EntityState.Detached;
+            }
+        }
+
         long[] numbers;
         if (db.Database.IsNpgsql())
         {
@@ -73,6 +83,7 @@ public sealed class AuditTrail(TimeProvider clock)
             throw new InvalidOperationException("The audit trail has no chain head: it cannot be appended to.");
         }
 
+        appends.Head = head;
         appends.HeadLockedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < pending.Count; i++)
         {

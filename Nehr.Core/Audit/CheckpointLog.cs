@@ -263,6 +263,7 @@ public static class CheckpointLog
         ArgumentNullException.ThrowIfNull(keys);
         var signer = keys.Current;
         var rotated = false;
+        var usedKeys = new HashSet<string>(StringComparer.Ordinal);
         var checkpoints = new List<SignedCheckpoint>(lines.Count);
         var start = new CheckpointLogPosition(0, string.Empty);
         CheckpointLogReading Broken(long? nearSequence, string problem) => new(checkpoints, start, nearSequence, problem);
@@ -309,6 +310,13 @@ public static class CheckpointLog
                 return Broken(near, $"checkpoint {number} of the log {problem}");
             }
 
+            // Keys follow each other: a key that has been followed by another never signs again.
+            if (previous is not null && !string.Equals(checkpoint.KeyId, previous.KeyId, StringComparison.Ordinal) && usedKeys.Contains(checkpoint.KeyId))
+            {
+                return Broken(near, $"checkpoint {number} of the log was signed with key {checkpoint.KeyId} again, after key {previous.KeyId} had followed it");
+            }
+
+            usedKeys.Add(checkpoint.KeyId);
             var key = keys.Find(checkpoint.KeyId);
             if (key is not null && key != signer && rotated)
             {

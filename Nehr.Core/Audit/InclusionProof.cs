@@ -7,7 +7,8 @@ namespace Nehr.Core.Audit;
 /// The proof that one audit event is in the signed log, and so cannot be removed or changed without it showing: the
 /// event's hash is a leaf of the Merkle tree of its chain (the path to that tree's root at the chain's signed head),
 /// that head is a leaf of the checkpoint's tree of heads (the path to its root), and the checkpoint's signature holds
-/// that root. It names only hashes besides the event itself: nothing of any other event is disclosed. Checked with the
+/// that root. Besides the event's own hash it holds hashes only: nothing of any other event's content, though the
+/// checkpoint it rests on names every chain's size and last hash at that moment. Checked with the
 /// checkpoint key's public half and nothing else (<see cref="Check"/>), with any implementation of RFC 9162's trees.
 /// </summary>
 public sealed record InclusionProof(

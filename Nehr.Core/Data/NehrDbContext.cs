@@ -221,4 +221,7 @@ internal sealed class TransactionAppends(Guid? transaction)
 
     /// <summary>A <see cref="System.Diagnostics.Stopwatch"/> timestamp; null before the transaction's first chaining.</summary>
     public long? HeadLockedAt { get; set; }
+
+    /// <summary>The chain head this transaction locked and appends to (null before its first chaining).</summary>
+    public AuditChainHead? Head { get; set; }
 }

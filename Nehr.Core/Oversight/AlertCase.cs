@@ -156,15 +156,20 @@ public sealed class AlertCase
     [ConcurrencyCheck]
     public int Version { get; private set; }
 
-    /// <summary>Another event of the same rule, subject and day; false when it was already counted.</summary>
-    public bool Repeat(long sequence, DateTime eventAtUtc)
+    /// <summary>
+    /// Another event of the same rule, subject and day; false when it was already counted. The scanner judges each
+    /// event once (<paramref name="judgedOnce"/>: its positions on the chains say so), and events' numbers need not
+    /// arrive in order (several chains, numbers taken before a chain's head), so only a period judged again is told
+    /// what was counted by the numbers.
+    /// </summary>
+    public bool Repeat(long sequence, DateTime eventAtUtc, bool judgedOnce = false)
     {
-        if (sequence <= LastSequence)
+        if (!judgedOnce && sequence <= LastSequence)
         {
             return false;
         }
 
-        LastSequence = sequence;
+        LastSequence = Math.Max(LastSequence, sequence);
         EventCount++;
         if (eventAtUtc > LastEventAtUtc)
         {

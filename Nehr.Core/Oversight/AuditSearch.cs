@@ -130,7 +130,7 @@ public sealed class AuditSearch(
 
         await commands.RunAsync(who, "audit.verify", Auditors, command => command.AuditAsync(command.Actor.Entry(
             AuditEventTypes.AuditVerified, who, string.Create(CultureInfo.InvariantCulture,
-                $"intact={result.Intact}; events={result.EventsChecked}; broken-at={result.FirstBrokenSequence}; {(result.BrokenChain is > AuditChainHead.FirstChain ? $"chain={result.BrokenChain}; " : string.Empty)}{result.Problem}")) with
+                $"intact={result.Intact}; events={result.EventsChecked}; broken-at={(result.Intact ? null : result.BrokenAt)}; {result.Problem}")) with
         {
             Outcome = result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
         }, cancellationToken), cancellationToken);

@@ -223,9 +223,30 @@ public sealed class CheckpointLogTests : IDisposable
             CheckpointLog.Read(lines, _signer).Problem, StringComparison.Ordinal);
 
         // The retired key, leaked, signs a checkpoint after the rotation: refused.
-        lines.Add(CheckpointLog.Line(lines[^1], 4, Heads(4), Start.AddMinutes(60), retired));
-        Assert.Contains($"checkpoint 4 of the log was signed with the retired key {retired.KeyId} after the current key",
-            CheckpointLog.Read(lines, ring).Problem, StringComparison.Ordinal);
+        var leaked = lines.Append(CheckpointLog.Line(lines[^1], 4, Heads(4), Start.AddMinutes(60), retired)).ToList();
+        Assert.Contains($"checkpoint 4 of the log was signed with key {retired.KeyId} again, after key {_signer.KeyId} had followed it",
+            CheckpointLog.Read(leaked, ring).Problem, StringComparison.Ordinal);
+
+        // Another retired key, one that never signed before, signing after the current key: refused too.
+        using var older = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "older key");
+        var late = lines.Append(CheckpointLog.Line(lines[^1], 4, Heads(4), Start.AddMinutes(60), older)).ToList();
+        Assert.Contains($"checkpoint 4 of the log was signed with the retired key {older.KeyId} after the current key",
+            CheckpointLog.Read(late, new CheckpointKeyRing(_signer, [retiredPublic, older])).Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_followed_by_another_never_signs_again()
+    {
+        using var first = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "first key");
+        using var second = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "second key");
+        var lines = Log(1, first);
+        lines.Add(CheckpointLog.Line(lines[^1], 2, Heads(2), Start.AddMinutes(30), second));
+        lines.Add(CheckpointLog.Line(lines[^1], 3, Heads(3), Start.AddMinutes(45), first));
+
+        // Both retired (the current key has not signed yet): the first one, leaked, signing after the second is refused.
+        var reading = CheckpointLog.Read(lines, new CheckpointKeyRing(_signer, [first, second]));
+
+        Assert.Contains($"checkpoint 3 of the log was signed with key {first.KeyId} again, after key {second.KeyId} had followed it", reading.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

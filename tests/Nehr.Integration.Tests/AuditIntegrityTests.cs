@@ -170,6 +170,28 @@ public sealed class AuditIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_line_signed_with_a_key_this_instance_does_not_know_is_never_signed_after()
+    {
+        // Another instance, its key already rotated, signed the last line with a key this one has not been given.
+        var lines = (await CheckpointsAsync(1)).ToList();
+        await AppendAsync(3);
+        var verified = await _integrity.VerifyAsync(full: true);
+        var heads = verified.VerifiedThrough.OrderBy(c => c.Key)
+            .Select(c => new SignedHead(c.Key, c.Value.Position, c.Value.Hash, Convert.ToHexStringLower(c.Value.Tree!.Root()))).ToList();
+        using (var rotated = CheckpointSigner.FromPem(CheckpointSigner.NewKeyPem(), "the other instance's new key"))
+        {
+            lines.Add(CheckpointLog.Line(lines[^1], lines.Count + 1, heads, _portal.Clock.GetUtcNow().UtcDateTime, rotated));
+        }
+
+        await File.WriteAllLinesAsync(CheckpointFile, lines);
+        await AppendAsync(3);
+
+        Assert.Null(await _integrity.CheckpointAsync());
+        Assert.Equal(lines, await File.ReadAllLinesAsync(CheckpointFile));
+        Assert.Contains("not the checkpoint key", _integrity.Last!.Chain.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_altered_checkpoint_is_detected_by_its_signature()
     {
         var lines = await CheckpointsAsync(2);

@@ -148,8 +148,9 @@ public sealed class SeveralChainsTests : IAsyncLifetime
         Assert.False(report.Intact);
         Assert.Equal(chain, report.Chain.BrokenChain);
         Assert.Equal(position, report.Chain.FirstBrokenSequence);
-        Assert.Equal($"event {position} of chain {chain}", report.Chain.BrokenAt);
-        Assert.StartsWith($"severity=critical; chain={chain}; sequence={position}; ", AuditIntegrity.AlarmDetails(report.Chain), StringComparison.Ordinal);
+        Assert.Equal(sequence, report.Chain.BrokenSequence);
+        Assert.Equal(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"event {sequence:N0} (position {position:N0} of chain {chain})"), report.Chain.BrokenAt);
+        Assert.StartsWith($"severity=critical; sequence={sequence}; chain={chain}; position={position}; ", AuditIntegrity.AlarmDetails(report.Chain), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public class RoleDialogTests : MudTestContext
         Assert.Empty(provider.FindAll("[data-testid=role-unchanged]"));
 
         provider.Find("button[data-testid=save-role]").Click();
-        Assert.Equal([(ProfessionalRole.Doctor, false)], _saved);
+        provider.WaitForAssertion(() => Assert.Equal([(ProfessionalRole.Doctor, false)], _saved));
     }
 
     [Fact]
