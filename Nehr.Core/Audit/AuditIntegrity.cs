@@ -155,8 +155,11 @@ public sealed class AuditIntegrity(
             var now = clock.GetUtcNow().UtcDateTime;
             var line = CheckpointLog.Line(last, lines.Count + 1, heads, now, Signer);
             await AppendLineAsync(file, line, cancellationToken);
-            var recorded = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Position > 0)
-                .Select(c => new { c.Chain, c.Position }).ToListAsync(cancellationToken);
+            // The points of these heads already recorded (a chain that has not moved since the last checkpoint), not
+            // every point ever recorded.
+            var (chains, positions) = (heads.Select(h => h.Chain).ToList(), heads.Select(h => h.Position).ToList());
+            var recorded = (await db.AuditCheckpoints.AsNoTracking().Where(c => chains.Contains(c.Chain) && positions.Contains(c.Position))
+                .Select(c => new { c.Chain, c.Position }).ToListAsync(cancellationToken)).ToHashSet();
             foreach (var head in heads.Where(h => h.Position > 0 && !recorded.Contains(new { h.Chain, h.Position })))
             {
                 db.AuditCheckpoints.Add(new AuditCheckpoint(head.Chain, head.Position, head.Hash, now, head.Root, report.VerifiedThrough[head.Chain].Tree!.ToString()));

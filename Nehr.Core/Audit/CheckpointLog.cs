@@ -25,38 +25,22 @@ public sealed class CheckpointSigner : IDisposable
     /// <summary>The start of the SHA-256 of the public key: written in each checkpoint, so a checkpoint names the key it needs.</summary>
     public string KeyId { get; }
 
-    /// <summary>A signer from a PEM private key (PKCS#8 or SEC1) on the P-256 curve.</summary>
-    public static CheckpointSigner FromPem(string pem, string where)
-    {
-        ArgumentNullException.ThrowIfNull(pem);
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(pem);
-            if (key.KeySize != 256 || key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
-            {
-                throw new InvalidOperationException($"{where} is not a P-256 key: the checkpoints are signed with ECDSA on P-256 (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256).");
-            }
+    private const string NewKeyCommand = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256";
 
-            return new CheckpointSigner(key);
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"{where} is not a PEM private key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256): {e.Message}", e);
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
+    /// <summary>A signer from a PEM private key (PKCS#8 or SEC1) on the P-256 curve.</summary>
+    public static CheckpointSigner FromPem(string pem, string where) =>
+        Import(pem, $"{where} is not a P-256 key: the checkpoints are signed with ECDSA on P-256 ({NewKeyCommand}).",
+            $"{where} is not a PEM private key ({NewKeyCommand})");
 
     /// <summary>
     /// A key that only verifies, from the public half (SubjectPublicKeyInfo PEM) of a P-256 key: what someone outside
     /// the portal checks a proof with (<see cref="InclusionProof.Check"/>).
     /// </summary>
-    public static CheckpointSigner FromPublicPem(string pem, string where)
+    public static CheckpointSigner FromPublicPem(string pem, string where) =>
+        Import(pem, $"{where} is not a P-256 key: the checkpoints are signed with ECDSA on P-256.", $"{where} is not a PEM public key");
+
+    /// <summary>The key in <paramref name="pem"/> (private or public), on P-256, or the error named for its file.</summary>
+    private static CheckpointSigner Import(string pem, string notP256, string notPem)
     {
         ArgumentNullException.ThrowIfNull(pem);
         var key = ECDsa.Create();
@@ -65,7 +49,7 @@ public sealed class CheckpointSigner : IDisposable
             key.ImportFromPem(pem);
             if (key.KeySize != 256 || key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
             {
-                throw new InvalidOperationException($"{where} is not a P-256 key: the checkpoints are signed with ECDSA on P-256.");
+                throw new InvalidOperationException(notP256);
             }
 
             return new CheckpointSigner(key);
@@ -73,7 +57,7 @@ public sealed class CheckpointSigner : IDisposable
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new InvalidOperationException($"{where} is not a PEM public key: {e.Message}", e);
+            throw new InvalidOperationException($"{notPem}: {e.Message}", e);
         }
         catch
         {
