@@ -225,7 +225,7 @@ public sealed class AuditIntegrity(
         if (index < 0)
         {
             throw new DomainException(string.Create(CultureInfo.InvariantCulture,
-                $"Event {sequence:N0} is not in a signed checkpoint yet: a checkpoint is signed every {options.Value.CheckpointEvery:g} (the next one will hold it)."));
+                $"Event {sequence:N0} is not in a signed checkpoint yet: a checkpoint is signed every {LocalTime.Duration(options.Value.CheckpointEvery)} (the next one will hold it)."));
         }
 
         var checkpoint = reading.Checkpoints[index];
